@@ -1,0 +1,103 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "provenance",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "provenance", targets: ["provenance"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+    ],
+    targets: [
+        .target(
+            name: "ProvenanceCore",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "ProvenanceStore",
+            dependencies: [
+                "ProvenanceCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("Migrations")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "ProvenanceHTTP",
+            dependencies: [
+                "ProvenanceCore",
+                "ProvenanceStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "ProvenanceServer",
+            dependencies: [
+                "ProvenanceCore",
+                "ProvenanceStore",
+                "ProvenanceHTTP",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "provenance",
+            dependencies: [
+                "ProvenanceCore",
+                "ProvenanceServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "ProvenanceTestSupport",
+            dependencies: [
+                "ProvenanceCore",
+                "ProvenanceStore",
+                "ProvenanceServer",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/ProvenanceTestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ProvenanceCoreTests",
+            dependencies: ["ProvenanceCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ProvenanceStoreTests",
+            dependencies: ["ProvenanceCore", "ProvenanceStore", "ProvenanceTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ProvenanceHTTPTests",
+            dependencies: [
+                "ProvenanceCore", "ProvenanceStore", "ProvenanceHTTP", "ProvenanceServer", "ProvenanceTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,13 @@
+/// FNV-1a over UTF-8: a hash that is the same in every process and on every machine (Swift's `Hasher` is seeded
+/// per process), for page-token fingerprints and migration checksums.
+public enum StableHash {
+    /// The 64-bit FNV-1a hash of `text`.
+    public static func fnv1a64(_ text: String) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        return hash
+    }
+}

@@ -1,0 +1,35 @@
+/// Field checks shared by every adapter, so HTTP and gRPC reject the same things with the same words.
+public enum Validation {
+    /// The longest name, URI or external id accepted (MLMD's columns are similar in size).
+    public static let maximumTextLength = 4096
+
+    /// Joins a field path: `join("artifacts[0]", "name")` is `artifacts[0].name`.
+    public static func join(_ path: String, _ field: String) -> String {
+        path.isEmpty ? field : path + "." + field
+    }
+
+    /// Requires a non-empty name of bounded length.
+    public static func requireName(_ value: String, field: String) throws(ProvenanceError) {
+        guard !value.isEmpty else { throw .invalid(field, "must not be empty") }
+        try checkLength(value, field: field)
+    }
+
+    /// Rejects text over the maximum length.
+    public static func checkLength(_ value: String, field: String) throws(ProvenanceError) {
+        guard value.utf8.count <= maximumTextLength else {
+            throw .invalid(field, "is longer than \(maximumTextLength) bytes")
+        }
+    }
+
+    /// Namespace names are used in URLs: 1 to 63 characters of letters, digits, '-', '_' and '.'.
+    public static func checkNamespaceName(_ value: String, field: String = "name") throws(ProvenanceError) {
+        let allowed = value.utf8.allSatisfy { byte in
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "-")
+                || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".")
+        }
+        guard !value.isEmpty, value.utf8.count <= 63, allowed else {
+            throw .invalid(field, "must be 1 to 63 letters, digits, '-', '_' or '.'")
+        }
+    }
+}

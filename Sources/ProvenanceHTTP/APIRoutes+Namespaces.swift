@@ -1,0 +1,27 @@
+import Hummingbird
+import ProvenanceCore
+
+extension APIRoutes {
+    func registerNamespaces(_ api: RouterGroup<BasicRequestContext>) {
+        api.post("namespaces") { request, _ in
+            let reader = try JSONObjectReader(try await body(request), path: "")
+            try reader.rejectUnknown(["name", "description"])
+            let namespace = try await store.createNamespace(
+                name: try reader.requiredString("name"), description: try reader.string("description"))
+            return JSONResponse.make(Self.namespaceJSON(namespace), status: .created)
+        }
+        api.get("namespaces") { _, _ in
+            let namespaces = try await store.listNamespaces()
+            return JSONResponse.make(["namespaces": .array(namespaces.map(Self.namespaceJSON))])
+        }
+    }
+
+    static func namespaceJSON(_ namespace: Namespace) -> JSON {
+        var members: [(key: String, value: JSON)] = [
+            (key: "id", value: .int(namespace.id.rawValue)), (key: "name", value: .string(namespace.name)),
+        ]
+        if let description = namespace.description { members.append((key: "description", value: .string(description))) }
+        members.append((key: "create_time_since_epoch", value: .int(namespace.createTime / 1000)))
+        return .object(members)
+    }
+}

@@ -1,0 +1,120 @@
+import Hummingbird
+import ProvenanceCore
+import ProvenanceStore
+
+extension APIRoutes {
+    /// Create (one or many), get, list and PATCH for one node kind.
+    func registerNodes(_ namespace: RouterGroup<BasicRequestContext>, kind: NodeKind) {
+        namespace.post(RouterPath(kind.plural)) { request, context in
+            let json = try await body(request)
+            let many = json[kind.plural]
+            let elements: [JSON]
+            if let many {
+                guard case .array(let array) = many, !array.isEmpty else {
+                    throw ProvenanceError.invalid(kind.plural, "expected a non-empty array")
+                }
+                try JSONObjectReader(json, path: "").rejectUnknown([kind.plural])
+                elements = array
+            } else {
+                elements = [json]
+            }
+            var write = LineageWrite()
+            let nodes = try elements.enumerated().map { offset, element throws(ProvenanceError) in
+                NodeWrite.create(try WireNode.draft(try JSONObjectReader(element, path: many == nil ? "" : "\(kind.plural)[\(offset)]"), kind: kind))
+            }
+            switch kind {
+            case .artifact: write.artifacts = nodes
+            case .execution: write.executions = nodes
+            case .context: write.contexts = nodes
+            }
+            let namespaceName = try context.namespace()
+            let result = try await store.write(write, namespace: namespaceName)
+            let ids = Self.ids(result, kind: kind)
+            let created = try await store.nodes(kind, ids: ids, namespace: namespaceName)
+            if many == nil, let node = created.first {
+                return JSONResponse.make(WireNode.json(node), status: .created, headers: [.eTag: Self.eTag(node)])
+            }
+            return JSONResponse.make([kind.plural: .array(created.map(WireNode.json))], status: .created)
+        }
+        namespace.get(RouterPath(kind.plural)) { request, context in
+            try await list(kind, request: request, context: context, relation: nil)
+        }
+        namespace.get(RouterPath("\(kind.plural)/{id}")) { _, context in
+            let node = try await store.node(kind, id: try context.id(), namespace: try context.namespace())
+            return JSONResponse.make(WireNode.json(node), headers: [.eTag: Self.eTag(node)])
+        }
+        namespace.patch(RouterPath("\(kind.plural)/{id}")) { request, context in
+            let id = try context.id()
+            let reader = try JSONObjectReader(try await body(request), path: "")
+            try reader.rejectUnknown(WireNode.updateFields.subtracting(["id", "type_id", "type", "type_version"]))
+            var patch = try WireNode.patch(reader, kind: kind)
+            if let ifMatch = request.headers[.ifMatch] {
+                guard let revision = Self.revision(fromETag: ifMatch) else {
+                    throw ProvenanceError.invalid("If-Match", "expected an ETag this server issued, like \"3\"")
+                }
+                patch.expectedRevision = revision
+            }
+            var write = LineageWrite()
+            let update = [NodeWrite.update(id: id, patch)]
+            switch kind {
+            case .artifact: write.artifacts = update
+            case .execution: write.executions = update
+            case .context: write.contexts = update
+            }
+            let namespaceName = try context.namespace()
+            _ = try await store.write(write, namespace: namespaceName)
+            let node = try await store.node(kind, id: id, namespace: namespaceName)
+            return JSONResponse.make(WireNode.json(node), headers: [.eTag: Self.eTag(node)])
+        }
+    }
+
+    /// A page of nodes, shared by the plain lists and the relation reads.
+    func list(_ kind: NodeKind, request: Request, context: BasicRequestContext, relation: NodeRelation?) async throws
+        -> Response
+    {
+        var filter = NodeListFilter(
+            name: request.query("name"), externalID: request.query("external_id"), uri: request.query("uri"),
+            relation: relation)
+        if let typeID = try request.queryInt("type_id") { filter.typeID = TypeID(typeID) }
+        let namespaceName = try context.namespace()
+        if let typeName = request.query("type") {
+            let types = try await store.listTypes(
+                namespace: namespaceName, kind: kind, name: typeName, version: request.query("type_version"))
+            guard let type = types.first(where: { $0.version == request.query("type_version") }) else {
+                throw ProvenanceError.notFound("\(kind.rawValue) type '\(typeName)' not found")
+            }
+            filter.typeID = type.id
+        }
+        var page = PageRequest()
+        if let size = try request.queryInt("page_size") { page.size = try PageRequest.checkSize(Int(clamping: size)) }
+        if let order = request.query("order_by") { page.order = try ListOrder.parse(order) }
+        let fingerprint = "\(kind.rawValue)|\(filter.fingerprint)|\(page.order.field.rawValue)|\(page.order.descending)"
+        if let token = request.query("page_token"), !token.isEmpty {
+            page.after = try PageToken.decode(token, fingerprint: fingerprint)
+        }
+        let result = try await store.listNodes(kind, namespace: namespaceName, filter: filter, page: page)
+        var members: [(key: String, value: JSON)] = [(key: kind.plural, value: .array(result.items.map(WireNode.json)))]
+        if let next = result.next {
+            members.append((key: "next_page_token", value: .string(PageToken.encode(next, fingerprint: fingerprint))))
+        }
+        return JSONResponse.make(.object(members))
+    }
+
+    static func ids(_ result: LineageWriteResult, kind: NodeKind) -> [Int64] {
+        switch kind {
+        case .artifact: result.artifactIDs.map(\.rawValue)
+        case .execution: result.executionIDs.map(\.rawValue)
+        case .context: result.contextIDs.map(\.rawValue)
+        }
+    }
+
+    static func eTag(_ node: Node) -> String { "\"\(node.revision)\"" }
+
+    /// Reads `"3"` or `W/"3"`.
+    static func revision(fromETag text: String) -> Int64? {
+        var value = Substring(text.trimmingPrefix("W/"))
+        guard value.count >= 2, value.first == "\"", value.last == "\"" else { return nil }
+        value = value.dropFirst().dropLast()
+        return Int64(value)
+    }
+}

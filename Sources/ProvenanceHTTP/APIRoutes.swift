@@ -1,0 +1,68 @@
+import Hummingbird
+import ProvenanceCore
+import ProvenanceStore
+
+/// Limits of the REST API.
+public struct APILimits: Sendable {
+    /// The largest request body accepted; larger is 413.
+    public var maximumBodyBytes: Int
+
+    /// Creates limits.
+    public init(maximumBodyBytes: Int) {
+        self.maximumBodyBytes = maximumBodyBytes
+    }
+}
+
+/// The REST API v1 over a store. Handlers translate JSON to domain values, call the store once, and translate
+/// back; no handler holds logic the gRPC adapter would need too.
+struct APIRoutes: Sendable {
+    let store: PostgresStore
+    let limits: APILimits
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.get("healthz") { _, _ in JSONResponse.make(["status": "ok"]) }
+        router.get("readyz") { _, _ in
+            let ready = await store.isReady()
+            return JSONResponse.make(
+                ["status": .string(ready ? "ready" : "unavailable")], status: ready ? .ok : .serviceUnavailable)
+        }
+        let api = router.group("api/v1")
+        registerNamespaces(api)
+        let namespace = api.group("namespaces/{namespace}")
+        registerTypes(namespace)
+        for kind in NodeKind.allCases { registerNodes(namespace, kind: kind) }
+        registerEvents(namespace)
+        registerRelations(namespace)
+        registerRecords(namespace)
+    }
+
+    func body(_ request: Request) async throws -> JSON {
+        try await JSONResponse.body(of: request, limit: limits.maximumBodyBytes)
+    }
+}
+
+/// Path and query parameters, with 400s that name the parameter.
+extension BasicRequestContext {
+    func namespace() throws -> String {
+        guard let name = parameters.get("namespace") else { throw ProvenanceError.invalid("namespace", "is required") }
+        return name
+    }
+
+    func id(_ name: String = "id") throws -> Int64 {
+        let text = parameters.get(name) ?? ""
+        guard let id = Int64(text), id > 0 else { throw ProvenanceError.invalid(name, "expected a positive integer id, got '\(text)'") }
+        return id
+    }
+}
+
+extension Request {
+    func query(_ name: String) -> String? {
+        uri.queryParameters.get(name)
+    }
+
+    func queryInt(_ name: String) throws -> Int64? {
+        guard let text = query(name) else { return nil }
+        guard let value = Int64(text) else { throw ProvenanceError.invalid(name, "expected an integer, got '\(text)'") }
+        return value
+    }
+}

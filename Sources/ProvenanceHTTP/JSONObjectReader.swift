@@ -1,0 +1,81 @@
+import ProvenanceCore
+
+/// Reads the members of a JSON object with error messages that name the field's full path, and rejects members
+/// it was not asked about (a misspelt field should be a 400, not silently ignored).
+struct JSONObjectReader {
+    let path: String
+    private let members: [(key: String, value: JSON)]
+
+    init(_ json: JSON, path: String) throws(ProvenanceError) {
+        guard case .object(let members) = json else {
+            throw .invalid(path, "expected an object, got \(json.kindName)")
+        }
+        self.path = path
+        self.members = members
+    }
+
+    func field(_ key: String) -> String { Validation.join(path, key) }
+
+    /// The member's value, treating null as absent.
+    func value(_ key: String) -> JSON? {
+        guard let value = members.first(where: { $0.key == key })?.value, value != .null else { return nil }
+        return value
+    }
+
+    /// Whether the member is present at all (null included: in a patch, null means "remove").
+    func contains(_ key: String) -> Bool { members.contains { $0.key == key } }
+
+    func string(_ key: String) throws(ProvenanceError) -> String? {
+        guard let value = value(key) else { return nil }
+        guard case .string(let text) = value else { throw .invalid(field(key), "expected a string, got \(value.kindName)") }
+        return text
+    }
+
+    func requiredString(_ key: String) throws(ProvenanceError) -> String {
+        guard let text = try string(key) else { throw .invalid(field(key), "is required") }
+        return text
+    }
+
+    /// An integer, also accepted as a decimal string (proto3 JSON writes int64 that way).
+    func int(_ key: String) throws(ProvenanceError) -> Int64? {
+        guard let value = value(key) else { return nil }
+        return try Self.integer(value, field: field(key))
+    }
+
+    func bool(_ key: String) throws(ProvenanceError) -> Bool? {
+        guard let value = value(key) else { return nil }
+        guard case .bool(let flag) = value else { throw .invalid(field(key), "expected true or false, got \(value.kindName)") }
+        return flag
+    }
+
+    func array(_ key: String) throws(ProvenanceError) -> [JSON]? {
+        guard let value = value(key) else { return nil }
+        guard case .array(let elements) = value else { throw .invalid(field(key), "expected an array, got \(value.kindName)") }
+        return elements
+    }
+
+    func object(_ key: String) throws(ProvenanceError) -> JSONObjectReader? {
+        guard let value = value(key) else { return nil }
+        return try JSONObjectReader(value, path: field(key))
+    }
+
+    /// The object's members as (name, value) pairs, nulls included.
+    var entries: [(key: String, value: JSON)] { members }
+
+    /// Rejects members outside `allowed`.
+    func rejectUnknown(_ allowed: Set<String>) throws(ProvenanceError) {
+        if let unknown = members.first(where: { !allowed.contains($0.key) }) {
+            throw .invalid(field(unknown.key), "unknown field")
+        }
+    }
+
+    static func integer(_ value: JSON, field: String) throws(ProvenanceError) -> Int64 {
+        switch value {
+        case .int(let number): return number
+        case .string(let text):
+            guard let number = Int64(text) else { throw .invalid(field, "expected an integer, got \"\(text)\"") }
+            return number
+        default: throw .invalid(field, "expected an integer, got \(value.kindName)")
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import Logging
+import ProvenanceCore
+import ProvenanceHTTP
+import ProvenanceStore
+import ServiceLifecycle
+
+/// Builds the server from a configuration: starts the embedded cluster if no database URL is given, applies
+/// migrations, and composes the pool, the database probe and the HTTP API into one ServiceGroup. `main` and the
+/// tests both call this.
+public func buildServer(config: ServerConfiguration, handleSignals: Bool = true) async throws -> ProvenanceServer {
+    var cluster: EmbeddedPostgres?
+    do {
+        return try await composeServer(config: config, handleSignals: handleSignals, cluster: &cluster)
+    } catch {
+        // Do not leave a cluster running behind a server that failed to start.
+        try? cluster?.stop()
+        throw error
+    }
+}
+
+private func composeServer(config: ServerConfiguration, handleSignals: Bool, cluster startedCluster: inout EmbeddedPostgres?)
+    async throws -> ProvenanceServer
+{
+    let logger = {
+        var logger = Logger(label: "provenance")
+        logger.logLevel = config.logLevel
+        return logger
+    }()
+    var services: [any Service] = []
+    let endpoint: DatabaseEndpoint
+    if let url = config.databaseURL {
+        endpoint = try DatabaseEndpoint(url: url)
+    } else {
+        let cluster = try EmbeddedPostgres(
+            dataDirectory: config.dataDirectory, settings: config.embeddedSettings, logger: logger)
+        startedCluster = cluster
+        endpoint = try await cluster.start()
+        services.append(EmbeddedPostgresService(cluster: cluster))
+    }
+    let applied = try await Migrator.migrate(endpoint, logger: logger)
+    if !applied.isEmpty { logger.info("migrations applied", metadata: ["migrations": "\(applied)"]) }
+    let store = try PostgresStore(endpoint: endpoint, maximumConnections: config.databaseConnections, logger: logger)
+    let port = PortAnnouncement()
+    let http = makeHTTPService(
+        store: store,
+        settings: HTTPSettings(
+            host: config.httpHost, port: config.httpPort, limits: APILimits(maximumBodyBytes: config.maximumBodyBytes)),
+        logger: logger,
+        onListening: { bound in
+            logger.info("HTTP API listening", metadata: ["address": "http://\(config.httpHost):\(bound)"])
+            port.announce(bound)
+        })
+    services.append(store.client)
+    services.append(DatabaseProbe(store: store, interval: ServerConfiguration.databaseProbeInterval))
+    services.append(http)
+    let group = ServiceGroup(
+        configuration: ServiceGroupConfiguration(
+            services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+            gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
+            logger: logger))
+    return ProvenanceServer(store: store, serviceGroup: group, httpPort: port)
+}
+
+/// Keeps the embedded cluster for the life of the group and stops it cleanly after everything else has shut down.
+struct EmbeddedPostgresService: Service {
+    let cluster: EmbeddedPostgres
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        try cluster.stop()
+    }
+}
+
+/// Watches an unreachable database and declares it reachable again once it answers, so requests resume without
+/// a restart; while it is unreachable, requests fail fast with 503 instead of queueing for a connection.
+struct DatabaseProbe: Service {
+    let store: PostgresStore
+    let interval: Duration
+
+    func run() async throws {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            if !store.health.isReachable, await store.probe() {
+                store.health.markReachable()
+            }
+            try? await Task.sleep(for: interval)
+        }
+    }
+}

@@ -1,0 +1,62 @@
+import Logging
+import ProvenanceCore
+import ProvenanceHTTP
+import ProvenanceStore
+import ServiceLifecycle
+import Synchronization
+
+/// A built server: the store and every service, ready to run in one ServiceGroup.
+public final class ProvenanceServer: Sendable {
+    /// The store the adapters share.
+    public let store: PostgresStore
+    /// The services, in start order (shut down in reverse: the HTTP server drains before the pool closes, and
+    /// the embedded cluster stops last).
+    public let serviceGroup: ServiceGroup
+    private let httpPort: PortAnnouncement
+
+    init(store: PostgresStore, serviceGroup: ServiceGroup, httpPort: PortAnnouncement) {
+        self.store = store
+        self.serviceGroup = serviceGroup
+        self.httpPort = httpPort
+    }
+
+    /// Runs until SIGTERM/SIGINT (when built with signal handling) or `shutdown()`.
+    public func run() async throws {
+        try await serviceGroup.run()
+    }
+
+    /// Begins a graceful shutdown: stop accepting, drain in-flight requests, close the pool, stop the cluster.
+    public func shutdown() async {
+        await serviceGroup.triggerGracefulShutdown()
+    }
+
+    /// The bound HTTP port, once the server listens.
+    public func listeningHTTPPort() async -> Int {
+        await httpPort.value()
+    }
+}
+
+/// A value announced once (the bound port) that any number of tasks can wait for.
+final class PortAnnouncement: Sendable {
+    private let state = Mutex<(port: Int?, waiters: [CheckedContinuation<Int, Never>])>((nil, []))
+
+    func announce(_ port: Int) {
+        let waiters = state.withLock { state in
+            state.port = port
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume(returning: port) }
+    }
+
+    func value() async -> Int {
+        await withCheckedContinuation { continuation in
+            let port: Int? = state.withLock { state in
+                if let port = state.port { return port }
+                state.waiters.append(continuation)
+                return nil
+            }
+            if let port { continuation.resume(returning: port) }
+        }
+    }
+}

@@ -1,0 +1,129 @@
+import Foundation
+import Logging
+import NIOCore
+import PostgresNIO
+import ProvenanceCore
+
+/// One schema migration file, `NNNN_name.sql`.
+public struct Migration: Sendable, Equatable {
+    /// The number at the start of the file name.
+    public var version: Int
+    /// The file name without extension.
+    public var name: String
+    /// The SQL text.
+    public var sql: String
+    /// A checksum of the text; a changed applied migration is a startup error.
+    public var checksum: String { String(StableHash.fnv1a64(sql), radix: 16) }
+}
+
+/// Applies the bundled migrations in order, under an advisory lock so that several servers starting together
+/// migrate once, and verifies that already-applied migrations were not edited afterwards.
+public enum Migrator {
+    /// The advisory lock key held while migrating.
+    static let lockKey: Int64 = 0x5052_4F56_4D49_4752
+
+    /// The migrations shipped with this build, in version order.
+    public static func bundledMigrations() throws(ProvenanceError) -> [Migration] {
+        guard let directory = Bundle.module.url(forResource: "Migrations", withExtension: nil),
+            let files = try? FileManager.default.contentsOfDirectory(atPath: directory.path)
+        else {
+            throw ProvenanceError(.internal, "the migrations resource bundle is missing from this build")
+        }
+        var migrations: [Migration] = []
+        for file in files.sorted() where file.hasSuffix(".sql") {
+            let name = String(file.dropLast(4))
+            guard let version = Int(name.prefix(while: \.isNumber)),
+                let sql = try? String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8)
+            else { throw ProvenanceError(.internal, "unreadable migration \(file)") }
+            migrations.append(Migration(version: version, name: name, sql: sql))
+        }
+        return migrations
+    }
+
+    /// Applies pending migrations to the database at `endpoint`; returns the names of those it applied.
+    @discardableResult
+    public static func migrate(_ endpoint: DatabaseEndpoint, logger: Logger) async throws -> [String] {
+        let migrations = try bundledMigrations()
+        let connection = try await PostgresConnection.connect(
+            configuration: try endpoint.connectionConfiguration(), id: 1, logger: logger)
+        do {
+            let applied = try await migrate(connection, migrations: migrations, logger: logger)
+            try await connection.close()
+            return applied
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+    }
+
+    private static func migrate(_ connection: PostgresConnection, migrations: [Migration], logger: Logger)
+        async throws -> [String]
+    {
+        // Session-level lock: released when the migrating connection closes, whatever happens.
+        try await connection.query("SELECT pg_advisory_lock(\(lockKey))", logger: logger)
+        try await connection.query(
+            """
+            CREATE TABLE IF NOT EXISTS schema_migrations (
+                version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,
+                applied_at timestamptz NOT NULL DEFAULT now())
+            """, logger: logger)
+        var appliedChecksums: [Int: (String, String)] = [:]
+        let rows = try await connection.query("SELECT version, name, checksum FROM schema_migrations", logger: logger)
+        for try await (version, name, checksum) in rows.decode((Int, String, String).self) {
+            appliedChecksums[version] = (name, checksum)
+        }
+        for migration in migrations {
+            if let (name, checksum) = appliedChecksums[migration.version], checksum != migration.checksum {
+                throw ProvenanceError(
+                    .failedPrecondition,
+                    "migration \(name) was changed after it was applied; migrations are never edited once landed")
+            }
+        }
+        var applied: [String] = []
+        let pending = migrations.filter { appliedChecksums[$0.version] == nil }
+        if !pending.isEmpty {
+            // The extended protocol takes one statement at a time; PL/pgSQL's EXECUTE runs a whole file, passed as
+            // a bind so no quoting of its text is needed.
+            try await connection.query(
+                """
+                CREATE FUNCTION pg_temp.provenance_run_sql(sql text) RETURNS void LANGUAGE plpgsql
+                AS $$ BEGIN EXECUTE sql; END $$
+                """, logger: logger)
+        }
+        for migration in pending {
+            logger.info("applying migration", metadata: ["migration": "\(migration.name)"])
+            try await connection.query("BEGIN", logger: logger)
+            do {
+                try await connection.query("SELECT pg_temp.provenance_run_sql(\(migration.sql))", logger: logger)
+                try await connection.query(
+                    """
+                    INSERT INTO schema_migrations (version, name, checksum)
+                    VALUES (\(migration.version), \(migration.name), \(migration.checksum))
+                    """, logger: logger)
+                try await connection.query("COMMIT", logger: logger)
+            } catch {
+                _ = try? await connection.query("ROLLBACK", logger: logger)
+                throw error
+            }
+            applied.append(migration.name)
+        }
+        return applied
+    }
+}
+
+extension PostgresStore {
+    /// Whether the database answers and has every bundled migration applied (the readiness check).
+    public func isReady() async -> Bool {
+        guard let latest = try? Migrator.bundledMigrations().last?.version else { return false }
+        do {
+            let rows = try await client.query("SELECT coalesce(max(version), 0) FROM schema_migrations", logger: logger)
+            for try await version in rows.decode(Int.self) {
+                health.markReachable()
+                return version >= latest
+            }
+            return false
+        } catch {
+            return false
+        }
+    }
+}

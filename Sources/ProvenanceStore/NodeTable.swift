@@ -1,0 +1,48 @@
+import ProvenanceCore
+
+/// The fixed SQL names for each node kind. These are the only identifiers ever spliced into SQL text, and they
+/// come from this closed set, never from a request.
+enum NodeTable {
+    /// The table holding nodes of `kind`.
+    static func name(_ kind: NodeKind) -> String { kind.plural }
+
+    /// The sequence issuing ids for `kind`.
+    static func sequence(_ kind: NodeKind) -> String { "\(kind.rawValue)_ids" }
+
+    /// A short alias prefix for CTEs of `kind` in composite statements.
+    static func prefix(_ kind: NodeKind) -> String {
+        switch kind {
+        case .artifact: "a"
+        case .execution: "x"
+        case .context: "c"
+        }
+    }
+
+    /// The stored `types.kind` value.
+    static func typeKind(_ kind: NodeKind) -> Int16 {
+        switch kind {
+        case .artifact: 0
+        case .execution: 1
+        case .context: 2
+        }
+    }
+
+    /// The kind of a stored `types.kind` value.
+    static func kind(ofTypeKind value: Int16) -> NodeKind {
+        switch value {
+        case 0: .artifact
+        case 1: .execution
+        default: .context
+        }
+    }
+
+    /// The columns selected for a node, decoded by `NodeRow`; `alias` is the table's alias in the query.
+    static func selectColumns(_ alias: String) -> String {
+        """
+        \(alias).id, \(alias).type_id, t.name, \(alias).name, \(alias).external_id, \(alias).uri, \(alias).state, \
+        \(alias).properties::text, \(alias).custom_properties::text, \
+        (extract(epoch FROM \(alias).create_time) * 1000000)::int8, \
+        (extract(epoch FROM \(alias).update_time) * 1000000)::int8, \(alias).revision
+        """
+    }
+}

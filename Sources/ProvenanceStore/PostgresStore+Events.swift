@@ -1,0 +1,77 @@
+import PostgresNIO
+import ProvenanceCore
+
+extension PostgresStore {
+    /// The most ids one event read may name.
+    public static let maximumEventQueryIDs = 1000
+
+    /// Events touching any of the given artifacts or executions in `namespace`, ordered by artifact, execution
+    /// and type.
+    public func events(namespace: String, artifactIDs: [ArtifactID], executionIDs: [ExecutionID])
+        async throws(ProvenanceError) -> [Event]
+    {
+        guard artifactIDs.count + executionIDs.count <= Self.maximumEventQueryIDs else {
+            throw .invalid("", "at most \(Self.maximumEventQueryIDs) ids per event query")
+        }
+        let namespaceID = try await namespaceID(namespace)
+        let artifacts = artifactIDs.map(\.rawValue)
+        let executions = executionIDs.map(\.rawValue)
+        return try await perform {
+            let rows = try await client.query(
+                """
+                SELECT e.artifact_id, e.execution_id, e.type, e.path::text,
+                       (extract(epoch FROM e.time) * 1000)::int8
+                FROM events e JOIN artifacts a ON a.id = e.artifact_id
+                WHERE a.namespace_id = \(namespaceID.rawValue)
+                    AND (e.artifact_id = ANY(\(artifacts)) OR e.execution_id = ANY(\(executions)))
+                ORDER BY e.artifact_id, e.execution_id, e.type
+                """, logger: logger)
+            var result: [Event] = []
+            for try await (artifact, execution, type, path, time) in rows.decode((Int64, Int64, Int16, String, Int64).self) {
+                var steps: [EventStep] = []
+                if case .array(let elements) = try JSONParser.parse(path) {
+                    steps = elements.compactMap { try? EventStep.from($0, path: "path") }
+                }
+                result.append(
+                    Event(
+                        artifactID: ArtifactID(artifact), executionID: ExecutionID(execution),
+                        type: EventType(rawValue: type) ?? .unknown, path: steps, millisecondsSinceEpoch: time))
+            }
+            return result
+        }
+    }
+
+    /// Records events between existing artifacts and executions, all or none. A duplicate (same artifact,
+    /// execution and type) is `alreadyExists`.
+    public func createEvents(_ events: [Event], namespace: String) async throws(ProvenanceError) {
+        var artifactIndex: [ArtifactID: Int] = [:]
+        var executionIndex: [ExecutionID: Int] = [:]
+        var edges: [EventEdge] = []
+        for event in events {
+            let a = artifactIndex[event.artifactID] ?? artifactIndex.count
+            artifactIndex[event.artifactID] = a
+            let x = executionIndex[event.executionID] ?? executionIndex.count
+            executionIndex[event.executionID] = x
+            edges.append(
+                EventEdge(
+                    artifactIndex: a, executionIndex: x, type: event.type, path: event.path,
+                    millisecondsSinceEpoch: event.millisecondsSinceEpoch))
+        }
+        let write = LineageWrite(
+            artifacts: Self.references(artifactIndex.mapKeys(\.rawValue)),
+            executions: Self.references(executionIndex.mapKeys(\.rawValue)),
+            events: edges, attributions: [], associations: [])
+        _ = try await self.write(write, namespace: namespace)
+    }
+
+    /// Existing nodes by id, unchanged, in the order of their index.
+    static func references(_ indexByID: [Int64: Int]) -> [NodeWrite] {
+        indexByID.sorted { $0.value < $1.value }.map { NodeWrite.update(id: $0.key, NodePatch()) }
+    }
+}
+
+extension Dictionary {
+    func mapKeys<NewKey: Hashable>(_ transform: (Key) -> NewKey) -> [NewKey: Value] {
+        Dictionary<NewKey, Value>(uniqueKeysWithValues: map { (transform($0.key), $0.value) })
+    }
+}

@@ -1,0 +1,51 @@
+import PostgresNIO
+import ProvenanceCore
+
+extension PostgresStore {
+    /// Creates a namespace; a taken name is `alreadyExists`.
+    public func createNamespace(name: String, description: String?) async throws(ProvenanceError) -> Namespace {
+        try Validation.checkNamespaceName(name)
+        return try await perform {
+            let rows = try await client.query(
+                """
+                INSERT INTO namespaces (name, description) VALUES (\(name), \(description))
+                RETURNING id, name, description, (extract(epoch FROM create_time) * 1000000)::int8
+                """, logger: logger)
+            for try await row in rows { return try Self.decodeNamespace(row) }
+            throw ProvenanceError(.internal, "namespace insert returned no row")
+        }
+    }
+
+    /// All namespaces, by name.
+    public func listNamespaces() async throws(ProvenanceError) -> [Namespace] {
+        try await perform {
+            let rows = try await client.query(
+                """
+                SELECT id, name, description, (extract(epoch FROM create_time) * 1000000)::int8
+                FROM namespaces ORDER BY name
+                """, logger: logger)
+            var result: [Namespace] = []
+            for try await row in rows { result.append(try Self.decodeNamespace(row)) }
+            return result
+        }
+    }
+
+    /// The id of the namespace called `name`, or `notFound`. Namespaces are never renamed or dropped, so the
+    /// answer is cached for the life of the process.
+    public func namespaceID(_ name: String) async throws(ProvenanceError) -> NamespaceID {
+        if let cached = namespaceCache.withLock({ $0[name] }) { return cached }
+        let id: NamespaceID? = try await perform {
+            let rows = try await client.query("SELECT id FROM namespaces WHERE name = \(name)", logger: logger)
+            for try await id in rows.decode(Int64.self) { return NamespaceID(id) }
+            return nil
+        }
+        guard let id else { throw .notFound("namespace '\(name)' not found") }
+        namespaceCache.withLock { $0[name] = id }
+        return id
+    }
+
+    private static func decodeNamespace(_ row: PostgresRow) throws -> Namespace {
+        let (id, name, description, created) = try row.decode((Int64, String, String?, Int64).self)
+        return Namespace(id: NamespaceID(id), name: name, description: description, createTime: created)
+    }
+}
