@@ -77,6 +77,8 @@ let package = Package(
                 "ProvenanceStore",
                 "ProvenanceServer",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             path: "Tests/ProvenanceTestSupport",
             swiftSettings: swiftSettings
@@ -88,15 +90,15 @@ let package = Package(
         ),
         .testTarget(
             name: "ProvenanceStoreTests",
-            dependencies: ["ProvenanceCore", "ProvenanceStore", "ProvenanceTestSupport"],
+            dependencies: [
+                "ProvenanceCore", "ProvenanceStore", "ProvenanceTestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "ProvenanceHTTPTests",
-            dependencies: [
-                "ProvenanceCore", "ProvenanceStore", "ProvenanceHTTP", "ProvenanceServer", "ProvenanceTestSupport",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
-            ],
+            dependencies: ["ProvenanceCore", "ProvenanceStore", "ProvenanceServer", "ProvenanceTestSupport"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -134,12 +134,8 @@ public struct EmbeddedPostgres: Sendable {
     /// Restricts a directory to the cluster's user (handing it over when we are root).
     private func prepareDirectory(_ path: String, mode: Int) throws {
         if runsAsOtherUser {
-            let chown = Process()
-            chown.executableURL = URL(fileURLWithPath: "/bin/chown")
-            chown.arguments = ["-R", "\(systemUser):", path]
-            try chown.run()
-            chown.waitUntilExit()
-            guard chown.terminationStatus == 0 else {
+            let status = try ChildProcess.run("/bin/chown", ["-R", "\(systemUser):", path], outputPath: "/dev/null")
+            guard status == 0 else {
                 throw ProvenanceError(
                     .failedPrecondition,
                     "cannot hand \(path) to user '\(systemUser)' (PostgreSQL refuses to run as root); create that user or set PROVENANCE_POSTGRES_USER")
@@ -151,33 +147,17 @@ public struct EmbeddedPostgres: Sendable {
     /// Runs a PostgreSQL program to completion, as the cluster's user; a failure carries the program's output.
     @discardableResult
     private func run(_ program: String, _ arguments: [String]) throws -> String {
-        let process = Process()
         let executable = "\(binDirectory)/\(program)"
-        if runsAsOtherUser {
-            process.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
-            process.arguments = ["-u", systemUser, "--", executable] + arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = arguments
-        }
-        process.currentDirectoryURL = URL(fileURLWithPath: "/")
-        // Output goes to a file, not a pipe: the postmaster that pg_ctl starts would inherit a pipe and keep it
-        // open, so reading it to the end would never finish.
+        let command = runsAsOtherUser ? ("/usr/sbin/runuser", ["-u", systemUser, "--", executable] + arguments) : (executable, arguments)
+        // Output goes to a file, not a pipe: the postmaster that pg_ctl starts would inherit a pipe and keep it open.
         let outputPath = FileManager.default.temporaryDirectory
             .appendingPathComponent("provenance-\(program)-\(UInt32.random(in: 0...UInt32.max)).log").path
-        _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
         defer { try? FileManager.default.removeItem(atPath: outputPath) }
-        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        try? output.close()
+        let status = try ChildProcess.run(command.0, command.1, outputPath: outputPath)
         let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
-        guard process.terminationStatus == 0 else {
+        guard status == 0 else {
             throw ProvenanceError(
-                .unavailable, "\(program) failed (exit \(process.terminationStatus)): \(text.trimmingCharacters(in: .whitespacesAndNewlines))")
+                .unavailable, "\(program) failed (exit \(status)): \(text.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
         return text
     }

@@ -1,0 +1,55 @@
+import ProvenanceCore
+import Testing
+
+@Suite struct JSONParserTests {
+    @Test func integerAndFractionLiteralsStayDistinct() throws {
+        let json = try JSONParser.parse(#"{"a": 5, "b": 5.0, "c": -9223372036854775808, "d": 1e3}"#)
+        #expect(json["a"] == .int(5))
+        #expect(json["b"] == .double(5.0))
+        #expect(json["c"] == .int(Int64.min))
+        #expect(json["d"] == .double(1000))
+    }
+
+    @Test func writerKeepsDoublesDouble() throws {
+        let text = JSONWriter.string(["x": .double(5), "y": .int(5), "s": .string("a\"b\n\u{1}")])
+        #expect(text == #"{"x":5.0,"y":5,"s":"a\"b\n\u0001"}"#)
+        #expect(try JSONParser.parse(text)["x"] == .double(5))
+    }
+
+    @Test func unicodeEscapesAndSurrogatePairsDecode() throws {
+        #expect(try JSONParser.parse(#""\u00e9\ud83d\ude00""#) == .string("é😀"))
+    }
+
+    @Test(arguments: [
+        (#"{"a": 1,}"#, "line 1, column 9"),
+        ("{\n\"a\" 1}", "line 2, column 5"),
+        (#"{"a": 1, "a": 2}"#, "duplicate member"),
+        ("[1, 2", "expected ',' or ']'"),
+        ("99999999999999999999", "does not fit in 64 bits"),
+        (#""\ud800""#, "unpaired UTF-16 surrogate"),
+        ("01", "leading zeros"),
+        ("", "unexpected end of input"),
+    ])
+    func malformedInputIsRejectedWithItsPosition(input: String, expected: String) {
+        #expect {
+            try JSONParser.parse(input)
+        } throws: { error in
+            guard let error = error as? ProvenanceError else { return false }
+            return error.code == .invalidArgument && error.message.contains(expected)
+        }
+    }
+
+    @Test func nestingDeeperThanTheLimitIsRejected() {
+        let deep = String(repeating: "[", count: JSONParser.maximumDepth + 1) + String(repeating: "]", count: JSONParser.maximumDepth + 1)
+        #expect(throws: ProvenanceError.self) { try JSONParser.parse(deep) }
+        let fine = String(repeating: "[", count: JSONParser.maximumDepth) + String(repeating: "]", count: JSONParser.maximumDepth)
+        #expect(throws: Never.self) { try JSONParser.parse(fine) }
+    }
+
+    @Test func base64RoundTrips() {
+        for bytes in [[], [0], [1, 2], [1, 2, 3], Array(0...255)] as [[UInt8]] {
+            #expect(Base64.decode(Base64.encode(bytes)) == bytes)
+        }
+        #expect(Base64.decode("not base64!") == nil)
+    }
+}

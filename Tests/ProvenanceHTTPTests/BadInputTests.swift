@@ -1,0 +1,57 @@
+import ProvenanceCore
+import ProvenanceTestSupport
+import Testing
+
+@Suite struct BadInputTests {
+    @Test func clientMistakesGetA400NamingTheField() async throws {
+        try await withTestServer { server in
+            try await createPipelineTypes(server)
+            let cases: [(JSON, String)] = [
+                (["type": "Model", "state": "SHINY"], "state: unknown state 'SHINY'"),
+                (["type": "Model", "properties": ["accuracy": "high"]], "properties.accuracy: expected a value of type DOUBLE, got STRING"),
+                (["type": "Model", "uir": "s3://typo"], "uir: unknown field"),
+                (["type": "Model", "name": ""], "name: must not be empty"),
+                (["uri": "s3://no-type"], "type_id: a new artifact needs type_id"),
+                (["type": "Model", "custom_properties": ["list": [1, 2]]], "custom_properties.list: a property value cannot be an array"),
+            ]
+            for (body, message) in cases {
+                let reply = try await server.api(.POST, "/artifacts", json: body)
+                #expect(reply.status == 400, "\(body)")
+                #expect(reply.errorCode == "invalid_argument")
+                #expect(reply.errorMessage.contains(message), "\(reply.errorMessage)")
+            }
+            let malformed = try await server.request(.POST, "/api/v1/namespaces/default/artifacts", rawBody: Array("{\"type\": ".utf8))
+            #expect(malformed.status == 400)
+            #expect(malformed.errorMessage.hasPrefix("malformed JSON at line 1"))
+            let badEvent = try await server.api(
+                .POST, "/executions:record", json: ["execution": ["type": "Trainer"], "inputs": [["artifact": ["type": "Dataset"], "event_type": "OUTPUT"]]])
+            #expect(badEvent.status == 400)
+            #expect(try await server.api(.GET, "/artifacts/abc").status == 400)
+        }
+    }
+
+    @Test func unknownThingsAre404AndDuplicatesAre409() async throws {
+        try await withTestServer { server in
+            try await createPipelineTypes(server)
+            #expect(try await server.api(.GET, "/artifacts/12345").status == 404)
+            #expect(try await server.api(.POST, "/artifacts", json: ["type": "Nope"]).status == 404)
+            #expect(try await server.api(.POST, "/artifacts", json: ["type_id": 9999]).status == 404)
+            #expect(try await server.api(.GET, "/no-such-route").errorCode == "not_found")
+            _ = try await server.api(.POST, "/artifacts", json: ["type": "Model", "name": "m", "external_id": "e"])
+            let sameName = try await server.api(.POST, "/artifacts", json: ["type": "Model", "name": "m"])
+            #expect(sameName.status == 409)
+            let sameExternal = try await server.api(.POST, "/artifacts", json: ["type": "Dataset", "external_id": "e"])
+            #expect(sameExternal.status == 409)
+            #expect(sameExternal.errorMessage.contains("external_id"))
+        }
+    }
+
+    @Test func bodiesOverTheLimitAre413() async throws {
+        try await withTestServer(configure: { $0.maximumBodyBytes = 1024 }) { server in
+            let big: JSON = ["type": "Model", "uri": .string(String(repeating: "x", count: 4096))]
+            let reply = try await server.api(.POST, "/artifacts", json: big)
+            #expect(reply.status == 413)
+            #expect(reply.errorCode == "payload_too_large")
+        }
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+import Logging
+import ProvenanceCore
+import ProvenanceServer
+import ProvenanceStore
+import ProvenanceTestSupport
+import Testing
+
+/// The server on its own embedded cluster: data survives a restart, and a database outage is a 503 that heals
+/// without restarting the server.
+@Suite struct LifecycleTests {
+    @Test func embeddedClusterKeepsDataAcrossRestartsAndOutagesAre503UntilItReturns() async throws {
+        let directory = TestCluster.scratchDirectory("lifecycle-\(ProcessInfo.processInfo.processIdentifier)")
+        try? FileManager.default.removeItem(atPath: directory)
+        let embedded: (inout ServerConfiguration) -> Void = { config in
+            config.databaseURL = nil
+            config.dataDirectory = directory
+            config.embeddedSettings = TestCluster.settings
+        }
+        try await withTestServer(configure: embedded) { server in
+            try await createPipelineTypes(server)
+            #expect(try await server.api(.POST, "/executions:record", json: trainingRecord()).status == 201)
+        }
+        try await withTestServer(configure: embedded) { server in
+            #expect(try await server.api(.GET, "/artifacts").json.array("artifacts").count == 2, "data survived the restart")
+
+            let cluster = try EmbeddedPostgres(dataDirectory: directory, settings: TestCluster.settings, logger: Logger(label: "test"))
+            try cluster.stop()
+            let down = try await server.api(.GET, "/artifacts")
+            #expect(down.status == 503)
+            #expect(down.errorCode == "unavailable")
+            #expect(try await server.request(.GET, "/readyz").status == 503)
+            #expect(try await server.request(.GET, "/healthz").status == 200)
+
+            try await cluster.start()
+            var status = 0
+            for _ in 0..<200 where status != 200 {
+                status = try await server.api(.GET, "/artifacts").status
+                if status != 200 { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            #expect(status == 200, "requests succeed again once the database is back")
+        }
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}

@@ -1,0 +1,86 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import ProvenanceCore
+import ProvenanceServer
+import ProvenanceStore
+
+/// A real server (real HTTP listener on a free port, real PostgreSQL) for one test, with a small JSON client.
+public struct TestServer: Sendable {
+    /// The running server.
+    public let server: ProvenanceServer
+    /// Its HTTP port.
+    public let port: Int
+
+    /// A response as tests see it.
+    public struct Reply: Sendable {
+        /// HTTP status code.
+        public var status: Int
+        /// Parsed body (null if empty).
+        public var json: JSON
+        /// Response headers.
+        public var headers: HTTPHeaders
+
+        /// The error code of an error body.
+        public var errorCode: String? {
+            if case .string(let code)? = json["error"]?["code"] { return code }
+            return nil
+        }
+
+        /// The message of an error body.
+        public var errorMessage: String {
+            if case .string(let message)? = json["error"]?["message"] { return message }
+            return ""
+        }
+    }
+
+    /// Sends a request; `path` is relative to the server root (`/api/v1/...`).
+    public func request(
+        _ method: HTTPMethod, _ path: String, json: JSON? = nil, rawBody: [UInt8]? = nil, headers: [(String, String)] = []
+    ) async throws -> Reply {
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
+        request.method = method
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let bytes = rawBody ?? json.map(JSONWriter.bytes) {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: bytes))
+        }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
+        let body = try await response.body.collect(upTo: 64 * 1024 * 1024)
+        let bytes = Array(body.readableBytesView)
+        return Reply(
+            status: Int(response.status.code), json: bytes.isEmpty ? .null : try JSONParser.parse(bytes),
+            headers: response.headers)
+    }
+
+    /// Shorthand for requests under `/api/v1/namespaces/default`.
+    public func api(_ method: HTTPMethod, _ path: String, json: JSON? = nil, headers: [(String, String)] = [])
+        async throws -> Reply
+    {
+        try await request(method, "/api/v1/namespaces/default\(path)", json: json, headers: headers)
+    }
+}
+
+/// Runs `body` against a server on a fresh database of the run's cluster (or, with `configure`, on whatever the
+/// configuration says), shutting it down gracefully afterwards.
+public func withTestServer(
+    configure: (inout ServerConfiguration) -> Void = { _ in }, _ body: (TestServer) async throws -> Void
+) async throws {
+    var config = ServerConfiguration(httpPort: 0, logLevel: .warning)
+    config.databaseURL = try await TestCluster.shared.freshDatabase().url
+    configure(&config)
+    let server = try await buildServer(config: config, handleSignals: false)
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await server.run() }
+        let port = await server.listeningHTTPPort()
+        do {
+            try await body(TestServer(server: server, port: port))
+        } catch {
+            await server.shutdown()
+            throw error
+        }
+        await server.shutdown()
+        try await group.waitForAll()
+    }
+}
