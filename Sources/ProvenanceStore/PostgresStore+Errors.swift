@@ -6,6 +6,11 @@ extension PostgresStore {
     /// Turns a database failure into the domain error a client should see, logging what a client must not see.
     func translate(_ error: any Error) -> ProvenanceError {
         if let error = error as? ProvenanceError { return error }
+        if let error = error as? PostgresTransactionError {
+            // A failure inside a transaction's closure is the real cause; BEGIN/ROLLBACK failures are connectivity.
+            if let cause = error.closureError { return translate(cause) }
+            return translate(error.beginError ?? error.rollbackError ?? PSQLError.connectionError)
+        }
         guard let error = error as? PSQLError else {
             logger.warning("database operation failed", metadata: ["error": "\(String(reflecting: error))"])
             return ProvenanceError(.unavailable, "the database is unreachable; retry shortly")
