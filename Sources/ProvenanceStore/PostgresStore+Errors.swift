@@ -9,7 +9,8 @@ extension PostgresStore {
         if let error = error as? PostgresTransactionError {
             // A failure inside a transaction's closure is the real cause; BEGIN/ROLLBACK failures are connectivity.
             if let cause = error.closureError { return translate(cause) }
-            return translate(error.beginError ?? error.rollbackError ?? PSQLError.connectionError)
+            if let cause = error.beginError ?? error.rollbackError { return translate(cause) }
+            return ProvenanceError(.unavailable, "the database is unreachable; retry shortly")
         }
         guard let error = error as? PSQLError else {
             logger.warning("database operation failed", metadata: ["error": "\(String(reflecting: error))"])
