@@ -16,7 +16,8 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                 context.logger.error("internal error", metadata: ["error": "\(error.message)"])
             }
             return Self.response(error)
-        } catch let error as HTTPError {
+        } catch let error as any HTTPResponseError {
+            // Hummingbird's and NIO's own errors (unknown route, body over the limit) carry their status.
             return Self.response(Self.translate(error, request: request))
         } catch {
             context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
@@ -24,16 +25,17 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 
-    static func translate(_ error: HTTPError, request: Request) -> ProvenanceError {
+    static func translate(_ error: any HTTPResponseError, request: Request) -> ProvenanceError {
+        let body = (error as? HTTPError)?.body
         switch error.status {
         case .notFound:
             return ProvenanceError(.notFound, "no route for \(request.method) \(request.uri.path)")
         case .contentTooLarge:
             return ProvenanceError(.payloadTooLarge, "the request body is larger than the server's limit")
         case .badRequest:
-            return ProvenanceError(.invalidArgument, error.body ?? "bad request")
+            return ProvenanceError(.invalidArgument, body ?? "bad request")
         default:
-            return ProvenanceError(.internal, error.body ?? "request failed")
+            return ProvenanceError(.internal, body ?? "request failed")
         }
     }
 

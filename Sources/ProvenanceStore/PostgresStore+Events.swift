@@ -16,8 +16,8 @@ extension PostgresStore {
         let namespaceID = try await namespaceID(namespace)
         let artifacts = artifactIDs.map(\.rawValue)
         let executions = executionIDs.map(\.rawValue)
-        return try await perform {
-            let rows = try await client.query(
+        return try await perform { [self] connection in
+            let rows = try await connection.query(
                 """
                 SELECT e.artifact_id, e.execution_id, e.type, e.path::text,
                        (extract(epoch FROM e.time) * 1000)::int8

@@ -5,8 +5,8 @@ extension PostgresStore {
     /// Creates a namespace; a taken name is `alreadyExists`.
     public func createNamespace(name: String, description: String?) async throws(ProvenanceError) -> Namespace {
         try Validation.checkNamespaceName(name)
-        return try await perform {
-            let rows = try await client.query(
+        return try await perform { [self] connection in
+            let rows = try await connection.query(
                 """
                 INSERT INTO namespaces (name, description) VALUES (\(name), \(description))
                 RETURNING id, name, description, (extract(epoch FROM create_time) * 1000000)::int8
@@ -18,8 +18,8 @@ extension PostgresStore {
 
     /// All namespaces, by name.
     public func listNamespaces() async throws(ProvenanceError) -> [Namespace] {
-        try await perform {
-            let rows = try await client.query(
+        try await perform { [self] connection in
+            let rows = try await connection.query(
                 """
                 SELECT id, name, description, (extract(epoch FROM create_time) * 1000000)::int8
                 FROM namespaces ORDER BY name
@@ -34,8 +34,8 @@ extension PostgresStore {
     /// answer is cached for the life of the process.
     public func namespaceID(_ name: String) async throws(ProvenanceError) -> NamespaceID {
         if let cached = namespaceCache.withLock({ $0[name] }) { return cached }
-        let id: NamespaceID? = try await perform {
-            let rows = try await client.query("SELECT id FROM namespaces WHERE name = \(name)", logger: logger)
+        let id: NamespaceID? = try await perform { [self] connection in
+            let rows = try await connection.query("SELECT id FROM namespaces WHERE name = \(name)", logger: logger)
             for try await id in rows.decode(Int64.self) { return NamespaceID(id) }
             return nil
         }

@@ -95,8 +95,8 @@ extension PostgresStore {
     /// Nodes of `kind` with the given ids in the namespace, in the order of `ids`, skipping missing ones.
     func nodes(_ kind: NodeKind, ids: [Int64], namespaceID: NamespaceID) async throws(ProvenanceError) -> [Node] {
         guard !ids.isEmpty else { return [] }
-        let found: [Int64: Node] = try await perform {
-            let rows = try await client.query(
+        let found: [Int64: Node] = try await perform { [self] connection in
+            let rows = try await connection.query(
                 """
                 SELECT \(unescaped: NodeTable.selectColumns("n")) FROM \(unescaped: NodeTable.name(kind)) n
                 JOIN types t ON t.id = n.type_id
@@ -123,9 +123,9 @@ extension PostgresStore {
             }
         }
         let query = Self.listQuery(kind, namespaceID: namespaceID, filter: filter, page: page)
-        let nodes: [Node] = try await perform {
+        let nodes: [Node] = try await perform { [self] connection in
             var result: [Node] = []
-            for try await row in try await client.query(query, logger: logger) {
+            for try await row in try await connection.query(query, logger: logger) {
                 result.append(try NodeRow.decode(row, kind: kind))
             }
             return result

@@ -28,8 +28,8 @@ extension PostgresStore {
     public func addParent(_ parent: ContextID, to child: ContextID, namespace: String) async throws(ProvenanceError) {
         guard parent != child else { throw .invalid("parent_id", "a context cannot be its own parent") }
         let namespaceID = try await namespaceID(namespace)
-        try await perform {
-            try await client.withTransaction(logger: logger) { connection in
+        try await perform { [self] connection in
+            try await connection.withTransaction(logger: logger) { connection in
                 try await connection.query(
                     "SELECT pg_advisory_xact_lock(\(Self.parentLinkLock), \(Int32(truncatingIfNeeded: namespaceID.rawValue)))",
                     logger: logger)

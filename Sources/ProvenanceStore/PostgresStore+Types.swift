@@ -9,8 +9,8 @@ extension PostgresStore {
     {
         try requested.validateDefinition()
         let namespaceID = try await namespaceID(namespace)
-        let result: (NodeType, Bool) = try await perform {
-            try await client.withTransaction(logger: logger) { connection in
+        let result: (NodeType, Bool) = try await perform { [self] connection in
+            try await connection.withTransaction(logger: logger) { connection in
                 let kind = NodeTable.typeKind(requested.kind)
                 let rows = try await connection.query(
                     """
@@ -60,8 +60,8 @@ extension PostgresStore {
         async throws(ProvenanceError) -> [NodeType]
     {
         let namespaceID = try await namespaceID(namespace)
-        return try await perform {
-            let rows = try await client.query(
+        return try await perform { [self] connection in
+            let rows = try await connection.query(
                 """
                 SELECT \(unescaped: Self.typeColumns) FROM types
                 WHERE namespace_id = \(namespaceID.rawValue)
@@ -82,8 +82,8 @@ extension PostgresStore {
             guard cached.namespace == namespaceID else { throw .notFound("type \(id) not found") }
             return cached.type
         }
-        let found: (NamespaceID, NodeType)? = try await perform {
-            let rows = try await client.query(
+        let found: (NamespaceID, NodeType)? = try await perform { [self] connection in
+            let rows = try await connection.query(
                 "SELECT namespace_id, \(unescaped: Self.typeColumns) FROM types WHERE id = \(id.rawValue)",
                 logger: logger)
             for try await row in rows {
@@ -111,8 +111,8 @@ extension PostgresStore {
         case .name(let name, let version):
             let key = TypeCache.Key(namespace: namespaceID, kind: kind, name: name, version: version)
             if let cached = typeCache.type(key) { return cached }
-            let found: NodeType? = try await perform {
-                let rows = try await client.query(
+            let found: NodeType? = try await perform { [self] connection in
+                let rows = try await connection.query(
                     """
                     SELECT \(unescaped: Self.typeColumns) FROM types
                     WHERE namespace_id = \(namespaceID.rawValue) AND kind = \(NodeTable.typeKind(kind))

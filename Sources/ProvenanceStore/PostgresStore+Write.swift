@@ -14,11 +14,11 @@ extension PostgresStore {
         try write.validate(names: names)
         let namespaceID = try await namespaceID(namespace)
         let statement = try await prepareStatement(write, namespaceID: namespaceID, names: names)
-        return try await perform {
+        return try await perform { [self] connection in
             var attempt = 1
             while true {
                 do {
-                    for try await (artifacts, executions, contexts, _) in try await client.execute(statement, logger: logger) {
+                    for try await (artifacts, executions, contexts, _) in try await connection.execute(statement, logger: logger) {
                         return LineageWriteResult(
                             artifactIDs: artifacts.map(ArtifactID.init), executionIDs: executions.map(ExecutionID.init),
                             contextIDs: contexts.map(ContextID.init))
@@ -100,8 +100,8 @@ extension PostgresStore {
             return id
         }
         guard !ids.isEmpty else { return [:] }
-        let typeIDs: [Int64: Int64] = try await perform {
-            let rows = try await client.query(
+        let typeIDs: [Int64: Int64] = try await perform { [self] connection in
+            let rows = try await connection.query(
                 """
                 SELECT id, type_id FROM \(unescaped: NodeTable.name(kind))
                 WHERE id = ANY(\(ids)) AND namespace_id = \(namespaceID.rawValue)

@@ -32,14 +32,43 @@ public final class PostgresStore: Sendable {
             backgroundLogger: logger)
     }
 
-    /// Runs a database operation, turning any failure into a `ProvenanceError` and failing fast while the database
-    /// is known to be down.
-    func perform<Result: Sendable>(_ operation: () async throws -> Result) async throws(ProvenanceError) -> Result {
+    /// How long a request waits for a pooled connection before it is told the database is unavailable. The pool
+    /// itself would queue the request until its circuit breaker trips, far longer than a client should wait.
+    public static let connectionWaitLimit: Duration = .seconds(5)
+
+    /// Runs a database operation on a pooled connection, turning any failure into a `ProvenanceError`. It fails
+    /// fast while the database is known to be down, and gives up waiting for a connection after
+    /// `connectionWaitLimit`; the operation itself, once it has its connection, is not cut short.
+    func perform<Result: Sendable>(_ operation: @escaping @Sendable (PostgresConnection) async throws -> Result)
+        async throws(ProvenanceError) -> Result
+    {
         guard health.isReachable else {
             throw ProvenanceError(.unavailable, "the database is unreachable; retry shortly")
         }
         do {
-            return try await operation()
+            let leased = LeaseFlag()
+            return try await withThrowingTaskGroup(of: Result?.self) { group in
+                group.addTask {
+                    try await self.client.withConnection { connection in
+                        leased.value.store(true, ordering: .relaxed)
+                        return try await operation(connection)
+                    }
+                }
+                group.addTask {
+                    try await Task.sleep(for: Self.connectionWaitLimit)
+                    guard leased.value.load(ordering: .relaxed) else {
+                        throw ProvenanceError(.unavailable, "no database connection became available; retry shortly")
+                    }
+                    return nil
+                }
+                while let next = try await group.next() {
+                    if let result = next {
+                        group.cancelAll()
+                        return result
+                    }
+                }
+                throw ProvenanceError(.internal, "database operation produced no result")
+            }
         } catch {
             let translated = translate(error)
             if translated.code == .unavailable { health.markUnreachable() }
@@ -78,4 +107,9 @@ extension PostgresStore {
             return false
         }
     }
+}
+
+/// Set once a pooled connection has been handed to an operation.
+final class LeaseFlag: Sendable {
+    let value = Atomic<Bool>(false)
 }
