@@ -115,15 +115,11 @@ extension PostgresStore {
     /// Whether the database answers and has every bundled migration applied (the readiness check).
     public func isReady() async -> Bool {
         guard let latest = try? Migrator.bundledMigrations().last?.version else { return false }
-        do {
-            let rows = try await client.query("SELECT coalesce(max(version), 0) FROM schema_migrations", logger: logger)
-            for try await version in rows.decode(Int.self) {
-                health.markReachable()
-                return version >= latest
-            }
-            return false
-        } catch {
-            return false
+        let applied: Int? = try? await perform { [self] connection in
+            let rows = try await connection.query("SELECT coalesce(max(version), 0) FROM schema_migrations", logger: logger)
+            for try await version in rows.decode(Int.self) { return version }
+            return 0
         }
+        return (applied ?? 0) >= latest
     }
 }
