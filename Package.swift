@@ -60,13 +60,30 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "ProvenanceBench",
+            dependencies: [
+                "ProvenanceCore",
+                "ProvenanceStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "provenance",
             dependencies: [
                 "ProvenanceCore",
+                "ProvenanceStore",
                 "ProvenanceServer",
+                "ProvenanceBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -98,7 +115,11 @@ let package = Package(
         ),
         .testTarget(
             name: "ProvenanceHTTPTests",
-            dependencies: ["ProvenanceCore", "ProvenanceStore", "ProvenanceServer", "ProvenanceTestSupport"],
+            dependencies: [
+                "ProvenanceCore", "ProvenanceStore", "ProvenanceHTTP", "ProvenanceServer", "ProvenanceTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

@@ -26,6 +26,7 @@ struct APIRoutes: Sendable {
             return JSONResponse.make(
                 ["status": .string(ready ? "ready" : "unavailable")], status: ready ? .ok : .serviceUnavailable)
         }
+        registerMetrics(router)
         let api = router.group("api/v1")
         registerNamespaces(api)
         let namespace = api.group("namespaces/{namespace}")

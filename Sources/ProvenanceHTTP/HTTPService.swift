@@ -25,12 +25,17 @@ public struct HTTPSettings: Sendable {
 public func makeHTTPService(
     store: PostgresStore, settings: HTTPSettings, logger: Logger, onListening: @escaping @Sendable (Int) async -> Void
 ) -> some Service {
-    let router = Router(context: BasicRequestContext.self)
-    router.add(middleware: ErrorMiddleware())
-    APIRoutes(store: store, limits: settings.limits).register(on: router)
-    return Application(
-        router: router,
+    Application(
+        router: makeAPIRouter(store: store, limits: settings.limits),
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "provenance"),
         onServerRunning: { channel in await onListening(channel.localAddress?.port ?? settings.port) },
         logger: logger)
+}
+
+/// The router of the REST API: every route api/openapi.yaml documents, behind the error middleware.
+public func makeAPIRouter(store: PostgresStore, limits: APILimits) -> Router<BasicRequestContext> {
+    let router = Router(context: BasicRequestContext.self)
+    router.add(middleware: ErrorMiddleware())
+    APIRoutes(store: store, limits: limits).register(on: router)
+    return router
 }

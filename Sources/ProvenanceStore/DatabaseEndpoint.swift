@@ -70,6 +70,12 @@ public struct DatabaseEndpoint: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// Settings of every pooled session. Named prepared statements (the composite write) get one generic plan:
+    /// a custom plan is built from the statistics of the literal namespace id, and a namespace created after the
+    /// last ANALYZE looks empty, which once made the reuse-by-external-id lookup scan the whole namespace per
+    /// row. Ad-hoc queries are unnamed statements and keep their custom plans.
+    static let sessionSettings = [("plan_cache_mode", "force_generic_plan"), ("application_name", "provenance")]
+
     /// The postgres-nio client configuration for this endpoint.
     func clientConfiguration(maximumConnections: Int) throws -> PostgresClient.Configuration {
         var configuration: PostgresClient.Configuration
@@ -86,11 +92,12 @@ public struct DatabaseEndpoint: Sendable, Equatable, CustomStringConvertible {
         configuration.options.minimumConnections = 0
         configuration.options.connectTimeout = .seconds(5)
         configuration.options.keepAliveBehavior = .init(frequency: .seconds(30))
+        configuration.options.additionalStartupParameters = Self.sessionSettings
         return configuration
     }
 
-    /// A single-connection configuration, for the migrator and the health probe.
-    func connectionConfiguration() throws -> PostgresConnection.Configuration {
+    /// A single-connection configuration, for the migrator, the health probe and benchmark baselines.
+    public func connectionConfiguration() throws -> PostgresConnection.Configuration {
         switch location {
         case .tcp(let host, let port):
             PostgresConnection.Configuration(

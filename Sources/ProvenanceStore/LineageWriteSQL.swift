@@ -10,10 +10,22 @@ import ProvenanceCore
 /// Parameters: $1 namespace id; $2, $3, $4 the artifact, execution and context rows as JSON arrays; $5 the events;
 /// $6/$7 attribution (context, artifact) ordinals; $8/$9 association (context, execution) ordinals; $10 reuse
 /// contexts by type and name; $11 reuse artifacts by external id.
+///
+/// Two variants exist. The general one also updates and checks nodes the write names by id; the other leaves
+/// those CTEs out, because PostgreSQL initializes every node of a plan on each execution, and the UPDATEs (which
+/// open every index of their tables) cost more than the rest of a small all-new write.
 enum LineageWriteSQL {
-    static let text: String = {
-        let nodeParts = NodeKind.allCases.enumerated().map { offset, kind in nodeCTEs(kind, parameter: offset + 2) }
-        let checks = NodeKind.allCases.map { "(SELECT count(*) FROM \(NodeTable.prefix($0))_check)" }
+    /// The statement for writes that name existing nodes by id.
+    static let general = text(referencingExisting: true)
+    /// The statement for writes of new (or reused-by-key) nodes only.
+    static let newNodesOnly = text(referencingExisting: false)
+
+    private static func text(referencingExisting: Bool) -> String {
+        let nodeParts = NodeKind.allCases.enumerated().map { offset, kind in
+            nodeCTEs(kind, parameter: offset + 2, referencingExisting: referencingExisting)
+        }
+        let checks = referencingExisting
+            ? NodeKind.allCases.map { "(SELECT count(*) FROM \(NodeTable.prefix($0))_check)" } : ["0::int8"]
         return """
             WITH
             \(nodeParts.joined(separator: ",\n")),
@@ -23,77 +35,72 @@ enum LineageWriteSQL {
             ),
             ev_inserted AS (
                 INSERT INTO events (artifact_id, execution_id, type, path, time)
-                SELECT a.id, x.id, v.type, coalesce(v.path, '[]'),
+                SELECT a.node_id, x.node_id, v.type, coalesce(v.path, '[]'),
                        coalesce('epoch'::timestamptz + v.ms * interval '1 millisecond', now())
                 FROM ev_in v JOIN a_ids a ON a.ord = v.a JOIN x_ids x ON x.ord = v.x
-                RETURNING 1
             ),
             attr_inserted AS (
                 INSERT INTO attributions (context_id, artifact_id)
-                SELECT c.id, a.id FROM unnest($6::int4[], $7::int4[]) AS l(c, n)
+                SELECT c.node_id, a.node_id FROM unnest($6::int4[], $7::int4[]) AS l(c, n)
                     JOIN c_ids c ON c.ord = l.c JOIN a_ids a ON a.ord = l.n
                 ON CONFLICT DO NOTHING
-                RETURNING 1
             ),
             assoc_inserted AS (
                 INSERT INTO associations (context_id, execution_id)
-                SELECT c.id, x.id FROM unnest($8::int4[], $9::int4[]) AS l(c, n)
+                SELECT c.node_id, x.node_id FROM unnest($8::int4[], $9::int4[]) AS l(c, n)
                     JOIN c_ids c ON c.ord = l.c JOIN x_ids x ON x.ord = l.n
                 ON CONFLICT DO NOTHING
-                RETURNING 1
             )
-            SELECT ARRAY(SELECT id FROM a_ids ORDER BY ord),
-                   ARRAY(SELECT id FROM x_ids ORDER BY ord),
-                   ARRAY(SELECT id FROM c_ids ORDER BY ord),
+            SELECT ARRAY(SELECT node_id FROM a_ids ORDER BY ord),
+                   ARRAY(SELECT node_id FROM x_ids ORDER BY ord),
+                   ARRAY(SELECT node_id FROM c_ids ORDER BY ord),
                    \(checks.joined(separator: " + "))
             """
-    }()
+    }
 
-    /// The CTEs that insert, reuse, update and check the nodes of one kind, ending in `<p>_ids (ord, id)`.
-    private static func nodeCTEs(_ kind: NodeKind, parameter: Int) -> String {
+    /// The CTEs that reuse, insert, update and check the nodes of one kind. `<p>_ids` carries every row of the
+    /// request with its id (given, reused by key, or new from the sequence, in request order) and whether it is
+    /// new; the rest of the statement joins nodes through it by `ord`.
+    private static func nodeCTEs(_ kind: NodeKind, parameter: Int, referencingExisting: Bool) -> String {
         let p = NodeTable.prefix(kind)
         let table = NodeTable.name(kind)
         let reuse: String
         switch kind {
         case .artifact:
-            reuse = """
-                SELECT i.ord, x.id FROM \(p)_in i JOIN artifacts x
-                    ON x.namespace_id = $1 AND x.external_id = i.external_id
-                WHERE i.id IS NULL AND $11::bool
-                """
+            reuse = "x.namespace_id = $1 AND x.external_id = i.external_id AND $11::bool"
         case .context:
-            reuse = """
-                SELECT i.ord, x.id FROM \(p)_in i JOIN contexts x ON x.type_id = i.type_id AND x.name = i.name
-                WHERE i.id IS NULL AND $10::bool
-                """
+            reuse = "x.type_id = i.type_id AND x.name = i.name AND $10::bool"
         case .execution:
-            reuse = "SELECT NULL::int AS ord, NULL::int8 AS id WHERE false"
+            reuse = "false"
         }
-        return """
-            \(p)_in AS (
-                SELECT * FROM jsonb_to_recordset($\(parameter)::text::jsonb) AS t(
-                    ord int, id int8, type_id int8, name text, external_id text, uri text, state int2,
-                    properties jsonb, custom_properties jsonb, set_name bool, set_external_id bool, set_uri bool,
-                    set_state bool, replace_properties bool, remove_properties text[], replace_custom bool,
-                    remove_custom text[], expected_revision int8, changes bool)
-            ),
-            \(p)_reused AS (
-                \(reuse)
-            ),
-            \(p)_new AS (
-                SELECT i.ord, nextval('\(NodeTable.sequence(kind))') AS id FROM \(p)_in i
-                WHERE i.id IS NULL AND i.ord NOT IN (SELECT ord FROM \(p)_reused)
+        let updateColumns = referencingExisting ? """
+            , id int8, set_name bool, set_external_id bool, set_uri bool, set_state bool, replace_properties bool,
+                    remove_properties text[], replace_custom bool, remove_custom text[], expected_revision int8,
+                    changes bool
+            """ : ""
+        let given = referencingExisting ? "i.id" : "NULL::int8"
+        let nodes = """
+            \(p)_ids AS (
+                SELECT i.*, coalesce(\(given), r.id, nextval('\(NodeTable.sequence(kind))')) AS node_id,
+                       \(given) IS NULL AND r.id IS NULL AS is_new
+                FROM jsonb_to_recordset($\(parameter)::text::jsonb) AS i(
+                    ord int, type_id int8, name text, external_id text, uri text, state int2, properties jsonb,
+                    custom_properties jsonb\(updateColumns))
+                LEFT JOIN LATERAL (
+                    SELECT x.id FROM \(table) x WHERE \(given) IS NULL AND \(reuse) LIMIT 1
+                ) r ON true
                 ORDER BY i.ord
             ),
             \(p)_inserted AS (
                 INSERT INTO \(table) (id, namespace_id, type_id, name, external_id, uri, state, properties,
                                       custom_properties)
-                SELECT n.id, $1, i.type_id, i.name, i.external_id, i.uri, i.state, coalesce(i.properties, '{}'),
-                       coalesce(i.custom_properties, '{}')
-                FROM \(p)_new n JOIN \(p)_in i ON i.ord = n.ord
-                ORDER BY n.id
-                RETURNING id
-            ),
+                SELECT node_id, $1, type_id, name, external_id, uri, state, coalesce(properties, '{}'),
+                       coalesce(custom_properties, '{}')
+                FROM \(p)_ids WHERE is_new
+            )
+            """
+        guard referencingExisting else { return nodes }
+        let existing = """
             \(p)_updated AS (
                 UPDATE \(table) x SET
                     name = CASE WHEN u.set_name THEN u.name ELSE x.name END,
@@ -107,14 +114,10 @@ enum LineageWriteSQL {
                              || coalesce(u.custom_properties, '{}') END,
                     update_time = now(),
                     revision = x.revision + 1
-                FROM \(p)_in u
+                FROM \(p)_ids u
                 WHERE x.id = u.id AND u.changes AND x.namespace_id = $1
                     AND (u.expected_revision IS NULL OR x.revision = u.expected_revision)
                 RETURNING x.id
-            ),
-            \(p)_ids AS (
-                SELECT i.ord, coalesce(i.id, r.id, n.id) AS id
-                FROM \(p)_in i LEFT JOIN \(p)_reused r ON r.ord = i.ord LEFT JOIN \(p)_new n ON n.ord = i.ord
             ),
             \(p)_check AS (
                 SELECT provenance_fail(
@@ -122,10 +125,11 @@ enum LineageWriteSQL {
                     CASE WHEN x.id IS NULL THEN '\(kind.rawValue) ' || i.id || ' not found'
                          ELSE '\(kind.rawValue) ' || i.id || ' was modified: its revision is no longer '
                               || i.expected_revision END)
-                FROM \(p)_in i LEFT JOIN \(table) x ON x.id = i.id AND x.namespace_id = $1
+                FROM \(p)_ids i LEFT JOIN \(table) x ON x.id = i.id AND x.namespace_id = $1
                 WHERE i.id IS NOT NULL
                     AND (x.id IS NULL OR (i.changes AND NOT EXISTS (SELECT 1 FROM \(p)_updated d WHERE d.id = i.id)))
             )
             """
+        return nodes + ",\n" + existing
     }
 }

@@ -13,17 +13,17 @@ extension PostgresStore {
     {
         try write.validate(names: names)
         let namespaceID = try await namespaceID(namespace)
-        let statement = try await prepareStatement(write, namespaceID: namespaceID, names: names)
+        let parameters = try await parameters(write, namespaceID: namespaceID, names: names)
+        let referencesExisting = NodeKind.allCases.contains { kind in
+            write.nodes(kind).contains { if case .update = $0 { true } else { false } }
+        }
         return try await perform { [self] connection in
             var attempt = 1
             while true {
                 do {
-                    for try await (artifacts, executions, contexts, _) in try await connection.execute(statement, logger: logger) {
-                        return LineageWriteResult(
-                            artifactIDs: artifacts.map(ArtifactID.init), executionIDs: executions.map(ExecutionID.init),
-                            contextIDs: contexts.map(ContextID.init))
-                    }
-                    throw ProvenanceError(.internal, "write statement returned no row")
+                    return referencesExisting
+                        ? try await execute(LineageWriteStatement<GeneralLineageWrite>(parameters: parameters), on: connection)
+                        : try await execute(LineageWriteStatement<NewNodesLineageWrite>(parameters: parameters), on: connection)
                 } catch where attempt < Self.writeAttempts && Self.isRetryable(error, options: write.options) {
                     attempt += 1
                 } catch where Self.isRetryable(error, options: write.options) {
@@ -33,9 +33,20 @@ extension PostgresStore {
         }
     }
 
+    private func execute<Variant>(_ statement: LineageWriteStatement<Variant>, on connection: PostgresConnection)
+        async throws -> LineageWriteResult
+    {
+        for try await (artifacts, executions, contexts, _) in try await connection.execute(statement, logger: logger) {
+            return LineageWriteResult(
+                artifactIDs: artifacts.map(ArtifactID.init), executionIDs: executions.map(ExecutionID.init),
+                contextIDs: contexts.map(ContextID.init))
+        }
+        throw ProvenanceError(.internal, "write statement returned no row")
+    }
+
     /// Resolves types, checks properties against their schemas and encodes the statement's parameters.
-    private func prepareStatement(_ write: LineageWrite, namespaceID: NamespaceID, names: LineageWriteFieldNames)
-        async throws(ProvenanceError) -> LineageWriteStatement
+    private func parameters(_ write: LineageWrite, namespaceID: NamespaceID, names: LineageWriteFieldNames)
+        async throws(ProvenanceError) -> LineageWriteParameters
     {
         var rows: [NodeKind: String] = [:]
         for kind in NodeKind.allCases {
@@ -72,7 +83,7 @@ extension PostgresStore {
         }
         let attributions = Self.links(write.attributions, contexts: write.contexts.count, nodes: write.artifacts.count)
         let associations = Self.links(write.associations, contexts: write.contexts.count, nodes: write.executions.count)
-        return LineageWriteStatement(
+        return LineageWriteParameters(
             namespaceID: namespaceID.rawValue, artifacts: rows[.artifact]!, executions: rows[.execution]!,
             contexts: rows[.context]!, events: JSONWriter.string(.array(events)),
             attributionContexts: attributions.map { Int32($0.contextIndex) },
@@ -176,11 +187,23 @@ extension PostgresStore {
     }
 }
 
-/// The prepared composite-write statement (see `LineageWriteSQL`).
-struct LineageWriteStatement: PostgresPreparedStatement {
-    static let sql = LineageWriteSQL.text
-    typealias Row = ([Int64], [Int64], [Int64], Int64)
+/// Which of the two composite-write statements (see `LineageWriteSQL`) a write runs.
+protocol LineageWriteVariant: Sendable {
+    static var sql: String { get }
+}
 
+/// Writes that name existing nodes by id (updates, references).
+enum GeneralLineageWrite: LineageWriteVariant {
+    static var sql: String { LineageWriteSQL.general }
+}
+
+/// Writes of new nodes only (possibly reused by key).
+enum NewNodesLineageWrite: LineageWriteVariant {
+    static var sql: String { LineageWriteSQL.newNodesOnly }
+}
+
+/// The parameters of a composite write, in the order of `LineageWriteSQL`'s placeholders.
+struct LineageWriteParameters: Sendable {
     var namespaceID: Int64
     var artifacts: String
     var executions: String
@@ -192,20 +215,28 @@ struct LineageWriteStatement: PostgresPreparedStatement {
     var associationNodes: [Int32]
     var reuseContexts: Bool
     var reuseArtifacts: Bool
+}
+
+/// The prepared composite-write statement; each variant is prepared once per connection under its own name.
+struct LineageWriteStatement<Variant: LineageWriteVariant>: PostgresPreparedStatement {
+    static var sql: String { Variant.sql }
+    typealias Row = ([Int64], [Int64], [Int64], Int64)
+
+    var parameters: LineageWriteParameters
 
     func makeBindings() throws -> PostgresBindings {
         var bindings = PostgresBindings(capacity: 11)
-        bindings.append(namespaceID)
-        bindings.append(artifacts)
-        bindings.append(executions)
-        bindings.append(contexts)
-        bindings.append(events)
-        bindings.append(attributionContexts)
-        bindings.append(attributionNodes)
-        bindings.append(associationContexts)
-        bindings.append(associationNodes)
-        bindings.append(reuseContexts)
-        bindings.append(reuseArtifacts)
+        bindings.append(parameters.namespaceID)
+        bindings.append(parameters.artifacts)
+        bindings.append(parameters.executions)
+        bindings.append(parameters.contexts)
+        bindings.append(parameters.events)
+        bindings.append(parameters.attributionContexts)
+        bindings.append(parameters.attributionNodes)
+        bindings.append(parameters.associationContexts)
+        bindings.append(parameters.associationNodes)
+        bindings.append(parameters.reuseContexts)
+        bindings.append(parameters.reuseArtifacts)
         return bindings
     }
 

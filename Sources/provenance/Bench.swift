@@ -1,5 +1,55 @@
 import ArgumentParser
+import Logging
+import ProvenanceBench
+import ProvenanceServer
+import ProvenanceStore
+
 struct Bench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Benchmarks against a running server.")
-    func run() async throws {}
+    static let configuration = CommandConfiguration(
+        abstract: "Benchmarks against a running server (build with -c release first).",
+        subcommands: [BenchIngest.self])
+}
+
+struct BenchIngest: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ingest",
+        abstract: "executions:record and lineage:record throughput and latency, against plain SQL through one connection.")
+
+    @Option(help: "The running server's base URL.")
+    var server = "http://127.0.0.1:8080"
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(help: "Records written by one client, one request each.")
+    var serialRecords = 2000
+
+    @Option(help: "Records written by the concurrent clients together.")
+    var concurrentRecords = 8000
+
+    @Option(help: "Concurrent clients.")
+    var clients = 16
+
+    @Option(help: "Records per lineage:record request.")
+    var batchSize = 100
+
+    @Option(help: "lineage:record requests.")
+    var batches = 60
+
+    func run() async throws {
+        var config = ServerConfiguration()
+        try database.apply(to: &config)
+        var benchmark = IngestBenchmark(serverURL: server, database: try serverDatabase(config))
+        benchmark.serialRecords = serialRecords
+        benchmark.concurrentRecords = concurrentRecords
+        benchmark.clients = clients
+        benchmark.batchSize = batchSize
+        benchmark.batches = batches
+        try await benchmark.run { print($0) }
+    }
+}
+
+/// The database a server started with `config` uses: the URL, or the embedded cluster's socket.
+func serverDatabase(_ config: ServerConfiguration) throws -> DatabaseEndpoint {
+    if let url = config.databaseURL { return try DatabaseEndpoint(url: url) }
+    return try EmbeddedPostgres(dataDirectory: config.dataDirectory, logger: Logger(label: "provenance")).endpoint
 }

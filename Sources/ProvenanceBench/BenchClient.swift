@@ -1,0 +1,78 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import ProvenanceCore
+
+/// A small JSON client for benchmarks: keeps enough pooled connections for every concurrent caller, and fails
+/// loudly on any non-2xx answer so a benchmark never reports the speed of errors.
+final class BenchClient: Sendable {
+    let baseURL: String
+    let http: HTTPClient
+
+    init(baseURL: String, connections: Int) {
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool = .init(
+            idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(connections, 1))
+        configuration.timeout = .init(connect: .seconds(5), read: .seconds(120))
+        self.http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    func shutdown() async throws {
+        try await http.shutdown()
+    }
+
+    /// Sends a request and returns the parsed JSON answer.
+    @discardableResult
+    func send(_ method: HTTPMethod, _ path: String, json: JSON? = nil) async throws -> JSON {
+        let (status, bytes) = try await raw(method, path, body: json.map(JSONWriter.bytes))
+        guard (200..<300).contains(status) else {
+            throw BenchError("\(method) \(path) answered \(status): \(String(decoding: bytes, as: UTF8.self))")
+        }
+        return bytes.isEmpty ? .null : try JSONParser.parse(bytes)
+    }
+
+    /// Sends pre-encoded JSON and returns the status and body bytes.
+    func raw(_ method: HTTPMethod, _ path: String, body: [UInt8]?) async throws -> (Int, [UInt8]) {
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = method
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: body))
+        }
+        let response: HTTPClientResponse
+        do {
+            response = try await http.execute(request, timeout: .seconds(120))
+        } catch {
+            throw BenchError("\(method) \(baseURL + path) failed: \(error). Is the server running?")
+        }
+        let buffer = try await response.body.collect(upTo: 256 * 1024 * 1024)
+        return (Int(response.status.code), Array(buffer.readableBytesView))
+    }
+
+    /// Posts pre-encoded JSON, failing on a non-2xx answer; the cheap path for timed loops.
+    func post(_ path: String, body: [UInt8]) async throws {
+        let (status, bytes) = try await raw(.POST, path, body: body)
+        guard (200..<300).contains(status) else {
+            throw BenchError("POST \(path) answered \(status): \(String(decoding: bytes, as: UTF8.self))")
+        }
+    }
+
+    /// The server's resident memory from `GET /metrics`, or nil if it does not report one.
+    func serverResidentBytes() async throws -> Int? {
+        let (status, bytes) = try await raw(.GET, "/metrics", body: nil)
+        guard status == 200 else { return nil }
+        let prefix = "process_resident_memory_bytes "
+        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") where line.hasPrefix(prefix) {
+            return Int(line.dropFirst(prefix.count))
+        }
+        return nil
+    }
+}
+
+/// A benchmark that could not run, with the reason.
+public struct BenchError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}

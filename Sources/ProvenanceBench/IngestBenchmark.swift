@@ -1,0 +1,147 @@
+import Foundation
+import Logging
+import ProvenanceCore
+import ProvenanceStore
+
+/// `provenance bench ingest`: the write paths against a running server, with plain SQL through one connection as
+/// the baseline in the same run, and the server's idle memory.
+public struct IngestBenchmark: Sendable {
+    /// The server's base URL.
+    public var serverURL: String
+    /// The server's database, for the SQL baseline.
+    public var database: DatabaseEndpoint
+    /// Records written serially, one `executions:record` at a time.
+    public var serialRecords = 2000
+    /// Records written by the concurrent clients together.
+    public var concurrentRecords = 8000
+    /// Concurrent clients.
+    public var clients = 16
+    /// Records per `lineage:record` request.
+    public var batchSize = 100
+    /// `lineage:record` requests.
+    public var batches = 60
+    /// Untimed records written first, so connections, caches and the JIT-free paths are warm.
+    public var warmupRecords = 300
+
+    /// The targets of issue #2, printed next to the figures.
+    static let serialP50Target = 0.002
+    static let concurrentTarget = 2000.0
+    static let lineageTarget = 15000.0
+    static let idleMemoryTarget = 60 * 1024 * 1024
+
+    /// Creates a benchmark with default sizes.
+    public init(serverURL: String, database: DatabaseEndpoint) {
+        self.serverURL = serverURL
+        self.database = database
+    }
+
+    /// Runs every phase and prints the report through `report`.
+    public func run(report: (String) -> Void) async throws {
+        let client = BenchClient(baseURL: serverURL, connections: clients)
+        do {
+            try await run(client, report: report)
+            try await client.shutdown()
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+    }
+
+    private func run(_ client: BenchClient, report: (String) -> Void) async throws {
+        let idleBefore = try await client.serverResidentBytes()
+        let namespace = "bench-\(Int(Date().timeIntervalSince1970))-\(UInt16.random(in: 0...UInt16.max))"
+        let types = try await IngestWorkload.setUp(client, namespace: namespace)
+        let base = "/api/v1/namespaces/\(namespace)"
+        report("provenance bench ingest: server \(serverURL), namespace \(namespace), database \(database)")
+        report("one record = 1 execution, 1 new input + 1 new output artifact, 2 events, 1 new context, 3 links\n")
+
+        var next = 0
+        func take(_ count: Int) -> Range<Int> {
+            defer { next += count }
+            return next..<(next + count)
+        }
+        let recordPath = base + "/executions:record"
+        _ = try await serial(client, recordPath, take(warmupRecords).map { IngestWorkload.executionRecord($0, types) })
+        let serialSummary = try await serial(
+            client, recordPath, take(serialRecords).map { IngestWorkload.executionRecord($0, types) })
+        report(serialSummary.line("executions:record, 1 client (\(serialRecords))"))
+        let concurrentSummary = try await concurrent(
+            client, recordPath, take(concurrentRecords).map { IngestWorkload.executionRecord($0, types) })
+        report(concurrentSummary.line("executions:record, \(clients) clients (\(concurrentRecords))"))
+        let lineageBodies = (0..<batches).map { _ in IngestWorkload.lineageRecord(take(batchSize), types) }
+        let lineagePath = base + "/lineage:record"
+        _ = try await serial(client, lineagePath, [IngestWorkload.lineageRecord(take(batchSize), types)])
+        let lineageSummary = try await serial(client, lineagePath, lineageBodies, recordsPerOperation: batchSize)
+        report(lineageSummary.line("lineage:record, \(batchSize) records/request (\(batches) requests)"))
+
+        let sql = try await SQLBaseline.connect(database, namespace: namespace, types: types, logger: Logger(label: "bench"))
+        let (sqlSerial, sqlBatched): (LatencySummary, LatencySummary)
+        do {
+            _ = try await sql.write(take(warmupRecords), batchSize: 1)
+            sqlSerial = try await sql.write(take(serialRecords), batchSize: 1)
+            sqlBatched = try await sql.write(take(batches * batchSize), batchSize: batchSize)
+            await sql.close()
+        } catch {
+            await sql.close()
+            throw error
+        }
+        report(sqlSerial.line("plain SQL, 1 connection, 1 record/transaction"))
+        report(sqlBatched.line("plain SQL, 1 connection, \(batchSize) records/transaction"))
+
+        try await Task.sleep(for: .seconds(3))
+        let idleAfter = try await client.serverResidentBytes()
+        report("")
+        report("server resident memory, idle: \(megabytes(idleBefore)) before, \(megabytes(idleAfter)) after the run")
+        report("")
+        report("ratios against plain SQL in this run:")
+        report("  serial p50 latency, SQL / executions:record:          \(ratio(sqlSerial.percentile(0.5) / serialSummary.percentile(0.5)))")
+        report("  throughput, executions:record \(clients) clients / SQL serial: \(ratio(concurrentSummary.recordsPerSecond / sqlSerial.recordsPerSecond))")
+        report("  throughput, lineage:record / SQL batched:              \(ratio(lineageSummary.recordsPerSecond / sqlBatched.recordsPerSecond))")
+        report("")
+        report("targets:")
+        report(check("executions:record serial p50 <= 2 ms", serialSummary.percentile(0.5) <= Self.serialP50Target))
+        report(check("executions:record \(clients) clients >= 2,000 records/s", concurrentSummary.recordsPerSecond >= Self.concurrentTarget))
+        report(check("lineage:record >= 15,000 records/s", lineageSummary.recordsPerSecond >= Self.lineageTarget))
+        report(check("idle resident memory <= 60 MB", (idleAfter ?? Int.max) <= Self.idleMemoryTarget))
+    }
+
+    private func serial(_ client: BenchClient, _ path: String, _ bodies: [[UInt8]], recordsPerOperation: Int = 1)
+        async throws -> LatencySummary
+    {
+        var latencies: [Double] = []
+        latencies.reserveCapacity(bodies.count)
+        let elapsed = try await measure {
+            for body in bodies { latencies.append(try await measure { try await client.post(path, body: body) }) }
+        }
+        return LatencySummary(latencies: latencies, elapsed: elapsed, recordsPerOperation: recordsPerOperation)
+    }
+
+    private func concurrent(_ client: BenchClient, _ path: String, _ bodies: [[UInt8]]) async throws -> LatencySummary {
+        let clients = self.clients
+        var latencies: [Double] = []
+        let elapsed = try await measure {
+            try await withThrowingTaskGroup(of: [Double].self) { group in
+                for lane in 0..<clients {
+                    group.addTask {
+                        var mine: [Double] = []
+                        for index in stride(from: lane, to: bodies.count, by: clients) {
+                            mine.append(try await measure { try await client.post(path, body: bodies[index]) })
+                        }
+                        return mine
+                    }
+                }
+                for try await lane in group { latencies += lane }
+            }
+        }
+        return LatencySummary(latencies: latencies, elapsed: elapsed)
+    }
+
+    private func megabytes(_ bytes: Int?) -> String {
+        guard let bytes else { return "unknown" }
+        return "\(bytes / (1024 * 1024)) MB"
+    }
+
+    private func check(_ label: String, _ met: Bool) -> String {
+        "  [\(met ? "met" : "MISSED")] \(label)"
+    }
+}

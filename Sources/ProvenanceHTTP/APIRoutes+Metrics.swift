@@ -1,0 +1,25 @@
+import Hummingbird
+import NIOCore
+
+extension APIRoutes {
+    /// `GET /metrics` in Prometheus' text format: process memory and whether the database is reachable.
+    func registerMetrics(_ router: Router<BasicRequestContext>) {
+        router.get("metrics") { _, _ in
+            var lines: [String] = []
+            func gauge(_ name: String, _ help: String, _ value: Int) {
+                lines += ["# HELP \(name) \(help)", "# TYPE \(name) gauge", "\(name) \(value)"]
+            }
+            if let memory = ProcessMetrics.memory() {
+                gauge("process_resident_memory_bytes", "Resident memory size in bytes.", memory.resident)
+                gauge("process_virtual_memory_bytes", "Virtual memory size in bytes.", memory.virtual)
+            }
+            gauge(
+                "provenance_database_reachable", "1 while the database answers, 0 while requests fail with 503.",
+                store.health.isReachable ? 1 : 0)
+            var headers = HTTPFields()
+            headers[.contentType] = "text/plain; version=0.0.4"
+            let body = ByteBuffer(string: lines.joined(separator: "\n") + "\n")
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: body))
+        }
+    }
+}

@@ -1,0 +1,186 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOHTTP1
+import ProvenanceCore
+import ProvenanceHTTP
+import ProvenanceStore
+import ProvenanceTestSupport
+import Testing
+
+/// api/openapi.yaml is the REST contract: these tests keep the server and the document from drifting apart.
+@Suite struct OpenAPIContractTests {
+    static let specification: YAMLValue = {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../api/openapi.yaml").standardizedFileURL
+        do {
+            return try MiniYAML.parse(try String(contentsOf: url, encoding: .utf8))
+        } catch {
+            fatalError("api/openapi.yaml is unreadable: \(error)")
+        }
+    }()
+
+    static let methods = ["get", "post", "put", "patch", "delete"]
+
+    @Test func everyServedRouteIsDocumentedAndEveryDocumentedRouteIsServed() throws {
+        // Building the router needs a store but no database: the pool connects lazily and is never run here.
+        let store = try PostgresStore(
+            endpoint: DatabaseEndpoint(location: .tcp(host: "127.0.0.1", port: 1), username: "unused", database: "unused"),
+            logger: Logger(label: "contract"))
+        let router = makeAPIRouter(store: store, limits: APILimits(maximumBodyBytes: 1024))
+        let served = Set(router.routes.map { "\($0.method.rawValue) \($0.path.description)" })
+        let paths = try #require(Self.specification["paths"])
+        let documented = Set(paths.keys.flatMap { path in
+            Self.methods.filter { paths[path]?[$0] != nil }.map { "\($0.uppercased()) \(path)" }
+        })
+        #expect(served.subtracting(documented).sorted() == [], "served but missing from api/openapi.yaml")
+        #expect(documented.subtracting(served).sorted() == [], "documented but not served")
+        #expect(served.count > 30)
+    }
+
+    @Test func responsesCarryTheDocumentedFieldsAndStatuses() async throws {
+        try await withTestServer { server in
+            var checker = ContractChecker(specification: Self.specification)
+            let root = "/api/v1/namespaces/{namespace}"
+            func check(_ method: HTTPMethodName, _ template: String, _ path: String, json: JSON? = nil) async throws -> JSON {
+                let reply = try await server.request(method.nio, path, json: json)
+                checker.check(reply.json, status: reply.status, method: method.rawValue, template: template)
+                return reply.json
+            }
+            _ = try await check(.get, "/healthz", "/healthz")
+            _ = try await check(.post, "/api/v1/namespaces", "/api/v1/namespaces", json: ["name": "contract", "description": "d"])
+            _ = try await check(.get, "/api/v1/namespaces", "/api/v1/namespaces")
+            _ = try await check(.post, "/api/v1/namespaces", "/api/v1/namespaces", json: ["name": "contract"])
+            let base = "/api/v1/namespaces/default"
+            let type = try await check(
+                .post, root + "/types", base + "/types",
+                json: ["kind": "artifact", "name": "Dataset", "version": "v1", "base_type": "DATASET", "properties": ["rows": "INT"]])
+            _ = try await check(.get, root + "/types/{id}", base + "/types/\(type.int("id"))")
+            _ = try await check(.get, root + "/types", base + "/types?kind=artifact")
+            try await createPipelineTypes(server)
+            let record = try await check(.post, root + "/executions:record", base + "/executions:record", json: trainingRecord())
+            let artifact = record.array("artifact_ids")[0]
+            let context = record.array("context_ids")[0]
+            guard case .int(let artifactID) = artifact, case .int(let contextID) = context else {
+                Issue.record("executions:record answered \(record)")
+                return
+            }
+            let executionID = record.int("execution_id")
+            _ = try await check(.post, root + "/lineage:record", base + "/lineage:record", json: [
+                "artifacts": [["type": "Model", "uri": "s3://m2"]], "executions": [["type": "Trainer"]],
+                "contexts": [["type": "Run", "name": "r1"]],
+                "events": [["artifact_index": 0, "execution_index": 0, "type": "OUTPUT", "path": [["index": 0], ["key": "model"]]]],
+            ])
+            _ = try await check(.get, root + "/artifacts/{id}", base + "/artifacts/\(artifactID)")
+            _ = try await check(.get, root + "/executions/{id}", base + "/executions/\(executionID)")
+            _ = try await check(.get, root + "/contexts/{id}", base + "/contexts/\(contextID)")
+            _ = try await check(.patch, root + "/artifacts/{id}", base + "/artifacts/\(artifactID)", json: ["state": "LIVE"])
+            _ = try await check(.post, root + "/contexts", base + "/contexts", json: ["contexts": [["type": "Run", "name": "r2"]]])
+            let page = try await check(.get, root + "/artifacts", base + "/artifacts?page_size=1")
+            #expect(page.string("next_page_token") != nil)
+            _ = try await check(.get, root + "/contexts/{id}/artifacts", base + "/contexts/\(contextID)/artifacts")
+            _ = try await check(.get, root + "/artifacts/{id}/contexts", base + "/artifacts/\(artifactID)/contexts")
+            _ = try await check(.get, root + "/events", base + "/events?artifact_id=\(artifactID)")
+            _ = try await check(.get, root + "/executions/{id}/events", base + "/executions/\(executionID)/events")
+            _ = try await check(
+                .put, root + "/contexts/{id}/artifacts/{artifact_id}", base + "/contexts/\(contextID)/artifacts/\(artifactID)")
+            _ = try await check(
+                .put, root + "/contexts/{id}/executions/{execution_id}", base + "/contexts/\(contextID)/executions/\(executionID)")
+            let parent = try await check(.post, root + "/contexts", base + "/contexts", json: ["type": "Pipeline", "name": "parent"])
+            _ = try await check(
+                .put, root + "/contexts/{id}/parents/{parent_id}", base + "/contexts/\(contextID)/parents/\(parent.int("id"))")
+            _ = try await check(.get, root + "/artifacts/{id}", base + "/artifacts/999999")
+            _ = try await check(.post, root + "/artifacts", base + "/artifacts", json: ["type": "Dataset", "bogus": 1])
+            #expect(checker.violations == [])
+            #expect(checker.checkedSchemas.isSuperset(of: ["Node", "NodePage", "Type", "Event", "Error", "ExecutionRecordResult"]))
+        }
+    }
+}
+
+enum HTTPMethodName: String {
+    case get, post, put, patch
+
+    var nio: HTTPMethod {
+        switch self {
+        case .get: .GET
+        case .post: .POST
+        case .put: .PUT
+        case .patch: .PATCH
+        }
+    }
+}
+
+/// Compares real responses with the schemas of api/openapi.yaml: no undocumented field, no missing required
+/// field, and a documented status.
+struct ContractChecker {
+    let specification: YAMLValue
+    var violations: [String] = []
+    var checkedSchemas: Set<String> = []
+
+    mutating func check(_ json: JSON, status: Int, method: String, template: String) {
+        let where_ = "\(method.uppercased()) \(template) \(status)"
+        guard let response = specification["paths"]?[template]?[method]?["responses"]?[String(status)] else {
+            violations.append("\(where_): status not documented")
+            return
+        }
+        let schema = resolve(resolve(response)["content"]?["application/json"]?["schema"] ?? .null)
+        guard schema != .null else {
+            violations.append("\(where_): no JSON schema")
+            return
+        }
+        conform(json, to: schema, at: where_)
+    }
+
+    /// Follows a `$ref` (recording which named schema was checked).
+    mutating func resolve(_ value: YAMLValue) -> YAMLValue {
+        guard let reference = value["$ref"]?.text else { return value }
+        let parts = reference.split(separator: "/").dropFirst().map(String.init)
+        if parts.first == "components", parts.count == 3, parts[1] == "schemas" { checkedSchemas.insert(parts[2]) }
+        var target = specification
+        for part in parts { target = target[part] ?? .null }
+        return resolve(target)
+    }
+
+    mutating func conform(_ json: JSON, to schemaReference: YAMLValue, at location: String) {
+        let schema = resolve(schemaReference)
+        if case .list(let alternatives)? = schema["oneOf"] {
+            // The first alternative the value fits; if none fits, the complaints about the first.
+            var outcomes: [[String]] = []
+            for alternative in alternatives {
+                var trial = self
+                trial.violations = []
+                trial.conform(json, to: alternative, at: location)
+                if trial.violations.isEmpty {
+                    checkedSchemas.formUnion(trial.checkedSchemas)
+                    return
+                }
+                outcomes.append(trial.violations)
+            }
+            violations += outcomes.first ?? []
+            return
+        }
+        switch json {
+        case .object(let members):
+            guard let properties = schema["properties"] else { return }
+            let keys = members.map(\.key)
+            for key in keys where properties[key] == nil {
+                violations.append("\(location): field '\(key)' is not documented")
+            }
+            for required in schema["required"]?.texts ?? [] where !keys.contains(required) {
+                violations.append("\(location): required field '\(required)' is missing")
+            }
+            for member in members {
+                if let property = properties[member.key] { conform(member.value, to: property, at: "\(location).\(member.key)") }
+            }
+        case .array(let items):
+            guard let itemSchema = schema["items"] else { return }
+            for (offset, item) in items.enumerated() { conform(item, to: itemSchema, at: "\(location)[\(offset)]") }
+        case .string(let text):
+            if let allowed = schema["enum"]?.texts, !allowed.isEmpty, !allowed.contains(text) {
+                violations.append("\(location): '\(text)' is not one of \(allowed)")
+            }
+        default:
+            return
+        }
+    }
+}

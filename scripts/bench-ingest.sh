@@ -1,0 +1,17 @@
+#!/bin/sh
+# Runs `provenance bench ingest` against a release-built server on a fresh embedded cluster, then stops it.
+# Extra arguments go to the benchmark (for example --serial-records 5000).
+set -eu
+cd "$(dirname "$0")/.."
+BIN="$(swift build -c release --show-bin-path)/provenance"
+DATA="${BENCH_DATA_DIR:-/tmp/provenance-bench/postgres}"
+PORT="${BENCH_PORT:-18080}"
+rm -rf "$DATA"
+"$BIN" serve --data-dir "$DATA" --http-port "$PORT" --log-level warning &
+SERVER=$!
+trap 'kill -TERM $SERVER 2>/dev/null; wait $SERVER 2>/dev/null || true' EXIT
+for _ in $(seq 1 120); do
+    if curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1; then break; fi
+    sleep 0.5
+done
+"$BIN" bench ingest --server "http://127.0.0.1:$PORT" --data-dir "$DATA" "$@"
