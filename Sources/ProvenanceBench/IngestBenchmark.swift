@@ -20,6 +20,8 @@ public struct IngestBenchmark: Sendable {
     public var batchSize = 100
     /// `lineage:record` requests.
     public var batches = 60
+    /// Concurrent `lineage:record` clients in the second lineage phase.
+    public var lineageClients = 2
     /// Untimed records written first, so connections, caches and the JIT-free paths are warm.
     public var warmupRecords = 300
 
@@ -66,13 +68,18 @@ public struct IngestBenchmark: Sendable {
             client, recordPath, take(serialRecords).map { IngestWorkload.executionRecord($0, types) })
         report(serialSummary.line("executions:record, 1 client (\(serialRecords))"))
         let concurrentSummary = try await concurrent(
-            client, recordPath, take(concurrentRecords).map { IngestWorkload.executionRecord($0, types) })
+            client, recordPath, take(concurrentRecords).map { IngestWorkload.executionRecord($0, types) }, clients: clients)
         report(concurrentSummary.line("executions:record, \(clients) clients (\(concurrentRecords))"))
         let lineageBodies = (0..<batches).map { _ in IngestWorkload.lineageRecord(take(batchSize), types) }
         let lineagePath = base + "/lineage:record"
         _ = try await serial(client, lineagePath, [IngestWorkload.lineageRecord(take(batchSize), types)])
-        let lineageSummary = try await serial(client, lineagePath, lineageBodies, recordsPerOperation: batchSize)
-        report(lineageSummary.line("lineage:record, \(batchSize) records/request (\(batches) requests)"))
+        let lineageSerial = try await serial(client, lineagePath, lineageBodies, recordsPerOperation: batchSize)
+        report(lineageSerial.line("lineage:record, \(batchSize) records/request, 1 client"))
+        let lineageConcurrentBodies = (0..<batches).map { _ in IngestWorkload.lineageRecord(take(batchSize), types) }
+        let lineageConcurrent = try await concurrent(
+            client, lineagePath, lineageConcurrentBodies, clients: lineageClients, recordsPerOperation: batchSize)
+        report(lineageConcurrent.line("lineage:record, \(batchSize) records/request, \(lineageClients) clients"))
+        let lineageSummary = [lineageSerial, lineageConcurrent].max { $0.recordsPerSecond < $1.recordsPerSecond }!
 
         let sql = try await SQLBaseline.connect(database, namespace: namespace, types: types, logger: Logger(label: "bench"))
         let (sqlSerial, sqlBatched): (LatencySummary, LatencySummary)
@@ -116,8 +123,9 @@ public struct IngestBenchmark: Sendable {
         return LatencySummary(latencies: latencies, elapsed: elapsed, recordsPerOperation: recordsPerOperation)
     }
 
-    private func concurrent(_ client: BenchClient, _ path: String, _ bodies: [[UInt8]]) async throws -> LatencySummary {
-        let clients = self.clients
+    private func concurrent(
+        _ client: BenchClient, _ path: String, _ bodies: [[UInt8]], clients: Int, recordsPerOperation: Int = 1
+    ) async throws -> LatencySummary {
         var latencies: [Double] = []
         let elapsed = try await measure {
             try await withThrowingTaskGroup(of: [Double].self) { group in
@@ -133,7 +141,7 @@ public struct IngestBenchmark: Sendable {
                 for try await lane in group { latencies += lane }
             }
         }
-        return LatencySummary(latencies: latencies, elapsed: elapsed)
+        return LatencySummary(latencies: latencies, elapsed: elapsed, recordsPerOperation: recordsPerOperation)
     }
 
     private func megabytes(_ bytes: Int?) -> String {

@@ -152,7 +152,21 @@ public struct JSONParser {
 
     private mutating func parseString() throws(ProvenanceError) -> String {
         index += 1  // opening quote
-        var utf8: [UInt8] = []
+        // Fast path: most strings have no escapes, so they are validated straight from the input bytes.
+        let start = index
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                guard let string = String(validating: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self) else {
+                    throw error("string is not valid UTF-8")
+                }
+                index += 1
+                return string
+            }
+            if byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+            index += 1
+        }
+        var utf8 = Array(bytes[start..<index])
         while true {
             guard let byte = current else { throw error("unterminated string") }
             switch byte {

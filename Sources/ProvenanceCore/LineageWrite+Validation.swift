@@ -26,14 +26,14 @@ extension LineageWrite {
 
     private func validateNodes(_ writes: [NodeWrite], kind: NodeKind, field: String) throws(ProvenanceError) {
         var updatedIDs = Set<Int64>()
-        var newContextKeys = Set<String>()
+        var newContextKeys = Set<ContextKey>()
         for (offset, write) in writes.enumerated() {
             let path = "\(field)[\(offset)]"
             switch write {
             case .create(let draft):
                 try draft.validate(path: path)
                 if kind == .context, let name = draft.name {
-                    guard newContextKeys.insert("\(draft.type)\u{0}\(name)").inserted else {
+                    guard newContextKeys.insert(ContextKey(type: draft.type, name: name)).inserted else {
                         throw .invalid(path + ".name", "context '\(name)' appears twice in this request")
                     }
                 }
@@ -44,6 +44,12 @@ extension LineageWrite {
                 try patch.validate(kind: kind, path: path)
             }
         }
+    }
+
+    /// A context is identified by its type and name.
+    private struct ContextKey: Hashable {
+        let type: TypeReference
+        let name: String
     }
 
     private func validateLinks(_ links: [IndexLink]?, nodeCount: Int, field: String, nodeField: String)

@@ -32,8 +32,11 @@ struct BenchIngest: AsyncParsableCommand {
     @Option(help: "Records per lineage:record request.")
     var batchSize = 100
 
-    @Option(help: "lineage:record requests.")
+    @Option(help: "lineage:record requests per lineage phase.")
     var batches = 60
+
+    @Option(help: "Concurrent clients in the second lineage:record phase.")
+    var lineageClients = 2
 
     func run() async throws {
         var config = ServerConfiguration()
@@ -44,6 +47,7 @@ struct BenchIngest: AsyncParsableCommand {
         benchmark.clients = clients
         benchmark.batchSize = batchSize
         benchmark.batches = batches
+        benchmark.lineageClients = lineageClients
         try await benchmark.run { print($0) }
     }
 }

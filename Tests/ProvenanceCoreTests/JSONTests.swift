@@ -20,6 +20,17 @@ import Testing
         #expect(try JSONParser.parse(#""\u00e9\ud83d\ude00""#) == .string("é😀"))
     }
 
+    @Test func stringsWithAndWithoutEscapesDecodeAlike() throws {
+        #expect(try JSONParser.parse(#"["plain é", "tab\tthen more", "\"quoted\"", ""]"#)
+            == .array([.string("plain é"), .string("tab\tthen more"), .string("\"quoted\""), .string("")]))
+    }
+
+    @Test func invalidUTF8AndRawControlCharactersAreRejected() {
+        for bytes: [UInt8] in [[0x22, 0x61, 0xFF, 0x22], [0x22, 0x61, 0x5C, 0x6E, 0xC3, 0x22], [0x22, 0x61, 0x0A, 0x22]] {
+            #expect(throws: ProvenanceError.self) { try JSONParser.parse(bytes) }
+        }
+    }
+
     @Test(arguments: [
         (#"{"a": 1,}"#, "line 1, column 9"),
         ("{\n\"a\" 1}", "line 2, column 5"),
