@@ -9,7 +9,7 @@ extension LineageWrite {
             throw .invalid("", "a single write may carry at most \(Self.maximumItems) nodes, events and links")
         }
         for kind in NodeKind.allCases {
-            try validateNodes(nodes(kind), kind: kind, field: names.field(for: kind))
+            try validateNodes(nodes(kind), kind: kind, names: names)
         }
         for (offset, event) in events.enumerated() {
             let path = "\(names.events)[\(offset)]"
@@ -24,11 +24,11 @@ extension LineageWrite {
         try validateLinks(associations, nodeCount: executions.count, field: names.associations, nodeField: "execution_index")
     }
 
-    private func validateNodes(_ writes: [NodeWrite], kind: NodeKind, field: String) throws(ProvenanceError) {
+    private func validateNodes(_ writes: [NodeWrite], kind: NodeKind, names: LineageWriteFieldNames) throws(ProvenanceError) {
         var updatedIDs = Set<Int64>()
         var newContextKeys = Set<ContextKey>()
         for (offset, write) in writes.enumerated() {
-            let path = "\(field)[\(offset)]"
+            let path = names.path(kind, offset)
             switch write {
             case .create(let draft):
                 try draft.validate(path: path)
@@ -81,8 +81,17 @@ public struct LineageWriteFieldNames: Sendable {
     /// Field holding the associations.
     public var associations = "associations"
 
+    /// Where the `offset`th node of a kind came from in the request, when that is not `<field>[offset]` (the
+    /// single `execution` of executions:record, its `inputs[i]` and `outputs[j]`).
+    public var nodePath: (@Sendable (NodeKind, Int) -> String)?
+
     /// The defaults, matching lineage:record.
     public init() {}
+
+    /// The request path of the `offset`th node of `kind`, for error messages.
+    public func path(_ kind: NodeKind, _ offset: Int) -> String {
+        nodePath?(kind, offset) ?? "\(field(for: kind))[\(offset)]"
+    }
 
     /// The field holding nodes of `kind`.
     public func field(for kind: NodeKind) -> String {

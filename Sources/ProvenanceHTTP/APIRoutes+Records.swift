@@ -5,10 +5,7 @@ extension APIRoutes {
     /// The composite writes, each one atomic statement in the store.
     func registerRecords(_ namespace: RouterGroup<BasicRequestContext>) {
         namespace.post("executions:record") { request, context in
-            let write = try WireRecord.executionRecord(try await body(request))
-            var names = LineageWriteFieldNames()
-            names.executions = "execution"
-            names.artifacts = "inputs+outputs"
+            let (write, names) = try WireRecord.executionRecord(try await body(request))
             let result = try await store.write(write, namespace: try context.namespace(), names: names)
             return JSONResponse.make(WireRecord.executionRecordResponse(result), status: .created)
         }

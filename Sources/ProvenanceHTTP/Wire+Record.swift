@@ -14,7 +14,8 @@ enum WireRecord {
 
     /// `{"execution": {...}, "inputs": [...], "outputs": [...], "contexts": [...]}`. An input or output is an
     /// artifact, or `{"artifact": {...}, "event_type": "...", "path": [...]}` to choose the event.
-    static func executionRecord(_ json: JSON) throws(ProvenanceError) -> LineageWrite {
+    /// The field names say where each node came from, so errors name `execution`, `inputs[0]` or `outputs[1]`.
+    static func executionRecord(_ json: JSON) throws(ProvenanceError) -> (LineageWrite, LineageWriteFieldNames) {
         let reader = try JSONObjectReader(json, path: "")
         try reader.rejectUnknown(["execution", "inputs", "outputs", "contexts", "options"])
         guard let execution = reader.value("execution") else { throw .invalid("execution", "is required") }
@@ -34,7 +35,18 @@ enum WireRecord {
         for (offset, context) in (try reader.array("contexts") ?? []).enumerated() {
             write.contexts.append(try WireNode.write(context, kind: .context, path: "contexts[\(offset)]"))
         }
-        return write
+        let inputCount = try reader.array("inputs")?.count ?? 0
+        var names = LineageWriteFieldNames()
+        names.executions = "execution"
+        names.artifacts = "inputs"
+        names.nodePath = { kind, offset in
+            switch kind {
+            case .execution: "execution"
+            case .artifact: offset < inputCount ? "inputs[\(offset)]" : "outputs[\(offset - inputCount)]"
+            case .context: "contexts[\(offset)]"
+            }
+        }
+        return (write, names)
     }
 
     private static func artifactWithEvent(_ json: JSON, path: String, defaultType: EventType) throws(ProvenanceError)

@@ -56,7 +56,7 @@ extension PostgresStore {
             var encoded: [JSON] = []
             encoded.reserveCapacity(writes.count)
             for (offset, node) in writes.enumerated() {
-                let path = "\(field)[\(offset)]"
+                let path = names.path(kind, offset)
                 switch node {
                 case .create(let draft):
                     let type = try await resolveType(draft.type, kind: kind, namespaceID: namespaceID, path: path)

@@ -27,6 +27,16 @@ import Testing
                 .POST, "/executions:record", json: ["execution": ["type": "Trainer"], "inputs": [["artifact": ["type": "Dataset"], "event_type": "OUTPUT"]]])
             #expect(badEvent.status == 400)
             #expect(try await server.api(.GET, "/artifacts/abc").status == 400)
+            var record = trainingRecord()
+            record = .object(record.objectMembers.map { member in
+                member.key == "outputs" ? (key: "outputs", value: [["type": "Model", "properties": ["accuracy": "high"]]]) : member
+            })
+            let badOutput = try await server.api(.POST, "/executions:record", json: record)
+            #expect(badOutput.status == 400)
+            #expect(badOutput.errorMessage.hasPrefix("outputs[0].properties.accuracy:"), "\(badOutput.errorMessage)")
+            let badExecution = try await server.api(
+                .POST, "/executions:record", json: ["execution": ["type": "Trainer", "properties": ["epochs": "ten"]]])
+            #expect(badExecution.errorMessage.hasPrefix("execution.properties.epochs:"), "\(badExecution.errorMessage)")
         }
     }
 

@@ -39,6 +39,12 @@ extension JSON {
         return []
     }
 
+    /// The members of an object, or empty.
+    var objectMembers: [(key: String, value: JSON)] {
+        if case .object(let members) = self { return members }
+        return []
+    }
+
     /// The string at `key`, or nil.
     func string(_ key: String) -> String? {
         if case .string(let value)? = self[key] { return value }
