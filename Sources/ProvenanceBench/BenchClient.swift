@@ -26,11 +26,21 @@ final class BenchClient: Sendable {
     /// Sends a request and returns the parsed JSON answer.
     @discardableResult
     func send(_ method: HTTPMethod, _ path: String, json: JSON? = nil) async throws -> JSON {
-        let (status, bytes) = try await raw(method, path, body: json.map(JSONWriter.bytes))
+        let bytes = try await successful(method, path, body: json.map(JSONWriter.bytes))
+        return bytes.isEmpty ? .null : try JSONParser.parse(bytes)
+    }
+
+    /// Posts pre-encoded JSON, failing on a non-2xx answer; the cheap path for timed loops.
+    func post(_ path: String, body: [UInt8]) async throws {
+        _ = try await successful(.POST, path, body: body)
+    }
+
+    private func successful(_ method: HTTPMethod, _ path: String, body: [UInt8]?) async throws -> [UInt8] {
+        let (status, bytes) = try await raw(method, path, body: body)
         guard (200..<300).contains(status) else {
             throw BenchError("\(method) \(path) answered \(status): \(String(decoding: bytes, as: UTF8.self))")
         }
-        return bytes.isEmpty ? .null : try JSONParser.parse(bytes)
+        return bytes
     }
 
     /// Sends pre-encoded JSON and returns the status and body bytes.
@@ -49,14 +59,6 @@ final class BenchClient: Sendable {
         }
         let buffer = try await response.body.collect(upTo: 256 * 1024 * 1024)
         return (Int(response.status.code), Array(buffer.readableBytesView))
-    }
-
-    /// Posts pre-encoded JSON, failing on a non-2xx answer; the cheap path for timed loops.
-    func post(_ path: String, body: [UInt8]) async throws {
-        let (status, bytes) = try await raw(.POST, path, body: body)
-        guard (200..<300).contains(status) else {
-            throw BenchError("POST \(path) answered \(status): \(String(decoding: bytes, as: UTF8.self))")
-        }
     }
 
     /// The server's resident memory from `GET /metrics`, or nil if it does not report one.

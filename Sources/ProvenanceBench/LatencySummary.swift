@@ -34,16 +34,18 @@ struct LatencySummary {
 
 /// Seconds as milliseconds with two decimals ("1.23 ms").
 func milliseconds(_ seconds: Double) -> String {
-    let hundredths = Int((seconds * 100_000).rounded())
-    let fraction = hundredths % 100
-    return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction) ms"
+    twoDecimals(seconds * 1000) + " ms"
 }
 
 /// A ratio with two decimals ("3.41x").
 func ratio(_ value: Double) -> String {
+    twoDecimals(value) + "x"
+}
+
+private func twoDecimals(_ value: Double) -> String {
     let hundredths = Int((value * 100).rounded())
     let fraction = hundredths % 100
-    return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)x"
+    return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
 }
 
 /// How long `body` takes, in seconds.

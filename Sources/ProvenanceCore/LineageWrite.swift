@@ -94,6 +94,12 @@ public struct LineageWrite: Sendable, Equatable {
         }
     }
 
+    /// Whether the write names any stored node by id (to update it or to link it), rather than only creating
+    /// nodes or reusing them by key.
+    public var referencesStoredNodes: Bool {
+        NodeKind.allCases.contains { kind in nodes(kind).contains { if case .update = $0 { true } else { false } } }
+    }
+
     /// The largest number of nodes, events or links one write may carry.
     public static let maximumItems = 100_000
 }

@@ -10,7 +10,7 @@ enum ProcessMetrics {
     /// Resident and virtual memory in bytes, or nil where /proc is not available.
     static func memory() -> (resident: Int, virtual: Int)? {
         guard let text = readSmallFile("/proc/self/statm") else { return nil }
-        let fields = text.split(separator: " ").compactMap { Int($0) }
+        let fields = text.split(whereSeparator: \.isWhitespace).compactMap { Int($0) }
         guard fields.count >= 2 else { return nil }
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         return (resident: fields[1] * page, virtual: fields[0] * page)
@@ -22,12 +22,5 @@ enum ProcessMetrics {
         var buffer = [CChar](repeating: 0, count: 256)
         guard fgets(&buffer, Int32(buffer.count), file) != nil else { return nil }
         return String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            .trimmingSuffix("\n")
-    }
-}
-
-extension String {
-    fileprivate func trimmingSuffix(_ suffix: String) -> String {
-        hasSuffix(suffix) ? String(dropLast(suffix.count)) : self
     }
 }

@@ -21,6 +21,7 @@ enum WireRecord {
         guard let execution = reader.value("execution") else { throw .invalid("execution", "is required") }
         var write = LineageWrite(options: try options(reader))
         write.executions = [try WireNode.write(execution, kind: .execution, path: "execution")]
+        var inputCount = 0
         for (direction, defaultType) in [("inputs", EventType.input), ("outputs", EventType.output)] {
             for (offset, entry) in (try reader.array(direction) ?? []).enumerated() {
                 let path = "\(direction)[\(offset)]"
@@ -31,15 +32,15 @@ enum WireRecord {
                 write.events.append(EventEdge(artifactIndex: write.artifacts.count, executionIndex: 0, type: type, path: steps))
                 write.artifacts.append(artifact)
             }
+            if direction == "inputs" { inputCount = write.artifacts.count }
         }
         for (offset, context) in (try reader.array("contexts") ?? []).enumerated() {
             write.contexts.append(try WireNode.write(context, kind: .context, path: "contexts[\(offset)]"))
         }
-        let inputCount = try reader.array("inputs")?.count ?? 0
         var names = LineageWriteFieldNames()
         names.executions = "execution"
         names.artifacts = "inputs"
-        names.nodePath = { kind, offset in
+        names.nodePath = { [inputCount] kind, offset in
             switch kind {
             case .execution: "execution"
             case .artifact: offset < inputCount ? "inputs[\(offset)]" : "outputs[\(offset - inputCount)]"

@@ -14,14 +14,11 @@ extension PostgresStore {
         try write.validate(names: names)
         let namespaceID = try await namespaceID(namespace)
         let parameters = try await parameters(write, namespaceID: namespaceID, names: names)
-        let referencesExisting = NodeKind.allCases.contains { kind in
-            write.nodes(kind).contains { if case .update = $0 { true } else { false } }
-        }
         return try await perform { [self] connection in
             var attempt = 1
             while true {
                 do {
-                    return referencesExisting
+                    return write.referencesStoredNodes
                         ? try await execute(LineageWriteStatement<GeneralLineageWrite>(parameters: parameters), on: connection)
                         : try await execute(LineageWriteStatement<NewNodesLineageWrite>(parameters: parameters), on: connection)
                 } catch where attempt < Self.writeAttempts && Self.isRetryable(error, options: write.options) {
@@ -51,8 +48,7 @@ extension PostgresStore {
         var rows: [NodeKind: String] = [:]
         for kind in NodeKind.allCases {
             let writes = write.nodes(kind)
-            let field = names.field(for: kind)
-            let existingTypes = try await typesOfUpdatedNodes(writes, kind: kind, namespaceID: namespaceID, field: field)
+            let existingTypes = try await typesOfUpdatedNodes(writes, kind: kind, namespaceID: namespaceID)
             var encoded: [JSON] = []
             encoded.reserveCapacity(writes.count)
             for (offset, node) in writes.enumerated() {
@@ -101,7 +97,7 @@ extension PostgresStore {
     }
 
     /// The types of the stored nodes an update must check properties against (only those it needs).
-    private func typesOfUpdatedNodes(_ writes: [NodeWrite], kind: NodeKind, namespaceID: NamespaceID, field: String)
+    private func typesOfUpdatedNodes(_ writes: [NodeWrite], kind: NodeKind, namespaceID: NamespaceID)
         async throws(ProvenanceError) -> [Int64: NodeType]
     {
         let ids: [Int64] = writes.compactMap { write in

@@ -42,23 +42,23 @@ import Testing
         try await withTestServer { server in
             var checker = ContractChecker(specification: Self.specification)
             let root = "/api/v1/namespaces/{namespace}"
-            func check(_ method: HTTPMethodName, _ template: String, _ path: String, json: JSON? = nil) async throws -> JSON {
-                let reply = try await server.request(method.nio, path, json: json)
-                checker.check(reply.json, status: reply.status, method: method.rawValue, template: template)
+            func check(_ method: HTTPMethod, _ template: String, _ path: String, json: JSON? = nil) async throws -> JSON {
+                let reply = try await server.request(method, path, json: json)
+                checker.check(reply.json, status: reply.status, method: method.rawValue.lowercased(), template: template)
                 return reply.json
             }
-            _ = try await check(.get, "/healthz", "/healthz")
-            _ = try await check(.post, "/api/v1/namespaces", "/api/v1/namespaces", json: ["name": "contract", "description": "d"])
-            _ = try await check(.get, "/api/v1/namespaces", "/api/v1/namespaces")
-            _ = try await check(.post, "/api/v1/namespaces", "/api/v1/namespaces", json: ["name": "contract"])
+            _ = try await check(.GET, "/healthz", "/healthz")
+            _ = try await check(.POST, "/api/v1/namespaces", "/api/v1/namespaces", json: ["name": "contract", "description": "d"])
+            _ = try await check(.GET, "/api/v1/namespaces", "/api/v1/namespaces")
+            _ = try await check(.POST, "/api/v1/namespaces", "/api/v1/namespaces", json: ["name": "contract"])
             let base = "/api/v1/namespaces/default"
             let type = try await check(
-                .post, root + "/types", base + "/types",
+                .POST, root + "/types", base + "/types",
                 json: ["kind": "artifact", "name": "Dataset", "version": "v1", "base_type": "DATASET", "properties": ["rows": "INT"]])
-            _ = try await check(.get, root + "/types/{id}", base + "/types/\(type.int("id"))")
-            _ = try await check(.get, root + "/types", base + "/types?kind=artifact")
+            _ = try await check(.GET, root + "/types/{id}", base + "/types/\(type.int("id"))")
+            _ = try await check(.GET, root + "/types", base + "/types?kind=artifact")
             try await createPipelineTypes(server)
-            let record = try await check(.post, root + "/executions:record", base + "/executions:record", json: trainingRecord())
+            let record = try await check(.POST, root + "/executions:record", base + "/executions:record", json: trainingRecord())
             let artifact = record.array("artifact_ids")[0]
             let context = record.array("context_ids")[0]
             guard case .int(let artifactID) = artifact, case .int(let contextID) = context else {
@@ -66,46 +66,33 @@ import Testing
                 return
             }
             let executionID = record.int("execution_id")
-            _ = try await check(.post, root + "/lineage:record", base + "/lineage:record", json: [
+            _ = try await check(.POST, root + "/lineage:record", base + "/lineage:record", json: [
                 "artifacts": [["type": "Model", "uri": "s3://m2"]], "executions": [["type": "Trainer"]],
                 "contexts": [["type": "Run", "name": "r1"]],
                 "events": [["artifact_index": 0, "execution_index": 0, "type": "OUTPUT", "path": [["index": 0], ["key": "model"]]]],
             ])
-            _ = try await check(.get, root + "/artifacts/{id}", base + "/artifacts/\(artifactID)")
-            _ = try await check(.get, root + "/executions/{id}", base + "/executions/\(executionID)")
-            _ = try await check(.get, root + "/contexts/{id}", base + "/contexts/\(contextID)")
-            _ = try await check(.patch, root + "/artifacts/{id}", base + "/artifacts/\(artifactID)", json: ["state": "LIVE"])
-            _ = try await check(.post, root + "/contexts", base + "/contexts", json: ["contexts": [["type": "Run", "name": "r2"]]])
-            let page = try await check(.get, root + "/artifacts", base + "/artifacts?page_size=1")
+            _ = try await check(.GET, root + "/artifacts/{id}", base + "/artifacts/\(artifactID)")
+            _ = try await check(.GET, root + "/executions/{id}", base + "/executions/\(executionID)")
+            _ = try await check(.GET, root + "/contexts/{id}", base + "/contexts/\(contextID)")
+            _ = try await check(.PATCH, root + "/artifacts/{id}", base + "/artifacts/\(artifactID)", json: ["state": "LIVE"])
+            _ = try await check(.POST, root + "/contexts", base + "/contexts", json: ["contexts": [["type": "Run", "name": "r2"]]])
+            let page = try await check(.GET, root + "/artifacts", base + "/artifacts?page_size=1")
             #expect(page.string("next_page_token") != nil)
-            _ = try await check(.get, root + "/contexts/{id}/artifacts", base + "/contexts/\(contextID)/artifacts")
-            _ = try await check(.get, root + "/artifacts/{id}/contexts", base + "/artifacts/\(artifactID)/contexts")
-            _ = try await check(.get, root + "/events", base + "/events?artifact_id=\(artifactID)")
-            _ = try await check(.get, root + "/executions/{id}/events", base + "/executions/\(executionID)/events")
+            _ = try await check(.GET, root + "/contexts/{id}/artifacts", base + "/contexts/\(contextID)/artifacts")
+            _ = try await check(.GET, root + "/artifacts/{id}/contexts", base + "/artifacts/\(artifactID)/contexts")
+            _ = try await check(.GET, root + "/events", base + "/events?artifact_id=\(artifactID)")
+            _ = try await check(.GET, root + "/executions/{id}/events", base + "/executions/\(executionID)/events")
             _ = try await check(
-                .put, root + "/contexts/{id}/artifacts/{artifact_id}", base + "/contexts/\(contextID)/artifacts/\(artifactID)")
+                .PUT, root + "/contexts/{id}/artifacts/{artifact_id}", base + "/contexts/\(contextID)/artifacts/\(artifactID)")
             _ = try await check(
-                .put, root + "/contexts/{id}/executions/{execution_id}", base + "/contexts/\(contextID)/executions/\(executionID)")
-            let parent = try await check(.post, root + "/contexts", base + "/contexts", json: ["type": "Pipeline", "name": "parent"])
+                .PUT, root + "/contexts/{id}/executions/{execution_id}", base + "/contexts/\(contextID)/executions/\(executionID)")
+            let parent = try await check(.POST, root + "/contexts", base + "/contexts", json: ["type": "Pipeline", "name": "parent"])
             _ = try await check(
-                .put, root + "/contexts/{id}/parents/{parent_id}", base + "/contexts/\(contextID)/parents/\(parent.int("id"))")
-            _ = try await check(.get, root + "/artifacts/{id}", base + "/artifacts/999999")
-            _ = try await check(.post, root + "/artifacts", base + "/artifacts", json: ["type": "Dataset", "bogus": 1])
+                .PUT, root + "/contexts/{id}/parents/{parent_id}", base + "/contexts/\(contextID)/parents/\(parent.int("id"))")
+            _ = try await check(.GET, root + "/artifacts/{id}", base + "/artifacts/999999")
+            _ = try await check(.POST, root + "/artifacts", base + "/artifacts", json: ["type": "Dataset", "bogus": 1])
             #expect(checker.violations == [])
             #expect(checker.checkedSchemas.isSuperset(of: ["Node", "NodePage", "Type", "Event", "Error", "ExecutionRecordResult"]))
-        }
-    }
-}
-
-enum HTTPMethodName: String {
-    case get, post, put, patch
-
-    var nio: HTTPMethod {
-        switch self {
-        case .get: .GET
-        case .post: .POST
-        case .put: .PUT
-        case .patch: .PATCH
         }
     }
 }
