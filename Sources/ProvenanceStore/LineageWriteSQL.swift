@@ -7,9 +7,11 @@ import ProvenanceCore
 /// (a missing node, a stale revision) call `provenance_fail`, which raises an error and so rolls back everything
 /// the statement did.
 ///
-/// Parameters: $1 namespace id; $2, $3, $4 the artifact, execution and context rows as JSON arrays; $5 the events;
-/// $6/$7 attribution (context, artifact) ordinals; $8/$9 association (context, execution) ordinals; $10 reuse
-/// contexts by type and name; $11 reuse artifacts by external id.
+/// Parameters: $1 namespace id; $2 reuse contexts by type and name; $3 reuse artifacts by external id; $4/$5
+/// attribution (context, artifact) ordinals; $6/$7 association (context, execution) ordinals; then the artifact,
+/// execution and context rows, each as the arrays of `NodeColumns` (`created`, and in the general variant
+/// `updated`); then the events as the arrays of `EventColumns`. Rows travel as typed arrays that `unnest` joins
+/// back together: nothing is parsed from text but property maps and event paths.
 ///
 /// Two variants exist. The general one also updates and checks nodes the write names by id; the other leaves
 /// those CTEs out, because PostgreSQL initializes every node of a plan on each execution, and the UPDATEs (which
@@ -20,34 +22,43 @@ enum LineageWriteSQL {
     /// The statement for writes of new (or reused-by-key) nodes only.
     static let newNodesOnly = text(referencingExisting: false)
 
+    /// The number of the first row-column parameter.
+    static let firstColumnParameter = 8
+
     private static func text(referencingExisting: Bool) -> String {
-        let nodeParts = NodeKind.allCases.enumerated().map { offset, kind in
-            nodeCTEs(kind, parameter: offset + 2, referencingExisting: referencingExisting)
+        var next = firstColumnParameter
+        func unnest(_ columns: [SQLColumn]) -> String {
+            let arrays = columns.map { column in
+                defer { next += 1 }
+                return "$\(next)::\(column.type)[]"
+            }
+            return "unnest(\(arrays.joined(separator: ", "))) WITH ORDINALITY AS i(\(columns.map(\.name).joined(separator: ", ")), n)"
         }
+        let rowColumns = NodeColumns.created + (referencingExisting ? NodeColumns.updated : [])
+        let nodeParts = NodeKind.allCases.map { kind in
+            nodeCTEs(kind, rows: unnest(rowColumns), referencingExisting: referencingExisting)
+        }
+        let events = unnest(EventColumns.columns)
         let checks = referencingExisting
             ? NodeKind.allCases.map { "(SELECT count(*) FROM \(NodeTable.prefix($0))_check)" } : ["0::int8"]
         return """
             WITH
             \(nodeParts.joined(separator: ",\n")),
-            ev_in AS (
-                SELECT * FROM jsonb_to_recordset($5::text::jsonb)
-                    AS t(a int, x int, type int2, path jsonb, ms int8)
-            ),
             ev_inserted AS (
                 INSERT INTO events (artifact_id, execution_id, type, path, time)
-                SELECT a.node_id, x.node_id, v.type, coalesce(v.path, '[]'),
-                       coalesce('epoch'::timestamptz + v.ms * interval '1 millisecond', now())
-                FROM ev_in v JOIN a_ids a ON a.ord = v.a JOIN x_ids x ON x.ord = v.x
+                SELECT a.node_id, x.node_id, i.type, coalesce(i.path::jsonb, '[]'),
+                       coalesce('epoch'::timestamptz + i.ms * interval '1 millisecond', now())
+                FROM \(events) JOIN a_ids a ON a.ord = i.a JOIN x_ids x ON x.ord = i.x
             ),
             attr_inserted AS (
                 INSERT INTO attributions (context_id, artifact_id)
-                SELECT c.node_id, a.node_id FROM unnest($6::int4[], $7::int4[]) AS l(c, n)
+                SELECT c.node_id, a.node_id FROM unnest($4::int4[], $5::int4[]) AS l(c, n)
                     JOIN c_ids c ON c.ord = l.c JOIN a_ids a ON a.ord = l.n
                 ON CONFLICT DO NOTHING
             ),
             assoc_inserted AS (
                 INSERT INTO associations (context_id, execution_id)
-                SELECT c.node_id, x.node_id FROM unnest($8::int4[], $9::int4[]) AS l(c, n)
+                SELECT c.node_id, x.node_id FROM unnest($6::int4[], $7::int4[]) AS l(c, n)
                     JOIN c_ids c ON c.ord = l.c JOIN x_ids x ON x.ord = l.n
                 ON CONFLICT DO NOTHING
             )
@@ -61,41 +72,35 @@ enum LineageWriteSQL {
     /// The CTEs that reuse, insert, update and check the nodes of one kind. `<p>_ids` carries every row of the
     /// request with its id (given, reused by key, or new from the sequence, in request order) and whether it is
     /// new; the rest of the statement joins nodes through it by `ord`.
-    private static func nodeCTEs(_ kind: NodeKind, parameter: Int, referencingExisting: Bool) -> String {
+    private static func nodeCTEs(_ kind: NodeKind, rows: String, referencingExisting: Bool) -> String {
         let p = NodeTable.prefix(kind)
         let table = NodeTable.name(kind)
         let reuse: String
         switch kind {
         case .artifact:
-            reuse = "x.namespace_id = $1 AND x.external_id = i.external_id AND $11::bool"
+            reuse = "x.namespace_id = $1 AND x.external_id = i.external_id AND $3::bool"
         case .context:
-            reuse = "x.type_id = i.type_id AND x.name = i.name AND $10::bool"
+            reuse = "x.type_id = i.type_id AND x.name = i.name AND $2::bool"
         case .execution:
             reuse = "false"
         }
-        let updateColumns = referencingExisting ? """
-            , id int8, set_name bool, set_external_id bool, set_uri bool, set_state bool, replace_properties bool,
-                    remove_properties text[], replace_custom bool, remove_custom text[], expected_revision int8,
-                    changes bool
-            """ : ""
         let given = referencingExisting ? "i.id" : "NULL::int8"
         let nodes = """
             \(p)_ids AS (
-                SELECT i.*, coalesce(\(given), r.id, nextval('\(NodeTable.sequence(kind))')) AS node_id,
+                SELECT i.*, (i.n - 1)::int4 AS ord,
+                       coalesce(\(given), r.id, nextval('\(NodeTable.sequence(kind))')) AS node_id,
                        \(given) IS NULL AND r.id IS NULL AS is_new
-                FROM jsonb_to_recordset($\(parameter)::text::jsonb) AS i(
-                    ord int, type_id int8, name text, external_id text, uri text, state int2, properties jsonb,
-                    custom_properties jsonb\(updateColumns))
+                FROM \(rows)
                 LEFT JOIN LATERAL (
                     SELECT x.id FROM \(table) x WHERE \(given) IS NULL AND \(reuse) LIMIT 1
                 ) r ON true
-                ORDER BY i.ord
+                ORDER BY i.n
             ),
             \(p)_inserted AS (
                 INSERT INTO \(table) (id, namespace_id, type_id, name, external_id, uri, state, properties,
                                       custom_properties)
-                SELECT node_id, $1, type_id, name, external_id, uri, state, coalesce(properties, '{}'),
-                       coalesce(custom_properties, '{}')
+                SELECT node_id, $1, type_id, name, external_id, uri, state, coalesce(properties::jsonb, '{}'),
+                       coalesce(custom_properties::jsonb, '{}')
                 FROM \(p)_ids WHERE is_new
             )
             """
@@ -107,11 +112,11 @@ enum LineageWriteSQL {
                     external_id = CASE WHEN u.set_external_id THEN u.external_id ELSE x.external_id END,
                     uri = CASE WHEN u.set_uri THEN u.uri ELSE x.uri END,
                     state = CASE WHEN u.set_state THEN u.state ELSE x.state END,
-                    properties = CASE WHEN u.replace_properties THEN coalesce(u.properties, '{}')
-                        ELSE (x.properties - coalesce(u.remove_properties, '{}')) || coalesce(u.properties, '{}') END,
-                    custom_properties = CASE WHEN u.replace_custom THEN coalesce(u.custom_properties, '{}')
-                        ELSE (x.custom_properties - coalesce(u.remove_custom, '{}'))
-                             || coalesce(u.custom_properties, '{}') END,
+                    properties = CASE WHEN u.replace_properties THEN coalesce(u.properties::jsonb, '{}')
+                        ELSE (x.properties - \(textArray("u.remove_properties"))) || coalesce(u.properties::jsonb, '{}') END,
+                    custom_properties = CASE WHEN u.replace_custom THEN coalesce(u.custom_properties::jsonb, '{}')
+                        ELSE (x.custom_properties - \(textArray("u.remove_custom")))
+                             || coalesce(u.custom_properties::jsonb, '{}') END,
                     update_time = now(),
                     revision = x.revision + 1
                 FROM \(p)_ids u
@@ -131,5 +136,10 @@ enum LineageWriteSQL {
             )
             """
         return nodes + ",\n" + existing
+    }
+
+    /// The text[] of the strings in a JSON array held as text in `column` (empty when NULL).
+    private static func textArray(_ column: String) -> String {
+        "ARRAY(SELECT jsonb_array_elements_text(coalesce(\(column), '[]')::jsonb))"
     }
 }

@@ -45,18 +45,20 @@ extension PostgresStore {
     private func parameters(_ write: LineageWrite, namespaceID: NamespaceID, names: LineageWriteFieldNames)
         async throws(ProvenanceError) -> LineageWriteParameters
     {
-        var rows: [NodeKind: String] = [:]
+        var rows: [NodeKind: NodeColumns] = [:]
         for kind in NodeKind.allCases {
             let writes = write.nodes(kind)
             let existingTypes = try await typesOfUpdatedNodes(writes, kind: kind, namespaceID: namespaceID)
-            var encoded: [JSON] = []
-            encoded.reserveCapacity(writes.count)
+            var columns = NodeColumns()
             for (offset, node) in writes.enumerated() {
                 let path = names.path(kind, offset)
                 switch node {
                 case .create(let draft):
                     let type = try await resolveType(draft.type, kind: kind, namespaceID: namespaceID, path: path)
-                    encoded.append(try await createRow(draft, ord: offset, type: type, namespaceID: namespaceID, path: path))
+                    let properties = try await resolveProperties(
+                        draft.properties, type: type, namespaceID: namespaceID, path: path + ".properties")
+                    let custom = try NodeType.resolveCustomProperties(draft.customProperties, path: path + ".custom_properties")
+                    columns.appendCreated(draft, typeID: type.id, properties: properties, custom: custom)
                 case .update(let id, let patch):
                     let type = existingTypes[id]
                     if let expected = patch.expectedType, let type {
@@ -65,29 +67,28 @@ extension PostgresStore {
                             throw .invalid(path + ".type_id", "\(kind.rawValue) \(id) has type \(type.displayName), not \(wanted.displayName)")
                         }
                     }
-                    encoded.append(try await updateRow(id: id, patch, ord: offset, type: type, namespaceID: namespaceID, path: path))
+                    var properties: [String: PropertyValue] = [:]
+                    if let type, !patch.properties.set.isEmpty {
+                        properties = try await resolveProperties(
+                            patch.properties.set, type: type, namespaceID: namespaceID, path: path + ".properties")
+                    }
+                    let custom = try NodeType.resolveCustomProperties(
+                        patch.customProperties.set, path: path + ".custom_properties")
+                    columns.appendUpdate(id: id, patch, properties: properties, custom: custom)
                 }
             }
-            rows[kind] = JSONWriter.string(.array(encoded))
-        }
-        let events: [JSON] = write.events.map { event in
-            [
-                "a": .int(Int64(event.artifactIndex)), "x": .int(Int64(event.executionIndex)),
-                "type": .int(Int64(event.type.rawValue)), "path": .array(event.path.map(\.json)),
-                "ms": event.millisecondsSinceEpoch.map(JSON.int) ?? .null,
-            ]
+            rows[kind] = columns
         }
         let attributions = Self.links(write.attributions, contexts: write.contexts.count, nodes: write.artifacts.count)
         let associations = Self.links(write.associations, contexts: write.contexts.count, nodes: write.executions.count)
         return LineageWriteParameters(
-            namespaceID: namespaceID.rawValue, artifacts: rows[.artifact]!, executions: rows[.execution]!,
-            contexts: rows[.context]!, events: JSONWriter.string(.array(events)),
+            namespaceID: namespaceID.rawValue, reuseContexts: write.options.reuseContextIfAlreadyExists,
+            reuseArtifacts: write.options.reuseArtifactIfAlreadyExistsByExternalID,
             attributionContexts: attributions.map { Int32($0.contextIndex) },
             attributionNodes: attributions.map { Int32($0.nodeIndex) },
             associationContexts: associations.map { Int32($0.contextIndex) },
             associationNodes: associations.map { Int32($0.nodeIndex) },
-            reuseContexts: write.options.reuseContextIfAlreadyExists,
-            reuseArtifacts: write.options.reuseArtifactIfAlreadyExistsByExternalID)
+            nodes: NodeKind.allCases.map { rows[$0]! }, events: EventColumns(write.events))
     }
 
     /// Explicit links, or (nil) every node linked to every context, as MLMD's composite writes do.
@@ -136,81 +137,54 @@ extension PostgresStore {
         }
         return try schema.resolveProperties(inputs, path: path)
     }
-
-    private func createRow(_ draft: NodeDraft, ord: Int, type: NodeType, namespaceID: NamespaceID, path: String)
-        async throws(ProvenanceError) -> JSON
-    {
-        let properties = try await resolveProperties(
-            draft.properties, type: type, namespaceID: namespaceID, path: path + ".properties")
-        let custom = try NodeType.resolveCustomProperties(draft.customProperties, path: path + ".custom_properties")
-        return [
-            "ord": .int(Int64(ord)), "type_id": .int(type.id.rawValue), "name": draft.name.map(JSON.string) ?? .null,
-            "external_id": draft.externalID.map(JSON.string) ?? .null, "uri": draft.uri.map(JSON.string) ?? .null,
-            "state": draft.state.map { .int(Int64($0)) } ?? (draft.kind.stateField == nil ? .null : .int(0)),
-            "properties": PropertyMap.taggedJSON(properties), "custom_properties": PropertyMap.taggedJSON(custom),
-        ]
-    }
-
-    private func updateRow(
-        id: Int64, _ patch: NodePatch, ord: Int, type: NodeType?, namespaceID: NamespaceID, path: String
-    ) async throws(ProvenanceError) -> JSON {
-        var properties: [String: PropertyValue] = [:]
-        if let type, !patch.properties.set.isEmpty {
-            properties = try await resolveProperties(
-                patch.properties.set, type: type, namespaceID: namespaceID, path: path + ".properties")
-        }
-        let custom = try NodeType.resolveCustomProperties(patch.customProperties.set, path: path + ".custom_properties")
-        let changes =
-            patch.name != .keep || patch.externalID != .keep || patch.uri != .keep || patch.state != .keep
-            || !patch.properties.isEmpty || !patch.customProperties.isEmpty
-        return [
-            "ord": .int(Int64(ord)), "id": .int(id),
-            "name": Self.value(patch.name, JSON.string), "set_name": .bool(patch.name != .keep),
-            "external_id": Self.value(patch.externalID, JSON.string), "set_external_id": .bool(patch.externalID != .keep),
-            "uri": Self.value(patch.uri, JSON.string), "set_uri": .bool(patch.uri != .keep),
-            "state": Self.value(patch.state) { .int(Int64($0)) }, "set_state": .bool(patch.state != .keep),
-            "properties": PropertyMap.taggedJSON(properties), "replace_properties": .bool(patch.properties.replaceAll),
-            "remove_properties": .array(patch.properties.remove.map(JSON.string)),
-            "custom_properties": PropertyMap.taggedJSON(custom), "replace_custom": .bool(patch.customProperties.replaceAll),
-            "remove_custom": .array(patch.customProperties.remove.map(JSON.string)),
-            "expected_revision": patch.expectedRevision.map(JSON.int) ?? .null, "changes": .bool(changes),
-        ]
-    }
-
-    private static func value<T>(_ update: FieldUpdate<T>, _ encode: (T) -> JSON) -> JSON {
-        guard case .set(let value?) = update else { return .null }
-        return encode(value)
-    }
 }
 
 /// Which of the two composite-write statements (see `LineageWriteSQL`) a write runs.
 protocol LineageWriteVariant: Sendable {
     static var sql: String { get }
+    /// Whether the statement reads the update columns.
+    static var updatesStoredNodes: Bool { get }
 }
 
 /// Writes that name existing nodes by id (updates, references).
 enum GeneralLineageWrite: LineageWriteVariant {
     static var sql: String { LineageWriteSQL.general }
+    static var updatesStoredNodes: Bool { true }
 }
 
 /// Writes of new nodes only (possibly reused by key).
 enum NewNodesLineageWrite: LineageWriteVariant {
     static var sql: String { LineageWriteSQL.newNodesOnly }
+    static var updatesStoredNodes: Bool { false }
 }
 
 /// The parameters of a composite write, in the order of `LineageWriteSQL`'s placeholders.
 struct LineageWriteParameters: Sendable {
     var namespaceID: Int64
-    var artifacts: String
-    var executions: String
-    var contexts: String
-    var events: String
+    var reuseContexts: Bool
+    var reuseArtifacts: Bool
     var attributionContexts: [Int32]
     var attributionNodes: [Int32]
     var associationContexts: [Int32]
     var associationNodes: [Int32]
-    var reuseContexts: Bool
-    var reuseArtifacts: Bool
+    /// The rows of each kind, in `NodeKind.allCases` order.
+    var nodes: [NodeColumns]
+    var events: EventColumns
+
+    /// The bindings, with the update columns only for the statement that updates stored nodes.
+    func bindings(updates: Bool) -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: LineageWriteSQL.firstColumnParameter + 60)
+        bindings.append(namespaceID)
+        bindings.append(reuseContexts)
+        bindings.append(reuseArtifacts)
+        bindings.append(attributionContexts)
+        bindings.append(attributionNodes)
+        bindings.append(associationContexts)
+        bindings.append(associationNodes)
+        for columns in nodes { columns.bind(into: &bindings, updates: updates) }
+        events.bind(into: &bindings)
+        return bindings
+    }
 }
 
 /// The prepared composite-write statement; each variant is prepared once per connection under its own name.
@@ -221,19 +195,7 @@ struct LineageWriteStatement<Variant: LineageWriteVariant>: PostgresPreparedStat
     var parameters: LineageWriteParameters
 
     func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 11)
-        bindings.append(parameters.namespaceID)
-        bindings.append(parameters.artifacts)
-        bindings.append(parameters.executions)
-        bindings.append(parameters.contexts)
-        bindings.append(parameters.events)
-        bindings.append(parameters.attributionContexts)
-        bindings.append(parameters.attributionNodes)
-        bindings.append(parameters.associationContexts)
-        bindings.append(parameters.associationNodes)
-        bindings.append(parameters.reuseContexts)
-        bindings.append(parameters.reuseArtifacts)
-        return bindings
+        parameters.bindings(updates: Variant.updatesStoredNodes)
     }
 
     func decodeRow(_ row: PostgresRow) throws -> Row {

@@ -1,0 +1,161 @@
+import PostgresNIO
+import ProvenanceCore
+
+/// A column of rows passed to the composite write as an array parameter: its name in the statement and the SQL
+/// type of its elements.
+struct SQLColumn: Sendable {
+    let name: String
+    let type: String
+}
+
+/// The rows of one node kind in a composite write, column by column. Every row fills every column (NULL where it
+/// has no value), so the arrays stay aligned and `unnest` turns them back into rows.
+struct NodeColumns: Sendable {
+    var typeID = SQLArray<Int64>()
+    var name = SQLArray<String>()
+    var externalID = SQLArray<String>()
+    var uri = SQLArray<String>()
+    var state = SQLArray<Int16>()
+    /// Tagged property maps as JSON text.
+    var properties = SQLArray<String>()
+    var customProperties = SQLArray<String>()
+
+    // Only in updates of stored nodes.
+    var id = SQLArray<Int64>()
+    var setName = SQLArray<Bool>()
+    var setExternalID = SQLArray<Bool>()
+    var setURI = SQLArray<Bool>()
+    var setState = SQLArray<Bool>()
+    var replaceProperties = SQLArray<Bool>()
+    /// Names of properties to remove, as a JSON array of strings.
+    var removeProperties = SQLArray<String>()
+    var replaceCustom = SQLArray<Bool>()
+    var removeCustom = SQLArray<String>()
+    var expectedRevision = SQLArray<Int64>()
+    var changes = SQLArray<Bool>()
+
+    /// The columns every statement reads, in binding order.
+    static let created = [
+        SQLColumn(name: "type_id", type: "int8"), SQLColumn(name: "name", type: "text"),
+        SQLColumn(name: "external_id", type: "text"), SQLColumn(name: "uri", type: "text"),
+        SQLColumn(name: "state", type: "int2"), SQLColumn(name: "properties", type: "text"),
+        SQLColumn(name: "custom_properties", type: "text"),
+    ]
+
+    /// The columns only the statement that updates stored nodes reads, bound after `created`.
+    static let updated = [
+        SQLColumn(name: "id", type: "int8"), SQLColumn(name: "set_name", type: "bool"),
+        SQLColumn(name: "set_external_id", type: "bool"), SQLColumn(name: "set_uri", type: "bool"),
+        SQLColumn(name: "set_state", type: "bool"), SQLColumn(name: "replace_properties", type: "bool"),
+        SQLColumn(name: "remove_properties", type: "text"), SQLColumn(name: "replace_custom", type: "bool"),
+        SQLColumn(name: "remove_custom", type: "text"), SQLColumn(name: "expected_revision", type: "int8"),
+        SQLColumn(name: "changes", type: "bool"),
+    ]
+
+    /// Appends the columns as parameters in the order of `created`, then (with `updates`) of `updated`.
+    func bind(into bindings: inout PostgresBindings, updates: Bool) {
+        bindings.append(typeID)
+        bindings.append(name)
+        bindings.append(externalID)
+        bindings.append(uri)
+        bindings.append(state)
+        bindings.append(properties)
+        bindings.append(customProperties)
+        guard updates else { return }
+        bindings.append(id)
+        bindings.append(setName)
+        bindings.append(setExternalID)
+        bindings.append(setURI)
+        bindings.append(setState)
+        bindings.append(replaceProperties)
+        bindings.append(removeProperties)
+        bindings.append(replaceCustom)
+        bindings.append(removeCustom)
+        bindings.append(expectedRevision)
+        bindings.append(changes)
+    }
+
+    /// Appends a new node (its type resolved and its properties checked).
+    mutating func appendCreated(
+        _ draft: NodeDraft, typeID: TypeID, properties: [String: PropertyValue], custom: [String: PropertyValue]
+    ) {
+        self.typeID.append(typeID.rawValue)
+        name.append(draft.name)
+        externalID.append(draft.externalID)
+        uri.append(draft.uri)
+        state.append(draft.state ?? (draft.kind.stateField == nil ? nil : 0))
+        self.properties.append(JSONWriter.string(PropertyMap.taggedJSON(properties)))
+        customProperties.append(JSONWriter.string(PropertyMap.taggedJSON(custom)))
+        id.append(nil)
+        for flag in [\NodeColumns.setName, \.setExternalID, \.setURI, \.setState, \.replaceProperties, \.replaceCustom, \.changes] {
+            self[keyPath: flag].append(nil)
+        }
+        removeProperties.append(nil)
+        removeCustom.append(nil)
+        expectedRevision.append(nil)
+    }
+
+    /// Appends an update of stored node `id` (its new properties checked against its type).
+    mutating func appendUpdate(
+        id: Int64, _ patch: NodePatch, properties: [String: PropertyValue], custom: [String: PropertyValue]
+    ) {
+        typeID.append(nil)
+        name.append(Self.value(patch.name))
+        externalID.append(Self.value(patch.externalID))
+        uri.append(Self.value(patch.uri))
+        state.append(Self.value(patch.state))
+        self.properties.append(JSONWriter.string(PropertyMap.taggedJSON(properties)))
+        customProperties.append(JSONWriter.string(PropertyMap.taggedJSON(custom)))
+        self.id.append(id)
+        setName.append(patch.name != .keep)
+        setExternalID.append(patch.externalID != .keep)
+        setURI.append(patch.uri != .keep)
+        setState.append(patch.state != .keep)
+        replaceProperties.append(patch.properties.replaceAll)
+        removeProperties.append(JSONWriter.string(.array(patch.properties.remove.map(JSON.string))))
+        replaceCustom.append(patch.customProperties.replaceAll)
+        removeCustom.append(JSONWriter.string(.array(patch.customProperties.remove.map(JSON.string))))
+        expectedRevision.append(patch.expectedRevision)
+        changes.append(
+            patch.name != .keep || patch.externalID != .keep || patch.uri != .keep || patch.state != .keep
+                || !patch.properties.isEmpty || !patch.customProperties.isEmpty)
+    }
+
+    private static func value<T>(_ update: FieldUpdate<T>) -> T? {
+        guard case .set(let value?) = update else { return nil }
+        return value
+    }
+}
+
+/// The events of a composite write, column by column; nodes are named by their index in the write.
+struct EventColumns: Sendable {
+    var artifactIndex = SQLArray<Int32>()
+    var executionIndex = SQLArray<Int32>()
+    var type = SQLArray<Int16>()
+    /// The path as JSON text.
+    var path = SQLArray<String>()
+    var millisecondsSinceEpoch = SQLArray<Int64>()
+
+    static let columns = [
+        SQLColumn(name: "a", type: "int4"), SQLColumn(name: "x", type: "int4"), SQLColumn(name: "type", type: "int2"),
+        SQLColumn(name: "path", type: "text"), SQLColumn(name: "ms", type: "int8"),
+    ]
+
+    init(_ events: [EventEdge]) {
+        for event in events {
+            artifactIndex.append(Int32(event.artifactIndex))
+            executionIndex.append(Int32(event.executionIndex))
+            type.append(event.type.rawValue)
+            path.append(JSONWriter.string(.array(event.path.map(\.json))))
+            millisecondsSinceEpoch.append(event.millisecondsSinceEpoch)
+        }
+    }
+
+    func bind(into bindings: inout PostgresBindings) {
+        bindings.append(artifactIndex)
+        bindings.append(executionIndex)
+        bindings.append(type)
+        bindings.append(path)
+        bindings.append(millisecondsSinceEpoch)
+    }
+}
