@@ -3,7 +3,7 @@
 # Extra arguments go to the benchmark (for example --serial-records 5000).
 set -eu
 cd "$(dirname "$0")/.."
-BIN="$(swift build -c release --show-bin-path)/provenance"
+BIN="${BENCH_BIN:-$(swift build -c release --show-bin-path)/provenance}"
 DATA="${BENCH_DATA_DIR:-/tmp/provenance-bench/postgres}"
 PORT="${BENCH_PORT:-18080}"
 rm -rf "$DATA"
