@@ -76,6 +76,7 @@ extension APIRoutes {
             name: request.query("name"), externalID: request.query("external_id"), uri: request.query("uri"),
             relation: relation)
         if let typeID = try request.queryInt("type_id") { filter.typeID = TypeID(typeID) }
+        if let text = request.query("filter"), !text.isEmpty { filter.query = try Filter.parse(text, kind: kind) }
         let namespaceName = try context.namespace()
         if let typeName = request.query("type") {
             let types = try await store.listTypes(

@@ -35,6 +35,7 @@ struct APIRoutes: Sendable {
         registerEvents(namespace)
         registerRelations(namespace)
         registerRecords(namespace)
+        registerLineage(namespace)
     }
 
     func body(_ request: Request) async throws -> JSON {

@@ -16,16 +16,32 @@ extension PostgresStore {
         let namespaceID = try await namespaceID(namespace)
         let artifacts = artifactIDs.map(\.rawValue)
         let executions = executionIDs.map(\.rawValue)
-        return try await perform { [self] connection in
-            let rows = try await connection.query(
-                """
-                SELECT e.artifact_id, e.execution_id, e.type, e.path::text,
-                       (extract(epoch FROM e.time) * 1000)::int8
-                FROM events e JOIN artifacts a ON a.id = e.artifact_id
-                WHERE a.namespace_id = \(namespaceID.rawValue)
-                    AND (e.artifact_id = ANY(\(artifacts)) OR e.execution_id = ANY(\(executions)))
-                ORDER BY e.artifact_id, e.execution_id, e.type
-                """, logger: logger)
+        return try await eventRows(
+            """
+            SELECT e.artifact_id, e.execution_id, e.type, e.path::text, (extract(epoch FROM e.time) * 1000)::int8
+            FROM events e JOIN artifacts a ON a.id = e.artifact_id
+            WHERE a.namespace_id = \(namespaceID.rawValue)
+                AND (e.artifact_id = ANY(\(artifacts)) OR e.execution_id = ANY(\(executions)))
+            ORDER BY e.artifact_id, e.execution_id, e.type
+            """)
+    }
+
+    /// The events joining any of `artifacts` to any of `executions`.
+    func events(between artifacts: [Int64], and executions: [Int64]) async throws(ProvenanceError) -> [Event] {
+        guard !artifacts.isEmpty, !executions.isEmpty else { return [] }
+        return try await eventRows(
+            """
+            SELECT e.artifact_id, e.execution_id, e.type, e.path::text, (extract(epoch FROM e.time) * 1000)::int8
+            FROM events e
+            WHERE e.artifact_id = ANY(\(artifacts)) AND e.execution_id = ANY(\(executions))
+            ORDER BY e.artifact_id, e.execution_id, e.type
+            """)
+    }
+
+    /// Runs a query selecting artifact id, execution id, type, path as text and time in milliseconds.
+    private func eventRows(_ query: PostgresQuery) async throws(ProvenanceError) -> [Event] {
+        try await perform { [self] connection in
+            let rows = try await connection.query(query, logger: logger)
             var result: [Event] = []
             for try await (artifact, execution, type, path, time) in rows.decode((Int64, Int64, Int16, String, Int64).self) {
                 var steps: [EventStep] = []

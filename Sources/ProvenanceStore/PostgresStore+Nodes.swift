@@ -14,12 +14,15 @@ public struct NodeListFilter: Sendable, Equatable {
     public var uri: String?
     /// Only nodes linked to another node this way.
     public var relation: NodeRelation?
+    /// Only nodes this filter (MLMD's filter_query) selects.
+    public var query: Filter?
 
     /// Creates a filter; the default matches everything.
     public init(
         typeID: TypeID? = nil, name: String? = nil, externalID: String? = nil, uri: String? = nil,
-        relation: NodeRelation? = nil
+        relation: NodeRelation? = nil, query: Filter? = nil
     ) {
+        self.query = query
         self.typeID = typeID
         self.name = name
         self.externalID = externalID
@@ -30,7 +33,8 @@ public struct NodeListFilter: Sendable, Equatable {
     /// A stable description of the filter, binding page tokens to the query that issued them.
     public var fingerprint: String {
         let relationText = relation.map { "\($0)" } ?? "-"
-        return "t=\(typeID?.rawValue ?? -1)|n=\(name ?? "\u{0}")|e=\(externalID ?? "\u{0}")|u=\(uri ?? "\u{0}")|r=\(relationText)"
+        let queryText = query.map { "\($0.condition)" } ?? "-"
+        return "t=\(typeID?.rawValue ?? -1)|n=\(name ?? "\u{0}")|e=\(externalID ?? "\u{0}")|u=\(uri ?? "\u{0}")|r=\(relationText)|q=\(queryText)"
     }
 }
 
@@ -69,15 +73,15 @@ public enum NodeRelation: Sendable, Equatable {
         }
     }
 
-    /// The EXISTS condition, with the anchor id as the one placeholder `$ID`.
-    var condition: String {
+    /// The EXISTS condition on the listed node `n`, given the placeholder of the anchor id.
+    func condition(anchor: String) -> String {
         switch self {
-        case .artifactsOfContext: "EXISTS (SELECT 1 FROM attributions r WHERE r.artifact_id = n.id AND r.context_id = $ID)"
-        case .executionsOfContext: "EXISTS (SELECT 1 FROM associations r WHERE r.execution_id = n.id AND r.context_id = $ID)"
-        case .contextsOfArtifact: "EXISTS (SELECT 1 FROM attributions r WHERE r.context_id = n.id AND r.artifact_id = $ID)"
-        case .contextsOfExecution: "EXISTS (SELECT 1 FROM associations r WHERE r.context_id = n.id AND r.execution_id = $ID)"
-        case .parentsOfContext: "EXISTS (SELECT 1 FROM parent_contexts r WHERE r.parent_id = n.id AND r.child_id = $ID)"
-        case .childrenOfContext: "EXISTS (SELECT 1 FROM parent_contexts r WHERE r.child_id = n.id AND r.parent_id = $ID)"
+        case .artifactsOfContext: "EXISTS (SELECT 1 FROM attributions r WHERE r.artifact_id = n.id AND r.context_id = \(anchor))"
+        case .executionsOfContext: "EXISTS (SELECT 1 FROM associations r WHERE r.execution_id = n.id AND r.context_id = \(anchor))"
+        case .contextsOfArtifact: "EXISTS (SELECT 1 FROM attributions r WHERE r.context_id = n.id AND r.artifact_id = \(anchor))"
+        case .contextsOfExecution: "EXISTS (SELECT 1 FROM associations r WHERE r.context_id = n.id AND r.execution_id = \(anchor))"
+        case .parentsOfContext: "EXISTS (SELECT 1 FROM parent_contexts r WHERE r.parent_id = n.id AND r.child_id = \(anchor))"
+        case .childrenOfContext: "EXISTS (SELECT 1 FROM parent_contexts r WHERE r.child_id = n.id AND r.parent_id = \(anchor))"
         }
     }
 }
@@ -145,36 +149,44 @@ extension PostgresStore {
     private static func listQuery(_ kind: NodeKind, namespaceID: NamespaceID, filter: NodeListFilter, page: PageRequest)
         -> PostgresQuery
     {
-        let column: String
-        switch page.order.field {
-        case .id: column = "n.id"
-        case .createTime: column = "n.create_time"
-        case .updateTime: column = "n.update_time"
+        var sql = SQLBuilder()
+        let namespace = sql.bind(namespaceID.rawValue, as: "int8")
+        sql.append("""
+            SELECT \(NodeTable.selectColumns("n")) FROM \(NodeTable.name(kind)) n JOIN types t ON t.id = n.type_id
+            WHERE n.namespace_id = \(namespace)
+            """)
+        func require(_ column: String, _ value: (some PostgresNonThrowingEncodable)?, as type: String) {
+            guard let value else { return }
+            let placeholder = sql.bind(value, as: type)
+            sql.append(" AND n.\(column) = \(placeholder)")
+        }
+        require("type_id", filter.typeID?.rawValue, as: "int8")
+        require("name", filter.name, as: "text")
+        require("external_id", filter.externalID, as: "text")
+        require("uri", filter.uri, as: "text")
+        if let relation = filter.relation {
+            let anchor = sql.bind(relation.anchor.id, as: "int8")
+            sql.append(" AND \(relation.condition(anchor: anchor))")
+        }
+        if let query = filter.query {
+            sql.append(" AND ")
+            FilterSQL.append(query, node: "n", to: &sql)
+        }
+        let column = switch page.order.field {
+        case .id: "n.id"
+        case .createTime: "n.create_time"
+        case .updateTime: "n.update_time"
         }
         let direction = page.order.descending ? "DESC" : "ASC"
-        let comparison = page.order.descending ? "<" : ">"
-        // The relation's condition wraps the one bind it needs; with no relation it reduces to `$n IS NULL`.
-        let relationID = filter.relation?.anchor.id
-        let relationCondition: (String, String) = filter.relation.map { relation in
-            let parts = relation.condition.components(separatedBy: "$ID")
-            return (parts[0], "::int8" + parts[1])
-        } ?? ("(", "::int8 IS NULL)")
-        let (valuePrefix, valueSuffix) =
-            page.order.field == .id ? ("", "::int8") : ("'epoch'::timestamptz + ", "::int8 * interval '1 microsecond'")
-        return """
-            SELECT \(unescaped: NodeTable.selectColumns("n")) FROM \(unescaped: NodeTable.name(kind)) n
-            JOIN types t ON t.id = n.type_id
-            WHERE n.namespace_id = \(namespaceID.rawValue)
-                AND (\(filter.typeID?.rawValue)::int8 IS NULL OR n.type_id = \(filter.typeID?.rawValue))
-                AND (\(filter.name)::text IS NULL OR n.name = \(filter.name))
-                AND (\(filter.externalID)::text IS NULL OR n.external_id = \(filter.externalID))
-                AND (\(filter.uri)::text IS NULL OR n.uri = \(filter.uri))
-                AND \(unescaped: relationCondition.0)\(relationID)\(unescaped: relationCondition.1)
-                AND (NOT \(page.after != nil) OR (\(unescaped: column), n.id) \(unescaped: comparison)
-                    (\(unescaped: valuePrefix)\(page.after?.value ?? 0)\(unescaped: valueSuffix), \(page.after?.id ?? 0)))
-            ORDER BY \(unescaped: column) \(unescaped: direction), n.id \(unescaped: direction)
-            LIMIT \(page.size + 1)
-            """
+        if let after = page.after {
+            let value = sql.bind(after.value, as: "int8")
+            let id = sql.bind(after.id, as: "int8")
+            let position = page.order.field == .id ? value : "'epoch'::timestamptz + \(value) * interval '1 microsecond'"
+            sql.append(" AND (\(column), n.id) \(page.order.descending ? "<" : ">") (\(position), \(id))")
+        }
+        let limit = sql.bind(Int64(page.size + 1), as: "int8")
+        sql.append(" ORDER BY \(column) \(direction), n.id \(direction) LIMIT \(limit)")
+        return sql.query
     }
 }
 

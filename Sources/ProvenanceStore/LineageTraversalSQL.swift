@@ -1,0 +1,113 @@
+import ProvenanceCore
+
+/// The one statement that walks the lineage graph for a `LineageQuery`.
+///
+/// A recursive CTE advances one hop per iteration, breadth first. Each iteration is one row holding the level's
+/// new artifacts and executions as arrays (with the neighbour each was reached through and whether it matched an
+/// ending filter) and every node seen so far; the next level joins events to the level's expandable nodes through
+/// the event indexes and keeps only unseen nodes. So each node is visited once, at its shortest distance, and
+/// cycles, diamonds and shared datasets cost nothing extra. Each level takes at most `nodeLimit + 1` new nodes of a
+/// kind and the walk stops once the limit is passed, so a cap bounds the work as well as the answer.
+///
+/// Rows: hops, is-artifact, id, via (the neighbour's id), is-ending; nearest first, at most `nodeLimit + 1` (one
+/// more than the cap means the walk was truncated).
+enum LineageTraversalSQL {
+    static func query(_ query: LineageQuery, namespaceID: NamespaceID) -> SQLBuilder {
+        var sql = SQLBuilder()
+        let namespace = sql.bind(namespaceID.rawValue, as: "int8")
+        let cap = sql.bind(Int64(query.nodeLimit), as: "int8")
+        let maxHops = sql.bind(Int64(query.maxHops), as: "int8")
+        let (artifactToExecution, executionToArtifact) = eventTypes(query.direction)
+        let toExecution = sql.bind(artifactToExecution.map(\.rawValue), as: "int2[]")
+        let toArtifact = sql.bind(executionToArtifact.map(\.rawValue), as: "int2[]")
+        sql.append("WITH RECURSIVE walk AS (\n    SELECT 0::int8 AS hops, s.a AS a_ids, NULL::int8[] AS a_via, NULL::bool[] AS a_end, s.a AS a_next,\n")
+        sql.append("        s.x AS x_ids, NULL::int8[] AS x_via, NULL::bool[] AS x_end, s.x AS x_next, s.a AS seen_a, s.x AS seen_x,\n")
+        sql.append("        cardinality(s.a) + cardinality(s.x) AS total\n    FROM (SELECT ")
+        start(query.startingArtifacts, kind: .artifact, namespace: namespace, cap: cap, into: &sql)
+        sql.append(" AS a, ")
+        start(query.startingExecutions, kind: .execution, namespace: namespace, cap: cap, into: &sql)
+        sql.append(" AS x) s\n  UNION ALL\n")
+        sql.append("""
+                SELECT w.hops + 1, na.ids, na.via, na.ends, na.next, nx.ids, nx.via, nx.ends, nx.next,
+                    w.seen_a || na.ids, w.seen_x || nx.ids, w.total + cardinality(na.ids) + cardinality(nx.ids)
+                FROM walk w
+
+            """)
+        step(to: .artifact, types: toArtifact, ending: query.endingArtifacts, cap: cap, into: &sql)
+        step(to: .execution, types: toExecution, ending: query.endingExecutions, cap: cap, into: &sql)
+        sql.append("""
+                WHERE w.hops < \(maxHops) AND w.total <= \(cap) AND cardinality(w.a_next) + cardinality(w.x_next) > 0
+            )
+            SELECT * FROM (
+                SELECT w.hops, true AS is_artifact, u.id, u.via, coalesce(u.stop, false)
+                FROM walk w, unnest(w.a_ids, w.a_via, w.a_end) AS u(id, via, stop)
+                UNION ALL
+                SELECT w.hops, false, u.id, u.via, coalesce(u.stop, false)
+                FROM walk w, unnest(w.x_ids, w.x_via, w.x_end) AS u(id, via, stop)
+            ) r
+            ORDER BY 1, 2 DESC, 3
+            LIMIT \(cap) + 1
+            """)
+        return sql
+    }
+
+    /// The event types followed from an artifact to an execution, and from an execution to an artifact.
+    static func eventTypes(_ direction: LineageDirection) -> ([EventType], [EventType]) {
+        let inputs = EventType.allCases.filter(\.isInput)
+        let outputs = EventType.allCases.filter(\.isOutput)
+        switch direction {
+        case .upstream: return (outputs, inputs)
+        case .downstream: return (inputs, outputs)
+        case .both: return (EventType.allCases, EventType.allCases)
+        }
+    }
+
+    /// The starting ids of one kind, as an array expression (only ids of the namespace).
+    private static func start(
+        _ selection: NodeSelection?, kind: NodeKind, namespace: String, cap: String, into sql: inout SQLBuilder
+    ) {
+        let table = NodeTable.name(kind)
+        switch selection {
+        case nil:
+            sql.append("'{}'::int8[]")
+        case .ids(let ids):
+            let bound = sql.bind(ids, as: "int8[]")
+            sql.append("ARRAY(SELECT n.id FROM \(table) n WHERE n.id = ANY(\(bound)) AND n.namespace_id = \(namespace) ORDER BY n.id)")
+        case .filter(let filter):
+            sql.append("ARRAY(SELECT n.id FROM \(table) n WHERE n.namespace_id = \(namespace) AND ")
+            FilterSQL.append(filter, node: "n", to: &sql)
+            sql.append(" ORDER BY n.id LIMIT \(cap) + 1)")
+        }
+    }
+
+    /// The lateral subquery finding the next level's nodes of `kind` from the other kind's expandable nodes.
+    private static func step(to kind: NodeKind, types: String, ending: Filter?, cap: String, into sql: inout SQLBuilder) {
+        let (found, from, alias, seen) =
+            kind == .artifact ? ("artifact_id", "execution_id", "na", "seen_a") : ("execution_id", "artifact_id", "nx", "seen_x")
+        let frontier = kind == .artifact ? "w.x_next" : "w.a_next"
+        sql.append("""
+                CROSS JOIN LATERAL (
+                    SELECT coalesce(array_agg(f.id ORDER BY f.id), '{}') AS ids,
+                        coalesce(array_agg(f.via ORDER BY f.id), '{}') AS via,
+                        coalesce(array_agg(f.stop ORDER BY f.id), '{}') AS ends,
+                        coalesce(array_agg(f.id ORDER BY f.id) FILTER (WHERE NOT f.stop), '{}') AS next
+                    FROM (
+                        SELECT DISTINCT ON (e.\(found)) e.\(found) AS id, e.\(from) AS via, 
+            """)
+        if let ending {
+            sql.append("coalesce(")
+            FilterSQL.append(ending, node: "n", to: &sql)
+            sql.append(", false) AS stop\n            FROM events e JOIN \(NodeTable.name(kind)) n ON n.id = e.\(found)\n")
+        } else {
+            sql.append("false AS stop\n            FROM events e\n")
+        }
+        sql.append("""
+                        WHERE e.\(from) = ANY(\(frontier)) AND e.type = ANY(\(types)) AND e.\(found) <> ALL(w.\(seen))
+                        ORDER BY e.\(found), e.\(from)
+                        LIMIT \(cap) + 1
+                    ) f
+                ) \(alias)
+
+            """)
+    }
+}
