@@ -89,10 +89,24 @@ import Testing
             let parent = try await check(.POST, root + "/contexts", base + "/contexts", json: ["type": "Pipeline", "name": "parent"])
             _ = try await check(
                 .PUT, root + "/contexts/{id}/parents/{parent_id}", base + "/contexts/\(contextID)/parents/\(parent.int("id"))")
+            _ = try await check(.GET, root + "/artifacts", base + "/artifacts?filter=\(encoded("type = 'Dataset' AND contexts_c.name = 'p1'"))")
+            _ = try await check(.GET, root + "/artifacts", base + "/artifacts?filter=\(encoded("type = "))")
+            let modelID = record.array("artifact_ids")[1].intValue
+            _ = try await check(.GET, root + "/artifacts/{id}/provenance", base + "/artifacts/\(modelID)/provenance")
+            _ = try await check(.GET, root + "/artifacts/{id}/impact", base + "/artifacts/\(artifactID)/impact")
+            _ = try await check(.GET, root + "/artifacts/{id}/results", base + "/artifacts/\(modelID)/results?dataset_id=\(artifactID)")
+            _ = try await check(.GET, root + "/artifacts/{id}/impact", base + "/artifacts/999999/impact")
+            _ = try await check(.POST, root + "/lineage:query", base + "/lineage:query", json: [
+                "starting_artifacts": ["ids": [.int(modelID)]], "direction": "BIDIRECTIONAL", "max_num_hops": 4,
+            ])
+            _ = try await check(.POST, root + "/lineage:query", base + "/lineage:query", json: ["max_num_hops": 4])
             _ = try await check(.GET, root + "/artifacts/{id}", base + "/artifacts/999999")
             _ = try await check(.POST, root + "/artifacts", base + "/artifacts", json: ["type": "Dataset", "bogus": 1])
             #expect(checker.violations == [])
-            #expect(checker.checkedSchemas.isSuperset(of: ["Node", "NodePage", "Type", "Event", "Error", "ExecutionRecordResult"]))
+            #expect(checker.checkedSchemas.isSuperset(of: [
+                "Node", "NodePage", "Type", "Event", "Error", "ExecutionRecordResult", "ArtifactLineage", "RelatedArtifact",
+                "LineageSubgraph",
+            ]))
         }
     }
 }
