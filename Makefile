@@ -2,7 +2,7 @@
 # launcher, from the test process), runs every suite, and stops the cluster.
 SWIFT ?= swift
 
-.PHONY: build test serve bench clean
+.PHONY: build test serve bench bench-lineage clean
 
 build:
 	$(SWIFT) build
@@ -16,7 +16,11 @@ serve:
 
 bench:
 	$(SWIFT) build -c release
-	./scripts/bench-ingest.sh
+	./scripts/bench.sh ingest
+
+bench-lineage:
+	$(SWIFT) build -c release
+	./scripts/bench.sh lineage
 
 clean:
 	rm -rf .build .provenance

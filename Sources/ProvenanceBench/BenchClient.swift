@@ -26,17 +26,19 @@ final class BenchClient: Sendable {
     /// Sends a request and returns the parsed JSON answer.
     @discardableResult
     func send(_ method: HTTPMethod, _ path: String, json: JSON? = nil) async throws -> JSON {
-        let bytes = try await successful(method, path, body: json.map(JSONWriter.bytes))
+        let bytes = try await successful((method, path, json.map(JSONWriter.bytes)))
         return bytes.isEmpty ? .null : try JSONParser.parse(bytes)
     }
 
     /// Posts pre-encoded JSON, failing on a non-2xx answer; the cheap path for timed loops.
     func post(_ path: String, body: [UInt8]) async throws {
-        _ = try await successful(.POST, path, body: body)
+        _ = try await successful((.POST, path, body))
     }
 
-    private func successful(_ method: HTTPMethod, _ path: String, body: [UInt8]?) async throws -> [UInt8] {
-        let (status, bytes) = try await raw(method, path, body: body)
+    /// Sends a request (method, path, pre-encoded body) and returns the answer's bytes, failing on a non-2xx one.
+    func successful(_ request: (method: HTTPMethod, path: String, body: [UInt8]?)) async throws -> [UInt8] {
+        let (method, path) = (request.method, request.path)
+        let (status, bytes) = try await raw(method, path, body: request.body)
         guard (200..<300).contains(status) else {
             throw BenchError("\(method) \(path) answered \(status): \(String(decoding: bytes, as: UTF8.self))")
         }

@@ -7,7 +7,7 @@ import ProvenanceStore
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks against a running server (build with -c release first).",
-        subcommands: [BenchIngest.self])
+        subcommands: [BenchIngest.self, BenchLineage.self])
 }
 
 struct BenchIngest: AsyncParsableCommand {
@@ -48,6 +48,40 @@ struct BenchIngest: AsyncParsableCommand {
         benchmark.batchSize = batchSize
         benchmark.batches = batches
         benchmark.lineageClients = lineageClients
+        try await benchmark.run { print($0) }
+    }
+}
+
+struct BenchLineage: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lineage",
+        abstract: "Loads an ML pipeline graph through lineage:record, then times provenance, subgraph, filter and impact queries.")
+
+    @Option(help: "The running server's base URL.")
+    var server = "http://127.0.0.1:8080"
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(help: "Artifacts to load (up to 1,000,000; about as many executions and three times as many events).")
+    var artifacts = 100_000
+
+    @Option(help: "Daily runs per pipeline (the length of the model chains).")
+    var runs = 100
+
+    @Option(help: "Timed requests per question.")
+    var queries = 200
+
+    @Option(help: "Concurrent loading clients.")
+    var clients = 2
+
+    func run() async throws {
+        var config = ServerConfiguration()
+        try database.apply(to: &config)
+        var benchmark = LineageBenchmark(serverURL: server, database: try serverDatabase(config))
+        benchmark.artifacts = artifacts
+        benchmark.runs = runs
+        benchmark.queries = queries
+        benchmark.clients = clients
         try await benchmark.run { print($0) }
     }
 }
