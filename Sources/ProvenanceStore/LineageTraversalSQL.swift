@@ -67,9 +67,7 @@ enum LineageTraversalSQL {
         _ selection: NodeSelection?, kind: NodeKind, namespace: String, cap: String, into sql: inout SQLBuilder
     ) {
         let table = NodeTable.name(kind)
-        switch selection {
-        case nil:
-            sql.append("'{}'::int8[]")
+        switch selection ?? .ids([]) {
         case .ids(let ids):
             let bound = sql.bind(ids, as: "int8[]")
             sql.append("ARRAY(SELECT n.id FROM \(table) n WHERE n.id = ANY(\(bound)) AND n.namespace_id = \(namespace) ORDER BY n.id)")

@@ -10,15 +10,10 @@ extension PostgresStore {
     }
 
     func traverse(_ query: LineageQuery, namespaceID: NamespaceID) async throws(ProvenanceError) -> LineageTraversal {
-        let statement = LineageTraversalSQL.query(query, namespaceID: namespaceID).query
-        let steps: [LineageStep] = try await perform { [self] connection in
-            var steps: [LineageStep] = []
-            let rows = try await connection.query(statement, logger: logger)
-            for try await (hops, isArtifact, id, via, isEnding) in rows.decode((Int64, Bool, Int64, Int64?, Bool).self) {
-                steps.append(
-                    LineageStep(kind: isArtifact ? .artifact : .execution, id: id, hops: Int(hops), via: via, isEnding: isEnding))
-            }
-            return steps
+        let sql = LineageTraversalSQL.query(query, namespaceID: namespaceID)
+        let steps = try await rows(sql, shape: LineageWalkFromIDs.self) { row in
+            let (hops, isArtifact, id, via, isEnding) = try row.decode((Int64, Bool, Int64, Int64?, Bool).self)
+            return LineageStep(kind: isArtifact ? .artifact : .execution, id: id, hops: Int(hops), via: via, isEnding: isEnding)
         }
         return LineageTraversal(steps: Array(steps.prefix(query.nodeLimit)), truncated: steps.count > query.nodeLimit)
     }

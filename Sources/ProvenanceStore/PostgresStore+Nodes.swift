@@ -99,20 +99,14 @@ extension PostgresStore {
     /// Nodes of `kind` with the given ids in the namespace, in the order of `ids`, skipping missing ones.
     func nodes(_ kind: NodeKind, ids: [Int64], namespaceID: NamespaceID) async throws(ProvenanceError) -> [Node] {
         guard !ids.isEmpty else { return [] }
-        let found: [Int64: Node] = try await perform { [self] connection in
-            let rows = try await connection.query(
-                """
-                SELECT \(unescaped: NodeTable.selectColumns("n")) FROM \(unescaped: NodeTable.name(kind)) n
-                JOIN types t ON t.id = n.type_id
-                WHERE n.id = ANY(\(ids)) AND n.namespace_id = \(namespaceID.rawValue)
-                """, logger: logger)
-            var result: [Int64: Node] = [:]
-            for try await row in rows {
-                let node = try NodeRow.decode(row, kind: kind)
-                result[node.id] = node
-            }
-            return result
+        let sql = NodesByIDSQL.query(kind, ids: ids, namespaceID: namespaceID)
+        let decode: @Sendable (PostgresRow) throws -> Node = { try NodeRow.decode($0, kind: kind) }
+        let nodes = switch kind {
+        case .artifact: try await rows(sql, shape: NodesByID<ArtifactKind>.self, decode: decode)
+        case .execution: try await rows(sql, shape: NodesByID<ExecutionKind>.self, decode: decode)
+        case .context: try await rows(sql, shape: NodesByID<ContextKind>.self, decode: decode)
         }
+        let found = Dictionary(nodes.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         return ids.compactMap { found[$0] }
     }
 

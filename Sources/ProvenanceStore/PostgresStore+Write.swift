@@ -189,6 +189,8 @@ struct LineageWriteParameters: Sendable {
 
 /// The prepared composite-write statement; each variant is prepared once per connection under its own name.
 struct LineageWriteStatement<Variant: LineageWriteVariant>: PostgresPreparedStatement {
+    /// Short: PostgreSQL cuts statement names at 63 bytes.
+    static var name: String { "lineage_write_\(Variant.updatesStoredNodes ? "general" : "new_nodes")" }
     static var sql: String { Variant.sql }
     typealias Row = ([Int64], [Int64], [Int64], Int64)
 

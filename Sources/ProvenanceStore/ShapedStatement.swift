@@ -1,0 +1,84 @@
+import PostgresNIO
+import ProvenanceCore
+
+/// A statement whose text is the same for every request of one shape (only the bound values differ), so it can be
+/// prepared once per connection and planned once. The text is built by the same `SQLBuilder` code as every real
+/// request, from a template request of that shape.
+protocol SQLShape: Sendable {
+    /// The prepared statement's name: short, because PostgreSQL cuts names at 63 bytes (and postgres-nio's default,
+    /// the Swift type's full name, would make two shapes collide).
+    static var name: String { get }
+    static var sql: String { get }
+}
+
+/// The prepared statement of a shape, carrying one request's bindings.
+struct ShapedStatement<Shape: SQLShape>: PostgresPreparedStatement {
+    typealias Row = PostgresRow
+    static var name: String { "shape_" + Shape.name }
+    static var sql: String { Shape.sql }
+
+    let bindings: PostgresBindings
+
+    func makeBindings() throws -> PostgresBindings { bindings }
+    func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
+}
+
+/// A lineage walk from ids with no ending filters (provenance, impact, results and most subgraph queries).
+enum LineageWalkFromIDs: SQLShape {
+    static let name = "lineage_walk_from_ids"
+    static let sql = LineageTraversalSQL.query(
+        LineageQuery(startingArtifacts: .ids([]), startingExecutions: .ids([])), namespaceID: NamespaceID(0)
+    ).text
+}
+
+/// Nodes of one kind by id.
+enum NodesByID<Kind: NodeKindMarker>: SQLShape {
+    static var name: String { "\(Kind.kind.plural)_by_id" }
+    static var sql: String { NodesByIDSQL.text[Kind.kind]! }
+}
+
+/// A node kind as a type, to name one prepared statement per kind.
+protocol NodeKindMarker: Sendable {
+    static var kind: NodeKind { get }
+}
+enum ArtifactKind: NodeKindMarker { static var kind: NodeKind { .artifact } }
+enum ExecutionKind: NodeKindMarker { static var kind: NodeKind { .execution } }
+enum ContextKind: NodeKindMarker { static var kind: NodeKind { .context } }
+
+enum NodesByIDSQL {
+    /// The statement selecting nodes of `kind` by id within a namespace.
+    static func query(_ kind: NodeKind, ids: [Int64], namespaceID: NamespaceID) -> SQLBuilder {
+        var sql = SQLBuilder()
+        let bound = sql.bind(ids, as: "int8[]")
+        let namespace = sql.bind(namespaceID.rawValue, as: "int8")
+        sql.append("""
+            SELECT \(NodeTable.selectColumns("n")) FROM \(NodeTable.name(kind)) n JOIN types t ON t.id = n.type_id
+            WHERE n.id = ANY(\(bound)) AND n.namespace_id = \(namespace)
+            """)
+        return sql
+    }
+
+    static let text: [NodeKind: String] = Dictionary(uniqueKeysWithValues: NodeKind.allCases.map {
+        ($0, query($0, ids: [], namespaceID: NamespaceID(0)).text)
+    })
+}
+
+extension PostgresStore {
+    /// Runs `sql`, as the prepared statement of `shape` when its text is the shape's (else as a one-off query),
+    /// decoding each row with `decode`.
+    func rows<Shape: SQLShape, T: Sendable>(
+        _ sql: SQLBuilder, shape: Shape.Type, decode: @escaping @Sendable (PostgresRow) throws -> T
+    ) async throws(ProvenanceError) -> [T] {
+        try await perform { [self] connection in
+            var result: [T] = []
+            if sql.text == Shape.sql {
+                for try await row in try await connection.execute(ShapedStatement<Shape>(bindings: sql.bindings), logger: logger) {
+                    result.append(try decode(row))
+                }
+            } else {
+                for try await row in try await connection.query(sql.query, logger: logger) { result.append(try decode(row)) }
+            }
+            return result
+        }
+    }
+}
