@@ -120,7 +120,7 @@ extension PostgresStore {
                 throw .notFound("\(anchor.kind.rawValue) \(anchor.id) not found")
             }
         }
-        let query = Self.listQuery(kind, namespaceID: namespaceID, filter: filter, page: page)
+        let query = Self.listSQL(kind, namespaceID: namespaceID, filter: filter, page: page).query
         let nodes: [Node] = try await perform { [self] connection in
             var result: [Node] = []
             for try await row in try await connection.query(query, logger: logger) {
@@ -140,9 +140,8 @@ extension PostgresStore {
         return Page(items: items, next: PageCursor(value: value, id: last.id))
     }
 
-    private static func listQuery(_ kind: NodeKind, namespaceID: NamespaceID, filter: NodeListFilter, page: PageRequest)
-        -> PostgresQuery
-    {
+    /// The statement of one page of a node list.
+    static func listSQL(_ kind: NodeKind, namespaceID: NamespaceID, filter: NodeListFilter, page: PageRequest) -> SQLBuilder {
         var sql = SQLBuilder()
         let namespace = sql.bind(namespaceID.rawValue, as: "int8")
         sql.append("""
@@ -180,7 +179,7 @@ extension PostgresStore {
         }
         let limit = sql.bind(Int64(page.size + 1), as: "int8")
         sql.append(" ORDER BY \(column) \(direction), n.id \(direction) LIMIT \(limit)")
-        return sql.query
+        return sql
     }
 }
 

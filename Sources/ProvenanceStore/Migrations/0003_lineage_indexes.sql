@@ -4,5 +4,6 @@
 CREATE INDEX events_execution_type_idx ON events (execution_id, artifact_id, type);
 DROP INDEX events_execution_idx;
 
--- Filters name contexts without their type (contexts_a.name = 'p17'); the unique key leads with the type.
-CREATE INDEX contexts_name_idx ON contexts (namespace_id, name);
+-- Filters name contexts without their type or namespace (contexts_a.name = 'p17' joins contexts through
+-- attributions); the unique key leads with the type.
+CREATE INDEX contexts_name_idx ON contexts (name);

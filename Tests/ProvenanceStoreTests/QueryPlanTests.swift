@@ -1,0 +1,118 @@
+import Logging
+import PostgresNIO
+import ProvenanceCore
+@testable import ProvenanceStore
+import ProvenanceTestSupport
+import Testing
+
+/// The lineage and filter statements stay index-driven: on a generated graph of pipelines with daily runs, no plan
+/// reads a whole node, event or link table.
+@Suite struct QueryPlanTests {
+    static let pipelines = 60
+    static let days = 60
+    static let scannedTables: Set<String> = ["artifacts", "executions", "contexts", "events", "attributions", "associations"]
+
+    @Test func lineageAndFilterQueriesNeverScanWholeTables() async throws {
+        let endpoint = try await TestCluster.shared.freshDatabase()
+        let store = try PostgresStore(endpoint: endpoint, logger: Logger(label: "test"))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await store.client.run() }
+            defer { group.cancelAll() }
+            let (models, namespaceID) = try await Self.generate(store)
+            try await store.client.query("VACUUM ANALYZE")
+            let lastModel = models[7].last!
+            var statements: [(String, SQLBuilder)] = []
+            for direction in LineageDirection.allCases {
+                let query = LineageQuery(startingArtifacts: .ids([lastModel]), direction: direction, maxHops: 20, nodeLimit: 1000)
+                statements.append(("walk \(direction)", LineageTraversalSQL.query(query, namespaceID: namespaceID)))
+            }
+            let ending = LineageQuery(
+                startingArtifacts: .ids([lastModel]), endingExecutions: try Filter.parse("name LIKE 'train-7-%'", kind: .execution))
+            statements.append(("walk with an ending filter", LineageTraversalSQL.query(ending, namespaceID: namespaceID)))
+            let filter = try Filter.parse("properties.accuracy.double_value > 0.9 AND contexts_a.name = 'p17'", kind: .artifact)
+            statements.append(("filtered list", PostgresStore.listSQL(.artifact, namespaceID: namespaceID, filter: NodeListFilter(query: filter), page: PageRequest(size: 100))))
+            let eventFilter = try Filter.parse("events_e.type = OUTPUT AND type = 'Model'", kind: .artifact)
+            statements.append(("list by event", PostgresStore.listSQL(.artifact, namespaceID: namespaceID, filter: NodeListFilter(query: eventFilter), page: PageRequest(size: 100))))
+            statements.append(("nodes by id", NodesByIDSQL.query(.artifact, ids: Array(models[3]), namespaceID: namespaceID)))
+
+            for (label, sql) in statements {
+                let plan = try await Self.plan(sql, store)
+                let scanned = Self.sequentialScans(in: plan).filter(Self.scannedTables.contains)
+                #expect(scanned.isEmpty, "\(label) scans \(scanned): \(JSONWriter.string(plan))")
+            }
+        }
+    }
+
+    /// Pipelines of daily runs: a new dataset and a trainer reading it and the previous model, writing a model;
+    /// everything in its pipeline's context and its run's. Returns each pipeline's model ids and the namespace id.
+    static func generate(_ store: PostgresStore) async throws -> ([[Int64]], NamespaceID) {
+        for (kind, name, properties) in [
+            (NodeKind.artifact, "Dataset", [String: PropertyType]()), (.artifact, "Model", ["accuracy": .double]),
+            (.execution, "Trainer", [:]), (.context, "Pipeline", [:]), (.context, "Run", [:]),
+        ] {
+            _ = try await store.putType(NodeType(kind: kind, name: name, properties: properties), namespace: "default", options: .init())
+        }
+        var pipelineContexts: [Int64] = []
+        let created = try await store.write(LineageWrite(contexts: (0..<pipelines).map {
+            .create(NodeDraft(kind: .context, type: .name("Pipeline", version: nil), name: "p\($0)"))
+        }), namespace: "default")
+        pipelineContexts = created.contextIDs.map(\.rawValue)
+        var models = Array(repeating: [Int64](), count: pipelines)
+        for day in 0..<days {
+            var write = LineageWrite(attributions: [], associations: [])
+            for p in 0..<pipelines {
+                let context = write.contexts.count
+                write.contexts.append(.update(id: pipelineContexts[p], NodePatch()))
+                let run = write.contexts.count
+                write.contexts.append(.create(NodeDraft(kind: .context, type: .name("Run", version: nil), name: "p\(p)-\(day)")))
+                let dataset = write.artifacts.count
+                write.artifacts.append(.create(NodeDraft(kind: .artifact, type: .name("Dataset", version: nil), uri: "s3://\(p)/\(day)")))
+                var inputs = [dataset]
+                if let previous = models[p].last {
+                    inputs.append(write.artifacts.count)
+                    write.artifacts.append(.update(id: previous, NodePatch()))
+                }
+                let model = write.artifacts.count
+                let accuracy = 0.8 + Double((p * 7 + day) % 20) / 100
+                write.artifacts.append(.create(NodeDraft(
+                    kind: .artifact, type: .name("Model", version: nil), properties: ["accuracy": .typed(.double(accuracy))])))
+                let trainer = write.executions.count
+                write.executions.append(.create(NodeDraft(kind: .execution, type: .name("Trainer", version: nil), name: "train-\(p)-\(day)")))
+                write.events += inputs.map { EventEdge(artifactIndex: $0, executionIndex: trainer, type: .input) }
+                write.events.append(EventEdge(artifactIndex: model, executionIndex: trainer, type: .output))
+                for link in [context, run] {
+                    write.attributions! += [dataset, model].map { IndexLink(contextIndex: link, nodeIndex: $0) }
+                    write.associations!.append(IndexLink(contextIndex: link, nodeIndex: trainer))
+                }
+            }
+            let result = try await store.write(write, namespace: "default")
+            var offset = 0
+            for p in 0..<pipelines {
+                offset += models[p].isEmpty ? 1 : 2
+                models[p].append(result.artifactIDs[offset].rawValue)
+                offset += 1
+            }
+        }
+        return (models, try await store.namespaceID("default"))
+    }
+
+    static func plan(_ sql: SQLBuilder, _ store: PostgresStore) async throws -> JSON {
+        let rows = try await store.client.query(PostgresQuery(unsafeSQL: "EXPLAIN (FORMAT JSON) " + sql.text, binds: sql.bindings))
+        for try await (text,) in rows.decode((String,).self) { return try JSONParser.parse(text) }
+        throw ProvenanceError(.internal, "EXPLAIN returned nothing")
+    }
+
+    /// The relations read by sequential scans anywhere in a plan.
+    static func sequentialScans(in plan: JSON) -> [String] {
+        switch plan {
+        case .array(let elements): return elements.flatMap(sequentialScans)
+        case .object(let members):
+            var found = members.flatMap { sequentialScans(in: $0.value) }
+            if case .string("Seq Scan")? = plan["Node Type"], case .string(let relation)? = plan["Relation Name"] {
+                found.append(relation)
+            }
+            return found
+        default: return []
+        }
+    }
+}
