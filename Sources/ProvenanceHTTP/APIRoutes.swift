@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import ProvenanceCore
 import ProvenanceStore
@@ -58,8 +59,22 @@ extension BasicRequestContext {
 }
 
 extension Request {
+    /// A query parameter, decoded as browsers and HTTP clients encode forms: `+` is a space and `%XX` a byte
+    /// (so `curl --data-urlencode "filter=name = 'x'"` and Python's `requests` both work).
     func query(_ name: String) -> String? {
-        uri.queryParameters.get(name)
+        guard let query = uri.query else { return nil }
+        for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard Self.formDecoded(parts[0]) == name else { continue }
+            return parts.count > 1 ? Self.formDecoded(parts[1]) : ""
+        }
+        return nil
+    }
+
+    /// Malformed percent-encoding stays as written, so the parameter's own check reports it.
+    private static func formDecoded(_ text: Substring) -> String {
+        let spaced = String(text.replacing("+", with: " "))
+        return spaced.removingPercentEncoding ?? spaced
     }
 
     func queryInt(_ name: String) throws -> Int64? {

@@ -221,6 +221,9 @@ func encoded(_ text: String) -> String {
             #expect(try await list("artifacts", "id > \(g["m1"]) AND create_time_since_epoch > 0") == [g["e1"], g["e2"], g["m2"]])
             #expect(try await list("executions", "last_known_state IN (UNKNOWN, COMPLETE) AND last_update_time_since_epoch <= 99999999999999").count == 5)
 
+            let formEncoded = try await server.api(.GET, "/artifacts?filter=name+%3D+%27d1%27+OR+name+IN+(%27m2%27)")
+            #expect(formEncoded.json.array("artifacts").map { $0.int("id") } == [g["d1"], g["m2"]])
+
             let bad = try await server.api(.GET, "/artifacts?filter=\(encoded("name = 'x' AND state = SOLID"))")
             #expect(bad.status == 400)
             let message = bad.json["error"]?.string("message") ?? ""
