@@ -26,14 +26,15 @@ extension PostgresStore {
             """)
     }
 
-    /// The events joining any of `artifacts` to any of `executions`.
+    /// The events joining any of `artifacts` to any of `executions`. Read from the execution side: an execution
+    /// has a few events, while a shared dataset may have thousands.
     func events(between artifacts: [Int64], and executions: [Int64]) async throws(ProvenanceError) -> [Event] {
         guard !artifacts.isEmpty, !executions.isEmpty else { return [] }
         return try await eventRows(
             """
             SELECT e.artifact_id, e.execution_id, e.type, e.path::text, (extract(epoch FROM e.time) * 1000)::int8
-            FROM events e
-            WHERE e.artifact_id = ANY(\(artifacts)) AND e.execution_id = ANY(\(executions))
+            FROM unnest(\(executions)::int8[]) AS x(id) JOIN events e ON e.execution_id = x.id
+            WHERE e.artifact_id = ANY(\(artifacts))
             ORDER BY e.artifact_id, e.execution_id, e.type
             """)
     }
