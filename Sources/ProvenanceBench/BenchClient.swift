@@ -23,6 +23,20 @@ final class BenchClient: Sendable {
         try await http.shutdown()
     }
 
+    /// Runs `body` with a client, shutting the client down afterwards whether or not `body` succeeds.
+    static func with(
+        baseURL: String, connections: Int, _ body: (BenchClient) async throws -> Void
+    ) async throws {
+        let client = BenchClient(baseURL: baseURL, connections: connections)
+        do {
+            try await body(client)
+            try await client.shutdown()
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+    }
+
     /// Sends a request and returns the parsed JSON answer.
     @discardableResult
     func send(_ method: HTTPMethod, _ path: String, json: JSON? = nil) async throws -> JSON {

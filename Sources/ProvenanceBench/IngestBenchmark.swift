@@ -39,14 +39,7 @@ public struct IngestBenchmark: Sendable {
 
     /// Runs every phase and prints the report through `report`.
     public func run(report: (String) -> Void) async throws {
-        let client = BenchClient(baseURL: serverURL, connections: clients)
-        do {
-            try await run(client, report: report)
-            try await client.shutdown()
-        } catch {
-            try? await client.shutdown()
-            throw error
-        }
+        try await BenchClient.with(baseURL: serverURL, connections: clients) { try await run($0, report: report) }
     }
 
     private func run(_ client: BenchClient, report: (String) -> Void) async throws {

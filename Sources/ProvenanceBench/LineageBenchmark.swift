@@ -35,14 +35,7 @@ public struct LineageBenchmark: Sendable {
     }
 
     public func run(report: (String) -> Void) async throws {
-        let client = BenchClient(baseURL: serverURL, connections: max(clients, 1))
-        do {
-            try await run(client, report: report)
-            try await client.shutdown()
-        } catch {
-            try? await client.shutdown()
-            throw error
-        }
+        try await BenchClient.with(baseURL: serverURL, connections: max(clients, 1)) { try await run($0, report: report) }
     }
 
     private func run(_ client: BenchClient, report: (String) -> Void) async throws {
@@ -127,8 +120,13 @@ public struct LineageBenchmark: Sendable {
     private func analyze(_ database: DatabaseEndpoint) async throws {
         let logger = Logger(label: "bench")
         let connection = try await PostgresConnection.connect(configuration: try database.connectionConfiguration(), id: 1, logger: logger)
-        defer { Task { try? await connection.close() } }
-        try await connection.query("VACUUM ANALYZE", logger: logger)
+        do {
+            try await connection.query("VACUUM ANALYZE", logger: logger)
+            try await connection.close()
+        } catch {
+            try? await connection.close()
+            throw error
+        }
     }
 
     /// Times `queries` requests, after a few untimed ones.

@@ -110,10 +110,17 @@ public struct LineageTraversal: Sendable, Equatable {
         self.truncated = truncated
     }
 
-    /// The chain from a starting node to the node `kind`/`id`, both included, as (kind, id) pairs.
-    public func path(to kind: NodeKind, _ id: Int64) -> [(kind: NodeKind, id: Int64)] {
+    /// For each of `targets` (nodes of the traversal), the chain from a starting node to it, both included, as
+    /// (kind, id) pairs. The steps are indexed once for all targets.
+    public func paths(to targets: [LineageStep]) -> [[(kind: NodeKind, id: Int64)]] {
         var index: [NodeKind: [Int64: LineageStep]] = [:]
         for step in steps { index[step.kind, default: [:]][step.id] = step }
+        return targets.map { path(to: $0.kind, $0.id, index: index) }
+    }
+
+    private func path(to kind: NodeKind, _ id: Int64, index: [NodeKind: [Int64: LineageStep]])
+        -> [(kind: NodeKind, id: Int64)]
+    {
         var chain: [(kind: NodeKind, id: Int64)] = []
         var current = index[kind]?[id]
         while let step = current, chain.count <= steps.count {

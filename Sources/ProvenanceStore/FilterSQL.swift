@@ -10,12 +10,15 @@ struct FilterSQL {
     /// The SQL alias of the node row the condition applies to.
     let node: String
     private let kind: NodeKind
+    /// The neighbourhood aliases, in order of first use.
+    private let aliases: [FilterAlias]
     /// The SQL alias of each neighbourhood alias (`j0`, `j1`, ...): user text never reaches the SQL text.
     private let joined: [FilterAlias: String]
 
     private init(node: String, kind: NodeKind, aliases: [FilterAlias]) {
         self.node = node
         self.kind = kind
+        self.aliases = aliases
         joined = Dictionary(uniqueKeysWithValues: aliases.enumerated().map { ($1, "j\($0)") })
     }
 
@@ -34,13 +37,13 @@ struct FilterSQL {
         }
         if !joinedTerms.isEmpty {
             if !local.isEmpty { sql.append(" AND ") }
-            compiler.exists(joinedTerms, aliases: filter.aliases, into: &sql)
+            compiler.exists(joinedTerms, into: &sql)
         }
         sql.append(")")
     }
 
     /// `EXISTS (SELECT 1 FROM <each alias joined to the node> WHERE <terms>)`.
-    private func exists(_ terms: [FilterCondition], aliases: [FilterAlias], into sql: inout SQLBuilder) {
+    private func exists(_ terms: [FilterCondition], into sql: inout SQLBuilder) {
         var from: [String] = []
         var links: [String] = []
         for alias in aliases {

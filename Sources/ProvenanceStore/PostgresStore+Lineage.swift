@@ -18,23 +18,22 @@ extension PostgresStore {
         return LineageTraversal(steps: Array(steps.prefix(query.nodeLimit)), truncated: steps.count > query.nodeLimit)
     }
 
-    /// The ids among `ids` of nodes of `kind` that `filter` selects, or (with no filter) whose type has base type
-    /// `baseType` or is named like it ("Dataset" matches base type DATASET and a type named Dataset).
-    func matching(
-        _ kind: NodeKind, ids: [Int64], baseType: String?, filter: Filter?, namespaceID: NamespaceID
-    ) async throws(ProvenanceError) -> Set<Int64> {
+    /// The artifacts among `ids` that `selection` picks: those a filter selects, or those whose type has the base
+    /// type or is named like it ("Dataset" matches base type DATASET and a type named Dataset).
+    func matching(_ ids: [Int64], _ selection: ArtifactSelection, namespaceID: NamespaceID)
+        async throws(ProvenanceError) -> Set<Int64>
+    {
         guard !ids.isEmpty else { return [] }
         var sql = SQLBuilder()
         let bound = sql.bind(ids, as: "int8[]")
         let namespace = sql.bind(namespaceID.rawValue, as: "int8")
-        sql.append("SELECT n.id FROM \(NodeTable.name(kind)) n WHERE n.id = ANY(\(bound)) AND n.namespace_id = \(namespace)")
-        if let filter {
-            sql.append(" AND ")
+        sql.append("SELECT n.id FROM artifacts n WHERE n.id = ANY(\(bound)) AND n.namespace_id = \(namespace) AND ")
+        switch selection {
+        case .filter(let filter):
             FilterSQL.append(filter, node: "n", to: &sql)
-        }
-        if let baseType {
+        case .baseType(let baseType):
             let name = sql.bind(baseType.uppercased(), as: "text")
-            sql.append(" AND n.type_id IN (SELECT t.id FROM types t WHERE t.base_type = \(name) OR upper(t.name) = \(name))")
+            sql.append("n.type_id IN (SELECT t.id FROM types t WHERE t.base_type = \(name) OR upper(t.name) = \(name))")
         }
         return try await selectIDs(sql)
     }

@@ -64,20 +64,14 @@ extension PostgresStore {
         }
         let traversal = try await traverse(query, namespaceID: namespaceID)
         let candidates = traversal.steps.filter { $0.kind == .artifact && $0.id != id }.map(\.id)
-        var selected: Set<Int64>
-        switch selection {
-        case .baseType(let name):
-            selected = try await matching(.artifact, ids: candidates, baseType: name, filter: nil, namespaceID: namespaceID)
-        case .filter(let filter):
-            selected = try await matching(.artifact, ids: candidates, baseType: nil, filter: filter, namespaceID: namespaceID)
-        }
+        var selected = try await matching(candidates, selection, namespaceID: namespaceID)
         if let readingArtifact {
             selected = try await outputsOfExecutionsReading(readingArtifact, among: Array(selected))
         }
         let relatedSteps = traversal.steps.filter { $0.kind == .artifact && selected.contains($0.id) }
         let artifacts = try await nodes(.artifact, ids: relatedSteps.map(\.id), namespaceID: namespaceID)
-        let related = zip(relatedSteps, artifacts).map { step, node in
-            RelatedArtifact(artifact: node, hops: step.hops, path: traversal.path(to: .artifact, step.id))
+        let related = zip(zip(relatedSteps, artifacts), traversal.paths(to: relatedSteps)).map { pair, path in
+            RelatedArtifact(artifact: pair.1, hops: pair.0.hops, path: path)
         }
         let neighbourIDs = traversal.steps.filter { $0.kind == .execution && $0.hops == 1 }.map(\.id)
         let executions = try await nodes(.execution, ids: neighbourIDs, namespaceID: namespaceID)
