@@ -79,11 +79,21 @@ final class BenchClient: Sendable {
 
     /// The server's resident memory from `GET /metrics`, or nil if it does not report one.
     func serverResidentBytes() async throws -> Int? {
+        try await serverMetric("process_resident_memory_bytes").map { Int($0) }
+    }
+
+    /// The CPU time the server process has used so far, in seconds, from its `/metrics`.
+    func serverCPUSeconds() async throws -> Double? {
+        try await serverMetric("process_cpu_seconds_total")
+    }
+
+    /// A value of the server's `/metrics`, or nil if it is missing.
+    private func serverMetric(_ name: String) async throws -> Double? {
         let (status, bytes) = try await raw(.GET, "/metrics", body: nil)
         guard status == 200 else { return nil }
-        let prefix = "process_resident_memory_bytes "
+        let prefix = name + " "
         for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") where line.hasPrefix(prefix) {
-            return Int(line.dropFirst(prefix.count))
+            return Double(line.dropFirst(prefix.count))
         }
         return nil
     }

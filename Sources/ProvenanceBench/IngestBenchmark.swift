@@ -56,20 +56,20 @@ public struct IngestBenchmark: Sendable {
             return next..<(next + count)
         }
         let recordPath = base + "/executions:record"
-        _ = try await serial(client, recordPath, take(warmupRecords).map { IngestWorkload.executionRecord($0, types) })
-        let serialSummary = try await serial(
+        _ = try await post(client, recordPath, take(warmupRecords).map { IngestWorkload.executionRecord($0, types) })
+        let serialSummary = try await post(
             client, recordPath, take(serialRecords).map { IngestWorkload.executionRecord($0, types) })
         report(serialSummary.line("executions:record, 1 client (\(serialRecords))"))
-        let concurrentSummary = try await concurrent(
+        let concurrentSummary = try await post(
             client, recordPath, take(concurrentRecords).map { IngestWorkload.executionRecord($0, types) }, clients: clients)
         report(concurrentSummary.line("executions:record, \(clients) clients (\(concurrentRecords))"))
         let lineageBodies = (0..<batches).map { _ in IngestWorkload.lineageRecord(take(batchSize), types) }
         let lineagePath = base + "/lineage:record"
-        _ = try await serial(client, lineagePath, [IngestWorkload.lineageRecord(take(batchSize), types)])
-        let lineageSerial = try await serial(client, lineagePath, lineageBodies, recordsPerOperation: batchSize)
+        _ = try await post(client, lineagePath, [IngestWorkload.lineageRecord(take(batchSize), types)])
+        let lineageSerial = try await post(client, lineagePath, lineageBodies, recordsPerOperation: batchSize)
         report(lineageSerial.line("lineage:record, \(batchSize) records/request, 1 client"))
         let lineageConcurrentBodies = (0..<batches).map { _ in IngestWorkload.lineageRecord(take(batchSize), types) }
-        let lineageConcurrent = try await concurrent(
+        let lineageConcurrent = try await post(
             client, lineagePath, lineageConcurrentBodies, clients: lineageClients, recordsPerOperation: batchSize)
         report(lineageConcurrent.line("lineage:record, \(batchSize) records/request, \(lineageClients) clients"))
         let lineageSummary = [lineageSerial, lineageConcurrent].max { $0.recordsPerSecond < $1.recordsPerSecond }!
@@ -105,21 +105,13 @@ public struct IngestBenchmark: Sendable {
         report(check("idle resident memory <= 60 MB", (idleAfter ?? Int.max) <= Self.idleMemoryTarget))
     }
 
-    private func serial(_ client: BenchClient, _ path: String, _ bodies: [[UInt8]], recordsPerOperation: Int = 1)
-        async throws -> LatencySummary
-    {
-        var latencies: [Double] = []
-        latencies.reserveCapacity(bodies.count)
-        let elapsed = try await measure {
-            for body in bodies { latencies.append(try await measure { try await client.post(path, body: body) }) }
-        }
-        return LatencySummary(latencies: latencies, elapsed: elapsed, recordsPerOperation: recordsPerOperation)
-    }
-
-    private func concurrent(
-        _ client: BenchClient, _ path: String, _ bodies: [[UInt8]], clients: Int, recordsPerOperation: Int = 1
+    /// Posts `bodies` to `path` from `clients` concurrent clients (each in turn), timing every request and the
+    /// server CPU time the phase used.
+    private func post(
+        _ client: BenchClient, _ path: String, _ bodies: [[UInt8]], clients: Int = 1, recordsPerOperation: Int = 1
     ) async throws -> LatencySummary {
         var latencies: [Double] = []
+        let cpuBefore = try await client.serverCPUSeconds()
         let elapsed = try await measure {
             try await withThrowingTaskGroup(of: [Double].self) { group in
                 for lane in 0..<clients {
@@ -134,7 +126,9 @@ public struct IngestBenchmark: Sendable {
                 for try await lane in group { latencies += lane }
             }
         }
-        return LatencySummary(latencies: latencies, elapsed: elapsed, recordsPerOperation: recordsPerOperation)
+        var summary = LatencySummary(latencies: latencies, elapsed: elapsed, recordsPerOperation: recordsPerOperation)
+        summary.serverCPUSeconds = try await client.serverCPUSeconds().flatMap { after in cpuBefore.map { after - $0 } }
+        return summary
     }
 
     private func megabytes(_ bytes: Int?) -> String {

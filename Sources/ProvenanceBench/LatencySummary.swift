@@ -6,6 +6,8 @@ struct LatencySummary {
     let elapsed: Double
     /// Records written per operation (1, or the batch size).
     let recordsPerOperation: Int
+    /// CPU time the server used during the phase, in seconds, when known.
+    var serverCPUSeconds: Double?
 
     init(latencies: [Double], elapsed: Double, recordsPerOperation: Int = 1) {
         self.latencies = latencies.sorted()
@@ -27,8 +29,13 @@ struct LatencySummary {
     /// One report line: percentiles in milliseconds and the throughput.
     func line(_ label: String) -> String {
         let figures = [0.5, 0.9, 0.99].map { "p\(Int($0 * 100)) \(milliseconds(percentile($0)))" }
-        return "\(label.padding(toLength: 52, withPad: " ", startingAt: 0)) \(figures.joined(separator: "  "))  "
+        var line = "\(label.padding(toLength: 52, withPad: " ", startingAt: 0)) \(figures.joined(separator: "  "))  "
             + "max \(milliseconds(latencies.last ?? 0))  \(Int(recordsPerSecond.rounded())) records/s"
+        if let serverCPUSeconds, !latencies.isEmpty {
+            let records = Double(latencies.count * recordsPerOperation)
+            line += "  server CPU \(Int((serverCPUSeconds / records * 1_000_000).rounded())) µs/record"
+        }
+        return line
     }
 }
 

@@ -92,10 +92,14 @@ public struct JSONParser {
         skipWhitespace()
     }
 
+    /// Objects with fewer members than this are checked for duplicate names by scanning: cheaper than hashing.
+    private static let linearDuplicateCheckLimit = 12
+
     private mutating func parseObject() throws(ProvenanceError) -> JSON {
         try enterContainer()
         var members: [(key: String, value: JSON)] = []
-        var seen = Set<String>()
+        /// Member names for the duplicate check, kept once an object grows past a linear scan's worth.
+        var seen: Set<String>? = nil
         if current == UInt8(ascii: "}") {
             index += 1
             depth -= 1
@@ -104,7 +108,10 @@ public struct JSONParser {
         while true {
             guard current == UInt8(ascii: "\"") else { throw error("expected a member name in double quotes") }
             let key = try parseString()
-            guard seen.insert(key).inserted else { throw error("duplicate member \"\(key)\"") }
+            if seen == nil && members.count >= Self.linearDuplicateCheckLimit { seen = Set(members.map(\.key)) }
+            let duplicate = seen?.contains(key) ?? members.contains { $0.key == key }
+            guard !duplicate else { throw error("duplicate member \"\(key)\"") }
+            seen?.insert(key)
             skipWhitespace()
             guard current == UInt8(ascii: ":") else { throw error("expected ':' after member name") }
             index += 1
@@ -154,15 +161,18 @@ public struct JSONParser {
         index += 1  // opening quote
         // Fast path: most strings have no escapes, so they are validated straight from the input bytes.
         let start = index
+        var isASCII = true
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                guard let string = String(validating: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self) else {
-                    throw error("string is not valid UTF-8")
-                }
+                let raw = UnsafeRawBufferPointer(rebasing: bytes[start..<index])
+                // ASCII is valid UTF-8 as it stands; anything else is validated.
+                let string = isASCII ? String(decoding: raw, as: UTF8.self) : String(validating: raw, as: UTF8.self)
+                guard let string else { throw error("string is not valid UTF-8") }
                 index += 1
                 return string
             }
+            isASCII = isASCII && byte < 0x80
             if byte == UInt8(ascii: "\\") || byte < 0x20 { break }
             index += 1
         }

@@ -2,13 +2,17 @@ import Hummingbird
 import NIOCore
 
 extension APIRoutes {
-    /// `GET /metrics` in Prometheus' text format: process memory and whether the database is reachable.
+    /// `GET /metrics` in Prometheus' text format: process CPU time and memory, and whether the database is reachable.
     func registerMetrics(_ router: Router<BasicRequestContext>) {
         router.get("metrics") { _, _ in
             var lines: [String] = []
-            func gauge(_ name: String, _ help: String, _ value: Int) {
-                lines += ["# HELP \(name) \(help)", "# TYPE \(name) gauge", "\(name) \(value)"]
+            func metric(_ name: String, _ kind: String, _ help: String, _ value: String) {
+                lines += ["# HELP \(name) \(help)", "# TYPE \(name) \(kind)", "\(name) \(value)"]
             }
+            func gauge(_ name: String, _ help: String, _ value: Int) { metric(name, "gauge", help, "\(value)") }
+            metric(
+                "process_cpu_seconds_total", "counter", "Total user and system CPU time spent in seconds.",
+                "\(ProcessMetrics.cpuSeconds())")
             if let memory = ProcessMetrics.memory() {
                 gauge("process_resident_memory_bytes", "Resident memory size in bytes.", memory.resident)
                 gauge("process_virtual_memory_bytes", "Virtual memory size in bytes.", memory.virtual)

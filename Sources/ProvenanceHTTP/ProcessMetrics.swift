@@ -4,9 +4,23 @@ import Glibc
 import Darwin
 #endif
 
-/// Memory figures of this process, for `GET /metrics`. On Linux they come from /proc/self/statm; elsewhere they
-/// are reported as absent rather than guessed.
+/// Memory and CPU figures of this process, for `GET /metrics`. Memory comes from /proc/self/statm on Linux;
+/// elsewhere it is reported as absent rather than guessed.
 enum ProcessMetrics {
+    #if canImport(Glibc)
+    private static let rusageSelf = __rusage_who_t(RUSAGE_SELF.rawValue)
+    #else
+    private static let rusageSelf = RUSAGE_SELF
+    #endif
+
+    /// User plus system CPU time this process has used, in seconds.
+    static func cpuSeconds() -> Double {
+        var usage = rusage()
+        guard getrusage(rusageSelf, &usage) == 0 else { return 0 }
+        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1_000_000 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+    }
+
     /// Resident and virtual memory in bytes, or nil where /proc is not available.
     static func memory() -> (resident: Int, virtual: Int)? {
         guard let text = readSmallFile("/proc/self/statm") else { return nil }

@@ -8,19 +8,91 @@ struct SQLColumn: Sendable {
     let type: String
 }
 
-/// The rows of one node kind in a composite write, column by column. Every row fills every column (NULL where it
-/// has no value), so the arrays stay aligned and `unnest` turns them back into rows.
+/// The rows of one node kind in a composite write, column by column. Every row fills every column it binds (NULL
+/// where it has no value), so the arrays stay aligned and `unnest` turns them back into rows.
 struct NodeColumns: Sendable {
     var typeID = SQLArray<Int64>()
     var name = SQLArray<String>()
     var externalID = SQLArray<String>()
     var uri = SQLArray<String>()
     var state = SQLArray<Int16>()
-    /// Tagged property maps as JSON text.
+    /// Tagged property maps as JSON text (NULL for an empty map).
     var properties = SQLArray<String>()
     var customProperties = SQLArray<String>()
+    /// The columns of updates to stored nodes, filled only as far as the last update: most writes create nodes
+    /// only, and their statement does not read these.
+    private var updates = UpdateColumns()
+    private var rowCount = 0
 
-    // Only in updates of stored nodes.
+    /// The columns every statement reads, in binding order.
+    static let created = [
+        SQLColumn(name: "type_id", type: "int8"), SQLColumn(name: "name", type: "text"),
+        SQLColumn(name: "external_id", type: "text"), SQLColumn(name: "uri", type: "text"),
+        SQLColumn(name: "state", type: "int2"), SQLColumn(name: "properties", type: "text"),
+        SQLColumn(name: "custom_properties", type: "text"),
+    ]
+
+    /// The columns only the statement that updates stored nodes reads, bound after `created`.
+    static let updated = UpdateColumns.columns
+
+    /// Appends the columns as parameters in the order of `created`, then (with `updates`) of `updated`.
+    func bind(into bindings: inout PostgresBindings, updates bindUpdates: Bool) {
+        bindings.append(typeID)
+        bindings.append(name)
+        bindings.append(externalID)
+        bindings.append(uri)
+        bindings.append(state)
+        bindings.append(properties)
+        bindings.append(customProperties)
+        guard bindUpdates else { return }
+        var updates = updates
+        updates.padWithNulls(to: rowCount)
+        updates.bind(into: &bindings)
+    }
+
+    /// Appends a new node (its type resolved and its properties checked).
+    mutating func appendCreated(
+        _ draft: NodeDraft, typeID: TypeID, properties: [String: PropertyValue], custom: [String: PropertyValue]
+    ) {
+        self.typeID.append(typeID.rawValue)
+        name.append(draft.name)
+        externalID.append(draft.externalID)
+        uri.append(draft.uri)
+        state.append(draft.state ?? (draft.kind.stateField == nil ? nil : 0))
+        self.properties.append(Self.json(properties))
+        customProperties.append(Self.json(custom))
+        rowCount += 1
+    }
+
+    /// Appends an update of stored node `id` (its new properties checked against its type).
+    mutating func appendUpdate(
+        id: Int64, _ patch: NodePatch, properties: [String: PropertyValue], custom: [String: PropertyValue]
+    ) {
+        typeID.append(nil)
+        name.append(Self.value(patch.name))
+        externalID.append(Self.value(patch.externalID))
+        uri.append(Self.value(patch.uri))
+        state.append(Self.value(patch.state))
+        self.properties.append(Self.json(properties))
+        customProperties.append(Self.json(custom))
+        updates.padWithNulls(to: rowCount)
+        updates.append(id: id, patch)
+        rowCount += 1
+    }
+
+    /// A property map as tagged JSON text, or NULL (which the statement reads as `{}`) when it is empty.
+    private static func json(_ map: [String: PropertyValue]) -> String? {
+        map.isEmpty ? nil : JSONWriter.string(PropertyMap.taggedJSON(map))
+    }
+
+    private static func value<T>(_ update: FieldUpdate<T>) -> T? {
+        guard case .set(let value?) = update else { return nil }
+        return value
+    }
+}
+
+/// The columns that only updates of stored nodes fill.
+struct UpdateColumns: Sendable {
     var id = SQLArray<Int64>()
     var setName = SQLArray<Bool>()
     var setExternalID = SQLArray<Bool>()
@@ -34,16 +106,7 @@ struct NodeColumns: Sendable {
     var expectedRevision = SQLArray<Int64>()
     var changes = SQLArray<Bool>()
 
-    /// The columns every statement reads, in binding order.
-    static let created = [
-        SQLColumn(name: "type_id", type: "int8"), SQLColumn(name: "name", type: "text"),
-        SQLColumn(name: "external_id", type: "text"), SQLColumn(name: "uri", type: "text"),
-        SQLColumn(name: "state", type: "int2"), SQLColumn(name: "properties", type: "text"),
-        SQLColumn(name: "custom_properties", type: "text"),
-    ]
-
-    /// The columns only the statement that updates stored nodes reads, bound after `created`.
-    static let updated = [
+    static let columns = [
         SQLColumn(name: "id", type: "int8"), SQLColumn(name: "set_name", type: "bool"),
         SQLColumn(name: "set_external_id", type: "bool"), SQLColumn(name: "set_uri", type: "bool"),
         SQLColumn(name: "set_state", type: "bool"), SQLColumn(name: "replace_properties", type: "bool"),
@@ -52,16 +115,7 @@ struct NodeColumns: Sendable {
         SQLColumn(name: "changes", type: "bool"),
     ]
 
-    /// Appends the columns as parameters in the order of `created`, then (with `updates`) of `updated`.
-    func bind(into bindings: inout PostgresBindings, updates: Bool) {
-        bindings.append(typeID)
-        bindings.append(name)
-        bindings.append(externalID)
-        bindings.append(uri)
-        bindings.append(state)
-        bindings.append(properties)
-        bindings.append(customProperties)
-        guard updates else { return }
+    func bind(into bindings: inout PostgresBindings) {
         bindings.append(id)
         bindings.append(setName)
         bindings.append(setExternalID)
@@ -75,37 +129,24 @@ struct NodeColumns: Sendable {
         bindings.append(changes)
     }
 
-    /// Appends a new node (its type resolved and its properties checked).
-    mutating func appendCreated(
-        _ draft: NodeDraft, typeID: TypeID, properties: [String: PropertyValue], custom: [String: PropertyValue]
-    ) {
-        self.typeID.append(typeID.rawValue)
-        name.append(draft.name)
-        externalID.append(draft.externalID)
-        uri.append(draft.uri)
-        state.append(draft.state ?? (draft.kind.stateField == nil ? nil : 0))
-        self.properties.append(JSONWriter.string(PropertyMap.taggedJSON(properties)))
-        customProperties.append(JSONWriter.string(PropertyMap.taggedJSON(custom)))
-        id.append(nil)
-        for flag in [\NodeColumns.setName, \.setExternalID, \.setURI, \.setState, \.replaceProperties, \.replaceCustom, \.changes] {
-            self[keyPath: flag].append(nil)
+    /// Appends NULL rows (the rows of created nodes) until there are `count` rows.
+    mutating func padWithNulls(to count: Int) {
+        while id.count < count {
+            id.append(nil)
+            setName.append(nil)
+            setExternalID.append(nil)
+            setURI.append(nil)
+            setState.append(nil)
+            replaceProperties.append(nil)
+            removeProperties.append(nil)
+            replaceCustom.append(nil)
+            removeCustom.append(nil)
+            expectedRevision.append(nil)
+            changes.append(nil)
         }
-        removeProperties.append(nil)
-        removeCustom.append(nil)
-        expectedRevision.append(nil)
     }
 
-    /// Appends an update of stored node `id` (its new properties checked against its type).
-    mutating func appendUpdate(
-        id: Int64, _ patch: NodePatch, properties: [String: PropertyValue], custom: [String: PropertyValue]
-    ) {
-        typeID.append(nil)
-        name.append(Self.value(patch.name))
-        externalID.append(Self.value(patch.externalID))
-        uri.append(Self.value(patch.uri))
-        state.append(Self.value(patch.state))
-        self.properties.append(JSONWriter.string(PropertyMap.taggedJSON(properties)))
-        customProperties.append(JSONWriter.string(PropertyMap.taggedJSON(custom)))
+    mutating func append(id: Int64, _ patch: NodePatch) {
         self.id.append(id)
         setName.append(patch.name != .keep)
         setExternalID.append(patch.externalID != .keep)
@@ -119,11 +160,6 @@ struct NodeColumns: Sendable {
         changes.append(
             patch.name != .keep || patch.externalID != .keep || patch.uri != .keep || patch.state != .keep
                 || !patch.properties.isEmpty || !patch.customProperties.isEmpty)
-    }
-
-    private static func value<T>(_ update: FieldUpdate<T>) -> T? {
-        guard case .set(let value?) = update else { return nil }
-        return value
     }
 }
 
@@ -146,7 +182,7 @@ struct EventColumns: Sendable {
             artifactIndex.append(Int32(event.artifactIndex))
             executionIndex.append(Int32(event.executionIndex))
             type.append(event.type.rawValue)
-            path.append(JSONWriter.string(.array(event.path.map(\.json))))
+            path.append(event.path.isEmpty ? nil : JSONWriter.string(.array(event.path.map(\.json))))
             millisecondsSinceEpoch.append(event.millisecondsSinceEpoch)
         }
     }

@@ -50,6 +50,19 @@ import Testing
         }
     }
 
+    @Test func duplicateMembersAreFoundInSmallAndLargeObjects() throws {
+        for size in [2, 11, 12, 13, 40] {
+            let members = (0..<size).map { "\"k\($0)\": \($0)" }
+            #expect(throws: Never.self) { try JSONParser.parse("{" + members.joined(separator: ",") + "}") }
+            for duplicated in [0, size - 1] {
+                let text = "{" + (members + ["\"k\(duplicated)\": true"]).joined(separator: ",") + "}"
+                #expect(throws: ProvenanceError.self, "object of \(size) members repeating k\(duplicated)") {
+                    try JSONParser.parse(text)
+                }
+            }
+        }
+    }
+
     @Test func nestingDeeperThanTheLimitIsRejected() {
         let deep = String(repeating: "[", count: JSONParser.maximumDepth + 1) + String(repeating: "]", count: JSONParser.maximumDepth + 1)
         #expect(throws: ProvenanceError.self) { try JSONParser.parse(deep) }

@@ -42,4 +42,20 @@ import Testing
         }
         try? FileManager.default.removeItem(atPath: directory)
     }
+
+    @Test func metricsReportCPUTimeMemoryAndReachability() async throws {
+        try await withTestServer { server in
+            let reply = try await server.request(.GET, "/metrics")
+            #expect(reply.status == 200)
+            var values: [String: Double] = [:]
+            for line in reply.text.split(separator: "\n") where !line.hasPrefix("#") {
+                let fields = line.split(separator: " ")
+                if fields.count == 2, let value = Double(fields[1]) { values[String(fields[0])] = value }
+            }
+            #expect((values["process_cpu_seconds_total"] ?? 0) > 0)
+            #expect((values["process_resident_memory_bytes"] ?? 0) > 1_000_000)
+            #expect(values["provenance_database_reachable"] == 1)
+            #expect(reply.text.contains("# TYPE process_cpu_seconds_total counter"))
+        }
+    }
 }

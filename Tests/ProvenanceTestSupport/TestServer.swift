@@ -17,10 +17,12 @@ public struct TestServer: Sendable {
     public struct Reply: Sendable {
         /// HTTP status code.
         public var status: Int
-        /// Parsed body (null if empty).
+        /// Parsed body (null if empty or not JSON).
         public var json: JSON
         /// Response headers.
         public var headers: HTTPHeaders
+        /// The raw body as text.
+        public var text: String
 
         /// The error code of an error body.
         public var errorCode: String? {
@@ -49,9 +51,10 @@ public struct TestServer: Sendable {
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
         let body = try await response.body.collect(upTo: 64 * 1024 * 1024)
         let bytes = Array(body.readableBytesView)
+        let isJSON = response.headers.first(name: "Content-Type")?.contains("json") ?? false
         return Reply(
-            status: Int(response.status.code), json: bytes.isEmpty ? .null : try JSONParser.parse(bytes),
-            headers: response.headers)
+            status: Int(response.status.code), json: bytes.isEmpty || !isJSON ? .null : try JSONParser.parse(bytes),
+            headers: response.headers, text: String(decoding: bytes, as: UTF8.self))
     }
 
     /// Shorthand for requests under `/api/v1/namespaces/default`.
