@@ -22,7 +22,7 @@ private func composeServer(config: ServerConfiguration, handleSignals: Bool, clu
     async throws -> ProvenanceServer
 {
     let logger = {
-        var logger = Logger(label: "provenance")
+        var logger = Logger(label: "provenance", factory: ServerLogHandler.init)
         logger.logLevel = config.logLevel
         return logger
     }()

@@ -10,7 +10,7 @@ public enum ProvenanceVersion {
 /// Applies migrations for `provenance migrate`: to the configured database, or to the embedded cluster, which
 /// is started for the purpose and stopped again. Returns the migrations applied.
 public func migrateDatabase(config: ServerConfiguration) async throws -> [String] {
-    let logger = Logger(label: "provenance")
+    let logger = Logger(label: "provenance", factory: ServerLogHandler.init)
     if let url = config.databaseURL {
         return try await Migrator.migrate(try DatabaseEndpoint(url: url), logger: logger)
     }

@@ -89,9 +89,16 @@ public struct DatabaseEndpoint: Sendable, Equatable, CustomStringConvertible {
                 unixSocketPath: path, username: username, password: password, database: database)
         }
         configuration.options.maximumConnections = maximumConnections
-        configuration.options.minimumConnections = 0
+        // The pool arms a timer each time it parks a connection it may close when idle, and another for each
+        // keep-alive; arming and cancelling them costs more than a small query. So connections are kept open,
+        // and only those over TCP (where a middlebox may silently drop an idle one) are kept alive by pings.
+        configuration.options.minimumConnections = maximumConnections
         configuration.options.connectTimeout = .seconds(5)
-        configuration.options.keepAliveBehavior = .init(frequency: .seconds(30))
+        if case .tcp = location {
+            configuration.options.keepAliveBehavior = .init(frequency: .seconds(30))
+        } else {
+            configuration.options.keepAliveBehavior = nil
+        }
         configuration.options.additionalStartupParameters = Self.sessionSettings
         return configuration
     }

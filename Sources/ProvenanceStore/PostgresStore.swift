@@ -17,6 +17,7 @@ public final class PostgresStore: Sendable {
     let logger: Logger
     let typeCache = TypeCache()
     let namespaceCache = Mutex<[String: NamespaceID]>([:])
+    let leaseWatchdog = LeaseWatchdog()
     /// Database reachability as last observed.
     public let health = DatabaseHealth()
 
@@ -46,28 +47,23 @@ public final class PostgresStore: Sendable {
             throw ProvenanceError(.unavailable, "the database is unreachable; retry shortly")
         }
         do {
-            let leased = LeaseFlag()
-            return try await withThrowingTaskGroup(of: Result?.self) { group in
-                group.addTask {
-                    try await self.client.withConnection { connection in
-                        leased.value.store(true, ordering: .relaxed)
-                        return try await operation(connection)
-                    }
+            // The operation runs in its own task so that the watchdog can cancel it while it waits for a
+            // connection; once it has one, it runs to completion.
+            let lease = LeaseState()
+            let task = Task {
+                try await client.withConnection { connection in
+                    guard lease.markLeased() else { throw CancellationError() }
+                    return try await operation(connection)
                 }
-                group.addTask {
-                    try await Task.sleep(for: Self.connectionWaitLimit)
-                    guard leased.value.load(ordering: .relaxed) else {
-                        throw ProvenanceError(.unavailable, "no database connection became available; retry shortly")
-                    }
-                    return nil
-                }
-                while let next = try await group.next() {
-                    if let result = next {
-                        group.cancelAll()
-                        return result
-                    }
-                }
-                throw ProvenanceError(.internal, "database operation produced no result")
+            }
+            let token = leaseWatchdog.watch(limit: Self.connectionWaitLimit) {
+                if lease.markExpired() { task.cancel() }
+            }
+            defer { leaseWatchdog.unwatch(token) }
+            do {
+                return try await withTaskCancellationHandler { try await task.value } onCancel: { task.cancel() }
+            } catch where lease.hasExpired {
+                throw ProvenanceError(.unavailable, "no database connection became available; retry shortly")
             }
         } catch {
             let translated = translate(error)
@@ -107,9 +103,4 @@ extension PostgresStore {
             return false
         }
     }
-}
-
-/// Set once a pooled connection has been handed to an operation.
-final class LeaseFlag: Sendable {
-    let value = Atomic<Bool>(false)
 }
