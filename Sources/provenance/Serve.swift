@@ -16,7 +16,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Largest request body in bytes (413 above). Env: PROVENANCE_MAX_BODY_BYTES. Default: 33554432.")
     var maxBodyBytes: Int?
 
-    @Option(help: "Database connection pool size. Env: PROVENANCE_DATABASE_CONNECTIONS. Default: 16.")
+    @Option(help: "Database connections, opened at start and kept. Env: PROVENANCE_DATABASE_CONNECTIONS. Default: 16.")
     var databaseConnections: Int?
 
     func run() async throws {

@@ -14,7 +14,7 @@ import Testing
 
     @Test func lineageAndFilterQueriesNeverScanWholeTables() async throws {
         let endpoint = try await TestCluster.shared.freshDatabase()
-        let store = try PostgresStore(endpoint: endpoint, logger: Logger(label: "test"))
+        let store = try PostgresStore(endpoint: endpoint, maximumConnections: TestCluster.connectionsPerServer, logger: Logger(label: "test"))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await store.client.run() }
             defer { group.cancelAll() }

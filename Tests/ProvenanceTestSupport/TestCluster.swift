@@ -15,6 +15,9 @@ public actor TestCluster {
     private let logger = Logger(label: "provenance-tests")
 
     /// Settings for throwaway clusters: no fsync, enough connections for parallel suites.
+    /// The pool size of each test server or store: they keep their connections open and run side by side.
+    public static let connectionsPerServer = 4
+
     public static let settings = [
         "fsync": "off", "synchronous_commit": "off", "full_page_writes": "off", "max_connections": "300",
     ]

@@ -72,6 +72,8 @@ public func withTestServer(
 ) async throws {
     var config = ServerConfiguration(httpPort: 0, logLevel: .warning)
     config.databaseURL = try await TestCluster.shared.freshDatabase().url
+    // Servers keep their connections open; tests run side by side, so each takes few.
+    config.databaseConnections = TestCluster.connectionsPerServer
     configure(&config)
     let server = try await buildServer(config: config, handleSignals: false)
     try await withThrowingTaskGroup(of: Void.self) { group in
