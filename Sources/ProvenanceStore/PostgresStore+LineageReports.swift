@@ -16,16 +16,14 @@ extension PostgresStore {
         var graph = LineageSubgraph()
         graph.truncated = traversal.truncated
         for step in steps { graph.hops[step.kind, default: [:]][step.id] = step.hops }
-        let needsNodes = fields.contains(.types)
-        if needsNodes || fields.contains(.artifacts) {
-            graph.artifacts = try await nodes(.artifact, ids: artifactIDs, namespaceID: namespaceID)
-        }
-        if needsNodes || fields.contains(.executions) {
-            graph.executions = try await nodes(.execution, ids: executionIDs, namespaceID: namespaceID)
-        }
-        if needsNodes || fields.contains(.contexts) {
-            let contextIDs = try await contextIDs(ofArtifacts: artifactIDs, executions: executionIDs)
-            graph.contexts = try await nodes(.context, ids: contextIDs, namespaceID: namespaceID)
+        if !fields.isDisjoint(with: [.artifacts, .executions, .contexts, .types]) {
+            let wantsContexts = fields.contains(.contexts) || fields.contains(.types)
+            let nodes = try await nodes(
+                [
+                    .artifacts(artifactIDs), .executions(executionIDs),
+                    .contexts(ofArtifacts: wantsContexts ? artifactIDs : [], executions: wantsContexts ? executionIDs : []),
+                ], shape: SubgraphNodes.self, namespaceID: namespaceID)
+            (graph.artifacts, graph.executions, graph.contexts) = (nodes[0], nodes[1], nodes[2])
         }
         if fields.contains(.events) {
             graph.events = try await events(between: artifactIDs, and: executionIDs)
@@ -56,47 +54,26 @@ extension PostgresStore {
         let query = LineageQuery(startingArtifacts: .ids([id]), direction: direction, maxHops: maxHops, nodeLimit: nodeLimit)
         try query.validate()
         let namespaceID = try await namespaceID(namespace)
-        guard let start = try await nodes(.artifact, ids: [id], namespaceID: namespaceID).first else {
-            throw .notFound("artifact \(id) not found")
-        }
-        if let readingArtifact, try await nodes(.artifact, ids: [readingArtifact], namespaceID: namespaceID).isEmpty {
-            throw .notFound("artifact \(readingArtifact) not found")
-        }
         let traversal = try await traverse(query, namespaceID: namespaceID)
         let candidates = traversal.steps.filter { $0.kind == .artifact && $0.id != id }.map(\.id)
-        var selected = try await matching(candidates, selection, namespaceID: namespaceID)
-        if let readingArtifact {
-            selected = try await outputsOfExecutionsReading(readingArtifact, among: Array(selected))
-        }
-        let relatedSteps = traversal.steps.filter { $0.kind == .artifact && selected.contains($0.id) }
-        let artifacts = try await nodes(.artifact, ids: relatedSteps.map(\.id), namespaceID: namespaceID)
-        let related = zip(zip(relatedSteps, artifacts), traversal.paths(to: relatedSteps)).map { pair, path in
-            RelatedArtifact(artifact: pair.1, hops: pair.0.hops, path: path)
-        }
         let neighbourIDs = traversal.steps.filter { $0.kind == .execution && $0.hops == 1 }.map(\.id)
-        let executions = try await nodes(.execution, ids: neighbourIDs, namespaceID: namespaceID)
-        let contextIDs = try await contextIDs(ofArtifacts: [], executions: neighbourIDs)
+        let parts: [NodeBatchPart] = [
+            .artifacts([id] + (readingArtifact.map { [$0] } ?? [])),
+            .artifacts(candidates, selection: selection, outputOfExecutionReading: readingArtifact),
+            .executions(neighbourIDs), .contexts(ofArtifacts: [], executions: neighbourIDs),
+        ]
+        let nodes = try await nodes(parts, shape: ArtifactLineageNodes.self, namespaceID: namespaceID)
+        guard let start = nodes[0].first(where: { $0.id == id }) else { throw .notFound("artifact \(id) not found") }
+        if let readingArtifact, !nodes[0].contains(where: { $0.id == readingArtifact }) {
+            throw .notFound("artifact \(readingArtifact) not found")
+        }
+        let selected = Dictionary(uniqueKeysWithValues: nodes[1].map { ($0.id, $0) })
+        let relatedSteps = traversal.steps.filter { $0.kind == .artifact && selected[$0.id] != nil }
+        let related = zip(relatedSteps, traversal.paths(to: relatedSteps)).map { step, path in
+            RelatedArtifact(artifact: selected[step.id]!, hops: step.hops, path: path)
+        }
         return ArtifactLineageReport(
-            direction: direction, artifact: start, executions: executions,
-            contexts: try await nodes(.context, ids: contextIDs, namespaceID: namespaceID), related: related,
+            direction: direction, artifact: start, executions: nodes[2], contexts: nodes[3], related: related,
             truncated: traversal.truncated)
-    }
-
-    /// Those of `artifacts` that an execution output after reading `input`.
-    private func outputsOfExecutionsReading(_ input: Int64, among artifacts: [Int64]) async throws(ProvenanceError)
-        -> Set<Int64>
-    {
-        guard !artifacts.isEmpty else { return [] }
-        var sql = SQLBuilder()
-        let candidates = sql.bind(artifacts, as: "int8[]")
-        let outputs = sql.bind(EventType.allCases.filter(\.isOutput).map(\.rawValue), as: "int2[]")
-        let read = sql.bind(input, as: "int8")
-        let inputs = sql.bind(EventType.allCases.filter(\.isInput).map(\.rawValue), as: "int2[]")
-        sql.append("""
-            SELECT DISTINCT o.artifact_id FROM events o JOIN events i ON i.execution_id = o.execution_id
-            WHERE o.artifact_id = ANY(\(candidates)) AND o.type = ANY(\(outputs))
-                AND i.artifact_id = \(read) AND i.type = ANY(\(inputs))
-            """)
-        return try await selectIDs(sql)
     }
 }

@@ -185,15 +185,18 @@ extension PostgresStore {
 
 /// Decoding of the columns of `NodeTable.selectColumns`.
 enum NodeRow {
-    static func decode(_ row: PostgresRow, kind: NodeKind) throws -> Node {
-        let (id, typeID, typeName, name, externalID, uri, state, properties, custom, created, updated, revision) =
-            try row.decode(
-                (Int64, Int64, String, String?, String?, String?, Int16?, String, String, Int64, Int64, Int64).self)
+    /// Decodes the node columns of `NodeTable.selectColumns`, starting at column `firstColumn`.
+    static func decode(_ row: PostgresRow, kind: NodeKind, firstColumn: Int = 0) throws -> Node {
+        let cells = PostgresRandomAccessRow(row)
+        func cell<T: PostgresDecodable>(_ offset: Int, as type: T.Type = T.self) throws -> T {
+            try cells[firstColumn + offset].decode(T.self)
+        }
         return Node(
-            kind: kind, id: id, typeID: TypeID(typeID), typeName: typeName, name: name, externalID: externalID,
-            uri: uri, state: state, properties: PropertyMap.fromStored(try JSONParser.parse(properties)),
-            customProperties: PropertyMap.fromStored(try JSONParser.parse(custom)), createTime: created,
-            updateTime: updated, revision: revision)
+            kind: kind, id: try cell(0), typeID: TypeID(try cell(1)), typeName: try cell(2), name: try cell(3),
+            externalID: try cell(4), uri: try cell(5), state: try cell(6),
+            properties: PropertyMap.fromStored(try JSONParser.parse(try cell(7, as: String.self))),
+            customProperties: PropertyMap.fromStored(try JSONParser.parse(try cell(8, as: String.self))),
+            createTime: try cell(9), updateTime: try cell(10), revision: try cell(11))
     }
 }
 

@@ -34,6 +34,13 @@ import Testing
             let eventFilter = try Filter.parse("events_e.type = OUTPUT AND type = 'Model'", kind: .artifact)
             statements.append(("list by event", PostgresStore.listSQL(.artifact, namespaceID: namespaceID, filter: NodeListFilter(query: eventFilter), page: PageRequest(size: 100))))
             statements.append(("nodes by id", NodesByIDSQL.query(.artifact, ids: Array(models[3]), namespaceID: namespaceID)))
+            let executions = Array(Int64(1)...Int64(10))
+            let reportParts: [NodeBatchPart] = [
+                .artifacts([lastModel]), .artifacts(models[5], selection: .baseType("Dataset"), outputOfExecutionReading: models[5][0]),
+                .artifacts(models[6], selection: .filter(filter)), .executions(executions),
+                .contexts(ofArtifacts: Array(models[7].prefix(10)), executions: executions),
+            ]
+            statements.append(("lineage report nodes", NodeBatchSQL.query(reportParts, namespaceID: namespaceID)))
 
             for (label, sql) in statements {
                 let plan = try await Self.plan(sql, store)
