@@ -42,6 +42,12 @@ import Testing
             ]
             statements.append(("lineage report nodes", NodeBatchSQL.query(reportParts, namespaceID: namespaceID)))
 
+            let upstream = LineageQuery(startingArtifacts: .ids([lastModel]), direction: .upstream)
+            let upstreamPlan = try await Self.plan(LineageTraversalSQL.query(upstream, namespaceID: namespaceID), store)
+            #expect(
+                JSONWriter.string(upstreamPlan).contains("events_output_idx"),
+                "an upstream walk finds producers through the index of output events")
+
             for (label, sql) in statements {
                 let plan = try await Self.plan(sql, store)
                 let scanned = Self.sequentialScans(in: plan).filter(Self.scannedTables.contains)
