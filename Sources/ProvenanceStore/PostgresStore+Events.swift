@@ -42,9 +42,10 @@ extension PostgresStore {
     /// Runs a query selecting artifact id, execution id, type, path as text and time in milliseconds.
     private func eventRows(_ query: PostgresQuery) async throws(ProvenanceError) -> [Event] {
         try await perform { [self] connection in
-            let rows = try await connection.query(query, logger: logger)
+            let collected: EventLoopFuture<PostgresQueryResult> = connection.query(query, logger: logger)
             var result: [Event] = []
-            for try await (artifact, execution, type, path, time) in rows.decode((Int64, Int64, Int16, String, Int64).self) {
+            for row in try await collected.get().rows {
+                let (artifact, execution, type, path, time) = try row.decode((Int64, Int64, Int16, String, Int64).self)
                 var steps: [EventStep] = []
                 if case .array(let elements) = try JSONParser.parse(path) {
                     steps = elements.compactMap { try? EventStep.from($0, path: "path") }
