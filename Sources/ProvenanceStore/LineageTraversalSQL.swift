@@ -87,17 +87,18 @@ enum LineageTraversalSQL {
         }
     }
 
-    /// The lateral subquery finding the next level's nodes of `kind` from the other kind's expandable nodes.
+    /// The lateral subquery finding the next level's nodes of `kind` from the other kind's expandable nodes. The
+    /// level's arrays are aggregated in one pass, so they stay aligned whatever order the rows come in; the order
+    /// itself does not matter (the final rows are sorted), so the aggregates do not sort again.
     private static func step(to kind: NodeKind, types: String, ending: Filter?, cap: String, into sql: inout SQLBuilder) {
         let (found, from, alias, seen) =
             kind == .artifact ? ("artifact_id", "execution_id", "na", "seen_a") : ("execution_id", "artifact_id", "nx", "seen_x")
         let frontier = kind == .artifact ? "w.x_next" : "w.a_next"
         sql.append("""
                 CROSS JOIN LATERAL (
-                    SELECT coalesce(array_agg(f.id ORDER BY f.id), '{}') AS ids,
-                        coalesce(array_agg(f.via ORDER BY f.id), '{}') AS via,
-                        coalesce(array_agg(f.stop ORDER BY f.id), '{}') AS ends,
-                        coalesce(array_agg(f.id ORDER BY f.id) FILTER (WHERE NOT f.stop), '{}') AS next
+                    SELECT coalesce(array_agg(f.id), '{}') AS ids, coalesce(array_agg(f.via), '{}') AS via,
+                        coalesce(array_agg(f.stop), '{}') AS ends,
+                        coalesce(array_agg(f.id) FILTER (WHERE NOT f.stop), '{}') AS next
                     FROM (
                         SELECT DISTINCT ON (e.\(found)) e.\(found) AS id, e.\(from) AS via, 
             """)
