@@ -9,11 +9,20 @@ import ProvenanceCore
 /// cycles, diamonds and shared datasets cost nothing extra. Each level takes at most `nodeLimit + 1` new nodes of a
 /// kind and the walk stops once the limit is passed, so a cap bounds the work as well as the answer.
 ///
-/// Rows: hops, is-artifact, id, via (the neighbour's id), is-ending; nearest first, at most `nodeLimit + 1` (one
-/// more than the cap means the walk was truncated).
+/// Rows (`steps`): hops, is-artifact, id, via (the neighbour's id), is-ending; nearest first, at most
+/// `nodeLimit + 1` (one more than the cap means the walk was truncated).
 enum LineageTraversalSQL {
     static func query(_ query: LineageQuery, namespaceID: NamespaceID) -> SQLBuilder {
         var sql = SQLBuilder()
+        appendSteps(query, namespaceID: namespaceID, to: &sql)
+        sql.append("\nSELECT hops, is_artifact, id, via, stop FROM steps ORDER BY 1, 2 DESC, 3")
+        return sql
+    }
+
+    /// Appends `WITH RECURSIVE walk AS (...), steps AS (...)`: `steps(hops, is_artifact, id, via, stop)` holds the
+    /// nodes the walk reached, nearest first, at most `nodeLimit + 1` of them. A statement can go on to read
+    /// `steps` (the walk alone, or the walk and the nodes a report needs, in one round trip).
+    static func appendSteps(_ query: LineageQuery, namespaceID: NamespaceID, to sql: inout SQLBuilder) {
         let namespace = sql.bind(namespaceID.rawValue, as: "int8")
         let cap = sql.bind(Int64(query.nodeLimit), as: "int8")
         let maxHops = sql.bind(Int64(query.maxHops), as: "int8")
@@ -37,18 +46,19 @@ enum LineageTraversalSQL {
         step(to: .execution, types: toExecution, ending: query.endingExecutions, cap: cap, into: &sql)
         sql.append("""
                 WHERE w.hops < \(maxHops) AND w.total <= \(cap) AND cardinality(w.a_next) + cardinality(w.x_next) > 0
+            ),
+            steps AS (
+                SELECT * FROM (
+                    SELECT w.hops, true AS is_artifact, u.id, u.via, coalesce(u.stop, false) AS stop
+                    FROM walk w, unnest(w.a_ids, w.a_via, w.a_end) AS u(id, via, stop)
+                    UNION ALL
+                    SELECT w.hops, false, u.id, u.via, coalesce(u.stop, false)
+                    FROM walk w, unnest(w.x_ids, w.x_via, w.x_end) AS u(id, via, stop)
+                ) r
+                ORDER BY 1, 2 DESC, 3
+                LIMIT \(cap) + 1
             )
-            SELECT * FROM (
-                SELECT w.hops, true AS is_artifact, u.id, u.via, coalesce(u.stop, false)
-                FROM walk w, unnest(w.a_ids, w.a_via, w.a_end) AS u(id, via, stop)
-                UNION ALL
-                SELECT w.hops, false, u.id, u.via, coalesce(u.stop, false)
-                FROM walk w, unnest(w.x_ids, w.x_via, w.x_end) AS u(id, via, stop)
-            ) r
-            ORDER BY 1, 2 DESC, 3
-            LIMIT \(cap) + 1
             """)
-        return sql
     }
 
     /// The event types followed from an artifact to an execution, and from an execution to an artifact (nil:

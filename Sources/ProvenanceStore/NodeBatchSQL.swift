@@ -1,15 +1,23 @@
 import PostgresNIO
 import ProvenanceCore
 
+/// The ids of one set of nodes in a batched read: given, or taken from the `steps` of a walk in the same statement.
+enum NodeIDs: Sendable {
+    case ids([Int64])
+    /// The walked nodes of the part's kind, optionally only those `hops` away, never `excluding`.
+    case walked(hops: Int? = nil, excluding: Int64? = nil)
+
+    static let none = NodeIDs.ids([])
+}
+
 /// One set of nodes in a batched read.
 enum NodeBatchPart: Sendable {
-    /// Artifacts by id, kept only if `selection` picks them and (with `outputOfExecutionReading`) an execution that
-    /// read that artifact output them.
-    case artifacts([Int64], selection: ArtifactSelection? = nil, outputOfExecutionReading: Int64? = nil)
-    /// Executions by id.
-    case executions([Int64])
+    /// Artifacts, kept only if `selection` picks them and (with `outputOfExecutionReading`) an execution that read
+    /// that artifact output them.
+    case artifacts(NodeIDs, selection: ArtifactSelection? = nil, outputOfExecutionReading: Int64? = nil)
+    case executions(NodeIDs)
     /// The contexts the artifacts are attributed to or the executions associated with.
-    case contexts(ofArtifacts: [Int64], executions: [Int64])
+    case contexts(ofArtifacts: NodeIDs, executions: NodeIDs)
 
     var kind: NodeKind {
         switch self {
@@ -24,25 +32,47 @@ enum NodeBatchPart: Sendable {
 /// tagged with its part's position. A lineage report needs its starting node, the related nodes, the neighbouring
 /// executions and their contexts; each used to be a round trip of its own.
 enum NodeBatchSQL {
+    /// Rows: the part's position, then the node columns of `NodeTable.selectColumns`.
     static func query(_ parts: [NodeBatchPart], namespaceID: NamespaceID) -> SQLBuilder {
         var sql = SQLBuilder()
         let namespace = sql.bind(namespaceID.rawValue, as: "int8")
+        append(parts, namespace: namespace, leadingColumns: "", to: &sql)
+        return sql
+    }
+
+    /// A walk and the nodes of `parts` (which may name walked nodes) in one statement. Rows: a position (-1 for
+    /// a step of the walk, else the part's), the step's hops, is-artifact, via and is-ending (NULL for nodes), then
+    /// the node columns (for a step, only its id).
+    static func walkAndNodes(_ query: LineageQuery, _ parts: [NodeBatchPart], namespaceID: NamespaceID) -> SQLBuilder {
+        var sql = SQLBuilder()
+        LineageTraversalSQL.appendSteps(query, namespaceID: namespaceID, to: &sql)
+        sql.append("SELECT -1::int2, s.hops, s.is_artifact, s.via, s.stop, s.id, \(NodeTable.nullColumnsAfterID) FROM steps s\n")
+        sql.append("UNION ALL\n")
+        append(parts, namespace: sql.bind(namespaceID.rawValue, as: "int8"),
+               leadingColumns: "NULL::int8, NULL::bool, NULL::int8, NULL::bool, ", to: &sql)
+        return sql
+    }
+
+    /// The step columns of `walkAndNodes` before the node columns.
+    static let stepColumnCount = 4
+
+    private static func append(_ parts: [NodeBatchPart], namespace: String, leadingColumns: String, to sql: inout SQLBuilder) {
         for (position, part) in parts.enumerated() {
             if position > 0 { sql.append("\nUNION ALL\n") }
             sql.append("""
-                SELECT \(position)::int2, \(NodeTable.selectColumns("n"))
+                SELECT \(position)::int2, \(leadingColumns)\(NodeTable.selectColumns("n"))
                 FROM \(NodeTable.name(part.kind)) n JOIN types t ON t.id = n.type_id
                 WHERE n.namespace_id = \(namespace) AND 
                 """)
             switch part {
             case .artifacts(let ids, let selection, let reading):
-                sql.append("n.id = ANY(\(sql.bind(ids, as: "int8[]")))")
+                sql.append("n.id = ANY(\(idArray(ids, kind: .artifact, &sql)))")
                 if let selection { appendSelection(selection, to: &sql) }
                 if let reading { appendOutput(ofExecutionReading: reading, to: &sql) }
             case .executions(let ids):
-                sql.append("n.id = ANY(\(sql.bind(ids, as: "int8[]")))")
+                sql.append("n.id = ANY(\(idArray(ids, kind: .execution, &sql)))")
             case .contexts(let artifacts, let executions):
-                let (artifactIDs, executionIDs) = (sql.bind(artifacts, as: "int8[]"), sql.bind(executions, as: "int8[]"))
+                let (artifactIDs, executionIDs) = (idArray(artifacts, kind: .artifact, &sql), idArray(executions, kind: .execution, &sql))
                 sql.append("""
                     n.id = ANY(ARRAY(
                         SELECT l.context_id FROM unnest(\(artifactIDs)) AS s(id) JOIN attributions l ON l.artifact_id = s.id
@@ -50,7 +80,19 @@ enum NodeBatchSQL {
                     """)
             }
         }
-        return sql
+    }
+
+    /// An int8[] expression of the ids: a bound array, or the walked nodes of `kind` read from `steps`.
+    private static func idArray(_ ids: NodeIDs, kind: NodeKind, _ sql: inout SQLBuilder) -> String {
+        switch ids {
+        case .ids(let ids):
+            return sql.bind(ids, as: "int8[]")
+        case .walked(let hops, let excluding):
+            var condition = kind == .artifact ? "is_artifact" : "NOT is_artifact"
+            if let hops { condition += " AND hops = \(sql.bind(Int64(hops), as: "int8"))" }
+            if let excluding { condition += " AND id <> \(sql.bind(excluding, as: "int8"))" }
+            return "ARRAY(SELECT id FROM steps WHERE \(condition))"
+        }
     }
 
     /// Keeps artifacts that a filter selects, or whose type has the base type or is named like it ("Dataset"
@@ -78,15 +120,28 @@ enum NodeBatchSQL {
     }
 }
 
-/// The node reads of a provenance or impact report by base type: the starting artifact, the related artifacts,
-/// the neighbouring executions and their contexts.
-enum ArtifactLineageNodes: SQLShape {
-    static let name = "artifact_lineage_nodes"
-    static let sql = NodeBatchSQL.query(template, namespaceID: NamespaceID(0)).text
+/// A provenance or impact report by base type in one statement: the walk from the starting artifact, the starting
+/// artifact, the related artifacts, the neighbouring executions and their contexts.
+enum ArtifactLineageStatement<Direction: LineageDirectionMarker>: SQLShape {
+    static var name: String { "artifact_lineage_\(Direction.direction.rawValue)" }
+    static var sql: String { ArtifactLineageTemplates.text[Direction.direction]! }
 
-    static let template: [NodeBatchPart] = [
-        .artifacts([]), .artifacts([], selection: .baseType("")), .executions([]), .contexts(ofArtifacts: [], executions: []),
-    ]
+    /// The node reads of a report on artifact `start` (and `readingArtifact`, checked to exist).
+    static func parts(start: Int64, selection: ArtifactSelection, readingArtifact: Int64?) -> [NodeBatchPart] {
+        [
+            .artifacts(.ids([start] + (readingArtifact.map { [$0] } ?? []))),
+            .artifacts(.walked(excluding: start), selection: selection, outputOfExecutionReading: readingArtifact),
+            .executions(.walked(hops: 1)), .contexts(ofArtifacts: .none, executions: .walked(hops: 1)),
+        ]
+    }
+}
+
+enum ArtifactLineageTemplates {
+    static let text: [LineageDirection: String] = Dictionary(uniqueKeysWithValues: LineageDirection.allCases.map {
+        let query = LineageQuery(startingArtifacts: .ids([]), direction: $0)
+        let parts = ArtifactLineageStatement<Upstream>.parts(start: 0, selection: .baseType(""), readingArtifact: nil)
+        return ($0, NodeBatchSQL.walkAndNodes(query, parts, namespaceID: NamespaceID(0)).text)
+    })
 }
 
 /// The node reads of a lineage subgraph: its artifacts, its executions and their contexts.
@@ -94,7 +149,7 @@ enum SubgraphNodes: SQLShape {
     static let name = "subgraph_nodes"
     static let sql = NodeBatchSQL.query(template, namespaceID: NamespaceID(0)).text
 
-    static let template: [NodeBatchPart] = [.artifacts([]), .executions([]), .contexts(ofArtifacts: [], executions: [])]
+    static let template: [NodeBatchPart] = [.artifacts(.none), .executions(.none), .contexts(ofArtifacts: .none, executions: .none)]
 }
 
 extension PostgresStore {
@@ -108,13 +163,54 @@ extension PostgresStore {
             let position = Int(try PostgresRandomAccessRow(row)[0].decode(Int16.self))
             return (position, try NodeRow.decode(row, kind: kinds[position], firstColumn: 1))
         }
+        return Self.arrange(rows, parts, walked: [])
+    }
+
+    /// Walks as `query` says and reads the nodes of `parts` (which may name walked nodes), in one round trip.
+    /// Runs as the prepared statement of `shape` when the statement has its form.
+    func walkAndNodes<Shape: SQLShape>(
+        _ query: LineageQuery, _ parts: [NodeBatchPart], shape: Shape.Type, namespaceID: NamespaceID
+    ) async throws(ProvenanceError) -> (LineageTraversal, [[Node]]) {
+        let kinds = parts.map(\.kind)
+        let firstNodeColumn = 1 + NodeBatchSQL.stepColumnCount
+        let rows: [(Int, LineageStep?, Node?)] = try await rows(
+            NodeBatchSQL.walkAndNodes(query, parts, namespaceID: namespaceID), shape: shape
+        ) { row in
+            let cells = PostgresRandomAccessRow(row)
+            let position = Int(try cells[0].decode(Int16.self))
+            guard position >= 0 else {
+                let step = LineageStep(
+                    kind: try cells[2].decode(Bool.self) ? .artifact : .execution, id: try cells[firstNodeColumn].decode(Int64.self),
+                    hops: Int(try cells[1].decode(Int64.self)), via: try cells[3].decode(Int64?.self),
+                    isEnding: try cells[4].decode(Bool.self))
+                return (position, step, nil)
+            }
+            return (position, nil, try NodeRow.decode(row, kind: kinds[position], firstColumn: firstNodeColumn))
+        }
+        // Nearest first, artifacts before executions, then by id: the order of the walk's own rows.
+        let steps = rows.compactMap(\.1).sorted { a, b in
+            if a.hops != b.hops { return a.hops < b.hops }
+            if a.kind != b.kind { return a.kind == .artifact }
+            return a.id < b.id
+        }
+        let traversal = LineageTraversal(steps: Array(steps.prefix(query.nodeLimit)), truncated: steps.count > query.nodeLimit)
+        let nodes = rows.compactMap { position, _, node in node.map { (position, $0) } }
+        return (traversal, Self.arrange(nodes, parts, walked: traversal.steps))
+    }
+
+    /// Each part's nodes: in the order of their ids when given, of the walk when walked; contexts by id.
+    private static func arrange(_ rows: [(Int, Node)], _ parts: [NodeBatchPart], walked: [LineageStep]) -> [[Node]] {
         var found = Array(repeating: [Int64: Node](), count: parts.count)
         for (position, node) in rows { found[position][node.id] = node }
         return parts.enumerated().map { position, part in
+            let order: [Int64]
             switch part {
-            case .artifacts(let ids, _, _), .executions(let ids): ids.compactMap { found[position][$0] }
-            case .contexts: found[position].values.sorted { $0.id < $1.id }
+            case .artifacts(.ids(let ids), _, _), .executions(.ids(let ids)): order = ids
+            case .artifacts(.walked, _, _), .executions(.walked):
+                order = walked.filter { $0.kind == part.kind }.map(\.id)
+            case .contexts: return found[position].values.sorted { $0.id < $1.id }
             }
+            return order.compactMap { found[position][$0] }
         }
     }
 }

@@ -45,4 +45,8 @@ enum NodeTable {
         (extract(epoch FROM \(alias).update_time) * 1000000)::int8, \(alias).revision
         """
     }
+
+    /// NULLs of the types of `selectColumns` after the id, for rows of a union that carry only an id.
+    static let nullColumnsAfterID =
+        "NULL::int8, NULL::text, NULL::text, NULL::text, NULL::text, NULL::int2, NULL::text, NULL::text, NULL::int8, NULL::int8, NULL::int8"
 }

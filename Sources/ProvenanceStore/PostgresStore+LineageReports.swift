@@ -20,8 +20,9 @@ extension PostgresStore {
             let wantsContexts = fields.contains(.contexts) || fields.contains(.types)
             let nodes = try await nodes(
                 [
-                    .artifacts(artifactIDs), .executions(executionIDs),
-                    .contexts(ofArtifacts: wantsContexts ? artifactIDs : [], executions: wantsContexts ? executionIDs : []),
+                    .artifacts(.ids(artifactIDs)), .executions(.ids(executionIDs)),
+                    .contexts(
+                        ofArtifacts: .ids(wantsContexts ? artifactIDs : []), executions: .ids(wantsContexts ? executionIDs : [])),
                 ], shape: SubgraphNodes.self, namespaceID: namespaceID)
             (graph.artifacts, graph.executions, graph.contexts) = (nodes[0], nodes[1], nodes[2])
         }
@@ -54,15 +55,13 @@ extension PostgresStore {
         let query = LineageQuery(startingArtifacts: .ids([id]), direction: direction, maxHops: maxHops, nodeLimit: nodeLimit)
         try query.validate()
         let namespaceID = try await namespaceID(namespace)
-        let traversal = try await traverse(query, namespaceID: namespaceID)
-        let candidates = traversal.steps.filter { $0.kind == .artifact && $0.id != id }.map(\.id)
-        let neighbourIDs = traversal.steps.filter { $0.kind == .execution && $0.hops == 1 }.map(\.id)
-        let parts: [NodeBatchPart] = [
-            .artifacts([id] + (readingArtifact.map { [$0] } ?? [])),
-            .artifacts(candidates, selection: selection, outputOfExecutionReading: readingArtifact),
-            .executions(neighbourIDs), .contexts(ofArtifacts: [], executions: neighbourIDs),
-        ]
-        let nodes = try await nodes(parts, shape: ArtifactLineageNodes.self, namespaceID: namespaceID)
+        let parts = ArtifactLineageStatement<Upstream>.parts(
+            start: id, selection: selection, readingArtifact: readingArtifact)
+        let (traversal, nodes) = switch direction {
+        case .upstream: try await walkAndNodes(query, parts, shape: ArtifactLineageStatement<Upstream>.self, namespaceID: namespaceID)
+        case .downstream: try await walkAndNodes(query, parts, shape: ArtifactLineageStatement<Downstream>.self, namespaceID: namespaceID)
+        case .both: try await walkAndNodes(query, parts, shape: ArtifactLineageStatement<Bidirectional>.self, namespaceID: namespaceID)
+        }
         guard let start = nodes[0].first(where: { $0.id == id }) else { throw .notFound("artifact \(id) not found") }
         if let readingArtifact, !nodes[0].contains(where: { $0.id == readingArtifact }) {
             throw .notFound("artifact \(readingArtifact) not found")

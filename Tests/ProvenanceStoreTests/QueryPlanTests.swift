@@ -36,11 +36,17 @@ import Testing
             statements.append(("nodes by id", NodesByIDSQL.query(.artifact, ids: Array(models[3]), namespaceID: namespaceID)))
             let executions = Array(Int64(1)...Int64(10))
             let reportParts: [NodeBatchPart] = [
-                .artifacts([lastModel]), .artifacts(models[5], selection: .baseType("Dataset"), outputOfExecutionReading: models[5][0]),
-                .artifacts(models[6], selection: .filter(filter)), .executions(executions),
-                .contexts(ofArtifacts: Array(models[7].prefix(10)), executions: executions),
+                .artifacts(.ids([lastModel])),
+                .artifacts(.ids(models[5]), selection: .baseType("Dataset"), outputOfExecutionReading: models[5][0]),
+                .artifacts(.ids(models[6]), selection: .filter(filter)), .executions(.ids(executions)),
+                .contexts(ofArtifacts: .ids(Array(models[7].prefix(10))), executions: .ids(executions)),
             ]
             statements.append(("lineage report nodes", NodeBatchSQL.query(reportParts, namespaceID: namespaceID)))
+            for direction in [LineageDirection.upstream, .downstream] {
+                let walk = LineageQuery(startingArtifacts: .ids([models[9][30]]), direction: direction)
+                let parts = ArtifactLineageStatement<Upstream>.parts(start: models[9][30], selection: .baseType("Dataset"), readingArtifact: nil)
+                statements.append(("\(direction) report", NodeBatchSQL.walkAndNodes(walk, parts, namespaceID: namespaceID)))
+            }
 
             let upstream = LineageQuery(startingArtifacts: .ids([lastModel]), direction: .upstream)
             let upstreamPlan = try await Self.plan(LineageTraversalSQL.query(upstream, namespaceID: namespaceID), store)
