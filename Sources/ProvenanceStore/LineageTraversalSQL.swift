@@ -19,9 +19,10 @@ enum LineageTraversalSQL {
         return sql
     }
 
-    /// Appends `WITH RECURSIVE walk AS (...), steps AS (...)`: `steps(hops, is_artifact, id, via, stop)` holds the
-    /// nodes the walk reached, nearest first, at most `nodeLimit + 1` of them. A statement can go on to read
-    /// `steps` (the walk alone, or the walk and the nodes a report needs, in one round trip).
+    /// Appends `WITH RECURSIVE walk AS (...), steps AS (...), kept AS (...)`: `steps(hops, is_artifact, id, via,
+    /// stop)` holds the nodes the walk reached, nearest first, at most `nodeLimit + 1` of them (one more than the
+    /// cap means the walk was truncated); `kept` the first `nodeLimit`, the answer. A statement can go on to read
+    /// them (the walk alone, or the walk and the nodes a report needs, in one round trip).
     static func appendSteps(_ query: LineageQuery, namespaceID: NamespaceID, to sql: inout SQLBuilder) {
         let namespace = sql.bind(namespaceID.rawValue, as: "int8")
         let cap = sql.bind(Int64(query.nodeLimit), as: "int8")
@@ -57,7 +58,8 @@ enum LineageTraversalSQL {
                 ) r
                 ORDER BY 1, 2 DESC, 3
                 LIMIT \(cap) + 1
-            )
+            ),
+            kept AS (SELECT * FROM steps ORDER BY 1, 2 DESC, 3 LIMIT \(cap))
             """)
     }
 

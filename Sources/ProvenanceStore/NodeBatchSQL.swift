@@ -4,8 +4,9 @@ import ProvenanceCore
 /// The ids of one set of nodes in a batched read: given, or taken from the `steps` of a walk in the same statement.
 enum NodeIDs: Sendable {
     case ids([Int64])
-    /// The walked nodes of the part's kind, optionally only those `hops` away, never `excluding`.
-    case walked(hops: Int? = nil, excluding: Int64? = nil)
+    /// The walked nodes of the part's kind within the node cap, optionally only those `hops` away, never
+    /// `excluding`, and (without `endingNodes`) none that matched an ending filter.
+    case walked(hops: Int? = nil, excluding: Int64? = nil, endingNodes: Bool = true)
 
     static let none = NodeIDs.ids([])
 }
@@ -28,18 +29,11 @@ enum NodeBatchPart: Sendable {
     }
 }
 
-/// Reads several sets of nodes, of any kinds, in one statement: a `UNION ALL` of one branch per part, each row
-/// tagged with its part's position. A lineage report needs its starting node, the related nodes, the neighbouring
-/// executions and their contexts; each used to be a round trip of its own.
+/// Reads a lineage walk and several sets of nodes, of any kinds, in one statement: the walk's steps and a `UNION
+/// ALL` of one branch per part, each row tagged with its part's position. A lineage report needs the walk, its
+/// starting node, the related nodes, the neighbouring executions and their contexts; each used to be a round trip
+/// of its own.
 enum NodeBatchSQL {
-    /// Rows: the part's position, then the node columns of `NodeTable.selectColumns`.
-    static func query(_ parts: [NodeBatchPart], namespaceID: NamespaceID) -> SQLBuilder {
-        var sql = SQLBuilder()
-        let namespace = sql.bind(namespaceID.rawValue, as: "int8")
-        append(parts, namespace: namespace, leadingColumns: "", to: &sql)
-        return sql
-    }
-
     /// A walk and the nodes of `parts` (which may name walked nodes) in one statement. Rows: a position (-1 for
     /// a step of the walk, else the part's), the step's hops, is-artifact, via and is-ending (NULL for nodes), then
     /// the node columns (for a step, only its id).
@@ -87,11 +81,12 @@ enum NodeBatchSQL {
         switch ids {
         case .ids(let ids):
             return sql.bind(ids, as: "int8[]")
-        case .walked(let hops, let excluding):
+        case .walked(let hops, let excluding, let endingNodes):
             var condition = kind == .artifact ? "is_artifact" : "NOT is_artifact"
             if let hops { condition += " AND hops = \(sql.bind(Int64(hops), as: "int8"))" }
             if let excluding { condition += " AND id <> \(sql.bind(excluding, as: "int8"))" }
-            return "ARRAY(SELECT id FROM steps WHERE \(condition))"
+            if !endingNodes { condition += " AND NOT stop" }
+            return "ARRAY(SELECT id FROM kept WHERE \(condition))"
         }
     }
 
@@ -144,37 +139,37 @@ enum ArtifactLineageTemplates {
     })
 }
 
-/// The node reads of a lineage subgraph: its artifacts, its executions and their contexts.
-enum SubgraphNodes: SQLShape {
-    static let name = "subgraph_nodes"
-    static let sql = NodeBatchSQL.query(template, namespaceID: NamespaceID(0)).text
+/// A lineage subgraph from starting ids without ending filters in one statement: the walk, its artifacts, its
+/// executions and their contexts.
+enum SubgraphStatement<Direction: LineageDirectionMarker>: SQLShape {
+    static var name: String { "subgraph_\(Direction.direction.rawValue)" }
+    static var sql: String { SubgraphTemplates.text[Direction.direction]! }
 
-    static let template: [NodeBatchPart] = [.artifacts(.none), .executions(.none), .contexts(ofArtifacts: .none, executions: .none)]
+    /// The node reads of a subgraph: artifacts and executions (without ending nodes unless `endingNodes`), and
+    /// (with `contexts`) their contexts.
+    static func parts(endingNodes: Bool, contexts: Bool) -> [NodeBatchPart] {
+        let walked = NodeIDs.walked(endingNodes: endingNodes)
+        return [.artifacts(walked), .executions(walked), .contexts(ofArtifacts: contexts ? walked : .none, executions: contexts ? walked : .none)]
+    }
+}
+
+enum SubgraphTemplates {
+    static let text: [LineageDirection: String] = Dictionary(uniqueKeysWithValues: LineageDirection.allCases.map {
+        let query = LineageQuery(startingArtifacts: .ids([]), startingExecutions: .ids([]), direction: $0)
+        let parts = SubgraphStatement<Upstream>.parts(endingNodes: true, contexts: true)
+        return ($0, NodeBatchSQL.walkAndNodes(query, parts, namespaceID: NamespaceID(0)).text)
+    })
 }
 
 extension PostgresStore {
-    /// The nodes of each part, in one round trip: those read by id in the order of their ids (missing ones
-    /// skipped), contexts in id order. Runs as the prepared statement of `shape` when the parts have its form.
-    func nodes<Shape: SQLShape>(_ parts: [NodeBatchPart], shape: Shape.Type, namespaceID: NamespaceID)
-        async throws(ProvenanceError) -> [[Node]]
-    {
-        let kinds = parts.map(\.kind)
-        let rows = try await rows(NodeBatchSQL.query(parts, namespaceID: namespaceID), shape: shape) { row in
-            let position = Int(try PostgresRandomAccessRow(row)[0].decode(Int16.self))
-            return (position, try NodeRow.decode(row, kind: kinds[position], firstColumn: 1))
-        }
-        return Self.arrange(rows, parts, walked: [])
-    }
-
     /// Walks as `query` says and reads the nodes of `parts` (which may name walked nodes), in one round trip.
-    /// Runs as the prepared statement of `shape` when the statement has its form.
-    func walkAndNodes<Shape: SQLShape>(
-        _ query: LineageQuery, _ parts: [NodeBatchPart], shape: Shape.Type, namespaceID: NamespaceID
-    ) async throws(ProvenanceError) -> (LineageTraversal, [[Node]]) {
+    func walkAndNodes(_ query: LineageQuery, _ parts: [NodeBatchPart], namespaceID: NamespaceID)
+        async throws(ProvenanceError) -> (LineageTraversal, [[Node]])
+    {
         let kinds = parts.map(\.kind)
         let firstNodeColumn = 1 + NodeBatchSQL.stepColumnCount
         let rows: [(Int, LineageStep?, Node?)] = try await rows(
-            NodeBatchSQL.walkAndNodes(query, parts, namespaceID: namespaceID), shape: shape
+            NodeBatchSQL.walkAndNodes(query, parts, namespaceID: namespaceID)
         ) { row in
             let cells = PostgresRandomAccessRow(row)
             let position = Int(try cells[0].decode(Int16.self))

@@ -15,11 +15,7 @@ extension PostgresStore {
             let (hops, isArtifact, id, via, isEnding) = try row.decode((Int64, Bool, Int64, Int64?, Bool).self)
             return LineageStep(kind: isArtifact ? .artifact : .execution, id: id, hops: Int(hops), via: via, isEnding: isEnding)
         }
-        let steps = switch query.direction {
-        case .upstream: try await rows(sql, shape: LineageWalkFromIDs<Upstream>.self, decode: decode)
-        case .downstream: try await rows(sql, shape: LineageWalkFromIDs<Downstream>.self, decode: decode)
-        case .both: try await rows(sql, shape: LineageWalkFromIDs<Bidirectional>.self, decode: decode)
-        }
+        let steps = try await rows(sql, decode: decode)
         return LineageTraversal(steps: Array(steps.prefix(query.nodeLimit)), truncated: steps.count > query.nodeLimit)
     }
 }

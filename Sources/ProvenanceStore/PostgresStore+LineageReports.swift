@@ -9,23 +9,25 @@ extension PostgresStore {
     {
         try query.validate()
         let namespaceID = try await namespaceID(namespace)
-        let traversal = try await traverse(query, namespaceID: namespaceID)
+        var graph = LineageSubgraph()
+        let traversal: LineageTraversal
+        if fields.isDisjoint(with: [.artifacts, .executions, .contexts, .types]) {
+            traversal = try await traverse(query, namespaceID: namespaceID)
+        } else {
+            // Without ending filters no node is an ending node, and leaving the condition out keeps the prepared form.
+            let hasEndingFilters = query.endingArtifacts != nil || query.endingExecutions != nil
+            let parts = SubgraphStatement<Upstream>.parts(
+                endingNodes: query.includeEndingNodes || !hasEndingFilters,
+                contexts: fields.contains(.contexts) || fields.contains(.types))
+            let nodes: [[Node]]
+            (traversal, nodes) = try await walkAndNodes(query, parts, namespaceID: namespaceID)
+            (graph.artifacts, graph.executions, graph.contexts) = (nodes[0], nodes[1], nodes[2])
+        }
         let steps = traversal.steps.filter { query.includeEndingNodes || !$0.isEnding }
         let artifactIDs = steps.filter { $0.kind == .artifact }.map(\.id)
         let executionIDs = steps.filter { $0.kind == .execution }.map(\.id)
-        var graph = LineageSubgraph()
         graph.truncated = traversal.truncated
         for step in steps { graph.hops[step.kind, default: [:]][step.id] = step.hops }
-        if !fields.isDisjoint(with: [.artifacts, .executions, .contexts, .types]) {
-            let wantsContexts = fields.contains(.contexts) || fields.contains(.types)
-            let nodes = try await nodes(
-                [
-                    .artifacts(.ids(artifactIDs)), .executions(.ids(executionIDs)),
-                    .contexts(
-                        ofArtifacts: .ids(wantsContexts ? artifactIDs : []), executions: .ids(wantsContexts ? executionIDs : [])),
-                ], shape: SubgraphNodes.self, namespaceID: namespaceID)
-            (graph.artifacts, graph.executions, graph.contexts) = (nodes[0], nodes[1], nodes[2])
-        }
         if fields.contains(.events) {
             graph.events = try await events(between: artifactIDs, and: executionIDs)
         }
@@ -57,11 +59,7 @@ extension PostgresStore {
         let namespaceID = try await namespaceID(namespace)
         let parts = ArtifactLineageStatement<Upstream>.parts(
             start: id, selection: selection, readingArtifact: readingArtifact)
-        let (traversal, nodes) = switch direction {
-        case .upstream: try await walkAndNodes(query, parts, shape: ArtifactLineageStatement<Upstream>.self, namespaceID: namespaceID)
-        case .downstream: try await walkAndNodes(query, parts, shape: ArtifactLineageStatement<Downstream>.self, namespaceID: namespaceID)
-        case .both: try await walkAndNodes(query, parts, shape: ArtifactLineageStatement<Bidirectional>.self, namespaceID: namespaceID)
-        }
+        let (traversal, nodes) = try await walkAndNodes(query, parts, namespaceID: namespaceID)
         guard let start = nodes[0].first(where: { $0.id == id }) else { throw .notFound("artifact \(id) not found") }
         if let readingArtifact, !nodes[0].contains(where: { $0.id == readingArtifact }) {
             throw .notFound("artifact \(readingArtifact) not found")

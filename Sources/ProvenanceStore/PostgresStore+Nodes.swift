@@ -101,11 +101,7 @@ extension PostgresStore {
         guard !ids.isEmpty else { return [] }
         let sql = NodesByIDSQL.query(kind, ids: ids, namespaceID: namespaceID)
         let decode: @Sendable (PostgresRow) throws -> Node = { try NodeRow.decode($0, kind: kind) }
-        let nodes = switch kind {
-        case .artifact: try await rows(sql, shape: NodesByID<ArtifactKind>.self, decode: decode)
-        case .execution: try await rows(sql, shape: NodesByID<ExecutionKind>.self, decode: decode)
-        case .context: try await rows(sql, shape: NodesByID<ContextKind>.self, decode: decode)
-        }
+        let nodes = try await rows(sql, decode: decode)
         let found = Dictionary(nodes.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         return ids.compactMap { found[$0] }
     }

@@ -77,16 +77,31 @@ enum NodesByIDSQL {
     })
 }
 
+/// Every statement shape that is prepared. A statement whose text is a shape's runs as that prepared statement;
+/// any other runs as a one-off query.
+enum PreparedShapes {
+    static let all: [any SQLShape.Type] = [
+        LineageWalkFromIDs<Upstream>.self, LineageWalkFromIDs<Downstream>.self, LineageWalkFromIDs<Bidirectional>.self,
+        ArtifactLineageStatement<Upstream>.self, ArtifactLineageStatement<Downstream>.self,
+        ArtifactLineageStatement<Bidirectional>.self,
+        SubgraphStatement<Upstream>.self, SubgraphStatement<Downstream>.self, SubgraphStatement<Bidirectional>.self,
+        NodesByID<ArtifactKind>.self, NodesByID<ExecutionKind>.self, NodesByID<ContextKind>.self,
+    ]
+
+    static let byText: [String: any SQLShape.Type] = Dictionary(
+        all.map { ($0.sql, $0) }, uniquingKeysWith: { first, _ in first })
+}
+
 extension PostgresStore {
-    /// Runs `sql`, as the prepared statement of `shape` when its text is the shape's (else as a one-off query),
-    /// decoding each row with `decode`.
-    func rows<Shape: SQLShape, T: Sendable>(
-        _ sql: SQLBuilder, shape: Shape.Type, decode: @escaping @Sendable (PostgresRow) throws -> T
-    ) async throws(ProvenanceError) -> [T] {
+    /// Runs `sql` (as a prepared statement when its text is a shape's, see `PreparedShapes`), decoding each row
+    /// with `decode`.
+    func rows<T: Sendable>(_ sql: SQLBuilder, decode: @escaping @Sendable (PostgresRow) throws -> T)
+        async throws(ProvenanceError) -> [T]
+    {
         try await perform { [self] connection in
             var result: [T] = []
-            if sql.text == Shape.sql {
-                for try await row in try await connection.execute(ShapedStatement<Shape>(bindings: sql.bindings), logger: logger) {
+            if let shape = PreparedShapes.byText[sql.text] {
+                for try await row in try await execute(shape, bindings: sql.bindings, on: connection) {
                     result.append(try decode(row))
                 }
             } else {
@@ -94,5 +109,11 @@ extension PostgresStore {
             }
             return result
         }
+    }
+
+    private func execute<Shape: SQLShape>(_ shape: Shape.Type, bindings: PostgresBindings, on connection: PostgresConnection)
+        async throws -> AsyncThrowingMapSequence<PostgresRowSequence, PostgresRow>
+    {
+        try await connection.execute(ShapedStatement<Shape>(bindings: bindings), logger: logger)
     }
 }

@@ -41,11 +41,14 @@ import Testing
                 .artifacts(.ids(models[6]), selection: .filter(filter)), .executions(.ids(executions)),
                 .contexts(ofArtifacts: .ids(Array(models[7].prefix(10))), executions: .ids(executions)),
             ]
-            statements.append(("lineage report nodes", NodeBatchSQL.query(reportParts, namespaceID: namespaceID)))
+            let shortWalk = LineageQuery(startingArtifacts: .ids([lastModel]), maxHops: 2)
+            statements.append(("report nodes by id", NodeBatchSQL.walkAndNodes(shortWalk, reportParts, namespaceID: namespaceID)))
             for direction in [LineageDirection.upstream, .downstream] {
                 let walk = LineageQuery(startingArtifacts: .ids([models[9][30]]), direction: direction)
                 let parts = ArtifactLineageStatement<Upstream>.parts(start: models[9][30], selection: .baseType("Dataset"), readingArtifact: nil)
                 statements.append(("\(direction) report", NodeBatchSQL.walkAndNodes(walk, parts, namespaceID: namespaceID)))
+                let subgraph = SubgraphStatement<Upstream>.parts(endingNodes: true, contexts: true)
+                statements.append(("\(direction) subgraph", NodeBatchSQL.walkAndNodes(walk, subgraph, namespaceID: namespaceID)))
             }
 
             let upstream = LineageQuery(startingArtifacts: .ids([lastModel]), direction: .upstream)

@@ -1,0 +1,39 @@
+import ProvenanceCore
+@testable import ProvenanceStore
+import Testing
+
+/// The statements of the common requests have the text of a prepared shape, so they are prepared once per
+/// connection rather than parsed and planned on every request. A change to how a statement is built that the
+/// template does not follow would silently lose that; these catch it.
+@Suite struct PreparedShapesTests {
+    let namespace = NamespaceID(7)
+
+    @Test(arguments: LineageDirection.allCases)
+    func lineageRequestsRunAsPreparedStatements(direction: LineageDirection) {
+        let walk = LineageQuery(startingArtifacts: .ids([42, 43]), direction: direction, maxHops: 50, nodeLimit: 500)
+        let report = ArtifactLineageStatement<Upstream>.parts(start: 42, selection: .baseType("Model"), readingArtifact: nil)
+        let subgraph = SubgraphStatement<Upstream>.parts(endingNodes: true, contexts: true)
+        for sql in [
+            LineageTraversalSQL.query(walk, namespaceID: namespace),
+            NodeBatchSQL.walkAndNodes(walk, report, namespaceID: namespace),
+            NodeBatchSQL.walkAndNodes(walk, subgraph, namespaceID: namespace),
+        ] {
+            #expect(PreparedShapes.byText[sql.text] != nil, "not prepared: \(sql.text.prefix(80))")
+        }
+    }
+
+    @Test func nodeReadsByIDRunAsPreparedStatements() {
+        for kind in NodeKind.allCases {
+            #expect(PreparedShapes.byText[NodesByIDSQL.query(kind, ids: [1, 2], namespaceID: namespace).text] != nil)
+        }
+    }
+
+    @Test func requestsOutsideTheShapesRunAsOneOffQueries() throws {
+        let walk = LineageQuery(startingArtifacts: .filter(try Filter.parse("name = 'x'", kind: .artifact)))
+        #expect(PreparedShapes.byText[LineageTraversalSQL.query(walk, namespaceID: namespace).text] == nil)
+        let filtered = ArtifactLineageStatement<Upstream>.parts(
+            start: 1, selection: .filter(try Filter.parse("uri LIKE 's3://%'", kind: .artifact)), readingArtifact: nil)
+        #expect(PreparedShapes.byText[NodeBatchSQL.walkAndNodes(LineageQuery(startingArtifacts: .ids([1])), filtered, namespaceID: namespace).text] == nil)
+        #expect(Set(PreparedShapes.all.map { $0.name }).count == PreparedShapes.all.count, "prepared statement names are distinct")
+    }
+}
