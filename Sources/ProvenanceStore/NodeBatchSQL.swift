@@ -180,7 +180,7 @@ extension PostgresStore {
                     isEnding: try cells[4].decode(Bool.self))
                 return (position, step, nil)
             }
-            return (position, nil, try NodeRow.decode(row, kind: kinds[position], firstColumn: firstNodeColumn))
+            return (position, nil, try NodeRow.decode(cells, kind: kinds[position], firstColumn: firstNodeColumn))
         }
         // Nearest first, artifacts before executions, then by id: the order of the walk's own rows.
         let steps = rows.compactMap(\.1).sorted { a, b in

@@ -181,9 +181,13 @@ extension PostgresStore {
 
 /// Decoding of the columns of `NodeTable.selectColumns`.
 enum NodeRow {
+    /// Decodes the node columns of `NodeTable.selectColumns`.
+    static func decode(_ row: PostgresRow, kind: NodeKind) throws -> Node {
+        try decode(PostgresRandomAccessRow(row), kind: kind, firstColumn: 0)
+    }
+
     /// Decodes the node columns of `NodeTable.selectColumns`, starting at column `firstColumn`.
-    static func decode(_ row: PostgresRow, kind: NodeKind, firstColumn: Int = 0) throws -> Node {
-        let cells = PostgresRandomAccessRow(row)
+    static func decode(_ cells: PostgresRandomAccessRow, kind: NodeKind, firstColumn: Int) throws -> Node {
         func cell<T: PostgresDecodable>(_ offset: Int, as type: T.Type = T.self) throws -> T {
             try cells[firstColumn + offset].decode(T.self)
         }
