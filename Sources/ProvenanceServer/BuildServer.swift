@@ -9,18 +9,21 @@ import ServiceLifecycle
 /// tests both call this.
 public func buildServer(config: ServerConfiguration, handleSignals: Bool = true) async throws -> ProvenanceServer {
     var cluster: EmbeddedPostgres?
+    var lock: DataDirectoryLock?
     do {
-        return try await composeServer(config: config, handleSignals: handleSignals, cluster: &cluster)
+        return try await composeServer(config: config, handleSignals: handleSignals, cluster: &cluster, lock: &lock)
     } catch {
         // Do not leave a cluster running behind a server that failed to start.
         try? cluster?.stop()
+        lock?.release()
         throw error
     }
 }
 
-private func composeServer(config: ServerConfiguration, handleSignals: Bool, cluster startedCluster: inout EmbeddedPostgres?)
-    async throws -> ProvenanceServer
-{
+private func composeServer(
+    config: ServerConfiguration, handleSignals: Bool, cluster startedCluster: inout EmbeddedPostgres?,
+    lock: inout DataDirectoryLock?
+) async throws -> ProvenanceServer {
     let logger = {
         var logger = Logger(label: "provenance", factory: ServerLogHandler.init)
         logger.logLevel = config.logLevel
@@ -31,11 +34,13 @@ private func composeServer(config: ServerConfiguration, handleSignals: Bool, clu
     if let url = config.databaseURL {
         endpoint = try DatabaseEndpoint(url: url)
     } else {
+        let dataDirectoryLock = try DataDirectoryLock.acquire(for: config.dataDirectory)
+        lock = dataDirectoryLock
         let cluster = try EmbeddedPostgres(
             dataDirectory: config.dataDirectory, settings: config.embeddedSettings, logger: logger)
         startedCluster = cluster
         endpoint = try await cluster.start()
-        services.append(EmbeddedPostgresService(cluster: cluster))
+        services.append(EmbeddedPostgresService(cluster: cluster, lock: dataDirectoryLock))
     }
     let applied = try await Migrator.migrate(endpoint, logger: logger)
     if !applied.isEmpty { logger.info("migrations applied", metadata: ["migrations": "\(applied)"]) }
@@ -61,12 +66,15 @@ private func composeServer(config: ServerConfiguration, handleSignals: Bool, clu
     return ProvenanceServer(store: store, serviceGroup: group, httpPort: port)
 }
 
-/// Keeps the embedded cluster for the life of the group and stops it cleanly after everything else has shut down.
+/// Keeps the embedded cluster for the life of the group and stops it cleanly after everything else has shut down,
+/// then lets go of its data directory.
 struct EmbeddedPostgresService: Service {
     let cluster: EmbeddedPostgres
+    let lock: DataDirectoryLock
 
     func run() async throws {
         try? await gracefulShutdown()
+        defer { lock.release() }
         try cluster.stop()
     }
 }

@@ -41,6 +41,35 @@ import Testing
             #expect(status == 200, "requests succeed again once the database is back")
         }
         try? FileManager.default.removeItem(atPath: directory)
+        try? FileManager.default.removeItem(atPath: directory + ".lock")
+    }
+
+    @Test func aSecondServerOnTheSameDataDirectoryIsRefusedAndTheFirstKeepsItsDatabase() async throws {
+        let directory = TestCluster.scratchDirectory("shared-\(ProcessInfo.processInfo.processIdentifier)")
+        try? FileManager.default.removeItem(atPath: directory)
+        let embedded: (inout ServerConfiguration) -> Void = { config in
+            config.databaseURL = nil
+            config.dataDirectory = directory
+            config.embeddedSettings = TestCluster.settings
+        }
+        try await withTestServer(configure: embedded) { server in
+            var second = ServerConfiguration(httpPort: 0, logLevel: .warning)
+            embedded(&second)
+            await #expect {
+                _ = try await buildServer(config: second, handleSignals: false)
+            } throws: { error in
+                (error as? ProvenanceError)?.message.contains("in use by another provenance server") ?? false
+            }
+            let status = try await server.api(.GET, "/artifacts").status
+            #expect(status == 200, "the first server still has its database")
+        }
+        // Once the first has stopped, the directory is free again.
+        try await withTestServer(configure: embedded) { server in
+            let status = try await server.api(.GET, "/artifacts").status
+            #expect(status == 200)
+        }
+        try? FileManager.default.removeItem(atPath: directory)
+        try? FileManager.default.removeItem(atPath: directory + ".lock")
     }
 
     @Test func metricsReportCPUTimeMemoryAndReachability() async throws {
