@@ -8,12 +8,16 @@ public enum ProvenanceVersion {
 }
 
 /// Applies migrations for `provenance migrate`: to the configured database, or to the embedded cluster, which
-/// is started for the purpose and stopped again. Returns the migrations applied.
+/// is started for the purpose and stopped again (refused while a server owns its data directory). Returns the
+/// migrations applied.
 public func migrateDatabase(config: ServerConfiguration) async throws -> [String] {
     let logger = Logger(label: "provenance", factory: ServerLogHandler.init)
     if let url = config.databaseURL {
         return try await Migrator.migrate(try DatabaseEndpoint(url: url), logger: logger)
     }
+    // A running server owns the directory (and would lose its database when this stops the cluster).
+    let lock = try DataDirectoryLock.acquire(for: config.dataDirectory)
+    defer { lock.release() }
     let cluster = try EmbeddedPostgres(dataDirectory: config.dataDirectory, logger: logger)
     let endpoint = try await cluster.start()
     do {
