@@ -49,7 +49,7 @@ struct SQLBaseline {
             for record in records { try await insert(record) }
             try await connection.query("COMMIT", logger: logger)
         } catch {
-            try? await connection.query("ROLLBACK", logger: logger)
+            _ = try? await connection.query("ROLLBACK", logger: logger)
             throw error
         }
     }
