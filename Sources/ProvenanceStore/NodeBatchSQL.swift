@@ -34,27 +34,51 @@ enum NodeBatchPart: Sendable {
 /// starting node, the related nodes, the neighbouring executions and their contexts; each used to be a round trip
 /// of its own.
 enum NodeBatchSQL {
-    /// A walk and the nodes of `parts` (which may name walked nodes) in one statement. Rows: a position (-1 for
-    /// a step of the walk, else the part's), the step's hops, is-artifact, via and is-ending (NULL for nodes), then
-    /// the node columns (for a step, only its id).
-    static func walkAndNodes(_ query: LineageQuery, _ parts: [NodeBatchPart], namespaceID: NamespaceID) -> SQLBuilder {
+    /// A walk, the nodes of `parts` (which may name walked nodes) and (with `eventsBetween`) the events joining the
+    /// artifacts and executions those ids name, in one statement. Rows: a position (`stepRow` for a step of the
+    /// walk, `eventRow` for an event, else the node's part), the step's hops, is-artifact, via and is-ending, then
+    /// the node columns (for a step, only its id), then the event columns; what a row is not is NULL.
+    static func walkAndNodes(
+        _ query: LineageQuery, _ parts: [NodeBatchPart], eventsBetween: NodeIDs? = nil, namespaceID: NamespaceID
+    ) -> SQLBuilder {
         var sql = SQLBuilder()
         LineageTraversalSQL.appendSteps(query, namespaceID: namespaceID, to: &sql)
-        sql.append("SELECT -1::int2, s.hops, s.is_artifact, s.via, s.stop, s.id, \(NodeTable.nullColumnsAfterID) FROM steps s\n")
-        sql.append("UNION ALL\n")
-        append(parts, namespace: sql.bind(namespaceID.rawValue, as: "int8"),
-               leadingColumns: "NULL::int8, NULL::bool, NULL::int8, NULL::bool, ", to: &sql)
+        let noStep = "NULL::int8, NULL::bool, NULL::int8, NULL::bool"
+        sql.append("""
+            SELECT \(stepRow)::int2, s.hops, s.is_artifact, s.via, s.stop, s.id, \(NodeTable.nullColumnsAfterID), \(EventRow.nullColumns)
+            FROM steps s
+
+            """)
+        if let eventsBetween {
+            let (artifacts, executions) = (idArray(eventsBetween, kind: .artifact, &sql), idArray(eventsBetween, kind: .execution, &sql))
+            sql.append("""
+                UNION ALL
+                SELECT \(eventRow)::int2, \(noStep), NULL::int8, \(NodeTable.nullColumnsAfterID), \(EventRow.selectColumns)
+                FROM unnest(\(executions)) AS x(id) JOIN events e ON e.execution_id = x.id
+                WHERE e.artifact_id = ANY(\(artifacts))
+
+                """)
+        }
+        if !parts.isEmpty {
+            sql.append("UNION ALL\n")
+            append(parts, namespace: sql.bind(namespaceID.rawValue, as: "int8"),
+                   leadingColumns: noStep + ", ", trailingColumns: ", " + EventRow.nullColumns, to: &sql)
+        }
         return sql
     }
 
-    /// The step columns of `walkAndNodes` before the node columns.
-    static let stepColumnCount = 4
+    /// The positions of `walkAndNodes` rows that are not nodes.
+    static let stepRow = -1, eventRow = -2
+    /// The columns of `walkAndNodes` before the node columns, and where the event columns start.
+    static let firstNodeColumn = 5, firstEventColumn = 17
 
-    private static func append(_ parts: [NodeBatchPart], namespace: String, leadingColumns: String, to sql: inout SQLBuilder) {
+    private static func append(
+        _ parts: [NodeBatchPart], namespace: String, leadingColumns: String, trailingColumns: String, to sql: inout SQLBuilder
+    ) {
         for (position, part) in parts.enumerated() {
             if position > 0 { sql.append("\nUNION ALL\n") }
             sql.append("""
-                SELECT \(position)::int2, \(leadingColumns)\(NodeTable.selectColumns("n"))
+                SELECT \(position)::int2, \(leadingColumns)\(NodeTable.selectColumns("n"))\(trailingColumns)
                 FROM \(NodeTable.name(part.kind)) n JOIN types t ON t.id = n.type_id
                 WHERE n.namespace_id = \(namespace) AND 
                 """)
@@ -140,7 +164,7 @@ enum ArtifactLineageTemplates {
 }
 
 /// A lineage subgraph from starting ids without ending filters in one statement: the walk, its artifacts, its
-/// executions and their contexts.
+/// executions, their contexts and the events between them.
 enum SubgraphStatement<Direction: LineageDirectionMarker>: SQLShape {
     static var name: String { "subgraph_\(Direction.direction.rawValue)" }
     static var sql: String { SubgraphTemplates.text[Direction.direction]! }
@@ -157,40 +181,55 @@ enum SubgraphTemplates {
     static let text: [LineageDirection: String] = Dictionary(uniqueKeysWithValues: LineageDirection.allCases.map {
         let query = LineageQuery(startingArtifacts: .ids([]), startingExecutions: .ids([]), direction: $0)
         let parts = SubgraphStatement<Upstream>.parts(endingNodes: true, contexts: true)
-        return ($0, NodeBatchSQL.walkAndNodes(query, parts, namespaceID: NamespaceID(0)).text)
+        return ($0, NodeBatchSQL.walkAndNodes(query, parts, eventsBetween: .walked(), namespaceID: NamespaceID(0)).text)
     })
 }
 
 extension PostgresStore {
-    /// Walks as `query` says and reads the nodes of `parts` (which may name walked nodes), in one round trip.
-    func walkAndNodes(_ query: LineageQuery, _ parts: [NodeBatchPart], namespaceID: NamespaceID)
-        async throws(ProvenanceError) -> (LineageTraversal, [[Node]])
-    {
+    /// Walks as `query` says and reads the nodes of `parts` (which may name walked nodes) and, with
+    /// `eventsBetween`, the events joining the artifacts and executions it names, in one round trip.
+    func walkAndNodes(
+        _ query: LineageQuery, _ parts: [NodeBatchPart], eventsBetween: NodeIDs? = nil, namespaceID: NamespaceID
+    ) async throws(ProvenanceError) -> (LineageTraversal, [[Node]], [Event]) {
+        enum Item { case step(LineageStep), node(Int, Node), event(Event) }
         let kinds = parts.map(\.kind)
-        let firstNodeColumn = 1 + NodeBatchSQL.stepColumnCount
-        let rows: [(Int, LineageStep?, Node?)] = try await rows(
-            NodeBatchSQL.walkAndNodes(query, parts, namespaceID: namespaceID)
-        ) { row in
+        let items = try await rows(
+            NodeBatchSQL.walkAndNodes(query, parts, eventsBetween: eventsBetween, namespaceID: namespaceID)
+        ) { row -> Item in
             let cells = PostgresRandomAccessRow(row)
-            let position = Int(try cells[0].decode(Int16.self))
-            guard position >= 0 else {
-                let step = LineageStep(
-                    kind: try cells[2].decode(Bool.self) ? .artifact : .execution, id: try cells[firstNodeColumn].decode(Int64.self),
+            let (first, event) = (NodeBatchSQL.firstNodeColumn, NodeBatchSQL.firstEventColumn)
+            switch Int(try cells[0].decode(Int16.self)) {
+            case NodeBatchSQL.stepRow:
+                return .step(LineageStep(
+                    kind: try cells[2].decode(Bool.self) ? .artifact : .execution, id: try cells[first].decode(Int64.self),
                     hops: Int(try cells[1].decode(Int64.self)), via: try cells[3].decode(Int64?.self),
-                    isEnding: try cells[4].decode(Bool.self))
-                return (position, step, nil)
+                    isEnding: try cells[4].decode(Bool.self)))
+            case NodeBatchSQL.eventRow:
+                return .event(try EventRow.event((
+                    try cells[event].decode(Int64.self), try cells[event + 1].decode(Int64.self),
+                    try cells[event + 2].decode(Int16.self), try cells[event + 3].decode(String.self),
+                    try cells[event + 4].decode(Int64.self))))
+            case let position:
+                return .node(position, try NodeRow.decode(cells, kind: kinds[position], firstColumn: first))
             }
-            return (position, nil, try NodeRow.decode(cells, kind: kinds[position], firstColumn: firstNodeColumn))
+        }
+        var steps: [LineageStep] = [], nodes: [(Int, Node)] = [], events: [Event] = []
+        for item in items {
+            switch item {
+            case .step(let step): steps.append(step)
+            case .node(let position, let node): nodes.append((position, node))
+            case .event(let event): events.append(event)
+            }
         }
         // Nearest first, artifacts before executions, then by id: the order of the walk's own rows.
-        let steps = rows.compactMap(\.1).sorted { a, b in
+        steps.sort { a, b in
             if a.hops != b.hops { return a.hops < b.hops }
             if a.kind != b.kind { return a.kind == .artifact }
             return a.id < b.id
         }
+        events.sort { ($0.artifactID.rawValue, $0.executionID.rawValue, $0.type.rawValue) < ($1.artifactID.rawValue, $1.executionID.rawValue, $1.type.rawValue) }
         let traversal = LineageTraversal(steps: Array(steps.prefix(query.nodeLimit)), truncated: steps.count > query.nodeLimit)
-        let nodes = rows.compactMap { position, _, node in node.map { (position, $0) } }
-        return (traversal, Self.arrange(nodes, parts, walked: traversal.steps))
+        return (traversal, Self.arrange(nodes, parts, walked: traversal.steps), events)
     }
 
     /// Each part's nodes: in the order of their ids when given, of the walk when walked; contexts by id.

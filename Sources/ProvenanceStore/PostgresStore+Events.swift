@@ -18,23 +18,10 @@ extension PostgresStore {
         let executions = executionIDs.map(\.rawValue)
         return try await eventRows(
             """
-            SELECT e.artifact_id, e.execution_id, e.type, e.path::text, (extract(epoch FROM e.time) * 1000)::int8
+            SELECT \(unescaped: EventRow.selectColumns)
             FROM events e JOIN artifacts a ON a.id = e.artifact_id
             WHERE a.namespace_id = \(namespaceID.rawValue)
                 AND (e.artifact_id = ANY(\(artifacts)) OR e.execution_id = ANY(\(executions)))
-            ORDER BY e.artifact_id, e.execution_id, e.type
-            """)
-    }
-
-    /// The events joining any of `artifacts` to any of `executions`. Read from the execution side: an execution
-    /// has a few events, while a shared dataset may have thousands.
-    func events(between artifacts: [Int64], and executions: [Int64]) async throws(ProvenanceError) -> [Event] {
-        guard !artifacts.isEmpty, !executions.isEmpty else { return [] }
-        return try await eventRows(
-            """
-            SELECT e.artifact_id, e.execution_id, e.type, e.path::text, (extract(epoch FROM e.time) * 1000)::int8
-            FROM unnest(\(executions)::int8[]) AS x(id) JOIN events e ON e.execution_id = x.id
-            WHERE e.artifact_id = ANY(\(artifacts))
             ORDER BY e.artifact_id, e.execution_id, e.type
             """)
     }
@@ -45,15 +32,7 @@ extension PostgresStore {
             let collected: EventLoopFuture<PostgresQueryResult> = connection.query(query, logger: logger)
             var result: [Event] = []
             for row in try await collected.get().rows {
-                let (artifact, execution, type, path, time) = try row.decode((Int64, Int64, Int16, String, Int64).self)
-                var steps: [EventStep] = []
-                if case .array(let elements) = try JSONParser.parse(path) {
-                    steps = elements.compactMap { try? EventStep.from($0, path: "path") }
-                }
-                result.append(
-                    Event(
-                        artifactID: ArtifactID(artifact), executionID: ExecutionID(execution),
-                        type: EventType(rawValue: type) ?? .unknown, path: steps, millisecondsSinceEpoch: time))
+                result.append(try EventRow.event(row.decode(EventRow.Columns.self)))
             }
             return result
         }
@@ -91,5 +70,24 @@ extension PostgresStore {
 extension Dictionary {
     func mapKeys<NewKey: Hashable>(_ transform: (Key) -> NewKey) -> [NewKey: Value] {
         Dictionary<NewKey, Value>(uniqueKeysWithValues: map { (transform($0.key), $0.value) })
+    }
+}
+
+/// Decoding of the columns of `EventRow.selectColumns`.
+enum EventRow {
+    /// Artifact id, execution id, type, path as text and time in milliseconds, of events aliased `e`.
+    static let selectColumns = "e.artifact_id, e.execution_id, e.type, e.path::text, (extract(epoch FROM e.time) * 1000)::int8"
+    typealias Columns = (Int64, Int64, Int16, String, Int64)
+    /// NULLs of the types of `selectColumns`, for rows of a union that are not events.
+    static let nullColumns = "NULL::int8, NULL::int8, NULL::int2, NULL::text, NULL::int8"
+
+    static func event(_ c: Columns) throws -> Event {
+        var steps: [EventStep] = []
+        if case .array(let elements) = try JSONParser.parse(c.3) {
+            steps = elements.compactMap { try? EventStep.from($0, path: "path") }
+        }
+        return Event(
+            artifactID: ArtifactID(c.0), executionID: ExecutionID(c.1), type: EventType(rawValue: c.2) ?? .unknown,
+            path: steps, millisecondsSinceEpoch: c.4)
     }
 }

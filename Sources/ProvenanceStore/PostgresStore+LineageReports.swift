@@ -10,26 +10,19 @@ extension PostgresStore {
         try query.validate()
         let namespaceID = try await namespaceID(namespace)
         var graph = LineageSubgraph()
-        let traversal: LineageTraversal
-        if fields.isDisjoint(with: [.artifacts, .executions, .contexts, .types]) {
-            traversal = try await traverse(query, namespaceID: namespaceID)
-        } else {
-            // Without ending filters no node is an ending node, and leaving the condition out keeps the prepared form.
-            let hasEndingFilters = query.endingArtifacts != nil || query.endingExecutions != nil
-            let parts = SubgraphStatement<Upstream>.parts(
-                endingNodes: query.includeEndingNodes || !hasEndingFilters,
-                contexts: fields.contains(.contexts) || fields.contains(.types))
-            let nodes: [[Node]]
-            (traversal, nodes) = try await walkAndNodes(query, parts, namespaceID: namespaceID)
-            (graph.artifacts, graph.executions, graph.contexts) = (nodes[0], nodes[1], nodes[2])
-        }
-        let steps = traversal.steps.filter { query.includeEndingNodes || !$0.isEnding }
-        let artifactIDs = steps.filter { $0.kind == .artifact }.map(\.id)
-        let executionIDs = steps.filter { $0.kind == .execution }.map(\.id)
+        // Without ending filters no node is an ending node, and leaving the condition out keeps the prepared form.
+        let hasEndingFilters = query.endingArtifacts != nil || query.endingExecutions != nil
+        let endingNodes = query.includeEndingNodes || !hasEndingFilters
+        let parts = fields.isDisjoint(with: [.artifacts, .executions, .contexts, .types])
+            ? [] : SubgraphStatement<Upstream>.parts(endingNodes: endingNodes, contexts: fields.contains(.contexts) || fields.contains(.types))
+        let (traversal, nodes, events) = try await walkAndNodes(
+            query, parts, eventsBetween: fields.contains(.events) ? .walked(endingNodes: endingNodes) : nil,
+            namespaceID: namespaceID)
+        if !parts.isEmpty { (graph.artifacts, graph.executions, graph.contexts) = (nodes[0], nodes[1], nodes[2]) }
+        graph.events = events
         graph.truncated = traversal.truncated
-        for step in steps { graph.hops[step.kind, default: [:]][step.id] = step.hops }
-        if fields.contains(.events) {
-            graph.events = try await events(between: artifactIDs, and: executionIDs)
+        for step in traversal.steps where query.includeEndingNodes || !step.isEnding {
+            graph.hops[step.kind, default: [:]][step.id] = step.hops
         }
         if fields.contains(.types) {
             var typeIDs: [TypeID] = []
@@ -59,7 +52,7 @@ extension PostgresStore {
         let namespaceID = try await namespaceID(namespace)
         let parts = ArtifactLineageStatement<Upstream>.parts(
             start: id, selection: selection, readingArtifact: readingArtifact)
-        let (traversal, nodes) = try await walkAndNodes(query, parts, namespaceID: namespaceID)
+        let (traversal, nodes, _) = try await walkAndNodes(query, parts, namespaceID: namespaceID)
         guard let start = nodes[0].first(where: { $0.id == id }) else { throw .notFound("artifact \(id) not found") }
         if let readingArtifact, !nodes[0].contains(where: { $0.id == readingArtifact }) {
             throw .notFound("artifact \(readingArtifact) not found")

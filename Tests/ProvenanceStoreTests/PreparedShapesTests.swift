@@ -16,7 +16,7 @@ import Testing
         for sql in [
             LineageTraversalSQL.query(walk, namespaceID: namespace),
             NodeBatchSQL.walkAndNodes(walk, report, namespaceID: namespace),
-            NodeBatchSQL.walkAndNodes(walk, subgraph, namespaceID: namespace),
+            NodeBatchSQL.walkAndNodes(walk, subgraph, eventsBetween: .walked(), namespaceID: namespace),
         ] {
             #expect(PreparedShapes.byText[sql.text] != nil, "not prepared: \(sql.text.prefix(80))")
         }

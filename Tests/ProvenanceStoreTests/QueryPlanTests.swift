@@ -48,7 +48,7 @@ import Testing
                 let parts = ArtifactLineageStatement<Upstream>.parts(start: models[9][30], selection: .baseType("Dataset"), readingArtifact: nil)
                 statements.append(("\(direction) report", NodeBatchSQL.walkAndNodes(walk, parts, namespaceID: namespaceID)))
                 let subgraph = SubgraphStatement<Upstream>.parts(endingNodes: true, contexts: true)
-                statements.append(("\(direction) subgraph", NodeBatchSQL.walkAndNodes(walk, subgraph, namespaceID: namespaceID)))
+                statements.append(("\(direction) subgraph", NodeBatchSQL.walkAndNodes(walk, subgraph, eventsBetween: .walked(), namespaceID: namespaceID)))
             }
 
             let upstream = LineageQuery(startingArtifacts: .ids([lastModel]), direction: .upstream)
