@@ -14,7 +14,7 @@ extension PostgresStore {
         let hasEndingFilters = query.endingArtifacts != nil || query.endingExecutions != nil
         let endingNodes = query.includeEndingNodes || !hasEndingFilters
         let parts = fields.isDisjoint(with: [.artifacts, .executions, .contexts, .types])
-            ? [] : SubgraphStatement<Upstream>.parts(endingNodes: endingNodes, contexts: fields.contains(.contexts) || fields.contains(.types))
+            ? [] : LineageTemplates.subgraphParts(endingNodes: endingNodes, contexts: fields.contains(.contexts) || fields.contains(.types))
         let (traversal, nodes, events) = try await walkAndNodes(
             query, parts, eventsBetween: fields.contains(.events) ? .walked(endingNodes: endingNodes) : nil,
             namespaceID: namespaceID)
@@ -50,7 +50,7 @@ extension PostgresStore {
         let query = LineageQuery(startingArtifacts: .ids([id]), direction: direction, maxHops: maxHops, nodeLimit: nodeLimit)
         try query.validate()
         let namespaceID = try await namespaceID(namespace)
-        let parts = ArtifactLineageStatement<Upstream>.parts(
+        let parts = LineageTemplates.artifactLineageParts(
             start: id, selection: selection, readingArtifact: readingArtifact)
         let (traversal, nodes, _) = try await walkAndNodes(query, parts, namespaceID: namespaceID)
         guard let start = nodes[0].first(where: { $0.id == id }) else { throw .notFound("artifact \(id) not found") }

@@ -23,28 +23,6 @@ struct ShapedStatement<Shape: SQLShape>: PostgresPreparedStatement {
     func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
 }
 
-/// A lineage walk in one direction from ids with no ending filters (provenance, impact, results and most subgraph
-/// queries). The direction is part of the text (see `LineageTraversalSQL.typeCondition`), so each has its own.
-enum LineageWalkFromIDs<Direction: LineageDirectionMarker>: SQLShape {
-    static var name: String { "lineage_walk_\(Direction.direction.rawValue)" }
-    static var sql: String { LineageWalkTemplates.text[Direction.direction]! }
-}
-
-enum LineageWalkTemplates {
-    static let text: [LineageDirection: String] = Dictionary(uniqueKeysWithValues: LineageDirection.allCases.map {
-        let template = LineageQuery(startingArtifacts: .ids([]), startingExecutions: .ids([]), direction: $0)
-        return ($0, LineageTraversalSQL.query(template, namespaceID: NamespaceID(0)).text)
-    })
-}
-
-/// A lineage direction as a type, to name one prepared statement per direction.
-protocol LineageDirectionMarker: Sendable {
-    static var direction: LineageDirection { get }
-}
-enum Upstream: LineageDirectionMarker { static var direction: LineageDirection { .upstream } }
-enum Downstream: LineageDirectionMarker { static var direction: LineageDirection { .downstream } }
-enum Bidirectional: LineageDirectionMarker { static var direction: LineageDirection { .both } }
-
 /// Nodes of one kind by id.
 enum NodesByID<Kind: NodeKindMarker>: SQLShape {
     static var name: String { "\(Kind.kind.plural)_by_id" }

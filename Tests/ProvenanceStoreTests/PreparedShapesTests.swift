@@ -11,8 +11,8 @@ import Testing
     @Test(arguments: LineageDirection.allCases)
     func lineageRequestsRunAsPreparedStatements(direction: LineageDirection) {
         let walk = LineageQuery(startingArtifacts: .ids([42, 43]), direction: direction, maxHops: 50, nodeLimit: 500)
-        let report = ArtifactLineageStatement<Upstream>.parts(start: 42, selection: .baseType("Model"), readingArtifact: nil)
-        let subgraph = SubgraphStatement<Upstream>.parts(endingNodes: true, contexts: true)
+        let report = LineageTemplates.artifactLineageParts(start: 42, selection: .baseType("Model"), readingArtifact: nil)
+        let subgraph = LineageTemplates.subgraphParts(endingNodes: true, contexts: true)
         for sql in [
             LineageTraversalSQL.query(walk, namespaceID: namespace),
             NodeBatchSQL.walkAndNodes(walk, report, namespaceID: namespace),
@@ -31,7 +31,7 @@ import Testing
     @Test func requestsOutsideTheShapesRunAsOneOffQueries() throws {
         let walk = LineageQuery(startingArtifacts: .filter(try Filter.parse("name = 'x'", kind: .artifact)))
         #expect(PreparedShapes.byText[LineageTraversalSQL.query(walk, namespaceID: namespace).text] == nil)
-        let filtered = ArtifactLineageStatement<Upstream>.parts(
+        let filtered = LineageTemplates.artifactLineageParts(
             start: 1, selection: .filter(try Filter.parse("uri LIKE 's3://%'", kind: .artifact)), readingArtifact: nil)
         #expect(PreparedShapes.byText[NodeBatchSQL.walkAndNodes(LineageQuery(startingArtifacts: .ids([1])), filtered, namespaceID: namespace).text] == nil)
         #expect(Set(PreparedShapes.all.map { $0.name }).count == PreparedShapes.all.count, "prepared statement names are distinct")

@@ -45,9 +45,9 @@ import Testing
             statements.append(("report nodes by id", NodeBatchSQL.walkAndNodes(shortWalk, reportParts, namespaceID: namespaceID)))
             for direction in [LineageDirection.upstream, .downstream] {
                 let walk = LineageQuery(startingArtifacts: .ids([models[9][30]]), direction: direction)
-                let parts = ArtifactLineageStatement<Upstream>.parts(start: models[9][30], selection: .baseType("Dataset"), readingArtifact: nil)
+                let parts = LineageTemplates.artifactLineageParts(start: models[9][30], selection: .baseType("Dataset"), readingArtifact: nil)
                 statements.append(("\(direction) report", NodeBatchSQL.walkAndNodes(walk, parts, namespaceID: namespaceID)))
-                let subgraph = SubgraphStatement<Upstream>.parts(endingNodes: true, contexts: true)
+                let subgraph = LineageTemplates.subgraphParts(endingNodes: true, contexts: true)
                 statements.append(("\(direction) subgraph", NodeBatchSQL.walkAndNodes(walk, subgraph, eventsBetween: .walked(), namespaceID: namespaceID)))
             }
 
