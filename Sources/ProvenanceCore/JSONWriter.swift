@@ -18,7 +18,7 @@ public enum JSONWriter {
         switch value {
         case .null: output.append(contentsOf: "null".utf8)
         case .bool(let flag): output.append(contentsOf: (flag ? "true" : "false").utf8)
-        case .int(let number): output.append(contentsOf: String(number).utf8)
+        case .int(let number): writeInteger(number, into: &output)
         case .double(let number): writeDouble(number, into: &output)
         case .string(let text): writeString(text, into: &output)
         case .array(let elements):
@@ -38,6 +38,18 @@ public enum JSONWriter {
             }
             output.append(UInt8(ascii: "}"))
         }
+    }
+
+    /// Writes the decimal digits straight into the output (no intermediate String per number).
+    private static func writeInteger(_ number: Int64, into output: inout [UInt8]) {
+        if number < 0 { output.append(UInt8(ascii: "-")) }
+        var magnitude = number.magnitude
+        let start = output.count
+        repeat {
+            output.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
+            magnitude /= 10
+        } while magnitude > 0
+        output[start...].reverse()
     }
 
     /// Doubles always carry a fraction or exponent so that reading them back yields a DOUBLE, never an INT.

@@ -10,6 +10,12 @@ import Testing
         #expect(json["d"] == .double(1000))
     }
 
+    @Test(arguments: [Int64.min, -1_000_000_007, -10, -1, 0, 7, 10, 1_795_344_310_767, Int64.max])
+    func writerWritesIntegersExactly(number: Int64) throws {
+        #expect(JSONWriter.string(.int(number)) == String(number))
+        #expect(try JSONParser.parse(JSONWriter.string(.array([.int(number)]))) == .array([.int(number)]))
+    }
+
     @Test func writerKeepsDoublesDouble() throws {
         let text = JSONWriter.string(["x": .double(5), "y": .int(5), "s": .string("a\"b\n\u{1}")])
         #expect(text == #"{"x":5.0,"y":5,"s":"a\"b\n\u0001"}"#)
