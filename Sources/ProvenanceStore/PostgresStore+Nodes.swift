@@ -183,20 +183,36 @@ extension PostgresStore {
 enum NodeRow {
     /// Decodes the node columns of `NodeTable.selectColumns`.
     static func decode(_ row: PostgresRow, kind: NodeKind) throws -> Node {
-        try decode(PostgresRandomAccessRow(row), kind: kind, firstColumn: 0)
+        var cells = CellReader(row)
+        return try decode(&cells, kind: kind)
     }
 
-    /// Decodes the node columns of `NodeTable.selectColumns`, starting at column `firstColumn`.
-    static func decode(_ cells: PostgresRandomAccessRow, kind: NodeKind, firstColumn: Int) throws -> Node {
-        func cell<T: PostgresDecodable>(_ offset: Int, as type: T.Type = T.self) throws -> T {
-            try cells[firstColumn + offset].decode(T.self)
-        }
+    /// Decodes the node columns of `NodeTable.selectColumns` from the reader's next cells.
+    static func decode(_ cells: inout CellReader, kind: NodeKind) throws -> Node {
+        let (id, typeID, typeName, name) = (try cells.next(Int64.self), try cells.next(Int64.self), try cells.next(String.self), try cells.next(String?.self))
+        let (externalID, uri, state) = (try cells.next(String?.self), try cells.next(String?.self), try cells.next(Int16?.self))
+        let (properties, custom) = (try cells.next(String.self), try cells.next(String.self))
         return Node(
-            kind: kind, id: try cell(0), typeID: TypeID(try cell(1)), typeName: try cell(2), name: try cell(3),
-            externalID: try cell(4), uri: try cell(5), state: try cell(6),
-            properties: PropertyMap.fromStored(try JSONParser.parse(try cell(7, as: String.self))),
-            customProperties: PropertyMap.fromStored(try JSONParser.parse(try cell(8, as: String.self))),
-            createTime: try cell(9), updateTime: try cell(10), revision: try cell(11))
+            kind: kind, id: id, typeID: TypeID(typeID), typeName: typeName, name: name, externalID: externalID, uri: uri,
+            state: state, properties: PropertyMap.fromStored(try JSONParser.parse(properties)),
+            customProperties: PropertyMap.fromStored(try JSONParser.parse(custom)), createTime: try cells.next(Int64.self),
+            updateTime: try cells.next(Int64.self), revision: try cells.next(Int64.self))
+    }
+}
+
+/// Reads a row's cells in order, without indexing the whole row first.
+struct CellReader {
+    private var cells: PostgresRow.Iterator
+
+    init(_ row: PostgresRow) { cells = row.makeIterator() }
+
+    mutating func next<T: PostgresDecodable>(_ type: T.Type) throws -> T {
+        guard let cell = cells.next() else { throw ProvenanceError(.internal, "a row has fewer columns than expected") }
+        return try cell.decode(T.self)
+    }
+
+    mutating func skip(_ count: Int) {
+        for _ in 0..<count { _ = cells.next() }
     }
 }
 

@@ -12,21 +12,23 @@ extension PostgresStore {
         let items = try await rows(
             NodeBatchSQL.walkAndNodes(query, parts, eventsBetween: eventsBetween, namespaceID: namespaceID)
         ) { row -> Item in
-            let cells = PostgresRandomAccessRow(row)
-            let (first, event) = (NodeBatchSQL.firstNodeColumn, NodeBatchSQL.firstEventColumn)
-            switch Int(try cells[0].decode(Int16.self)) {
+            var cells = CellReader(row)
+            let position = Int(try cells.next(Int16.self))
+            switch position {
             case NodeBatchSQL.stepRow:
+                let (hops, isArtifact, via, isEnding) =
+                    (try cells.next(Int64.self), try cells.next(Bool.self), try cells.next(Int64?.self), try cells.next(Bool.self))
                 return .step(LineageStep(
-                    kind: try cells[2].decode(Bool.self) ? .artifact : .execution, id: try cells[first].decode(Int64.self),
-                    hops: Int(try cells[1].decode(Int64.self)), via: try cells[3].decode(Int64?.self),
-                    isEnding: try cells[4].decode(Bool.self)))
+                    kind: isArtifact ? .artifact : .execution, id: try cells.next(Int64.self), hops: Int(hops), via: via,
+                    isEnding: isEnding))
             case NodeBatchSQL.eventRow:
+                cells.skip(NodeBatchSQL.firstEventColumn - 1)
                 return .event(try EventRow.event((
-                    try cells[event].decode(Int64.self), try cells[event + 1].decode(Int64.self),
-                    try cells[event + 2].decode(Int16.self), try cells[event + 3].decode(String.self),
-                    try cells[event + 4].decode(Int64.self))))
-            case let position:
-                return .node(position, try NodeRow.decode(cells, kind: kinds[position], firstColumn: first))
+                    try cells.next(Int64.self), try cells.next(Int64.self), try cells.next(Int16.self),
+                    try cells.next(String.self), try cells.next(Int64.self))))
+            default:
+                cells.skip(NodeBatchSQL.firstNodeColumn - 1)
+                return .node(position, try NodeRow.decode(&cells, kind: kinds[position]))
             }
         }
         var steps: [LineageStep] = [], nodes: [(Int, Node)] = [], events: [Event] = []
