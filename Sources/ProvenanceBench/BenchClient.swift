@@ -87,6 +87,14 @@ final class BenchClient: Sendable {
         try await serverMetric("process_cpu_seconds_total")
     }
 
+    /// How long `body` takes, in seconds, and the server CPU time it took (nil if the server does not report it).
+    func measureWithServerCPU(_ body: () async throws -> Void) async throws -> (elapsed: Double, serverCPU: Double?) {
+        let before = try await serverCPUSeconds()
+        let elapsed = try await measure(body)
+        let after = try await serverCPUSeconds()
+        return (elapsed, after.flatMap { after in before.map { after - $0 } })
+    }
+
     /// A value of the server's `/metrics`, or nil if it is missing.
     private func serverMetric(_ name: String) async throws -> Double? {
         let (status, bytes) = try await raw(.GET, "/metrics", body: nil)

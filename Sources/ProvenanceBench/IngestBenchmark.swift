@@ -111,8 +111,7 @@ public struct IngestBenchmark: Sendable {
         _ client: BenchClient, _ path: String, _ bodies: [[UInt8]], clients: Int = 1, recordsPerOperation: Int = 1
     ) async throws -> LatencySummary {
         var latencies: [Double] = []
-        let cpuBefore = try await client.serverCPUSeconds()
-        let elapsed = try await measure {
+        let (elapsed, serverCPU) = try await client.measureWithServerCPU {
             try await withThrowingTaskGroup(of: [Double].self) { group in
                 for lane in 0..<clients {
                     group.addTask {
@@ -127,7 +126,7 @@ public struct IngestBenchmark: Sendable {
             }
         }
         var summary = LatencySummary(latencies: latencies, elapsed: elapsed, recordsPerOperation: recordsPerOperation)
-        summary.serverCPUSeconds = try await client.serverCPUSeconds().flatMap { after in cpuBefore.map { after - $0 } }
+        summary.serverCPUSeconds = serverCPU
         return summary
     }
 

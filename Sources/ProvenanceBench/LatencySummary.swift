@@ -8,6 +8,8 @@ struct LatencySummary {
     let recordsPerOperation: Int
     /// CPU time the server used during the phase, in seconds, when known.
     var serverCPUSeconds: Double?
+    /// What one counted item is ("record", "request"), for the report line.
+    var unit = "record"
 
     init(latencies: [Double], elapsed: Double, recordsPerOperation: Int = 1) {
         self.latencies = latencies.sorted()
@@ -30,10 +32,10 @@ struct LatencySummary {
     func line(_ label: String) -> String {
         let figures = [0.5, 0.9, 0.99].map { "p\(Int($0 * 100)) \(milliseconds(percentile($0)))" }
         var line = "\(label.padding(toLength: 52, withPad: " ", startingAt: 0)) \(figures.joined(separator: "  "))  "
-            + "max \(milliseconds(latencies.last ?? 0))  \(Int(recordsPerSecond.rounded())) records/s"
+            + "max \(milliseconds(latencies.last ?? 0))  \(Int(recordsPerSecond.rounded())) \(unit)s/s"
         if let serverCPUSeconds, !latencies.isEmpty {
             let records = Double(latencies.count * recordsPerOperation)
-            line += "  server CPU \(Int((serverCPUSeconds / records * 1_000_000).rounded())) µs/record"
+            line += "  server CPU \(Int((serverCPUSeconds / records * 1_000_000).rounded())) µs/\(unit)"
         }
         return line
     }

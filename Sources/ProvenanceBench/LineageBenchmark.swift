@@ -78,7 +78,7 @@ public struct LineageBenchmark: Sendable {
         })
         report("")
         for ((label, p50, p99), summary) in zip(Self.targets, summaries) {
-            report(summary.line(label).replacingOccurrences(of: "records/s", with: "requests/s"))
+            report(summary.line(label))
             var target = "p50 <= \(Int(p50 * 1000)) ms"
             var met = summary.percentile(0.5) <= p50
             if let p99 {
@@ -133,12 +133,15 @@ public struct LineageBenchmark: Sendable {
     private func timed(_ client: BenchClient, _ request: (Int) -> (HTTPMethod, String, [UInt8]?)) async throws -> LatencySummary {
         for i in 0..<10 { _ = try await client.successful(request(i + queries)) }
         var latencies: [Double] = []
-        let elapsed = try await measure {
+        let (elapsed, serverCPU) = try await client.measureWithServerCPU {
             for i in 0..<queries {
                 let next = request(i)
                 latencies.append(try await measure { _ = try await client.successful(next) })
             }
         }
-        return LatencySummary(latencies: latencies, elapsed: elapsed)
+        var summary = LatencySummary(latencies: latencies, elapsed: elapsed)
+        summary.unit = "request"
+        summary.serverCPUSeconds = serverCPU
+        return summary
     }
 }
