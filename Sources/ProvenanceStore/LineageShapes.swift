@@ -9,12 +9,6 @@ enum Upstream: LineageDirectionMarker { static var direction: LineageDirection {
 enum Downstream: LineageDirectionMarker { static var direction: LineageDirection { .downstream } }
 enum Bidirectional: LineageDirectionMarker { static var direction: LineageDirection { .both } }
 
-/// A lineage walk from ids with no ending filters (provenance, impact, results and most subgraph queries).
-enum LineageWalkFromIDs<Direction: LineageDirectionMarker>: SQLShape {
-    static var name: String { "lineage_walk_\(Direction.direction.rawValue)" }
-    static var sql: String { LineageTemplates.walk[Direction.direction]! }
-}
-
 /// A provenance or impact report by base type in one statement: the walk from the starting artifact, the starting
 /// artifact, the related artifacts, the neighbouring executions and their contexts.
 enum ArtifactLineageStatement<Direction: LineageDirectionMarker>: SQLShape {
@@ -46,10 +40,6 @@ enum LineageTemplates {
     static func subgraphParts(endingNodes: Bool, contexts: Bool) -> [NodeBatchPart] {
         let walked = NodeIDs.walked(endingNodes: endingNodes)
         return [.artifacts(walked), .executions(walked), .contexts(ofArtifacts: contexts ? walked : .none, executions: contexts ? walked : .none)]
-    }
-
-    static let walk = perDirection { direction in
-        LineageTraversalSQL.query(template(direction), namespaceID: NamespaceID(0))
     }
 
     static let artifactLineage = perDirection { direction in

@@ -12,17 +12,10 @@ import ProvenanceCore
 /// Rows (`steps`): hops, is-artifact, id, via (the neighbour's id), is-ending; nearest first, at most
 /// `nodeLimit + 1` (one more than the cap means the walk was truncated).
 enum LineageTraversalSQL {
-    static func query(_ query: LineageQuery, namespaceID: NamespaceID) -> SQLBuilder {
-        var sql = SQLBuilder()
-        appendSteps(query, namespaceID: namespaceID, to: &sql)
-        sql.append("\nSELECT hops, is_artifact, id, via, stop FROM steps ORDER BY 1, 2 DESC, 3")
-        return sql
-    }
-
     /// Appends `WITH RECURSIVE walk AS (...), steps AS (...), kept AS (...)`: `steps(hops, is_artifact, id, via,
     /// stop)` holds the nodes the walk reached, nearest first, at most `nodeLimit + 1` of them (one more than the
     /// cap means the walk was truncated); `kept` the first `nodeLimit`, the answer. A statement can go on to read
-    /// them (the walk alone, or the walk and the nodes a report needs, in one round trip).
+    /// them (`NodeBatchSQL.walkAndNodes`: the walk and what a report needs of its nodes and events, in one round trip).
     static func appendSteps(_ query: LineageQuery, namespaceID: NamespaceID, to sql: inout SQLBuilder) {
         let namespace = sql.bind(namespaceID.rawValue, as: "int8")
         let cap = sql.bind(Int64(query.nodeLimit), as: "int8")

@@ -59,7 +59,6 @@ enum NodesByIDSQL {
 /// any other runs as a one-off query.
 enum PreparedShapes {
     static let all: [any SQLShape.Type] = [
-        LineageWalkFromIDs<Upstream>.self, LineageWalkFromIDs<Downstream>.self, LineageWalkFromIDs<Bidirectional>.self,
         ArtifactLineageStatement<Upstream>.self, ArtifactLineageStatement<Downstream>.self,
         ArtifactLineageStatement<Bidirectional>.self,
         SubgraphStatement<Upstream>.self, SubgraphStatement<Downstream>.self, SubgraphStatement<Bidirectional>.self,

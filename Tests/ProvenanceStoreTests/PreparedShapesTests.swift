@@ -14,7 +14,6 @@ import Testing
         let report = LineageTemplates.artifactLineageParts(start: 42, selection: .baseType("Model"), readingArtifact: nil)
         let subgraph = LineageTemplates.subgraphParts(endingNodes: true, contexts: true)
         for sql in [
-            LineageTraversalSQL.query(walk, namespaceID: namespace),
             NodeBatchSQL.walkAndNodes(walk, report, namespaceID: namespace),
             NodeBatchSQL.walkAndNodes(walk, subgraph, eventsBetween: .walked(), namespaceID: namespace),
         ] {
@@ -30,7 +29,7 @@ import Testing
 
     @Test func requestsOutsideTheShapesRunAsOneOffQueries() throws {
         let walk = LineageQuery(startingArtifacts: .filter(try Filter.parse("name = 'x'", kind: .artifact)))
-        #expect(PreparedShapes.byText[LineageTraversalSQL.query(walk, namespaceID: namespace).text] == nil)
+        #expect(PreparedShapes.byText[NodeBatchSQL.walkAndNodes(walk, [], namespaceID: namespace).text] == nil)
         let filtered = LineageTemplates.artifactLineageParts(
             start: 1, selection: .filter(try Filter.parse("uri LIKE 's3://%'", kind: .artifact)), readingArtifact: nil)
         #expect(PreparedShapes.byText[NodeBatchSQL.walkAndNodes(LineageQuery(startingArtifacts: .ids([1])), filtered, namespaceID: namespace).text] == nil)

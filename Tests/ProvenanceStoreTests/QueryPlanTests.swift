@@ -24,11 +24,11 @@ import Testing
             var statements: [(String, SQLBuilder)] = []
             for direction in LineageDirection.allCases {
                 let query = LineageQuery(startingArtifacts: .ids([lastModel]), direction: direction, maxHops: 20, nodeLimit: 1000)
-                statements.append(("walk \(direction)", LineageTraversalSQL.query(query, namespaceID: namespaceID)))
+                statements.append(("walk \(direction)", NodeBatchSQL.walkAndNodes(query, [], namespaceID: namespaceID)))
             }
             let ending = LineageQuery(
                 startingArtifacts: .ids([lastModel]), endingExecutions: try Filter.parse("name LIKE 'train-7-%'", kind: .execution))
-            statements.append(("walk with an ending filter", LineageTraversalSQL.query(ending, namespaceID: namespaceID)))
+            statements.append(("walk with an ending filter", NodeBatchSQL.walkAndNodes(ending, [], namespaceID: namespaceID)))
             let filter = try Filter.parse("properties.accuracy.double_value > 0.9 AND contexts_a.name = 'p17'", kind: .artifact)
             statements.append(("filtered list", PostgresStore.listSQL(.artifact, namespaceID: namespaceID, filter: NodeListFilter(query: filter), page: PageRequest(size: 100))))
             let eventFilter = try Filter.parse("events_e.type = OUTPUT AND type = 'Model'", kind: .artifact)
@@ -52,7 +52,7 @@ import Testing
             }
 
             let upstream = LineageQuery(startingArtifacts: .ids([lastModel]), direction: .upstream)
-            let upstreamPlan = try await Self.plan(LineageTraversalSQL.query(upstream, namespaceID: namespaceID), store)
+            let upstreamPlan = try await Self.plan(NodeBatchSQL.walkAndNodes(upstream, [], namespaceID: namespaceID), store)
             #expect(
                 JSONWriter.string(upstreamPlan).contains("events_output_idx"),
                 "an upstream walk finds producers through the index of output events")
