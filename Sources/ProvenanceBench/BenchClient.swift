@@ -39,6 +39,13 @@ final class BenchClient: Sendable {
 
     /// Sends a request and returns the parsed JSON answer.
     @discardableResult
+    /// Creates a namespace of its own for one benchmark run (`<prefix>-<time>-<random>`) and returns its name.
+    func createNamespace(_ prefix: String, description: String) async throws -> String {
+        let name = "\(prefix)-\(Int(Date().timeIntervalSince1970))-\(UInt16.random(in: 0...UInt16.max))"
+        _ = try await send(.POST, "/api/v1/namespaces", json: ["name": .string(name), "description": .string(description)])
+        return name
+    }
+
     func send(_ method: HTTPMethod, _ path: String, json: JSON? = nil) async throws -> JSON {
         let bytes = try await successful((method, path, json.map(JSONWriter.bytes)))
         return bytes.isEmpty ? .null : try JSONParser.parse(bytes)

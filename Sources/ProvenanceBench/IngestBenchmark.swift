@@ -44,7 +44,7 @@ public struct IngestBenchmark: Sendable {
 
     private func run(_ client: BenchClient, report: (String) -> Void) async throws {
         let idleBefore = try await client.serverResidentBytes()
-        let namespace = "bench-\(Int(Date().timeIntervalSince1970))-\(UInt16.random(in: 0...UInt16.max))"
+        let namespace = try await client.createNamespace("bench", description: "provenance bench ingest")
         let types = try await IngestWorkload.setUp(client, namespace: namespace)
         let base = "/api/v1/namespaces/\(namespace)"
         report("provenance bench ingest: server \(serverURL), namespace \(namespace), database \(database)")

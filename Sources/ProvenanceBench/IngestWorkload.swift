@@ -11,9 +11,8 @@ struct IngestTypes: Sendable {
 /// The rows of one benchmark record: a Trainer execution that read a new Dataset and wrote a new Model, the two
 /// events, and a new run context holding all three. The same record is written over REST and by plain SQL.
 enum IngestWorkload {
-    /// Creates the benchmark's namespace and its types, returning the type ids.
+    /// Creates the benchmark's types in `namespace`, returning their ids.
     static func setUp(_ client: BenchClient, namespace: String) async throws -> IngestTypes {
-        try await client.send(.POST, "/api/v1/namespaces", json: ["name": .string(namespace), "description": "provenance bench ingest"])
         func type(_ kind: String, _ name: String, base: String?, properties: JSON) async throws -> Int64 {
             var body: JSON = ["kind": .string(kind), "name": .string(name), "properties": properties]
             if let base, case .object(var members) = body {

@@ -40,8 +40,7 @@ public struct LineageBenchmark: Sendable {
 
     private func run(_ client: BenchClient, report: (String) -> Void) async throws {
         let pipelines = max(1, artifacts / (LineageGraphWorkload.artifactsPerRun * runs))
-        let namespace = "lineage-\(Int(Date().timeIntervalSince1970))-\(UInt16.random(in: 0...UInt16.max))"
-        try await client.send(.POST, "/api/v1/namespaces", json: ["name": .string(namespace)])
+        let namespace = try await client.createNamespace("lineage", description: "provenance bench lineage")
         let base = "/api/v1/namespaces/\(namespace)"
         var workload = LineageGraphWorkload(pipelines: pipelines, runs: runs, rawDatasets: rawDatasets)
         try await workload.setUp(client, base: base)

@@ -12,11 +12,7 @@ import Testing
     @Test func embeddedClusterKeepsDataAcrossRestartsAndOutagesAre503UntilItReturns() async throws {
         let directory = TestCluster.scratchDirectory("lifecycle-\(ProcessInfo.processInfo.processIdentifier)")
         try? FileManager.default.removeItem(atPath: directory)
-        let embedded: (inout ServerConfiguration) -> Void = { config in
-            config.databaseURL = nil
-            config.dataDirectory = directory
-            config.embeddedSettings = TestCluster.settings
-        }
+        let embedded = Self.embeddedCluster(in: directory)
         try await withTestServer(configure: embedded) { server in
             try await createPipelineTypes(server)
             #expect(try await server.api(.POST, "/executions:record", json: trainingRecord()).status == 201)
@@ -47,11 +43,7 @@ import Testing
     @Test func aSecondServerOnTheSameDataDirectoryIsRefusedAndTheFirstKeepsItsDatabase() async throws {
         let directory = TestCluster.scratchDirectory("shared-\(ProcessInfo.processInfo.processIdentifier)")
         try? FileManager.default.removeItem(atPath: directory)
-        let embedded: (inout ServerConfiguration) -> Void = { config in
-            config.databaseURL = nil
-            config.dataDirectory = directory
-            config.embeddedSettings = TestCluster.settings
-        }
+        let embedded = Self.embeddedCluster(in: directory)
         try await withTestServer(configure: embedded) { server in
             var second = ServerConfiguration(httpPort: 0, logLevel: .warning)
             embedded(&second)
@@ -85,6 +77,15 @@ import Testing
             #expect((values["process_resident_memory_bytes"] ?? 0) > 1_000_000)
             #expect(values["provenance_database_reachable"] == 1)
             #expect(reply.text.contains("# TYPE process_cpu_seconds_total counter"))
+        }
+    }
+
+    /// Configures a server on its own embedded cluster in `directory` (instead of the run's shared cluster).
+    static func embeddedCluster(in directory: String) -> (inout ServerConfiguration) -> Void {
+        { config in
+            config.databaseURL = nil
+            config.dataDirectory = directory
+            config.embeddedSettings = TestCluster.settings
         }
     }
 }

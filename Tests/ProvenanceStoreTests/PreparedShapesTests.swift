@@ -29,7 +29,8 @@ import Testing
 
     @Test func requestsOutsideTheShapesRunAsOneOffQueries() throws {
         let walk = LineageQuery(startingArtifacts: .filter(try Filter.parse("name = 'x'", kind: .artifact)))
-        #expect(PreparedShapes.byText[NodeBatchSQL.walkAndNodes(walk, [], namespaceID: namespace).text] == nil)
+        let subgraph = LineageTemplates.subgraphParts(endingNodes: true, contexts: true)
+        #expect(PreparedShapes.byText[NodeBatchSQL.walkAndNodes(walk, subgraph, eventsBetween: .walked(), namespaceID: namespace).text] == nil)
         let filtered = LineageTemplates.artifactLineageParts(
             start: 1, selection: .filter(try Filter.parse("uri LIKE 's3://%'", kind: .artifact)), readingArtifact: nil)
         #expect(PreparedShapes.byText[NodeBatchSQL.walkAndNodes(LineageQuery(startingArtifacts: .ids([1])), filtered, namespaceID: namespace).text] == nil)
