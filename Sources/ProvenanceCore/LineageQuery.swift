@@ -191,6 +191,11 @@ public struct LineageFields: OptionSet, Sendable {
     public static let contexts = LineageFields(rawValue: 4)
     public static let events = LineageFields(rawValue: 8)
     public static let types = LineageFields(rawValue: 16)
+    /// The context links (context-artifact) of the returned artifacts.
+    public static let attributions = LineageFields(rawValue: 32)
+    /// The context links (context-execution) of the returned executions.
+    public static let associations = LineageFields(rawValue: 64)
+    /// The parts REST's lineage:query returns when it is given no read mask.
     public static let all: LineageFields = [.artifacts, .executions, .contexts, .events, .types]
 }
 
@@ -203,10 +208,27 @@ public struct LineageSubgraph: Sendable {
     public var events: [Event] = []
     /// The types of the returned nodes.
     public var types: [NodeType] = []
+    /// The links of the returned artifacts to their contexts.
+    public var attributions: [ContextLink] = []
+    /// The links of the returned executions to their contexts.
+    public var associations: [ContextLink] = []
     /// Each returned artifact's and execution's distance from the start.
     public var hops: [NodeKind: [Int64: Int]] = [:]
     /// Whether the node limit cut the traversal short.
     public var truncated = false
 
     public init() {}
+}
+
+/// A link between a context and an artifact (attribution) or an execution (association).
+public struct ContextLink: Sendable, Equatable {
+    /// The context.
+    public var contextID: ContextID
+    /// The artifact or execution.
+    public var nodeID: Int64
+    /// Creates a link.
+    public init(contextID: ContextID, nodeID: Int64) {
+        self.contextID = contextID
+        self.nodeID = nodeID
+    }
 }

@@ -94,6 +94,15 @@ public struct LineageWrite: Sendable, Equatable {
         }
     }
 
+    /// Replaces the nodes of one kind.
+    public mutating func setNodes(_ nodes: [NodeWrite], of kind: NodeKind) {
+        switch kind {
+        case .artifact: artifacts = nodes
+        case .execution: executions = nodes
+        case .context: contexts = nodes
+        }
+    }
+
     /// Whether the write names any stored node by id (to update it or to link it), rather than only creating
     /// nodes or reusing them by key.
     public var referencesStoredNodes: Bool {
@@ -118,5 +127,14 @@ public struct LineageWriteResult: Sendable, Equatable {
         self.artifactIDs = artifactIDs
         self.executionIDs = executionIDs
         self.contextIDs = contextIDs
+    }
+
+    /// The ids of one kind, as plain integers.
+    public func ids(_ kind: NodeKind) -> [Int64] {
+        switch kind {
+        case .artifact: artifactIDs.map(\.rawValue)
+        case .execution: executionIDs.map(\.rawValue)
+        case .context: contextIDs.map(\.rawValue)
+        }
     }
 }

@@ -133,6 +133,9 @@ public struct NodePatch: Sendable, Equatable {
     public var customProperties = PropertyPatch()
     /// If set, the update fails with failedPrecondition unless the stored revision equals it.
     public var expectedRevision: Int64?
+    /// If set, the update fails with failedPrecondition unless the stored last update time, in milliseconds since
+    /// the epoch, equals it (MLMD's abort_if_latest_updated_time_changed).
+    public var expectedUpdateTimeMilliseconds: Int64?
     /// If set, the type the client believes the node has; a mismatch is an error (MLMD requires it on updates).
     public var expectedType: TypeReference?
 

@@ -22,14 +22,10 @@ extension APIRoutes {
             let nodes = try elements.enumerated().map { offset, element throws(ProvenanceError) in
                 NodeWrite.create(try WireNode.draft(try JSONObjectReader(element, path: many == nil ? "" : "\(kind.plural)[\(offset)]"), kind: kind))
             }
-            switch kind {
-            case .artifact: write.artifacts = nodes
-            case .execution: write.executions = nodes
-            case .context: write.contexts = nodes
-            }
+            write.setNodes(nodes, of: kind)
             let namespaceName = try context.namespace()
             let result = try await store.write(write, namespace: namespaceName)
-            let ids = Self.ids(result, kind: kind)
+            let ids = result.ids(kind)
             let created = try await store.nodes(kind, ids: ids, namespace: namespaceName)
             if many == nil, let node = created.first {
                 return JSONResponse.make(WireNode.json(node), status: .created, headers: [.eTag: Self.eTag(node)])
@@ -56,11 +52,7 @@ extension APIRoutes {
             }
             var write = LineageWrite()
             let update = [NodeWrite.update(id: id, patch)]
-            switch kind {
-            case .artifact: write.artifacts = update
-            case .execution: write.executions = update
-            case .context: write.contexts = update
-            }
+            write.setNodes(update, of: kind)
             let namespaceName = try context.namespace()
             _ = try await store.write(write, namespace: namespaceName)
             let node = try await store.node(kind, id: id, namespace: namespaceName)
@@ -73,7 +65,8 @@ extension APIRoutes {
         -> Response
     {
         var filter = NodeListFilter(
-            name: request.query("name"), externalID: request.query("external_id"), uri: request.query("uri"),
+            name: request.query("name"), externalIDs: request.query("external_id").map { [$0] },
+            uris: request.query("uri").map { [$0] },
             relation: relation)
         if let typeID = try request.queryInt("type_id") { filter.typeID = TypeID(typeID) }
         if let text = request.query("filter"), !text.isEmpty { filter.query = try Filter.parse(text, kind: kind) }
@@ -99,14 +92,6 @@ extension APIRoutes {
             members.append((key: "next_page_token", value: .string(PageToken.encode(next, fingerprint: fingerprint))))
         }
         return JSONResponse.make(.object(members))
-    }
-
-    static func ids(_ result: LineageWriteResult, kind: NodeKind) -> [Int64] {
-        switch kind {
-        case .artifact: result.artifactIDs.map(\.rawValue)
-        case .execution: result.executionIDs.map(\.rawValue)
-        case .context: result.contextIDs.map(\.rawValue)
-        }
     }
 
     static func eTag(_ node: Node) -> String { "\"\(node.revision)\"" }

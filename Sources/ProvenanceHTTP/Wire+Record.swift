@@ -81,11 +81,7 @@ enum WireRecord {
             let nodes = try (reader.array(kind.plural) ?? []).enumerated().map { offset, json throws(ProvenanceError) in
                 try WireNode.write(json, kind: kind, path: "\(kind.plural)[\(offset)]")
             }
-            switch kind {
-            case .artifact: write.artifacts = nodes
-            case .execution: write.executions = nodes
-            case .context: write.contexts = nodes
-            }
+            write.setNodes(nodes, of: kind)
         }
         write.events = try (reader.array("events") ?? []).enumerated().map { offset, json throws(ProvenanceError) in
             try WireEvent.edge(json, path: "events[\(offset)]")

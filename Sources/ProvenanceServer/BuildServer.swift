@@ -1,11 +1,12 @@
 import Logging
 import ProvenanceCore
 import ProvenanceHTTP
+import ProvenanceMLMD
 import ProvenanceStore
 import ServiceLifecycle
 
 /// Builds the server from a configuration: starts the embedded cluster if no database URL is given, applies
-/// migrations, and composes the pool, the database probe and the HTTP API into one ServiceGroup. `main` and the
+/// migrations, and composes the pool, the database probe, the HTTP API and the MLMD gRPC service into one ServiceGroup. `main` and the
 /// tests both call this.
 public func buildServer(config: ServerConfiguration, handleSignals: Bool = true) async throws -> ProvenanceServer {
     var cluster: EmbeddedPostgres?
@@ -55,15 +56,25 @@ private func composeServer(
             logger.info("HTTP API listening", metadata: ["address": "http://\(config.httpHost):\(bound)"])
             port.announce(bound)
         })
+    let grpcPort = PortAnnouncement()
+    let grpc = makeMLMDService(
+        store: store,
+        settings: MLMDSettings(host: config.grpcHost, port: config.grpcPort, maximumMessageBytes: config.maximumBodyBytes),
+        logger: logger,
+        onListening: { bound in
+            logger.info("MLMD gRPC service listening", metadata: ["address": "\(config.grpcHost):\(bound)"])
+            grpcPort.announce(bound)
+        })
     services.append(store.client)
     services.append(DatabaseProbe(store: store, interval: ServerConfiguration.databaseProbeInterval))
     services.append(http)
+    services.append(grpc)
     let group = ServiceGroup(
         configuration: ServiceGroupConfiguration(
             services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
             gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
             logger: logger))
-    return ProvenanceServer(store: store, serviceGroup: group, httpPort: port)
+    return ProvenanceServer(store: store, serviceGroup: group, httpPort: port, grpcPort: grpcPort)
 }
 
 /// Keeps the embedded cluster for the life of the group and stops it cleanly after everything else has shut down,

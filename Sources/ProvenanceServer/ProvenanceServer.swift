@@ -13,11 +13,13 @@ public final class ProvenanceServer: Sendable {
     /// the embedded cluster stops last).
     public let serviceGroup: ServiceGroup
     private let httpPort: PortAnnouncement
+    private let grpcPort: PortAnnouncement
 
-    init(store: PostgresStore, serviceGroup: ServiceGroup, httpPort: PortAnnouncement) {
+    init(store: PostgresStore, serviceGroup: ServiceGroup, httpPort: PortAnnouncement, grpcPort: PortAnnouncement) {
         self.store = store
         self.serviceGroup = serviceGroup
         self.httpPort = httpPort
+        self.grpcPort = grpcPort
     }
 
     /// Runs until SIGTERM/SIGINT (when built with signal handling) or `shutdown()`.
@@ -33,6 +35,11 @@ public final class ProvenanceServer: Sendable {
     /// The bound HTTP port, once the server listens.
     public func listeningHTTPPort() async -> Int {
         await httpPort.value()
+    }
+
+    /// The bound gRPC port, once the MLMD service listens.
+    public func listeningGRPCPort() async -> Int {
+        await grpcPort.value()
     }
 }
 

@@ -9,6 +9,10 @@ public struct ServerConfiguration: Sendable {
     public static let defaultHTTPHost = "127.0.0.1"
     /// Default HTTP port.
     public static let defaultHTTPPort = 8080
+    /// Default gRPC interface: loopback only.
+    public static let defaultGRPCHost = "127.0.0.1"
+    /// Default port of the MLMD-compatible gRPC service.
+    public static let defaultGRPCPort = 8081
     /// Default request body limit: 32 MiB, enough for a lineage:record of tens of thousands of nodes.
     public static let defaultMaximumBodyBytes = 32 * 1024 * 1024
     /// Default connection pool size.
@@ -24,7 +28,11 @@ public struct ServerConfiguration: Sendable {
     public var httpHost: String
     /// HTTP port (0: any free port).
     public var httpPort: Int
-    /// Request body limit in bytes.
+    /// gRPC interface (an IPv4 or IPv6 address).
+    public var grpcHost: String
+    /// gRPC port (0: any free port).
+    public var grpcPort: Int
+    /// Request body (and gRPC message) limit in bytes.
     public var maximumBodyBytes: Int
     /// Connection pool size.
     public var databaseConnections: Int
@@ -36,7 +44,8 @@ public struct ServerConfiguration: Sendable {
     /// Creates a configuration with the defaults.
     public init(
         databaseURL: String? = nil, dataDirectory: String = defaultDataDirectory, httpHost: String = defaultHTTPHost,
-        httpPort: Int = defaultHTTPPort, maximumBodyBytes: Int = defaultMaximumBodyBytes,
+        httpPort: Int = defaultHTTPPort, grpcHost: String = defaultGRPCHost, grpcPort: Int = defaultGRPCPort,
+        maximumBodyBytes: Int = defaultMaximumBodyBytes,
         databaseConnections: Int = defaultDatabaseConnections, embeddedSettings: [String: String] = [:],
         logLevel: Logger.Level = .info
     ) {
@@ -44,6 +53,8 @@ public struct ServerConfiguration: Sendable {
         self.dataDirectory = dataDirectory
         self.httpHost = httpHost
         self.httpPort = httpPort
+        self.grpcHost = grpcHost
+        self.grpcPort = grpcPort
         self.maximumBodyBytes = maximumBodyBytes
         self.databaseConnections = databaseConnections
         self.embeddedSettings = embeddedSettings

@@ -104,6 +104,7 @@ struct UpdateColumns: Sendable {
     var replaceCustom = SQLArray<Bool>()
     var removeCustom = SQLArray<String>()
     var expectedRevision = SQLArray<Int64>()
+    var expectedUpdateTime = SQLArray<Int64>()
     var changes = SQLArray<Bool>()
 
     static let columns = [
@@ -112,6 +113,7 @@ struct UpdateColumns: Sendable {
         SQLColumn(name: "set_state", type: "bool"), SQLColumn(name: "replace_properties", type: "bool"),
         SQLColumn(name: "remove_properties", type: "text"), SQLColumn(name: "replace_custom", type: "bool"),
         SQLColumn(name: "remove_custom", type: "text"), SQLColumn(name: "expected_revision", type: "int8"),
+        SQLColumn(name: "expected_update_time", type: "int8"),
         SQLColumn(name: "changes", type: "bool"),
     ]
 
@@ -126,6 +128,7 @@ struct UpdateColumns: Sendable {
         bindings.append(replaceCustom)
         bindings.append(removeCustom)
         bindings.append(expectedRevision)
+        bindings.append(expectedUpdateTime)
         bindings.append(changes)
     }
 
@@ -142,6 +145,7 @@ struct UpdateColumns: Sendable {
             replaceCustom.append(nil)
             removeCustom.append(nil)
             expectedRevision.append(nil)
+            expectedUpdateTime.append(nil)
             changes.append(nil)
         }
     }
@@ -157,6 +161,7 @@ struct UpdateColumns: Sendable {
         replaceCustom.append(patch.customProperties.replaceAll)
         removeCustom.append(JSONWriter.string(.array(patch.customProperties.remove.map(JSON.string))))
         expectedRevision.append(patch.expectedRevision)
+        expectedUpdateTime.append(patch.expectedUpdateTimeMilliseconds)
         changes.append(
             patch.name != .keep || patch.externalID != .keep || patch.uri != .keep || patch.state != .keep
                 || !patch.properties.isEmpty || !patch.customProperties.isEmpty)

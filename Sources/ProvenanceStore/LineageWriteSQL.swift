@@ -122,14 +122,20 @@ enum LineageWriteSQL {
                 FROM \(p)_ids u
                 WHERE x.id = u.id AND u.changes AND x.namespace_id = $1
                     AND (u.expected_revision IS NULL OR x.revision = u.expected_revision)
+                    AND (u.expected_update_time IS NULL
+                         OR \(NodeTable.millisecondsSinceEpoch("x.update_time")) = u.expected_update_time)
                 RETURNING x.id
             ),
             \(p)_check AS (
                 SELECT provenance_fail(
                     CASE WHEN x.id IS NULL THEN 'PV404' ELSE 'PV412' END,
                     CASE WHEN x.id IS NULL THEN '\(kind.rawValue) ' || i.id || ' not found'
-                         ELSE '\(kind.rawValue) ' || i.id || ' was modified: its revision is no longer '
-                              || i.expected_revision END)
+                         WHEN i.expected_revision IS NOT NULL AND x.revision <> i.expected_revision
+                         THEN '\(kind.rawValue) ' || i.id || ' was modified: its revision is no longer '
+                              || i.expected_revision
+                         ELSE '\(kind.rawValue) ' || i.id || ' was updated since '
+                              || i.expected_update_time || ' (last_update_time_since_epoch is now '
+                              || \(NodeTable.millisecondsSinceEpoch("x.update_time")) || ')' END)
                 FROM \(p)_ids i LEFT JOIN \(table) x ON x.id = i.id AND x.namespace_id = $1
                 WHERE i.id IS NOT NULL
                     AND (x.id IS NULL OR (i.changes AND NOT EXISTS (SELECT 1 FROM \(p)_updated d WHERE d.id = i.id)))

@@ -36,6 +36,12 @@ enum NodeTable {
         }
     }
 
+    /// A timestamp column as the milliseconds since the epoch that MLMD shows, truncated exactly as a node's
+    /// microseconds are when the gRPC service divides them.
+    static func millisecondsSinceEpoch(_ column: String) -> String {
+        "((extract(epoch FROM \(column)) * 1000000)::int8 / 1000)"
+    }
+
     /// The columns selected for a node, decoded by `NodeRow`; `alias` is the table's alias in the query.
     static func selectColumns(_ alias: String) -> String {
         """

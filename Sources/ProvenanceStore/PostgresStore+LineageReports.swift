@@ -33,10 +33,38 @@ extension PostgresStore {
                 graph.types.append(try await type(typeID, namespaceID: namespaceID, refresh: false))
             }
         }
+        if !fields.isDisjoint(with: [.attributions, .associations]) {
+            let links = try await contextLinks(
+                artifacts: fields.contains(.attributions) ? graph.hops[.artifact]?.keys.sorted() ?? [] : [],
+                executions: fields.contains(.associations) ? graph.hops[.execution]?.keys.sorted() ?? [] : [])
+            (graph.attributions, graph.associations) = (links.attributions, links.associations)
+        }
         if !fields.contains(.artifacts) { graph.artifacts = [] }
         if !fields.contains(.executions) { graph.executions = [] }
         if !fields.contains(.contexts) { graph.contexts = [] }
         return graph
+    }
+
+    /// The context links of the given artifacts and executions, read in one statement.
+    private func contextLinks(artifacts: [Int64], executions: [Int64]) async throws(ProvenanceError)
+        -> (attributions: [ContextLink], associations: [ContextLink])
+    {
+        guard !artifacts.isEmpty || !executions.isEmpty else { return ([], []) }
+        return try await perform { [self] connection in
+            let rows = try await connection.query(
+                """
+                SELECT false, context_id, artifact_id FROM attributions WHERE artifact_id = ANY(\(artifacts))
+                UNION ALL
+                SELECT true, context_id, execution_id FROM associations WHERE execution_id = ANY(\(executions))
+                ORDER BY 1, 3, 2
+                """, logger: logger)
+            var links: (attributions: [ContextLink], associations: [ContextLink]) = ([], [])
+            for try await (isAssociation, context, node) in rows.decode((Bool, Int64, Int64).self) {
+                let link = ContextLink(contextID: ContextID(context), nodeID: node)
+                if isAssociation { links.associations.append(link) } else { links.attributions.append(link) }
+            }
+            return links
+        }
     }
 
     /// Provenance (upstream) or impact (downstream) of an artifact: the related artifacts `selection` picks, each

@@ -8,10 +8,10 @@ public struct NodeListFilter: Sendable, Equatable {
     public var typeID: TypeID?
     /// Only nodes with this name.
     public var name: String?
-    /// Only the node with this external id.
-    public var externalID: String?
-    /// Only artifacts with this URI.
-    public var uri: String?
+    /// Only nodes with one of these external ids.
+    public var externalIDs: [String]?
+    /// Only artifacts with one of these URIs.
+    public var uris: [String]?
     /// Only nodes linked to another node this way.
     public var relation: NodeRelation?
     /// Only nodes this filter (MLMD's filter_query) selects.
@@ -19,14 +19,14 @@ public struct NodeListFilter: Sendable, Equatable {
 
     /// Creates a filter; the default matches everything.
     public init(
-        typeID: TypeID? = nil, name: String? = nil, externalID: String? = nil, uri: String? = nil,
+        typeID: TypeID? = nil, name: String? = nil, externalIDs: [String]? = nil, uris: [String]? = nil,
         relation: NodeRelation? = nil, query: Filter? = nil
     ) {
         self.query = query
         self.typeID = typeID
         self.name = name
-        self.externalID = externalID
-        self.uri = uri
+        self.externalIDs = externalIDs
+        self.uris = uris
         self.relation = relation
     }
 
@@ -34,7 +34,9 @@ public struct NodeListFilter: Sendable, Equatable {
     public var fingerprint: String {
         let relationText = relation.map { "\($0)" } ?? "-"
         let queryText = query.map { "\($0.condition)" } ?? "-"
-        return "t=\(typeID?.rawValue ?? -1)|n=\(name ?? "\u{0}")|e=\(externalID ?? "\u{0}")|u=\(uri ?? "\u{0}")|r=\(relationText)|q=\(queryText)"
+        let externalIDText = externalIDs.map { "\($0)" } ?? "-"
+        let uriText = uris.map { "\($0)" } ?? "-"
+        return "t=\(typeID?.rawValue ?? -1)|n=\(name ?? "\u{0}")|e=\(externalIDText)|u=\(uriText)|r=\(relationText)|q=\(queryText)"
     }
 }
 
@@ -151,8 +153,13 @@ extension PostgresStore {
         }
         require("type_id", filter.typeID?.rawValue, as: "int8")
         require("name", filter.name, as: "text")
-        require("external_id", filter.externalID, as: "text")
-        require("uri", filter.uri, as: "text")
+        func requireAny(_ column: String, _ values: [String]?) {
+            guard let values else { return }
+            let placeholder = sql.bind(values, as: "text[]")
+            sql.append(" AND n.\(column) = ANY(\(placeholder))")
+        }
+        requireAny("external_id", filter.externalIDs)
+        requireAny("uri", filter.uris)
         if let relation = filter.relation {
             let anchor = sql.bind(relation.anchor.id, as: "int8")
             sql.append(" AND \(relation.condition(anchor: anchor))")

@@ -7,46 +7,65 @@ extension PostgresStore {
     public func putType(_ requested: NodeType, namespace: String, options: TypeEvolutionOptions)
         async throws(ProvenanceError) -> (type: NodeType, created: Bool)
     {
-        try requested.validateDefinition()
+        let stored = try await putTypes([requested], namespace: namespace, options: options)
+        return (type: stored[0].type, created: stored[0].created)
+    }
+
+    /// Puts several types in one transaction (MLMD's PutTypes): all are created or evolved, or none is.
+    /// `fields` names each type in errors.
+    public func putTypes(
+        _ requested: [NodeType], namespace: String, options: TypeEvolutionOptions, fields: [String]? = nil
+    ) async throws(ProvenanceError) -> [(type: NodeType, created: Bool)] {
+        for (offset, type) in requested.enumerated() { try type.validateDefinition(path: fields?[offset] ?? "") }
         let namespaceID = try await namespaceID(namespace)
-        let result: (NodeType, Bool) = try await perform { [self] connection in
+        let result: [(type: NodeType, created: Bool)] = try await perform { [self] connection in
             try await connection.withTransaction(logger: logger) { connection in
-                let kind = NodeTable.typeKind(requested.kind)
-                let rows = try await connection.query(
-                    """
-                    SELECT \(unescaped: Self.typeColumns) FROM types
-                    WHERE namespace_id = \(namespaceID.rawValue) AND kind = \(kind) AND name = \(requested.name)
-                        AND version IS NOT DISTINCT FROM \(requested.version)
-                    FOR UPDATE
-                    """, logger: logger)
-                var stored: NodeType?
-                for try await row in rows { stored = try Self.decodeType(row) }
-                guard let stored else {
-                    let inserted = try await connection.query(
-                        """
-                        INSERT INTO types (namespace_id, kind, name, version, description, external_id, base_type,
-                                           properties)
-                        VALUES (\(namespaceID.rawValue), \(kind), \(requested.name), \(requested.version),
-                                \(requested.description), \(requested.externalID), \(requested.baseType),
-                                \(Self.schemaJSON(requested.properties))::text::jsonb)
-                        RETURNING \(unescaped: Self.typeColumns)
-                        """, logger: logger)
-                    for try await row in inserted { return (try Self.decodeType(row), true) }
-                    throw ProvenanceError(.internal, "type insert returned no row")
+                var stored: [(type: NodeType, created: Bool)] = []
+                for type in requested {
+                    stored.append(try await putType(type, namespaceID: namespaceID, options: options, on: connection))
                 }
-                guard let evolved = try stored.evolved(to: requested, options: options) else { return (stored, false) }
-                try await connection.query(
-                    """
-                    UPDATE types SET properties = \(Self.schemaJSON(evolved.properties))::text::jsonb,
-                        description = \(evolved.description), external_id = \(evolved.externalID),
-                        base_type = \(evolved.baseType)
-                    WHERE id = \(stored.id.rawValue)
-                    """, logger: logger)
-                return (evolved, false)
+                return stored
             }
         }
-        typeCache.store(result.0, namespace: namespaceID)
-        return (type: result.0, created: result.1)
+        for entry in result { typeCache.store(entry.type, namespace: namespaceID) }
+        return result
+    }
+
+    private func putType(
+        _ requested: NodeType, namespaceID: NamespaceID, options: TypeEvolutionOptions, on connection: PostgresConnection
+    ) async throws -> (type: NodeType, created: Bool) {
+        let kind = NodeTable.typeKind(requested.kind)
+        let rows = try await connection.query(
+            """
+            SELECT \(unescaped: Self.typeColumns) FROM types
+            WHERE namespace_id = \(namespaceID.rawValue) AND kind = \(kind) AND name = \(requested.name)
+                AND version IS NOT DISTINCT FROM \(requested.version)
+            FOR UPDATE
+            """, logger: logger)
+        var stored: NodeType?
+        for try await row in rows { stored = try Self.decodeType(row) }
+        guard let stored else {
+            let inserted = try await connection.query(
+                """
+                INSERT INTO types (namespace_id, kind, name, version, description, external_id, base_type,
+                                   properties)
+                VALUES (\(namespaceID.rawValue), \(kind), \(requested.name), \(requested.version),
+                        \(requested.description), \(requested.externalID), \(requested.baseType),
+                        \(Self.schemaJSON(requested.properties))::text::jsonb)
+                RETURNING \(unescaped: Self.typeColumns)
+                """, logger: logger)
+            for try await row in inserted { return (try Self.decodeType(row), true) }
+            throw ProvenanceError(.internal, "type insert returned no row")
+        }
+        guard let evolved = try stored.evolved(to: requested, options: options) else { return (stored, false) }
+        try await connection.query(
+            """
+            UPDATE types SET properties = \(Self.schemaJSON(evolved.properties))::text::jsonb,
+                description = \(evolved.description), external_id = \(evolved.externalID),
+                base_type = \(evolved.baseType)
+            WHERE id = \(stored.id.rawValue)
+            """, logger: logger)
+        return (evolved, false)
     }
 
     /// The type with `id` in `namespace`, or `notFound`.

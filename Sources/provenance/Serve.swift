@@ -3,7 +3,7 @@ import Foundation
 import ProvenanceServer
 
 struct Serve: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Run the server (REST API) on the embedded or a given PostgreSQL.")
+    static let configuration = CommandConfiguration(abstract: "Run the server (REST API and MLMD gRPC service) on the embedded or a given PostgreSQL.")
 
     @OptionGroup var database: DatabaseOptions
 
@@ -13,7 +13,13 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "HTTP port. Env: PROVENANCE_HTTP_PORT. Default: 8080.")
     var httpPort: Int?
 
-    @Option(help: "Largest request body in bytes (413 above). Env: PROVENANCE_MAX_BODY_BYTES. Default: 33554432.")
+    @Option(help: "gRPC interface of the MLMD service. Env: PROVENANCE_GRPC_HOST. Default: 127.0.0.1.")
+    var grpcHost: String?
+
+    @Option(help: "gRPC port of the MLMD service. Env: PROVENANCE_GRPC_PORT. Default: 8081.")
+    var grpcPort: Int?
+
+    @Option(help: "Largest request body or gRPC message in bytes (413 / RESOURCE_EXHAUSTED above). Env: PROVENANCE_MAX_BODY_BYTES. Default: 33554432.")
     var maxBodyBytes: Int?
 
     @Option(help: "Database connections, opened at start and kept. Env: PROVENANCE_DATABASE_CONNECTIONS. Default: 16.")
@@ -25,6 +31,8 @@ struct Serve: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         config.httpHost = httpHost ?? environment["PROVENANCE_HTTP_HOST"] ?? config.httpHost
         config.httpPort = try httpPort ?? environmentInt("PROVENANCE_HTTP_PORT") ?? config.httpPort
+        config.grpcHost = grpcHost ?? environment["PROVENANCE_GRPC_HOST"] ?? config.grpcHost
+        config.grpcPort = try grpcPort ?? environmentInt("PROVENANCE_GRPC_PORT") ?? config.grpcPort
         config.maximumBodyBytes = try maxBodyBytes ?? environmentInt("PROVENANCE_MAX_BODY_BYTES") ?? config.maximumBodyBytes
         config.databaseConnections =
             try databaseConnections ?? environmentInt("PROVENANCE_DATABASE_CONNECTIONS") ?? config.databaseConnections

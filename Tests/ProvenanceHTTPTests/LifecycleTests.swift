@@ -45,7 +45,7 @@ import Testing
         try? FileManager.default.removeItem(atPath: directory)
         let embedded = Self.embeddedCluster(in: directory)
         try await withTestServer(configure: embedded) { server in
-            var second = ServerConfiguration(httpPort: 0, logLevel: .warning)
+            var second = ServerConfiguration(httpPort: 0, grpcPort: 0, logLevel: .warning)
             embedded(&second)
             await #expect {
                 _ = try await buildServer(config: second, handleSignals: false)

@@ -70,7 +70,7 @@ public struct TestServer: Sendable {
 public func withTestServer(
     configure: (inout ServerConfiguration) -> Void = { _ in }, _ body: (TestServer) async throws -> Void
 ) async throws {
-    var config = ServerConfiguration(httpPort: 0, logLevel: .warning)
+    var config = ServerConfiguration(httpPort: 0, grpcPort: 0, logLevel: .warning)
     config.databaseURL = try await TestCluster.shared.freshDatabase().url
     // Servers keep their connections open; tests run side by side, so each takes few.
     config.databaseConnections = TestCluster.connectionsPerServer

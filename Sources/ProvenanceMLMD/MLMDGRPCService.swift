@@ -1,0 +1,60 @@
+import GRPCCore
+import GRPCNIOTransportHTTP2
+import Logging
+import ProvenanceStore
+import ServiceLifecycle
+
+/// Where and how the MLMD gRPC service listens.
+public struct MLMDSettings: Sendable {
+    /// Default gRPC port, MLMD's own server's usual port aside (8080 is taken by REST).
+    public static let defaultPort = 8081
+    /// Interface to bind: an IPv4 or IPv6 address.
+    public var host: String
+    /// Port to bind; 0 picks a free one (tests).
+    public var port: Int
+    /// The namespace of requests without the `x-provenance-namespace` header.
+    public var defaultNamespace: String
+    /// The largest request message accepted; larger ones are refused with RESOURCE_EXHAUSTED.
+    public var maximumMessageBytes: Int
+
+    /// Creates settings.
+    public init(host: String, port: Int, defaultNamespace: String = "default", maximumMessageBytes: Int) {
+        self.host = host
+        self.port = port
+        self.defaultNamespace = defaultNamespace
+        self.maximumMessageBytes = maximumMessageBytes
+    }
+}
+
+/// Builds the MLMD-compatible gRPC server as a service for the server's ServiceGroup. `onListening` receives the
+/// bound port. On graceful shutdown it stops accepting RPCs and lets those in flight finish.
+public func makeMLMDService(
+    store: PostgresStore, settings: MLMDSettings, logger: Logger, onListening: @escaping @Sendable (Int) async -> Void
+) -> some Service {
+    let address: GRPCNIOTransportCore.SocketAddress =
+        settings.host.contains(":")
+        ? .ipv6(host: settings.host, port: settings.port) : .ipv4(host: settings.host, port: settings.port)
+    let transport = HTTP2ServerTransport.Posix(
+        address: address, transportSecurity: .plaintext,
+        config: .defaults { $0.rpc.maxRequestPayloadSize = settings.maximumMessageBytes })
+    let service = MetadataStoreService(store: store, defaultNamespace: settings.defaultNamespace)
+    return GRPCServerService(server: GRPCServer(transport: transport, services: [service]), onListening: onListening)
+}
+
+/// Runs a gRPC server for as long as the ServiceGroup runs.
+struct GRPCServerService: Service {
+    let server: GRPCServer<HTTP2ServerTransport.Posix>
+    let onListening: @Sendable (Int) async -> Void
+
+    func run() async throws {
+        try await withGracefulShutdownHandler {
+            try await withThrowingDiscardingTaskGroup { group in
+                group.addTask { try await server.serve() }
+                let address = try await server.listeningAddress
+                if let port = address?.ipv4?.port ?? address?.ipv6?.port { await onListening(port) }
+            }
+        } onGracefulShutdown: {
+            server.beginGracefulShutdown()
+        }
+    }
+}

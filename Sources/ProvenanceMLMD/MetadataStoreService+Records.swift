@@ -1,0 +1,176 @@
+import GRPCCore
+import ProvenanceCore
+import ProvenanceStore
+
+/// The RPCs that write edges and composite records: events, PutExecution, PutLineageSubgraph, attributions and
+/// associations, parent contexts; and the event reads.
+extension MetadataStoreService {
+    func putEvents(
+        request: ServerRequest<MlMetadata_PutEventsRequest>, context: ServerContext
+    ) async throws -> ServerResponse<MlMetadata_PutEventsResponse> {
+        try await handle(request) { message, namespace throws(ProvenanceError) in
+            var events: [Event] = []
+            for (offset, event) in message.events.enumerated() { events.append(try event.event(field: "events[\(offset)]")) }
+            try await Self.referencesMustExist { () async throws(ProvenanceError) in
+                try await store.createEvents(events, namespace: namespace)
+            }
+            return MlMetadata_PutEventsResponse()
+        }
+    }
+
+    func putExecution(
+        request: ServerRequest<MlMetadata_PutExecutionRequest>, context: ServerContext
+    ) async throws -> ServerResponse<MlMetadata_PutExecutionResponse> {
+        try await handle(request) { message, namespace throws(ProvenanceError) in
+            guard message.hasExecution else { throw .invalid("execution", "is required") }
+            let options = message.options
+            var write = LineageWrite(
+                options: LineageWriteOptions(
+                    reuseContextIfAlreadyExists: options.reuseContextIfAlreadyExist,
+                    reuseArtifactIfAlreadyExistsByExternalID: options.reuseArtifactIfAlreadyExistByExternalID))
+            write.executions = [try message.execution.nodeWrite(field: "execution", mask: nil, checkUpdateTime: false)]
+            for (offset, pair) in message.artifactEventPairs.enumerated() {
+                let field = "artifact_event_pairs[\(offset)]"
+                write.artifacts.append(try pair.artifact.nodeWrite(field: field + ".artifact", mask: nil, checkUpdateTime: false))
+                guard pair.hasEvent else { continue }
+                let event = pair.event
+                if event.hasArtifactID && pair.artifact.hasID && event.artifactID != pair.artifact.id {
+                    throw .invalid(field + ".event.artifact_id", "differs from the artifact's id \(pair.artifact.id)")
+                }
+                if event.hasExecutionID && message.execution.hasID && event.executionID != message.execution.id {
+                    throw .invalid(field + ".event.execution_id", "differs from the execution's id \(message.execution.id)")
+                }
+                write.events.append(try event.edge(artifactIndex: offset, executionIndex: 0, field: field + ".event"))
+            }
+            write.contexts = try contextWrites(message.contexts, forceReuse: options.forceReuseContext)
+            let result = try await Self.referencesMustExist { () async throws(ProvenanceError) in
+                try await store.write(write, namespace: namespace)
+            }
+            return .with {
+                $0.executionID = result.executionIDs[0].rawValue
+                $0.artifactIds = result.ids(.artifact)
+                $0.contextIds = result.ids(.context)
+            }
+        }
+    }
+
+    func putLineageSubgraph(
+        request: ServerRequest<MlMetadata_PutLineageSubgraphRequest>, context: ServerContext
+    ) async throws -> ServerResponse<MlMetadata_PutLineageSubgraphResponse> {
+        try await handle(request) { message, namespace throws(ProvenanceError) in
+            var write = LineageWrite(
+                options: LineageWriteOptions(
+                    reuseContextIfAlreadyExists: message.options.reuseContextIfAlreadyExist,
+                    reuseArtifactIfAlreadyExistsByExternalID: message.options.reuseArtifactIfAlreadyExistByExternalID))
+            for (offset, artifact) in message.artifacts.enumerated() {
+                write.artifacts.append(try artifact.nodeWrite(field: "artifacts[\(offset)]", mask: nil, checkUpdateTime: false))
+            }
+            for (offset, execution) in message.executions.enumerated() {
+                write.executions.append(
+                    try execution.nodeWrite(field: "executions[\(offset)]", mask: nil, checkUpdateTime: false))
+            }
+            write.contexts = try contextWrites(message.contexts, forceReuse: false)
+            for (offset, edge) in message.eventEdges.enumerated() {
+                let field = "event_edges[\(offset)]"
+                guard edge.hasArtifactIndex, edge.hasExecutionIndex else {
+                    throw .invalid(field, "needs artifact_index and execution_index")
+                }
+                write.events.append(
+                    try edge.event.edge(
+                        artifactIndex: Int(edge.artifactIndex), executionIndex: Int(edge.executionIndex),
+                        field: field + ".event"))
+            }
+            let result = try await Self.referencesMustExist { () async throws(ProvenanceError) in
+                try await store.write(write, namespace: namespace)
+            }
+            return .with {
+                $0.artifactIds = result.ids(.artifact)
+                $0.executionIds = result.ids(.execution)
+                $0.contextIds = result.ids(.context)
+            }
+        }
+    }
+
+    func putAttributionsAndAssociations(
+        request: ServerRequest<MlMetadata_PutAttributionsAndAssociationsRequest>, context: ServerContext
+    ) async throws -> ServerResponse<MlMetadata_PutAttributionsAndAssociationsResponse> {
+        try await handle(request) { message, namespace throws(ProvenanceError) in
+            let attributions = message.attributions.map { (ArtifactID($0.artifactID), ContextID($0.contextID)) }
+            let associations = message.associations.map { (ExecutionID($0.executionID), ContextID($0.contextID)) }
+            try await Self.referencesMustExist { () async throws(ProvenanceError) in
+                try await store.link(attributions: attributions, associations: associations, namespace: namespace)
+            }
+            return MlMetadata_PutAttributionsAndAssociationsResponse()
+        }
+    }
+
+    func putParentContexts(
+        request: ServerRequest<MlMetadata_PutParentContextsRequest>, context: ServerContext
+    ) async throws -> ServerResponse<MlMetadata_PutParentContextsResponse> {
+        try await handle(request) { message, namespace throws(ProvenanceError) in
+            var links: [(parent: ContextID, child: ContextID)] = []
+            for (offset, link) in message.parentContexts.enumerated() {
+                guard link.hasParentID, link.hasChildID else {
+                    throw .invalid("parent_contexts[\(offset)]", "needs parent_id and child_id")
+                }
+                links.append((ContextID(link.parentID), ContextID(link.childID)))
+            }
+            do throws(ProvenanceError) {
+                try await Self.referencesMustExist { () async throws(ProvenanceError) in
+                    try await store.addParents(links, namespace: namespace, rejectDuplicates: true)
+                }
+            } catch where error.details?["reason"] == "cycle" {
+                // MLMD reports a cycle as a bad request rather than as a conflict.
+                throw ProvenanceError(.invalidArgument, error.message)
+            }
+            return MlMetadata_PutParentContextsResponse()
+        }
+    }
+
+    func getEventsByExecutionIDs(
+        request: ServerRequest<MlMetadata_GetEventsByExecutionIDsRequest>, context: ServerContext
+    ) async throws -> ServerResponse<MlMetadata_GetEventsByExecutionIDsResponse> {
+        try await handle(request) { message, namespace throws(ProvenanceError) in
+            let events = try await store.events(
+                namespace: namespace, artifactIDs: [], executionIDs: message.executionIds.map(ExecutionID.init))
+            return .with { $0.events = events.map(MlMetadata_Event.init) }
+        }
+    }
+
+    func getEventsByArtifactIDs(
+        request: ServerRequest<MlMetadata_GetEventsByArtifactIDsRequest>, context: ServerContext
+    ) async throws -> ServerResponse<MlMetadata_GetEventsByArtifactIDsResponse> {
+        try await handle(request) { message, namespace throws(ProvenanceError) in
+            let events = try await store.events(
+                namespace: namespace, artifactIDs: message.artifactIds.map(ArtifactID.init), executionIDs: [])
+            return .with { $0.events = events.map(MlMetadata_Event.init) }
+        }
+    }
+}
+
+extension MetadataStoreService {
+    /// The contexts of a composite write; with `forceReuse`, a context given by id is only linked, not updated.
+    func contextWrites(_ contexts: [MlMetadata_Context], forceReuse: Bool) throws(ProvenanceError) -> [NodeWrite] {
+        var writes: [NodeWrite] = []
+        for (offset, context) in contexts.enumerated() {
+            if forceReuse && context.hasID {
+                writes.append(.update(id: context.id, NodePatch()))
+            } else {
+                writes.append(try context.nodeWrite(field: "contexts[\(offset)]", mask: nil, checkUpdateTime: false))
+            }
+        }
+        return writes
+    }
+
+    /// Runs a write that names stored nodes by id: MLMD reports an id that names nothing as a bad argument of the
+    /// write (INVALID_ARGUMENT), not as NOT_FOUND.
+    static func referencesMustExist<Result>(_ write: () async throws(ProvenanceError) -> Result)
+        async throws(ProvenanceError) -> Result
+    {
+        do {
+            return try await write()
+        } catch where error.code == .notFound {
+            throw ProvenanceError(.invalidArgument, error.message)
+        }
+    }
+}
