@@ -195,6 +195,8 @@ public struct LineageFields: OptionSet, Sendable {
     public static let attributions = LineageFields(rawValue: 32)
     /// The context links (context-execution) of the returned executions.
     public static let associations = LineageFields(rawValue: 64)
+    /// The parent links among the returned contexts.
+    public static let parentContexts = LineageFields(rawValue: 128)
     /// The parts REST's lineage:query returns when it is given no read mask.
     public static let all: LineageFields = [.artifacts, .executions, .contexts, .events, .types]
 }
@@ -212,6 +214,8 @@ public struct LineageSubgraph: Sendable {
     public var attributions: [ContextLink] = []
     /// The links of the returned executions to their contexts.
     public var associations: [ContextLink] = []
+    /// The parent links among the returned contexts.
+    public var parentContexts: [ParentContextLink] = []
     /// Each returned artifact's and execution's distance from the start.
     public var hops: [NodeKind: [Int64: Int]] = [:]
     /// Whether the node limit cut the traversal short.
@@ -230,5 +234,18 @@ public struct ContextLink: Sendable, Equatable {
     public init(contextID: ContextID, nodeID: Int64) {
         self.contextID = contextID
         self.nodeID = nodeID
+    }
+}
+
+/// A parent link between two contexts.
+public struct ParentContextLink: Sendable, Equatable {
+    /// The child context.
+    public var childID: ContextID
+    /// The parent context.
+    public var parentID: ContextID
+    /// Creates a link.
+    public init(childID: ContextID, parentID: ContextID) {
+        self.childID = childID
+        self.parentID = parentID
     }
 }

@@ -33,8 +33,10 @@ extension LineageWrite {
             case .create(let draft):
                 try draft.validate(path: path)
                 if kind == .context, let name = draft.name {
+                    // A name conflict, as with a stored context of the same type and name (MLMD: ALREADY_EXISTS).
                     guard newContextKeys.insert(ContextKey(type: draft.type, name: name)).inserted else {
-                        throw .invalid(path + ".name", "context '\(name)' appears twice in this request")
+                        throw ProvenanceError(
+                            .alreadyExists, "\(path).name: context '\(name)' appears twice in this request")
                     }
                 }
             case .update(let id, let patch):

@@ -5,8 +5,11 @@ import SwiftProtobuf
 /// MLMD's `Value` message and our property values, both ways. Structs travel as our JSON (their JSON form is
 /// what REST shows), protos as type URL and bytes, so every value written over gRPC reads back identical.
 enum MLMDValue {
-    /// The property value a `Value` message carries; a message with no value set is an error naming `field`.
-    static func propertyValue(_ message: MlMetadata_Value, field: String) throws(ProvenanceError) -> PropertyValue {
+    /// The property value a `Value` message carries; a message with no value set is an error naming `field` (in
+    /// MLMD's words, which clients match).
+    static func propertyValue(_ message: MlMetadata_Value, name: String, field: String) throws(ProvenanceError)
+        -> PropertyValue
+    {
         switch message.value {
         case .intValue(let value)?: return .int(value)
         case .doubleValue(let value)?: return .double(value)
@@ -14,7 +17,10 @@ enum MLMDValue {
         case .boolValue(let value)?: return .bool(value)
         case .structValue(let value)?: return .structValue(json(value))
         case .protoValue(let value)?: return .proto(typeURL: value.typeURL, value: [UInt8](value.value))
-        case nil: throw .invalid(field, "the value has none of int_value, double_value, string_value, bool_value, struct_value, proto_value set")
+        case nil:
+            throw .invalid(
+                field,
+                "Found unmatched property type: \(name): the value sets none of int_value, double_value, string_value, bool_value, struct_value, proto_value")
         }
     }
 
@@ -24,7 +30,7 @@ enum MLMDValue {
     {
         var inputs: [String: PropertyInput] = [:]
         for (name, value) in map {
-            inputs[name] = .typed(try propertyValue(value, field: "\(field).\(name)"))
+            inputs[name] = .typed(try propertyValue(value, name: name, field: "\(field).\(name)"))
         }
         return inputs
     }

@@ -98,7 +98,7 @@ extension MetadataStoreService {
 
 extension MetadataStoreService {
     /// Every part of a LineageGraph message.
-    static let allLineageFields: LineageFields = [.all, .attributions, .associations]
+    static let allLineageFields: LineageFields = [.all, .attributions, .associations, .parentContexts]
 
     /// The parts a read mask asks for; no path means all of them, as in MLMD.
     static func lineageFields(_ paths: [String]) throws(ProvenanceError) -> LineageFields {
@@ -106,7 +106,7 @@ extension MetadataStoreService {
         let names: [String: LineageFields] = [
             "artifacts": .artifacts, "executions": .executions, "contexts": .contexts, "events": .events,
             "artifact_types": .types, "execution_types": .types, "context_types": .types,
-            "attributions": .attributions, "associations": .associations,
+            "attributions": .attributions, "associations": .associations, "parent_contexts": .parentContexts,
         ]
         var fields: LineageFields = []
         for path in paths {
@@ -142,6 +142,12 @@ extension MlMetadata_LineageGraph {
             .with {
                 $0.executionID = link.nodeID
                 $0.contextID = link.contextID.rawValue
+            }
+        }
+        parentContexts = graph.parentContexts.map { link in
+            .with {
+                $0.childID = link.childID.rawValue
+                $0.parentID = link.parentID.rawValue
             }
         }
     }

@@ -11,7 +11,6 @@ extension MetadataStoreService {
     ) async throws(ProvenanceError) -> [Int64] {
         let kind = Message.kind
         let updateMask = mask.flatMap { UpdateMask(paths: $0.paths) }
-        try updateMask?.validate(kind: kind, field: "update_mask")
         var writes: [NodeWrite] = []
         for (offset, message) in messages.enumerated() {
             writes.append(

@@ -70,15 +70,19 @@ extension MetadataStoreService {
                     try execution.nodeWrite(field: "executions[\(offset)]", mask: nil, checkUpdateTime: false))
             }
             write.contexts = try contextWrites(message.contexts, forceReuse: false)
+            var endpoints = EdgeEndpoints(artifacts: message.artifacts, executions: message.executions)
             for (offset, edge) in message.eventEdges.enumerated() {
                 let field = "event_edges[\(offset)]"
-                guard edge.hasArtifactIndex, edge.hasExecutionIndex else {
-                    throw .invalid(field, "needs artifact_index and execution_index")
-                }
+                let artifactIndex = try endpoints.artifactIndex(edge, field: field, write: &write)
+                let executionIndex = try endpoints.executionIndex(edge, field: field, write: &write)
                 write.events.append(
-                    try edge.event.edge(
-                        artifactIndex: Int(edge.artifactIndex), executionIndex: Int(edge.executionIndex),
-                        field: field + ".event"))
+                    try edge.event.edge(artifactIndex: artifactIndex, executionIndex: executionIndex, field: field + ".event"))
+            }
+            if endpoints.addedReferences {
+                // Nodes named only by an event's id are linked by that event, not attributed to the contexts.
+                let contexts = write.contexts.indices
+                write.attributions = contexts.flatMap { c in message.artifacts.indices.map { IndexLink(contextIndex: c, nodeIndex: $0) } }
+                write.associations = contexts.flatMap { c in message.executions.indices.map { IndexLink(contextIndex: c, nodeIndex: $0) } }
             }
             let result = try await Self.referencesMustExist { () async throws(ProvenanceError) in
                 try await store.write(write, namespace: namespace)
@@ -172,5 +176,58 @@ extension MetadataStoreService {
         } catch where error.code == .notFound {
             throw ProvenanceError(.invalidArgument, error.message)
         }
+    }
+}
+
+/// The ends of PutLineageSubgraph's event edges: a node of the request by index, or a stored node named only by the
+/// event's artifact_id or execution_id, which joins the write as an unchanged reference.
+struct EdgeEndpoints {
+    let artifacts: [MlMetadata_Artifact]
+    let executions: [MlMetadata_Execution]
+    private var referencedArtifacts: [Int64: Int] = [:]
+    private var referencedExecutions: [Int64: Int] = [:]
+
+    init(artifacts: [MlMetadata_Artifact], executions: [MlMetadata_Execution]) {
+        self.artifacts = artifacts
+        self.executions = executions
+    }
+
+    /// Whether some edge named a node that is not among the request's nodes.
+    var addedReferences: Bool { !referencedArtifacts.isEmpty || !referencedExecutions.isEmpty }
+
+    mutating func artifactIndex(
+        _ edge: MlMetadata_PutLineageSubgraphRequest.EventEdge, field: String, write: inout LineageWrite
+    ) throws(ProvenanceError) -> Int {
+        try Self.index(
+            given: edge.hasArtifactIndex ? Int(edge.artifactIndex) : nil,
+            id: edge.event.hasArtifactID ? edge.event.artifactID : nil, nodeIDs: artifacts.map { $0.hasID ? $0.id : nil },
+            references: &referencedArtifacts, writes: &write.artifacts, field: field, end: "artifact")
+    }
+
+    mutating func executionIndex(
+        _ edge: MlMetadata_PutLineageSubgraphRequest.EventEdge, field: String, write: inout LineageWrite
+    ) throws(ProvenanceError) -> Int {
+        try Self.index(
+            given: edge.hasExecutionIndex ? Int(edge.executionIndex) : nil,
+            id: edge.event.hasExecutionID ? edge.event.executionID : nil, nodeIDs: executions.map { $0.hasID ? $0.id : nil },
+            references: &referencedExecutions, writes: &write.executions, field: field, end: "execution")
+    }
+
+    private static func index(
+        given: Int?, id: Int64?, nodeIDs: [Int64?], references: inout [Int64: Int], writes: inout [NodeWrite],
+        field: String, end: String
+    ) throws(ProvenanceError) -> Int {
+        if let given {
+            if let id, nodeIDs.indices.contains(given), let nodeID = nodeIDs[given], nodeID != id {
+                throw .invalid("\(field).event.\(end)_id", "\(id) differs from the id \(nodeID) of \(end)s[\(given)]")
+            }
+            return given
+        }
+        guard let id else { throw .invalid(field, "needs \(end)_index or event.\(end)_id") }
+        if let offset = nodeIDs.firstIndex(of: id) { return offset }
+        if let known = references[id] { return known }
+        references[id] = writes.count
+        writes.append(.update(id: id, NodePatch()))
+        return writes.count - 1
     }
 }

@@ -3,33 +3,16 @@ import ProvenanceCore
 /// MLMD's update_mask on Put{Artifacts,Executions,Contexts}: only the named fields of a stored node change. A
 /// path names a field (`name`, `external_id`, `uri`, `state`, `last_known_state`), a whole property map
 /// (`properties`, `custom_properties`), or one property (`properties.NAME`); a named field or property that the
-/// message leaves out is cleared.
+/// message leaves out is cleared. Paths naming nothing that can change (empty ones, `id`, unknown fields) are
+/// ignored, as MLMD ignores them.
 struct UpdateMask: Sendable {
     /// The paths, as the client sent them.
     var paths: [String]
-
-    /// Fields a mask may name that an update never changes.
-    private static let ignored: Set<String> = [
-        "id", "type_id", "type", "create_time_since_epoch", "last_update_time_since_epoch", "system_metadata",
-    ]
 
     /// The mask of a request, or nil when it names no path (MLMD then replaces the whole node).
     init?(paths: [String]) {
         guard !paths.isEmpty else { return nil }
         self.paths = paths
-    }
-
-    /// Checks every path against the fields of `kind`, naming the first unknown one.
-    func validate(kind: NodeKind, field: String) throws(ProvenanceError) {
-        for path in paths where !Self.ignored.contains(path) {
-            let head = path.split(separator: ".", maxSplits: 1).first.map(String.init) ?? path
-            let fields = Set(["name", "external_id", "properties", "custom_properties"])
-                .union(kind.hasURI ? ["uri"] : [])
-                .union(kind.stateField.map { [$0] } ?? [])
-            guard fields.contains(head), head == path || head == "properties" || head == "custom_properties" else {
-                throw .invalid(field, "cannot update '\(path)' of a \(kind.rawValue)")
-            }
-        }
     }
 
     /// The patch that applies the masked fields of `message`.
@@ -41,8 +24,8 @@ struct UpdateMask: Sendable {
             switch path {
             case "name": patch.name = .set(message.hasName ? message.name : nil)
             case "external_id": patch.externalID = .set(message.hasExternalID ? message.externalID : nil)
-            case "uri": patch.uri = .set(message.uriValue)
-            case "state", "last_known_state": patch.state = .set(message.stateValue)
+            case "uri" where Message.kind.hasURI: patch.uri = .set(message.uriValue)
+            case let field where field == Message.kind.stateField: patch.state = .set(message.stateValue)
             case "properties": patch.properties = PropertyPatch(replaceAll: true, set: properties)
             case "custom_properties": patch.customProperties = PropertyPatch(replaceAll: true, set: custom)
             default:

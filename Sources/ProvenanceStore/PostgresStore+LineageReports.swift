@@ -33,11 +33,12 @@ extension PostgresStore {
                 graph.types.append(try await type(typeID, namespaceID: namespaceID, refresh: false))
             }
         }
-        if !fields.isDisjoint(with: [.attributions, .associations]) {
+        if !fields.isDisjoint(with: [.attributions, .associations, .parentContexts]) {
             let links = try await contextLinks(
                 artifacts: fields.contains(.attributions) ? graph.hops[.artifact]?.keys.sorted() ?? [] : [],
-                executions: fields.contains(.associations) ? graph.hops[.execution]?.keys.sorted() ?? [] : [])
-            (graph.attributions, graph.associations) = (links.attributions, links.associations)
+                executions: fields.contains(.associations) ? graph.hops[.execution]?.keys.sorted() ?? [] : [],
+                contexts: fields.contains(.parentContexts) ? graph.contexts.map(\.id) : [])
+            (graph.attributions, graph.associations, graph.parentContexts) = links
         }
         if !fields.contains(.artifacts) { graph.artifacts = [] }
         if !fields.contains(.executions) { graph.executions = [] }
@@ -45,23 +46,30 @@ extension PostgresStore {
         return graph
     }
 
-    /// The context links of the given artifacts and executions, read in one statement.
-    private func contextLinks(artifacts: [Int64], executions: [Int64]) async throws(ProvenanceError)
-        -> (attributions: [ContextLink], associations: [ContextLink])
+    /// The context links of the given artifacts and executions, and the parent links among the given contexts,
+    /// read in one statement.
+    private func contextLinks(artifacts: [Int64], executions: [Int64], contexts: [Int64]) async throws(ProvenanceError)
+        -> (attributions: [ContextLink], associations: [ContextLink], parents: [ParentContextLink])
     {
-        guard !artifacts.isEmpty || !executions.isEmpty else { return ([], []) }
+        guard !artifacts.isEmpty || !executions.isEmpty || !contexts.isEmpty else { return ([], [], []) }
         return try await perform { [self] connection in
             let rows = try await connection.query(
                 """
-                SELECT false, context_id, artifact_id FROM attributions WHERE artifact_id = ANY(\(artifacts))
+                SELECT 0::int2, context_id, artifact_id FROM attributions WHERE artifact_id = ANY(\(artifacts))
                 UNION ALL
-                SELECT true, context_id, execution_id FROM associations WHERE execution_id = ANY(\(executions))
+                SELECT 1::int2, context_id, execution_id FROM associations WHERE execution_id = ANY(\(executions))
+                UNION ALL
+                SELECT 2::int2, parent_id, child_id FROM parent_contexts
+                WHERE child_id = ANY(\(contexts)) AND parent_id = ANY(\(contexts))
                 ORDER BY 1, 3, 2
                 """, logger: logger)
-            var links: (attributions: [ContextLink], associations: [ContextLink]) = ([], [])
-            for try await (isAssociation, context, node) in rows.decode((Bool, Int64, Int64).self) {
-                let link = ContextLink(contextID: ContextID(context), nodeID: node)
-                if isAssociation { links.associations.append(link) } else { links.attributions.append(link) }
+            var links: (attributions: [ContextLink], associations: [ContextLink], parents: [ParentContextLink]) = ([], [], [])
+            for try await (kind, context, node) in rows.decode((Int16, Int64, Int64).self) {
+                switch kind {
+                case 0: links.attributions.append(ContextLink(contextID: ContextID(context), nodeID: node))
+                case 1: links.associations.append(ContextLink(contextID: ContextID(context), nodeID: node))
+                default: links.parents.append(ParentContextLink(childID: ContextID(node), parentID: ContextID(context)))
+                }
             }
             return links
         }
