@@ -1,8 +1,10 @@
 # `make test` does all setup itself: builds, starts a throwaway PostgreSQL cluster (through the server's own
-# launcher, from the test process), runs every suite, and stops the cluster.
+# launcher, from the test process), runs every Swift suite, and stops the cluster; then runs the official
+# `ml-metadata` client's own test suite against a server on a fresh embedded cluster (a Python virtual
+# environment under .build-mlmd/ is made on first use).
 SWIFT ?= swift
 
-.PHONY: build test serve bench bench-lineage clean
+.PHONY: build test mlmd-client-suite serve bench bench-lineage clean
 
 build:
 	$(SWIFT) build
@@ -10,6 +12,11 @@ build:
 test:
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	./scripts/mlmd/client-suite.sh
+
+mlmd-client-suite:
+	$(SWIFT) build
+	./scripts/mlmd/client-suite.sh
 
 serve:
 	$(SWIFT) run provenance serve

@@ -34,10 +34,14 @@ public func makeMLMDService(
     let address: GRPCNIOTransportCore.SocketAddress =
         settings.host.contains(":")
         ? .ipv6(host: settings.host, port: settings.port) : .ipv4(host: settings.host, port: settings.port)
+    // The service refuses messages over the limit with RESOURCE_EXHAUSTED; the transport, which can only reset
+    // the stream, stops only messages far beyond it.
+    let transportLimit = max(settings.maximumMessageBytes * 4, settings.maximumMessageBytes + 1 << 20)
     let transport = HTTP2ServerTransport.Posix(
         address: address, transportSecurity: .plaintext,
-        config: .defaults { $0.rpc.maxRequestPayloadSize = settings.maximumMessageBytes })
-    let service = MetadataStoreService(store: store, defaultNamespace: settings.defaultNamespace)
+        config: .defaults { $0.rpc.maxRequestPayloadSize = transportLimit })
+    let service = MetadataStoreService(
+        store: store, defaultNamespace: settings.defaultNamespace, maximumMessageBytes: settings.maximumMessageBytes)
     return GRPCServerService(server: GRPCServer(transport: transport, services: [service]), onListening: onListening)
 }
 

@@ -11,6 +11,8 @@ struct MetadataStoreService: MlMetadata_MetadataStoreService.ServiceProtocol {
 
     let store: PostgresStore
     let defaultNamespace: String
+    /// The largest request message read; larger ones get RESOURCE_EXHAUSTED (see the generated registration).
+    let maximumMessageBytes: Int
 
     /// Runs one unary RPC: reads the namespace, calls `body`, and maps a domain error to its status.
     func handle<Input: Sendable, Output: Sendable>(

@@ -25,29 +25,3 @@ func trainingRecord(dataset: String = "ds-1", pipeline: String = "p1") -> JSON {
         "contexts": [["type": "Pipeline", "name": .string(pipeline)]],
     ]
 }
-
-extension JSON {
-    /// The integer at `key`, or -1.
-    func int(_ key: String) -> Int64 {
-        if case .int(let value)? = self[key] { return value }
-        return -1
-    }
-
-    /// The array at `key`, or empty.
-    func array(_ key: String) -> [JSON] {
-        if case .array(let value)? = self[key] { return value }
-        return []
-    }
-
-    /// The members of an object, or empty.
-    var objectMembers: [(key: String, value: JSON)] {
-        if case .object(let members) = self { return members }
-        return []
-    }
-
-    /// The string at `key`, or nil.
-    func string(_ key: String) -> String? {
-        if case .string(let value)? = self[key] { return value }
-        return nil
-    }
-}

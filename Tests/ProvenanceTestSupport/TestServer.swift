@@ -12,6 +12,8 @@ public struct TestServer: Sendable {
     public let server: ProvenanceServer
     /// Its HTTP port.
     public let port: Int
+    /// Its gRPC (MLMD service) port.
+    public let grpcPort: Int
 
     /// A response as tests see it.
     public struct Reply: Sendable {
@@ -79,8 +81,9 @@ public func withTestServer(
     try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await server.run() }
         let port = await server.listeningHTTPPort()
+        let grpcPort = await server.listeningGRPCPort()
         do {
-            try await body(TestServer(server: server, port: port))
+            try await body(TestServer(server: server, port: port, grpcPort: grpcPort))
         } catch {
             await server.shutdown()
             throw error

@@ -28,6 +28,8 @@ protoc --descriptor_set_in="$WORK/mlmd.pb" \
     --grpc-swift-2_out="$OUT" \
     --grpc-swift-2_opt=FileNaming=DropPath,Visibility=Internal,Server=true,Client=true \
     $FILES
+"$WORK/venv/bin/python" scripts/mlmd/generate_registration.py "$WORK/mlmd.pb" \
+    "$OUT/MetadataStoreService+Registration.swift"
 # protoc writes a Swift file even for a proto without services; keep only files that declare something.
 grep -l "This file contained no services" "$OUT"/*.grpc.swift | xargs -r rm
 ls -l "$OUT"
