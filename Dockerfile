@@ -18,7 +18,7 @@ WORKDIR /app
 # The migrations travel in the resource bundle next to the binary.
 COPY --from=build /out/ /app/
 USER provenance
-ENV PROVENANCE_HTTP_HOST=0.0.0.0 PROVENANCE_HTTP_PORT=8080
-EXPOSE 8080
+ENV PROVENANCE_HTTP_HOST=0.0.0.0 PROVENANCE_HTTP_PORT=8080 PROVENANCE_GRPC_HOST=0.0.0.0 PROVENANCE_GRPC_PORT=8081
+EXPOSE 8080 8081
 HEALTHCHECK --interval=5s --timeout=3s --retries=10 CMD curl -fsS http://127.0.0.1:8080/readyz || exit 1
 ENTRYPOINT ["/app/provenance", "serve"]

@@ -4,7 +4,7 @@
 # environment under .build-mlmd/ is made on first use).
 SWIFT ?= swift
 
-.PHONY: build test mlmd-client-suite serve bench bench-lineage clean
+.PHONY: build test mlmd-client-suite serve bench bench-lineage bench-mlmd clean
 
 build:
 	$(SWIFT) build
@@ -28,6 +28,10 @@ bench:
 bench-lineage:
 	$(SWIFT) build -c release
 	./scripts/bench.sh lineage
+
+bench-mlmd:
+	$(SWIFT) build -c release
+	./scripts/mlmd/bench.sh
 
 clean:
 	rm -rf .build .provenance

@@ -205,11 +205,20 @@ extension MetadataStoreService {
         return type
     }
 
-    /// The types of `kind` with the given ids, in request order, skipping unknown ids.
+    /// The types of `kind` with the given ids, in request order, skipping unknown ids. Types come from the
+    /// store's type cache, so this rarely reaches the database.
     func types(_ kind: NodeKind, namespace: String, ids: [Int64]) async throws(ProvenanceError) -> [NodeType] {
-        let stored = try await store.listTypes(namespace: namespace, kind: kind, name: nil, version: nil)
-        let byID = Dictionary(stored.map { ($0.id.rawValue, $0) }, uniquingKeysWith: { first, _ in first })
-        return ids.compactMap { byID[$0] }
+        _ = try await store.namespaceID(namespace)  // an unknown namespace is NOT_FOUND, an unknown type skipped
+        var types: [NodeType] = []
+        for id in ids {
+            do throws(ProvenanceError) {
+                let type = try await store.type(TypeID(id), namespace: namespace)
+                if type.kind == kind && !types.contains(where: { $0.id == type.id }) { types.append(type) }
+            } catch where error.code == .notFound {
+                continue
+            }
+        }
+        return types
     }
 
     /// The types of `kind` with the given external ids, skipping unknown ones.
