@@ -94,3 +94,57 @@ import Testing
         }
     }
 }
+
+/// GetLineageGraph: seeds chosen by list options, a hop limit, and boundaries that prune what lies behind them.
+@Suite struct LineageGraphTests {
+    @Test func boundariesKeepOnlyTheNodesThatSatisfyThem() async throws {
+        try await withTestServer { server in
+            try await withMLMDClient(server) { client in
+                let types = try await PipelineTypes.put(client)
+                // d0 -> x0 -> d1 -> x1 -> d2, written in one PutLineageSubgraph.
+                let written = try await client.putLineageSubgraph(
+                    .with {
+                        $0.artifacts = (0..<3).map { n in .with { $0.typeID = types.dataset; $0.uri = "d\(n)" } }
+                        $0.executions = (0..<2).map { _ in .with { $0.typeID = types.trainer } }
+                        $0.eventEdges = (0..<2).flatMap { n in
+                            [
+                                MlMetadata_PutLineageSubgraphRequest.EventEdge.with {
+                                    $0.artifactIndex = Int32(n)
+                                    $0.executionIndex = Int32(n)
+                                    $0.event = .with { $0.type = .input }
+                                },
+                                .with {
+                                    $0.artifactIndex = Int32(n + 1)
+                                    $0.executionIndex = Int32(n)
+                                    $0.event = .with { $0.type = .output }
+                                },
+                            ]
+                        }
+                    })
+                #expect(written.artifactIds.count == 3 && written.executionIds.count == 2)
+                func graph(hops: Int64, boundary: String?) async throws -> MlMetadata_LineageGraph {
+                    try await client.getLineageGraph(
+                        .with {
+                            $0.options = .with {
+                                $0.artifactsOptions = .with { $0.filterQuery = "uri = 'd0'" }
+                                $0.stopConditions = .with {
+                                    $0.maxNumHops = hops
+                                    if let boundary { $0.boundaryArtifacts = boundary }
+                                }
+                            }
+                        }
+                    ).subgraph
+                }
+                let whole = try await graph(hops: 10, boundary: nil)
+                #expect(Set(whole.artifacts.map(\.uri)) == ["d0", "d1", "d2"])
+                #expect(whole.executions.count == 2 && whole.events.count == 4)
+                #expect(whole.artifactTypes.map(\.name) == ["Dataset"] && whole.executionTypes.map(\.name) == ["Trainer"])
+                let near = try await graph(hops: 2, boundary: nil)
+                #expect(Set(near.artifacts.map(\.uri)) == ["d0", "d1"])
+                let pruned = try await graph(hops: 10, boundary: "uri != 'd1'")
+                #expect(pruned.artifacts.map(\.uri) == ["d0"])
+                #expect(pruned.executions.map(\.id) == [written.executionIds[0]])
+            }
+        }
+    }
+}
