@@ -197,8 +197,10 @@ public struct LineageFields: OptionSet, Sendable {
     public static let associations = LineageFields(rawValue: 64)
     /// The parent links among the returned contexts.
     public static let parentContexts = LineageFields(rawValue: 128)
-    /// The parts REST's lineage:query returns when it is given no read mask.
-    public static let all: LineageFields = [.artifacts, .executions, .contexts, .events, .types]
+    /// Every part: what a request without a read mask gets.
+    public static let all: LineageFields = [
+        .artifacts, .executions, .contexts, .events, .types, .attributions, .associations, .parentContexts,
+    ]
 }
 
 /// The nodes and edges of a traversal, ready to draw.

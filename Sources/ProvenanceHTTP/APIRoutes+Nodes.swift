@@ -72,9 +72,8 @@ extension APIRoutes {
         if let text = request.query("filter"), !text.isEmpty { filter.query = try Filter.parse(text, kind: kind) }
         let namespaceName = try context.namespace()
         if let typeName = request.query("type") {
-            let types = try await store.listTypes(
-                namespace: namespaceName, kind: kind, name: typeName, version: request.query("type_version"))
-            guard let type = types.first(where: { $0.version == request.query("type_version") }) else {
+            let version = request.query("type_version")
+            guard let type = try await store.type(kind, named: typeName, version: version, namespace: namespaceName) else {
                 throw ProvenanceError.notFound("\(kind.rawValue) type '\(typeName)' not found")
             }
             filter.typeID = type.id

@@ -57,6 +57,7 @@ enum WireLineage {
         let names: [String: LineageFields] = [
             "artifacts": .artifacts, "executions": .executions, "contexts": .contexts, "events": .events,
             "types": .types, "artifact_types": .types, "execution_types": .types, "context_types": .types,
+            "attributions": .attributions, "associations": .associations, "parent_contexts": .parentContexts,
         ]
         var fields: LineageFields = []
         for (offset, entry) in mask.enumerated() {
@@ -82,6 +83,21 @@ enum WireLineage {
                 let types = graph.types.filter { $0.kind == kind }
                 members.append((key: "\(kind.rawValue)_types", value: .array(types.map(WireType.json))))
             }
+        }
+        func links(_ list: [ContextLink], node: String) -> JSON {
+            .array(list.map { [node: .int($0.nodeID), "context_id": .int($0.contextID.rawValue)] })
+        }
+        if fields.contains(.attributions) {
+            members.append((key: "attributions", value: links(graph.attributions, node: "artifact_id")))
+        }
+        if fields.contains(.associations) {
+            members.append((key: "associations", value: links(graph.associations, node: "execution_id")))
+        }
+        if fields.contains(.parentContexts) {
+            let parents: [JSON] = graph.parentContexts.map {
+                ["child_id": .int($0.childID.rawValue), "parent_id": .int($0.parentID.rawValue)]
+            }
+            members.append((key: "parent_contexts", value: .array(parents)))
         }
         members.append((key: "truncated", value: .bool(graph.truncated)))
         return .object(members)

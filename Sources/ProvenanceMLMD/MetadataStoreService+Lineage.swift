@@ -90,19 +90,16 @@ extension MetadataStoreService {
                 ? Int(clamping: min(options.maxNodeSize, Int64(LineageQuery.maximumNodeLimit)))
                 : LineageQuery.maximumNodeLimit
             guard !seeds.nodes.isEmpty else { return MlMetadata_GetLineageGraphResponse() }
-            let graph = try await store.lineageSubgraph(query, fields: Self.allLineageFields, namespace: namespace)
+            let graph = try await store.lineageSubgraph(query, fields: .all, namespace: namespace)
             return .with { $0.subgraph = MlMetadata_LineageGraph(graph) }
         }
     }
 }
 
 extension MetadataStoreService {
-    /// Every part of a LineageGraph message.
-    static let allLineageFields: LineageFields = [.all, .attributions, .associations, .parentContexts]
-
     /// The parts a read mask asks for; no path means all of them, as in MLMD.
     static func lineageFields(_ paths: [String]) throws(ProvenanceError) -> LineageFields {
-        guard !paths.isEmpty else { return allLineageFields }
+        guard !paths.isEmpty else { return .all }
         let names: [String: LineageFields] = [
             "artifacts": .artifacts, "executions": .executions, "contexts": .contexts, "events": .events,
             "artifact_types": .types, "execution_types": .types, "context_types": .types,

@@ -54,8 +54,9 @@ extension MetadataStoreService {
         _ message: Message.Type, name: String, version: String?, options: MlMetadata_ListOperationOptions?,
         namespace: String
     ) async throws(ProvenanceError) -> (nodes: [Message], nextPageToken: String?) {
-        let types = try await store.listTypes(namespace: namespace, kind: Message.kind, name: name, version: version)
-        guard let type = types.first(where: { $0.version == version }) else { return ([], nil) }
+        guard let type = try await store.type(Message.kind, named: name, version: version, namespace: namespace) else {
+            return ([], nil)
+        }
         return try await listNodes(Message.self, options: options, filter: NodeListFilter(typeID: type.id), namespace: namespace)
     }
 
@@ -63,8 +64,9 @@ extension MetadataStoreService {
     func nodeOfType<Message: MLMDNodeMessage>(
         _ message: Message.Type, typeName: String, version: String?, nodeName: String, namespace: String
     ) async throws(ProvenanceError) -> Message? {
-        let types = try await store.listTypes(namespace: namespace, kind: Message.kind, name: typeName, version: version)
-        guard let type = types.first(where: { $0.version == version }) else { return nil }
+        guard let type = try await store.type(Message.kind, named: typeName, version: version, namespace: namespace) else {
+            return nil
+        }
         let filter = NodeListFilter(typeID: type.id, name: nodeName)
         return try await listNodes(Message.self, options: nil, filter: filter, namespace: namespace).nodes.first
     }

@@ -29,18 +29,19 @@ extension MetadataStoreService {
                     reuseContextIfAlreadyExists: options.reuseContextIfAlreadyExist,
                     reuseArtifactIfAlreadyExistsByExternalID: options.reuseArtifactIfAlreadyExistByExternalID))
             write.executions = [try message.execution.nodeWrite(field: "execution", mask: nil, checkUpdateTime: false)]
+            var endpoints = EdgeEndpoints(
+                artifacts: message.artifactEventPairs.map(\.artifact), executions: [message.execution])
             for (offset, pair) in message.artifactEventPairs.enumerated() {
                 let field = "artifact_event_pairs[\(offset)]"
                 write.artifacts.append(try pair.artifact.nodeWrite(field: field + ".artifact", mask: nil, checkUpdateTime: false))
                 guard pair.hasEvent else { continue }
-                let event = pair.event
-                if event.hasArtifactID && pair.artifact.hasID && event.artifactID != pair.artifact.id {
-                    throw .invalid(field + ".event.artifact_id", "differs from the artifact's id \(pair.artifact.id)")
+                // The pair's event joins its artifact and the request's execution, as an edge by index would.
+                let edge = MlMetadata_PutLineageSubgraphRequest.EventEdge.with {
+                    $0.artifactIndex = Int32(offset)
+                    $0.executionIndex = 0
+                    $0.event = pair.event
                 }
-                if event.hasExecutionID && message.execution.hasID && event.executionID != message.execution.id {
-                    throw .invalid(field + ".event.execution_id", "differs from the execution's id \(message.execution.id)")
-                }
-                write.events.append(try event.edge(artifactIndex: offset, executionIndex: 0, field: field + ".event"))
+                write.events.append(try endpoints.edge(edge, field: field, write: &write))
             }
             write.contexts = try contextWrites(message.contexts, forceReuse: options.forceReuseContext)
             let result = try await Self.referencesMustExist { () async throws(ProvenanceError) in
@@ -72,11 +73,7 @@ extension MetadataStoreService {
             write.contexts = try contextWrites(message.contexts, forceReuse: false)
             var endpoints = EdgeEndpoints(artifacts: message.artifacts, executions: message.executions)
             for (offset, edge) in message.eventEdges.enumerated() {
-                let field = "event_edges[\(offset)]"
-                let artifactIndex = try endpoints.artifactIndex(edge, field: field, write: &write)
-                let executionIndex = try endpoints.executionIndex(edge, field: field, write: &write)
-                write.events.append(
-                    try edge.event.edge(artifactIndex: artifactIndex, executionIndex: executionIndex, field: field + ".event"))
+                write.events.append(try endpoints.edge(edge, field: "event_edges[\(offset)]", write: &write))
             }
             if endpoints.addedReferences {
                 // Nodes named only by an event's id are linked by that event, not attributed to the contexts.
@@ -179,8 +176,9 @@ extension MetadataStoreService {
     }
 }
 
-/// The ends of PutLineageSubgraph's event edges: a node of the request by index, or a stored node named only by the
-/// event's artifact_id or execution_id, which joins the write as an unchanged reference.
+/// The ends of the event edges of PutLineageSubgraph (and of PutExecution's pairs): a node of the request by index,
+/// checked against the event's ids, or a stored node named only by the event's artifact_id or execution_id, which
+/// joins the write as an unchanged reference.
 struct EdgeEndpoints {
     let artifacts: [MlMetadata_Artifact]
     let executions: [MlMetadata_Execution]
@@ -195,22 +193,20 @@ struct EdgeEndpoints {
     /// Whether some edge named a node that is not among the request's nodes.
     var addedReferences: Bool { !referencedArtifacts.isEmpty || !referencedExecutions.isEmpty }
 
-    mutating func artifactIndex(
+    /// The write's event for `edge`; a stored node named only by the event's id joins `write` as a reference.
+    mutating func edge(
         _ edge: MlMetadata_PutLineageSubgraphRequest.EventEdge, field: String, write: inout LineageWrite
-    ) throws(ProvenanceError) -> Int {
-        try Self.index(
-            given: edge.hasArtifactIndex ? Int(edge.artifactIndex) : nil,
-            id: edge.event.hasArtifactID ? edge.event.artifactID : nil, nodeIDs: artifacts.map { $0.hasID ? $0.id : nil },
-            references: &referencedArtifacts, writes: &write.artifacts, field: field, end: "artifact")
-    }
-
-    mutating func executionIndex(
-        _ edge: MlMetadata_PutLineageSubgraphRequest.EventEdge, field: String, write: inout LineageWrite
-    ) throws(ProvenanceError) -> Int {
-        try Self.index(
+    ) throws(ProvenanceError) -> EventEdge {
+        let event = edge.event
+        let artifactIndex = try Self.index(
+            given: edge.hasArtifactIndex ? Int(edge.artifactIndex) : nil, id: event.hasArtifactID ? event.artifactID : nil,
+            nodeIDs: artifacts.map { $0.hasID ? $0.id : nil }, references: &referencedArtifacts,
+            writes: &write.artifacts, field: field, end: "artifact")
+        let executionIndex = try Self.index(
             given: edge.hasExecutionIndex ? Int(edge.executionIndex) : nil,
-            id: edge.event.hasExecutionID ? edge.event.executionID : nil, nodeIDs: executions.map { $0.hasID ? $0.id : nil },
+            id: event.hasExecutionID ? event.executionID : nil, nodeIDs: executions.map { $0.hasID ? $0.id : nil },
             references: &referencedExecutions, writes: &write.executions, field: field, end: "execution")
+        return try event.edge(artifactIndex: artifactIndex, executionIndex: executionIndex, field: field + ".event")
     }
 
     private static func index(

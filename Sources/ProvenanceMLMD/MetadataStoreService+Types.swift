@@ -197,8 +197,7 @@ extension MetadataStoreService {
     func typeNamed(_ kind: NodeKind, _ name: String, version: String?, namespace: String) async throws(ProvenanceError)
         -> NodeType
     {
-        let types = try await store.listTypes(namespace: namespace, kind: kind, name: name, version: version)
-        guard let type = types.first(where: { $0.version == version }) else {
+        guard let type = try await store.type(kind, named: name, version: version, namespace: namespace) else {
             let versionText = version.map { " (version \($0))" } ?? ""
             throw .notFound("no \(kind.rawValue) type named '\(name)'\(versionText)")
         }

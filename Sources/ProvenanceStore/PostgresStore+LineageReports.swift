@@ -13,8 +13,10 @@ extension PostgresStore {
         // Without ending filters no node is an ending node, and leaving the condition out keeps the prepared form.
         let hasEndingFilters = query.endingArtifacts != nil || query.endingExecutions != nil
         let endingNodes = query.includeEndingNodes || !hasEndingFilters
-        let parts = fields.isDisjoint(with: [.artifacts, .executions, .contexts, .types])
-            ? [] : LineageTemplates.subgraphParts(endingNodes: endingNodes, contexts: fields.contains(.contexts) || fields.contains(.types))
+        // Parent links are those among the subgraph's contexts, so asking for them reads the contexts too.
+        let needsContexts = !fields.isDisjoint(with: [.contexts, .types, .parentContexts])
+        let parts = fields.isDisjoint(with: [.artifacts, .executions, .contexts, .types, .parentContexts])
+            ? [] : LineageTemplates.subgraphParts(endingNodes: endingNodes, contexts: needsContexts)
         let (traversal, nodes, events) = try await walkAndNodes(
             query, parts, eventsBetween: fields.contains(.events) ? .walked(endingNodes: endingNodes) : nil,
             namespaceID: namespaceID)

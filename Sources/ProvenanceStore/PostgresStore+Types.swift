@@ -95,6 +95,14 @@ extension PostgresStore {
         }
     }
 
+    /// The type of `kind` with this name and exactly this version (nil: the unversioned type), or nil.
+    public func type(_ kind: NodeKind, named name: String, version: String?, namespace: String)
+        async throws(ProvenanceError) -> NodeType?
+    {
+        try await listTypes(namespace: namespace, kind: kind, name: name, version: version)
+            .first { $0.version == version }
+    }
+
     /// A type by id, from the cache unless `refresh`; it must belong to `namespaceID`.
     func type(_ id: TypeID, namespaceID: NamespaceID, refresh: Bool) async throws(ProvenanceError) -> NodeType {
         if !refresh, let cached = typeCache.type(id) {

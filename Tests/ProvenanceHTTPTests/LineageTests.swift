@@ -146,6 +146,18 @@ func encoded(_ text: String) -> String {
             #expect(everything.array("artifacts").count == 7)
             #expect(everything.array("executions").count == 5)
             #expect(everything.array("contexts").map { $0.string("name") } == ["train"])
+            let train = everything.array("contexts")[0].int("id")
+            let executionIDs = ids(everything, "executions")
+            #expect(everything.array("associations").map { $0.int("execution_id") }.sorted() == executionIDs)
+            #expect(everything.array("associations").allSatisfy { $0.int("context_id") == train })
+            #expect(everything.array("attributions").map { $0.int("artifact_id") } == [g["m1"]])
+            #expect(everything.array("parent_contexts").isEmpty)
+            let linksOnly = try await query([
+                "starting_executions": ["filter_query": "name = 'x3'"], "direction": "BIDIRECTIONAL", "max_num_hops": 100,
+                "read_mask": ["attributions", "associations"],
+            ])
+            #expect(linksOnly["artifacts"] == nil && linksOnly["contexts"] == nil)
+            #expect(linksOnly.array("associations").count == executionIDs.count)
 
             let stopped = try await query([
                 "starting_artifacts": ["ids": [.int(g["m2"])]], "max_num_hops": 20,

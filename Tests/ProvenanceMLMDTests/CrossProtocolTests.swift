@@ -106,6 +106,7 @@ import Testing
                     .with {
                         $0.artifacts = (0..<3).map { n in .with { $0.typeID = types.dataset; $0.uri = "d\(n)" } }
                         $0.executions = (0..<2).map { _ in .with { $0.typeID = types.trainer } }
+                        $0.contexts = ["run", "pipeline"].map { name in .with { $0.typeID = types.pipeline; $0.name = name } }
                         $0.eventEdges = (0..<2).flatMap { n in
                             [
                                 MlMetadata_PutLineageSubgraphRequest.EventEdge.with {
@@ -122,6 +123,10 @@ import Testing
                         }
                     })
                 #expect(written.artifactIds.count == 3 && written.executionIds.count == 2)
+                _ = try await client.putParentContexts(
+                    .with {
+                        $0.parentContexts = [.with { $0.childID = written.contextIds[0]; $0.parentID = written.contextIds[1] }]
+                    })
                 func graph(hops: Int64, boundary: String?) async throws -> MlMetadata_LineageGraph {
                     try await client.getLineageGraph(
                         .with {
@@ -139,6 +144,8 @@ import Testing
                 #expect(Set(whole.artifacts.map(\.uri)) == ["d0", "d1", "d2"])
                 #expect(whole.executions.count == 2 && whole.events.count == 4)
                 #expect(whole.artifactTypes.map(\.name) == ["Dataset"] && whole.executionTypes.map(\.name) == ["Trainer"])
+                #expect(whole.attributions.count == 6 && whole.associations.count == 4)
+                #expect(whole.parentContexts.map { [$0.childID, $0.parentID] } == [written.contextIds])
                 let near = try await graph(hops: 2, boundary: nil)
                 #expect(Set(near.artifacts.map(\.uri)) == ["d0", "d1"])
                 let pruned = try await graph(hops: 10, boundary: "uri != 'd1'")
