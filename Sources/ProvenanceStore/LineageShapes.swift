@@ -17,7 +17,7 @@ enum ArtifactLineageStatement<Direction: LineageDirectionMarker>: SQLShape {
 }
 
 /// A lineage subgraph from starting ids without ending filters in one statement: the walk, its artifacts, its
-/// executions, their contexts and the events between them.
+/// executions, their contexts, the events between them and their context links.
 enum SubgraphStatement<Direction: LineageDirectionMarker>: SQLShape {
     static var name: String { "subgraph_\(Direction.direction.rawValue)" }
     static var sql: String { LineageTemplates.subgraph[Direction.direction]! }
@@ -36,10 +36,17 @@ enum LineageTemplates {
     }
 
     /// The node reads of a subgraph: artifacts and executions (without ending nodes unless `endingNodes`), and
-    /// (with `contexts`) their contexts.
-    static func subgraphParts(endingNodes: Bool, contexts: Bool) -> [NodeBatchPart] {
+    /// their contexts.
+    static func subgraphParts(endingNodes: Bool) -> [NodeBatchPart] {
         let walked = NodeIDs.walked(endingNodes: endingNodes)
-        return [.artifacts(walked), .executions(walked), .contexts(ofArtifacts: contexts ? walked : .none, executions: contexts ? walked : .none)]
+        return [.artifacts(walked), .executions(walked), .linkedContexts]
+    }
+
+    /// The context links of a subgraph's artifacts and executions, of the kinds `fields` asks for.
+    static func subgraphLinks(endingNodes: Bool, fields: LineageFields = .all) -> ContextLinkRows {
+        ContextLinkRows(
+            nodes: .walked(endingNodes: endingNodes), attributions: fields.contains(.attributions),
+            associations: fields.contains(.associations), parents: fields.contains(.parentContexts))
     }
 
     static let artifactLineage = perDirection { direction in
@@ -48,8 +55,9 @@ enum LineageTemplates {
     }
 
     static let subgraph = perDirection { direction in
-        let parts = subgraphParts(endingNodes: true, contexts: true)
-        return NodeBatchSQL.walkAndNodes(template(direction), parts, eventsBetween: .walked(), namespaceID: NamespaceID(0))
+        return NodeBatchSQL.walkAndNodes(
+            template(direction), subgraphParts(endingNodes: true), eventsBetween: .walked(),
+            links: subgraphLinks(endingNodes: true), namespaceID: NamespaceID(0))
     }
 
     private static func template(_ direction: LineageDirection) -> LineageQuery {

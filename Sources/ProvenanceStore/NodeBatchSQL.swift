@@ -19,14 +19,26 @@ enum NodeBatchPart: Sendable {
     case executions(NodeIDs)
     /// The contexts the artifacts are attributed to or the executions associated with.
     case contexts(ofArtifacts: NodeIDs, executions: NodeIDs)
+    /// The contexts of the statement's context links (see `ContextLinkRows`).
+    case linkedContexts
 
     var kind: NodeKind {
         switch self {
         case .artifacts: .artifact
         case .executions: .execution
-        case .contexts: .context
+        case .contexts, .linkedContexts: .context
         }
     }
+}
+
+/// The context links a batched read returns with its nodes: the attributions and associations of `nodes`, and the
+/// parent links among their contexts, each kind only when asked for. The kinds are bound values, so the statement
+/// has one text (and one prepared form) whichever are asked for.
+struct ContextLinkRows: Sendable {
+    var nodes: NodeIDs
+    var attributions = true
+    var associations = true
+    var parents = true
 }
 
 /// Reads a lineage walk and several sets of nodes, of any kinds, in one statement: the walk's steps and a `UNION
@@ -34,26 +46,57 @@ enum NodeBatchPart: Sendable {
 /// starting node, the related nodes, the neighbouring executions and their contexts; each used to be a round trip
 /// of its own.
 enum NodeBatchSQL {
-    /// A walk, the nodes of `parts` (which may name walked nodes) and (with `eventsBetween`) the events joining the
-    /// artifacts and executions those ids name, in one statement. Rows: a position (`stepRow` for a step of the
-    /// walk, `eventRow` for an event, else the node's part), the step's hops, is-artifact, via and is-ending, then
-    /// the node columns (for a step, only its id), then the event columns; what a row is not is NULL.
+    /// A walk, the nodes of `parts` (which may name walked nodes), with `eventsBetween` the events joining the
+    /// artifacts and executions those ids name, and with `links` their context links, in one statement.
+    ///
+    /// Each row starts with a position: a node's part, or `stepRow`, `eventRow`, `linkRow`. Node rows go on with
+    /// the node columns (`NodeTable.selectColumns`). The walk, the events and the links come as one row each, of
+    /// five parallel arrays after the node columns (`firstArrayColumn`): a row per element would cost the database
+    /// and the decoder far more than the values. Arrays `(a int8[], b int8[], c int8[], d int2[], e text[])`:
+    /// - steps: ids, via (0 for a starting node), hops, flags (`artifactFlag`, `endingFlag`);
+    /// - events: artifact ids, execution ids, times in milliseconds, types, paths as JSON text;
+    /// - links: artifacts, executions or child contexts; their contexts or parents; -; the link's kind
+    ///   (`attributionRow`, `associationRow`, `parentRow`).
+    /// What a row is not is NULL, and an empty set's arrays are NULL.
     static func walkAndNodes(
-        _ query: LineageQuery, _ parts: [NodeBatchPart], eventsBetween: NodeIDs? = nil, namespaceID: NamespaceID
+        _ query: LineageQuery, _ parts: [NodeBatchPart], eventsBetween: NodeIDs? = nil, links: ContextLinkRows? = nil,
+        namespaceID: NamespaceID
     ) -> SQLBuilder {
         var sql = SQLBuilder()
         LineageTraversalSQL.appendSteps(query, namespaceID: namespaceID, to: &sql)
-        let noStep = "NULL::int8, NULL::bool, NULL::int8, NULL::bool"
+        if let links { appendLinks(of: links.nodes, to: &sql) }
+        let noNode = NodeTable.nullColumns
         sql.append("""
-            SELECT \(stepRow)::int2, s.hops, s.is_artifact, s.via, s.stop, s.id, \(NodeTable.nullColumnsAfterID), \(EventRow.nullColumns)
+            SELECT \(stepRow)::int2, \(noNode), array_agg(s.id), array_agg(coalesce(s.via, 0)), array_agg(s.hops),
+                array_agg((CASE WHEN s.is_artifact THEN \(artifactFlag) ELSE 0 END + CASE WHEN s.stop THEN \(endingFlag) ELSE 0 END)::int2),
+                NULL::text[]
             FROM steps s
 
             """)
+        if let links {
+            let (attributions, associations, parents) = (
+                sql.bind(links.attributions, as: "bool"), sql.bind(links.associations, as: "bool"), sql.bind(links.parents, as: "bool")
+            )
+            let linked = "ANY(ARRAY(SELECT context_id FROM links))"
+            sql.append("""
+                UNION ALL
+                SELECT \(linkRow)::int2, \(noNode), array_agg(k.node_id), array_agg(k.context_id), NULL::int8[], array_agg(k.row), NULL::text[]
+                FROM (
+                    SELECT l.row, l.node_id, l.context_id FROM links l
+                    WHERE (l.row = \(attributionRow) AND \(attributions)) OR (l.row = \(associationRow) AND \(associations))
+                    UNION ALL
+                    SELECT \(parentRow)::int2, p.child_id, p.parent_id FROM parent_contexts p
+                    WHERE \(parents) AND p.child_id = \(linked) AND p.parent_id = \(linked)
+                ) k
+
+                """)
+        }
         if let eventsBetween {
             let (artifacts, executions) = (idArray(eventsBetween, kind: .artifact, &sql), idArray(eventsBetween, kind: .execution, &sql))
             sql.append("""
                 UNION ALL
-                SELECT \(eventRow)::int2, \(noStep), NULL::int8, \(NodeTable.nullColumnsAfterID), \(EventRow.selectColumns)
+                SELECT \(eventRow)::int2, \(noNode), array_agg(e.artifact_id), array_agg(e.execution_id),
+                    array_agg(\(EventRow.millisecondsColumn)), array_agg(e.type), array_agg(e.path::text)
                 FROM unnest(\(executions)) AS x(id) JOIN events e ON e.execution_id = x.id
                 WHERE e.artifact_id = ANY(\(artifacts))
 
@@ -62,25 +105,43 @@ enum NodeBatchSQL {
         if !parts.isEmpty {
             sql.append("UNION ALL\n")
             append(parts, namespace: sql.bind(namespaceID.rawValue, as: "int8"),
-                   leadingColumns: noStep + ", ", trailingColumns: ", " + EventRow.nullColumns, to: &sql)
+                   trailingColumns: ", NULL::int8[], NULL::int8[], NULL::int8[], NULL::int2[], NULL::text[]", to: &sql)
         }
         return sql
     }
 
-    /// The positions of `walkAndNodes` rows that are not nodes.
-    static let stepRow = -1, eventRow = -2
+    /// The positions of `walkAndNodes` rows that are not nodes, and the kinds of links.
+    static let stepRow = -1, eventRow = -2, linkRow = -3, attributionRow = -4, associationRow = -5, parentRow = -6
+    /// The flags of a step: an artifact (else an execution), an ending node.
+    static let artifactFlag: Int16 = 2, endingFlag: Int16 = 1
+    /// Where the arrays of a `walkAndNodes` row start.
+    static let firstArrayColumn = 13
+
+    /// Appends the `links` CTE: (row, context_id, node_id) for each attribution and association of the nodes.
+    private static func appendLinks(of nodes: NodeIDs, to sql: inout SQLBuilder) {
+        let (artifacts, executions) = (idArray(nodes, kind: .artifact, &sql), idArray(nodes, kind: .execution, &sql))
+        sql.append("""
+            ,
+            links AS (
+                SELECT \(attributionRow)::int2 AS row, l.context_id, l.artifact_id AS node_id
+                FROM unnest(\(artifacts)) AS s(id) JOIN attributions l ON l.artifact_id = s.id
+                UNION ALL
+                SELECT \(associationRow)::int2, l.context_id, l.execution_id
+                FROM unnest(\(executions)) AS s(id) JOIN associations l ON l.execution_id = s.id
+            )
+
+            """)
+    }
     /// The columns of `walkAndNodes` before the node columns, and where the event columns start.
     static let firstNodeColumn = 5, firstEventColumn = 17
 
-    private static func append(
-        _ parts: [NodeBatchPart], namespace: String, leadingColumns: String, trailingColumns: String, to sql: inout SQLBuilder
-    ) {
+    private static func append(_ parts: [NodeBatchPart], namespace: String, trailingColumns: String, to sql: inout SQLBuilder) {
         for (position, part) in parts.enumerated() {
             if position > 0 { sql.append("\nUNION ALL\n") }
             sql.append("""
-                SELECT \(position)::int2, \(leadingColumns)\(NodeTable.selectColumns("n"))\(trailingColumns)
+                SELECT \(position)::int2, \(NodeTable.selectColumns("n"))\(trailingColumns)
                 FROM \(NodeTable.name(part.kind)) n JOIN types t ON t.id = n.type_id
-                WHERE n.namespace_id = \(namespace) AND 
+                WHERE \(NodeTable.inNamespace("n", namespace)) AND 
                 """)
             switch part {
             case .artifacts(let ids, let selection, let reading):
@@ -96,6 +157,8 @@ enum NodeBatchSQL {
                         SELECT l.context_id FROM unnest(\(artifactIDs)) AS s(id) JOIN attributions l ON l.artifact_id = s.id
                         UNION SELECT l.context_id FROM unnest(\(executionIDs)) AS s(id) JOIN associations l ON l.execution_id = s.id))
                     """)
+            case .linkedContexts:
+                sql.append("n.id = ANY(ARRAY(SELECT context_id FROM links))")
             }
         }
     }

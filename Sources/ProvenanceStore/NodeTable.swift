@@ -52,7 +52,15 @@ enum NodeTable {
         """
     }
 
-    /// NULLs of the types of `selectColumns` after the id, for rows of a union that carry only an id.
-    static let nullColumnsAfterID =
-        "NULL::int8, NULL::text, NULL::text, NULL::text, NULL::text, NULL::int2, NULL::text, NULL::text, NULL::int8, NULL::int8, NULL::int8"
+    /// The condition keeping nodes of `alias` that are in `namespace`, for statements that find nodes by id. It is
+    /// written so that no index can serve it: the planner must look the ids up in the primary key. A generic plan
+    /// (prepared statements) cannot tell how many nodes a namespace holds, and with the namespace condition open to
+    /// an index it would scan a whole namespace to pick out a handful of ids.
+    static func inNamespace(_ alias: String, _ namespace: String) -> String {
+        "\(alias).namespace_id + 0 = \(namespace)"
+    }
+
+    /// NULLs of the types of `selectColumns`, for rows of a union that are not nodes.
+    static let nullColumns =
+        "NULL::int8, NULL::int8, NULL::text, NULL::text, NULL::text, NULL::text, NULL::int2, NULL::text, NULL::text, NULL::int8, NULL::int8, NULL::int8"
 }

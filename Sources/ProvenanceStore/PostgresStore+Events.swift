@@ -75,13 +75,13 @@ extension Dictionary {
 
 /// Decoding of the columns of `EventRow.selectColumns`.
 enum EventRow {
+    /// The time of an event aliased `e`, in milliseconds.
+    static let millisecondsColumn = "(extract(epoch FROM e.time) * 1000)::int8"
     /// Artifact id, execution id, type, path as text and time in milliseconds, of events aliased `e`.
-    static let selectColumns = "e.artifact_id, e.execution_id, e.type, e.path::text, (extract(epoch FROM e.time) * 1000)::int8"
+    static let selectColumns = "e.artifact_id, e.execution_id, e.type, e.path::text, \(millisecondsColumn)"
     typealias Columns = (Int64, Int64, Int16, String, Int64)
-    /// NULLs of the types of `selectColumns`, for rows of a union that are not events.
-    static let nullColumns = "NULL::int8, NULL::int8, NULL::int2, NULL::text, NULL::int8"
 
-    static func event(_ c: Columns) throws -> Event {
+    static func event(_ c: Columns) throws(ProvenanceError) -> Event {
         var steps: [EventStep] = []
         if case .array(let elements) = try JSONParser.parse(c.3) {
             steps = elements.compactMap { try? EventStep.from($0, path: "path") }

@@ -45,7 +45,7 @@ enum NodesByIDSQL {
         let namespace = sql.bind(namespaceID.rawValue, as: "int8")
         sql.append("""
             SELECT \(NodeTable.selectColumns("n")) FROM \(NodeTable.name(kind)) n JOIN types t ON t.id = n.type_id
-            WHERE n.id = ANY(\(bound)) AND n.namespace_id = \(namespace)
+            WHERE n.id = ANY(\(bound)) AND \(NodeTable.inNamespace("n", namespace))
             """)
         return sql
     }

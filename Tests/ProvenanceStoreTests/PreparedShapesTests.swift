@@ -12,10 +12,10 @@ import Testing
     func lineageRequestsRunAsPreparedStatements(direction: LineageDirection) {
         let walk = LineageQuery(startingArtifacts: .ids([42, 43]), direction: direction, maxHops: 50, nodeLimit: 500)
         let report = LineageTemplates.artifactLineageParts(start: 42, selection: .baseType("Model"), readingArtifact: nil)
-        let subgraph = LineageTemplates.subgraphParts(endingNodes: true, contexts: true)
+        let subgraph = LineageTemplates.subgraphParts(endingNodes: true)
         for sql in [
             NodeBatchSQL.walkAndNodes(walk, report, namespaceID: namespace),
-            NodeBatchSQL.walkAndNodes(walk, subgraph, eventsBetween: .walked(), namespaceID: namespace),
+            NodeBatchSQL.walkAndNodes(walk, subgraph, eventsBetween: .walked(), links: LineageTemplates.subgraphLinks(endingNodes: true), namespaceID: namespace),
         ] {
             #expect(PreparedShapes.byText[sql.text] != nil, "not prepared: \(sql.text.prefix(80))")
         }
@@ -29,8 +29,8 @@ import Testing
 
     @Test func requestsOutsideTheShapesRunAsOneOffQueries() throws {
         let walk = LineageQuery(startingArtifacts: .filter(try Filter.parse("name = 'x'", kind: .artifact)))
-        let subgraph = LineageTemplates.subgraphParts(endingNodes: true, contexts: true)
-        #expect(PreparedShapes.byText[NodeBatchSQL.walkAndNodes(walk, subgraph, eventsBetween: .walked(), namespaceID: namespace).text] == nil)
+        let subgraph = LineageTemplates.subgraphParts(endingNodes: true)
+        #expect(PreparedShapes.byText[NodeBatchSQL.walkAndNodes(walk, subgraph, eventsBetween: .walked(), links: LineageTemplates.subgraphLinks(endingNodes: true), namespaceID: namespace).text] == nil)
         let filtered = LineageTemplates.artifactLineageParts(
             start: 1, selection: .filter(try Filter.parse("uri LIKE 's3://%'", kind: .artifact)), readingArtifact: nil)
         #expect(PreparedShapes.byText[NodeBatchSQL.walkAndNodes(LineageQuery(startingArtifacts: .ids([1])), filtered, namespaceID: namespace).text] == nil)

@@ -47,8 +47,8 @@ import Testing
                 let walk = LineageQuery(startingArtifacts: .ids([models[9][30]]), direction: direction)
                 let parts = LineageTemplates.artifactLineageParts(start: models[9][30], selection: .baseType("Dataset"), readingArtifact: nil)
                 statements.append(("\(direction) report", NodeBatchSQL.walkAndNodes(walk, parts, namespaceID: namespaceID)))
-                let subgraph = LineageTemplates.subgraphParts(endingNodes: true, contexts: true)
-                statements.append(("\(direction) subgraph", NodeBatchSQL.walkAndNodes(walk, subgraph, eventsBetween: .walked(), namespaceID: namespaceID)))
+                let subgraph = LineageTemplates.subgraphParts(endingNodes: true)
+                statements.append(("\(direction) subgraph", NodeBatchSQL.walkAndNodes(walk, subgraph, eventsBetween: .walked(), links: LineageTemplates.subgraphLinks(endingNodes: true), namespaceID: namespaceID)))
             }
 
             let upstream = LineageQuery(startingArtifacts: .ids([lastModel]), direction: .upstream)
