@@ -51,10 +51,11 @@ enum NodeBatchSQL {
     ///
     /// Each row starts with a position: a node's part, or `stepRow`, `eventRow`, `linkRow`. Node rows go on with
     /// the node columns (`NodeTable.selectColumns`). The walk, the events and the links come as one row each, of
-    /// five parallel arrays after the node columns (`firstArrayColumn`): a row per element would cost the database
-    /// and the decoder far more than the values. Arrays `(a int8[], b int8[], c int8[], d int2[], e text[])`:
+    /// four parallel arrays after the node columns (`firstArrayColumn`), and a JSON text: a row per element would
+    /// cost the database and the decoder far more than the values. Columns `(a int8[], b int8[], c int8[], d int2[],
+    /// e text)`:
     /// - steps: ids, via (0 for a starting node), hops, flags (`artifactFlag`, `endingFlag`);
-    /// - events: artifact ids, execution ids, times in milliseconds, types, paths as JSON text;
+    /// - events: artifact ids, execution ids, times in milliseconds, types, a JSON array of their paths;
     /// - links: artifacts, executions or child contexts; their contexts or parents; -; the link's kind
     ///   (`attributionRow`, `associationRow`, `parentRow`).
     /// What a row is not is NULL, and an empty set's arrays are NULL.
@@ -69,7 +70,7 @@ enum NodeBatchSQL {
         sql.append("""
             SELECT \(stepRow)::int2, \(noNode), array_agg(s.id), array_agg(coalesce(s.via, 0)), array_agg(s.hops),
                 array_agg((CASE WHEN s.is_artifact THEN \(artifactFlag) ELSE 0 END + CASE WHEN s.stop THEN \(endingFlag) ELSE 0 END)::int2),
-                NULL::text[]
+                NULL::text
             FROM steps s
 
             """)
@@ -80,7 +81,7 @@ enum NodeBatchSQL {
             let linked = "ANY(ARRAY(SELECT context_id FROM links))"
             sql.append("""
                 UNION ALL
-                SELECT \(linkRow)::int2, \(noNode), array_agg(k.node_id), array_agg(k.context_id), NULL::int8[], array_agg(k.row), NULL::text[]
+                SELECT \(linkRow)::int2, \(noNode), array_agg(k.node_id), array_agg(k.context_id), NULL::int8[], array_agg(k.row), NULL::text
                 FROM (
                     SELECT l.row, l.node_id, l.context_id FROM links l
                     WHERE (l.row = \(attributionRow) AND \(attributions)) OR (l.row = \(associationRow) AND \(associations))
@@ -96,7 +97,7 @@ enum NodeBatchSQL {
             sql.append("""
                 UNION ALL
                 SELECT \(eventRow)::int2, \(noNode), array_agg(e.artifact_id), array_agg(e.execution_id),
-                    array_agg(\(EventRow.millisecondsColumn)), array_agg(e.type), array_agg(e.path::text)
+                    array_agg(\(EventRow.millisecondsColumn)), array_agg(e.type), jsonb_agg(e.path)::text
                 FROM unnest(\(executions)) AS x(id) JOIN events e ON e.execution_id = x.id
                 WHERE e.artifact_id = ANY(\(artifacts))
 
@@ -105,7 +106,7 @@ enum NodeBatchSQL {
         if !parts.isEmpty {
             sql.append("UNION ALL\n")
             append(parts, namespace: sql.bind(namespaceID.rawValue, as: "int8"),
-                   trailingColumns: ", NULL::int8[], NULL::int8[], NULL::int8[], NULL::int2[], NULL::text[]", to: &sql)
+                   trailingColumns: ", NULL::int8[], NULL::int8[], NULL::int8[], NULL::int2[], NULL::text", to: &sql)
         }
         return sql
     }

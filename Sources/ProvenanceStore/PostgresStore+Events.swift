@@ -82,12 +82,17 @@ enum EventRow {
     typealias Columns = (Int64, Int64, Int16, String, Int64)
 
     static func event(_ c: Columns) throws(ProvenanceError) -> Event {
+        event(artifact: c.0, execution: c.1, type: c.2, path: try JSONParser.parse(c.3), milliseconds: c.4)
+    }
+
+    /// An event from its columns, the path already parsed.
+    static func event(artifact: Int64, execution: Int64, type: Int16, path: JSON, milliseconds: Int64) -> Event {
         var steps: [EventStep] = []
-        if case .array(let elements) = try JSONParser.parse(c.3) {
+        if case .array(let elements) = path {
             steps = elements.compactMap { try? EventStep.from($0, path: "path") }
         }
         return Event(
-            artifactID: ArtifactID(c.0), executionID: ExecutionID(c.1), type: EventType(rawValue: c.2) ?? .unknown,
-            path: steps, millisecondsSinceEpoch: c.4)
+            artifactID: ArtifactID(artifact), executionID: ExecutionID(execution), type: EventType(rawValue: type) ?? .unknown,
+            path: steps, millisecondsSinceEpoch: milliseconds)
     }
 }

@@ -22,7 +22,7 @@ extension PostgresStore {
         /// A node row, or one of the rows of parallel arrays (see `NodeBatchSQL.walkAndNodes`).
         enum Item {
             case node(Int, Node)
-            case arrays(Int, a: [Int64], b: [Int64], c: [Int64], d: [Int16], e: [String])
+            case arrays(Int, a: [Int64], b: [Int64], c: [Int64], d: [Int16], e: String?)
         }
         let query = try await withStartingIDs(query, namespaceID: namespaceID)
         let kinds = parts.map(\.kind)
@@ -36,7 +36,7 @@ extension PostgresStore {
             return .arrays(
                 position, a: try cells.next([Int64]?.self) ?? [], b: try cells.next([Int64]?.self) ?? [],
                 c: try cells.next([Int64]?.self) ?? [], d: try cells.next([Int16]?.self) ?? [],
-                e: try cells.next([String]?.self) ?? [])
+                e: try cells.next(String?.self))
         }
         var steps: [LineageStep] = [], nodes: [(Int, Node)] = []
         var walked = WalkedNodes(traversal: LineageTraversal(steps: [], truncated: false), nodes: [])
@@ -51,8 +51,12 @@ extension PostgresStore {
                         hops: Int(hops[i]), via: vias[i] == 0 ? nil : vias[i], isEnding: flags[i] & NodeBatchSQL.endingFlag != 0))
                 }
             case .arrays(NodeBatchSQL.eventRow, let artifacts, let executions, let times, let types, let paths):
+                guard case .array(let paths) = try JSONParser.parse(paths ?? "[]"), paths.count == artifacts.count else {
+                    throw ProvenanceError(.internal, "the events of a lineage statement came without their paths")
+                }
                 for i in artifacts.indices {
-                    walked.events.append(try EventRow.event((artifacts[i], executions[i], types[i], paths[i], times[i])))
+                    walked.events.append(EventRow.event(
+                        artifact: artifacts[i], execution: executions[i], type: types[i], path: paths[i], milliseconds: times[i]))
                 }
             case .arrays(_, let linked, let contexts, _, let kinds, _):
                 for i in linked.indices {
