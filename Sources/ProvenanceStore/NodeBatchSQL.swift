@@ -105,8 +105,7 @@ enum NodeBatchSQL {
         }
         if !parts.isEmpty {
             sql.append("UNION ALL\n")
-            append(parts, namespace: sql.bind(namespaceID.rawValue, as: "int8"),
-                   trailingColumns: ", NULL::int8[], NULL::int8[], NULL::int8[], NULL::int2[], NULL::text", to: &sql)
+            append(parts, namespace: sql.bind(namespaceID.rawValue, as: "int8"), to: &sql)
         }
         return sql
     }
@@ -133,14 +132,12 @@ enum NodeBatchSQL {
 
             """)
     }
-    /// The columns of `walkAndNodes` before the node columns, and where the event columns start.
-    static let firstNodeColumn = 5, firstEventColumn = 17
 
-    private static func append(_ parts: [NodeBatchPart], namespace: String, trailingColumns: String, to sql: inout SQLBuilder) {
+    private static func append(_ parts: [NodeBatchPart], namespace: String, to sql: inout SQLBuilder) {
         for (position, part) in parts.enumerated() {
             if position > 0 { sql.append("\nUNION ALL\n") }
             sql.append("""
-                SELECT \(position)::int2, \(NodeTable.selectColumns("n"))\(trailingColumns)
+                SELECT \(position)::int2, \(NodeTable.selectColumns("n")), NULL::int8[], NULL::int8[], NULL::int8[], NULL::int2[], NULL::text
                 FROM \(NodeTable.name(part.kind)) n JOIN types t ON t.id = n.type_id
                 WHERE \(NodeTable.inNamespace("n", namespace)) AND 
                 """)
