@@ -62,6 +62,28 @@ import Testing
                 let scanned = Self.sequentialScans(in: plan).filter(Self.scannedTables.contains)
                 #expect(scanned.isEmpty, "\(label) scans \(scanned): \(JSONWriter.string(plan))")
             }
+
+            // The lineage statements run prepared, with the plan PostgreSQL makes without seeing the values (a
+            // generic plan): it must look the frontier's events up on every level and find nodes by id.
+            for direction in LineageDirection.allCases {
+                let walk = LineageQuery(startingArtifacts: .ids([models[4].last!]), direction: direction, maxHops: 100)
+                let subgraph = NodeBatchSQL.walkAndNodes(
+                    walk, LineageTemplates.subgraphParts(endingNodes: true), eventsBetween: .walked(),
+                    links: LineageTemplates.subgraphLinks(endingNodes: true), namespaceID: namespaceID)
+                let report = NodeBatchSQL.walkAndNodes(
+                    walk, LineageTemplates.artifactLineageParts(start: models[4].last!, selection: .baseType("Dataset"), readingArtifact: nil),
+                    namespaceID: namespaceID)
+                for (label, sql) in [("\(direction) subgraph", subgraph), ("\(direction) report", report)] {
+                    let plan: JSON
+                    do { plan = try await Self.genericPlan(sql, store) } catch { Issue.record("\(String(reflecting: error))"); continue }
+                    let scans = Self.scans(in: plan)
+                    let unconditioned = scans.filter { $0.relation == "events" && !$0.hasIndexCondition }
+                    #expect(unconditioned.isEmpty, "\(label) reads events without an index condition: \(JSONWriter.string(plan))")
+                    let nodeIndexes = Set(scans.compactMap(\.index).filter { ["artifacts_", "executions_", "contexts_"].contains(where: $0.hasPrefix) })
+                    #expect(nodeIndexes.isSubset(of: ["artifacts_pkey", "executions_pkey", "contexts_pkey"]), "\(label) finds nodes through \(nodeIndexes)")
+                    #expect(Self.sequentialScans(in: plan).filter(Self.scannedTables.contains).isEmpty, "\(label): \(JSONWriter.string(plan))")
+                }
+            }
         }
     }
 
@@ -122,6 +144,54 @@ import Testing
         let rows = try await store.client.query(PostgresQuery(unsafeSQL: "EXPLAIN (FORMAT JSON) " + sql.text, binds: sql.bindings))
         for try await (text,) in rows.decode((String,).self) { return try JSONParser.parse(text) }
         throw ProvenanceError(.internal, "EXPLAIN returned nothing")
+    }
+
+    /// The plan of `sql` as a prepared statement planned without its values, as PostgreSQL plans a prepared
+    /// statement once it settles on a generic plan.
+    static func genericPlan(_ sql: SQLBuilder, _ store: PostgresStore) async throws -> JSON {
+        try await store.client.withConnection { connection in
+            _ = try await connection.query("SET plan_cache_mode = force_generic_plan", logger: store.logger)
+            _ = try await connection.query(PostgresQuery(unsafeSQL: "PREPARE generic_plan_check AS " + sql.text), logger: store.logger)
+            // EXECUTE takes literals, not bound values: have the database write each bound value as text (its type
+            // is the cast the statement gives it), then quote it.
+            var types: [Int: String] = [:]
+            for match in sql.text.matches(of: /\$([0-9]+)::([a-z0-9]+(\[\])?)/) { types[Int(match.1)!] = String(match.2) }
+            let typed = (1...sql.bindings.count).map { "$\($0)::\(types[$0]!)" }
+            let echoed = try await connection.query(
+                PostgresQuery(unsafeSQL: "SELECT ARRAY[\(typed.map { "(\($0))::text" }.joined(separator: ", "))]", binds: sql.bindings),
+                logger: store.logger)
+            var values: [String] = []
+            for try await (texts,) in echoed.decode(([String],).self) { values = texts }
+            let literals = zip(values, 1...).map { "'\($0.replacingOccurrences(of: "'", with: "''"))'::\(types[$1]!)" }
+            let rows = try await connection.query(
+                PostgresQuery(unsafeSQL: "EXPLAIN (FORMAT JSON) EXECUTE generic_plan_check(\(literals.joined(separator: ", ")))"),
+                logger: store.logger)
+            var plan: JSON = .null
+            for try await (text,) in rows.decode((String,).self) { plan = try JSONParser.parse(text) }
+            _ = try await connection.query("DEALLOCATE generic_plan_check", logger: store.logger)
+            _ = try await connection.query("RESET plan_cache_mode", logger: store.logger)
+            return plan
+        }
+    }
+
+    /// Every scan in a plan: the relation (nil for a bitmap index scan), the index, whether it has an index
+    /// condition (a bitmap heap scan takes its condition from its bitmap index scans).
+    static func scans(in plan: JSON) -> [(relation: String?, index: String?, hasIndexCondition: Bool)] {
+        switch plan {
+        case .array(let elements): return elements.flatMap(scans)
+        case .object(let members):
+            var found = members.flatMap { scans(in: $0.value) }
+            if case .string(let type)? = plan["Node Type"], type.hasSuffix("Scan"), type != "CTE Scan", type != "Function Scan",
+               type != "WorkTable Scan", type != "Subquery Scan" {
+                var relation: String?, index: String?
+                if case .string(let name)? = plan["Relation Name"] { relation = name }
+                if case .string(let name)? = plan["Index Name"] { index = name }
+                let conditioned = plan["Index Cond"] != nil || type == "Bitmap Heap Scan"
+                found.append((relation, index, conditioned))
+            }
+            return found
+        default: return []
+        }
     }
 
     /// The relations read by sequential scans anywhere in a plan.
