@@ -59,9 +59,12 @@ enum NodeBatchSQL {
     /// - links: artifacts, executions or child contexts; their contexts or parents; -; the link's kind
     ///   (`attributionRow`, `associationRow`, `parentRow`).
     /// What a row is not is NULL, and an empty set's arrays are NULL.
+    ///
+    /// `readingNodes` and `readingEvents` switch the parts and the events off without changing the text (they are
+    /// bound values), so requests that want less still run the same prepared statement.
     static func walkAndNodes(
         _ query: LineageQuery, _ parts: [NodeBatchPart], eventsBetween: NodeIDs? = nil, links: ContextLinkRows? = nil,
-        namespaceID: NamespaceID
+        readingNodes: Bool = true, readingEvents: Bool = true, namespaceID: NamespaceID
     ) -> SQLBuilder {
         var sql = SQLBuilder()
         LineageTraversalSQL.appendSteps(query, namespaceID: namespaceID, to: &sql)
@@ -84,7 +87,8 @@ enum NodeBatchSQL {
                 SELECT \(linkRow)::int2, \(noNode), array_agg(k.node_id), array_agg(k.context_id), NULL::int8[], array_agg(k.row), NULL::text
                 FROM (
                     SELECT l.row, l.node_id, l.context_id FROM links l
-                    WHERE (l.row = \(attributionRow) AND \(attributions)) OR (l.row = \(associationRow) AND \(associations))
+                    WHERE (\(attributions) OR \(associations))
+                        AND ((l.row = \(attributionRow) AND \(attributions)) OR (l.row = \(associationRow) AND \(associations)))
                     UNION ALL
                     SELECT \(parentRow)::int2, p.child_id, p.parent_id FROM parent_contexts p
                     WHERE \(parents) AND p.child_id = \(linked) AND p.parent_id = \(linked)
@@ -94,18 +98,19 @@ enum NodeBatchSQL {
         }
         if let eventsBetween {
             let (artifacts, executions) = (idArray(eventsBetween, kind: .artifact, &sql), idArray(eventsBetween, kind: .execution, &sql))
+            let reading = sql.bind(readingEvents, as: "bool")
             sql.append("""
                 UNION ALL
                 SELECT \(eventRow)::int2, \(noNode), array_agg(e.artifact_id), array_agg(e.execution_id),
                     array_agg(\(EventRow.millisecondsColumn)), array_agg(e.type), jsonb_agg(e.path)::text
                 FROM unnest(\(executions)) AS x(id) JOIN events e ON e.execution_id = x.id
-                WHERE e.artifact_id = ANY(\(artifacts))
+                WHERE \(reading) AND e.artifact_id = ANY(\(artifacts))
 
                 """)
         }
         if !parts.isEmpty {
             sql.append("UNION ALL\n")
-            append(parts, namespace: sql.bind(namespaceID.rawValue, as: "int8"), to: &sql)
+            append(parts, namespace: sql.bind(namespaceID.rawValue, as: "int8"), reading: sql.bind(readingNodes, as: "bool"), to: &sql)
         }
         return sql
     }
@@ -133,13 +138,13 @@ enum NodeBatchSQL {
             """)
     }
 
-    private static func append(_ parts: [NodeBatchPart], namespace: String, to sql: inout SQLBuilder) {
+    private static func append(_ parts: [NodeBatchPart], namespace: String, reading: String, to sql: inout SQLBuilder) {
         for (position, part) in parts.enumerated() {
             if position > 0 { sql.append("\nUNION ALL\n") }
             sql.append("""
                 SELECT \(position)::int2, \(NodeTable.selectColumns("n")), NULL::int8[], NULL::int8[], NULL::int8[], NULL::int2[], NULL::text
                 FROM \(NodeTable.name(part.kind)) n JOIN types t ON t.id = n.type_id
-                WHERE \(NodeTable.inNamespace("n", namespace)) AND 
+                WHERE \(reading) AND \(NodeTable.inNamespace("n", namespace)) AND 
                 """)
             switch part {
             case .artifacts(let ids, let selection, let reading):

@@ -13,15 +13,15 @@ extension PostgresStore {
         // Without ending filters no node is an ending node, and leaving the condition out keeps the prepared form.
         let hasEndingFilters = query.endingArtifacts != nil || query.endingExecutions != nil
         let endingNodes = query.includeEndingNodes || !hasEndingFilters
-        // Whatever else is asked for, the statement reads every part of a subgraph: one text, prepared and planned
-        // once, costs less than the parts left out would.
-        let readsNodes = !fields.isDisjoint(with: LineageFields.all.subtracting(.events))
+        // The statement's text does not depend on `fields`: what is not asked for is switched off by bound values,
+        // so every request runs the one prepared statement (planning a statement of this size takes milliseconds).
+        // Types and parent links need the nodes, so any field but the events reads them.
         let walked = try await walkAndNodes(
-            query, readsNodes ? LineageTemplates.subgraphParts(endingNodes: endingNodes) : [],
-            eventsBetween: fields.contains(.events) ? .walked(endingNodes: endingNodes) : nil,
-            links: readsNodes ? LineageTemplates.subgraphLinks(endingNodes: endingNodes, fields: fields) : nil,
-            namespaceID: namespaceID)
-        if readsNodes { (graph.artifacts, graph.executions, graph.contexts) = (walked.nodes[0], walked.nodes[1], walked.nodes[2]) }
+            query, LineageTemplates.subgraphParts(endingNodes: endingNodes), eventsBetween: .walked(endingNodes: endingNodes),
+            links: LineageTemplates.subgraphLinks(endingNodes: endingNodes, fields: fields),
+            readingNodes: !fields.isDisjoint(with: LineageFields.all.subtracting(.events)),
+            readingEvents: fields.contains(.events), namespaceID: namespaceID)
+        (graph.artifacts, graph.executions, graph.contexts) = (walked.nodes[0], walked.nodes[1], walked.nodes[2])
         (graph.events, graph.attributions, graph.associations, graph.parentContexts) =
             (walked.events, walked.attributions, walked.associations, walked.parents)
         graph.truncated = walked.traversal.truncated

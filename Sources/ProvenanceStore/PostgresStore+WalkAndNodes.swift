@@ -14,10 +14,10 @@ struct WalkedNodes {
 extension PostgresStore {
     /// Walks as `query` says and reads the nodes of `parts` (which may name walked nodes), with `eventsBetween`
     /// the events joining the artifacts and executions it names, and with `links` their context links, in one
-    /// round trip.
+    /// round trip; `readingNodes` and `readingEvents` switch parts and events off (see `NodeBatchSQL.walkAndNodes`).
     func walkAndNodes(
         _ query: LineageQuery, _ parts: [NodeBatchPart], eventsBetween: NodeIDs? = nil, links: ContextLinkRows? = nil,
-        namespaceID: NamespaceID
+        readingNodes: Bool = true, readingEvents: Bool = true, namespaceID: NamespaceID
     ) async throws(ProvenanceError) -> WalkedNodes {
         /// A node row, or one of the rows of parallel arrays (see `NodeBatchSQL.walkAndNodes`).
         enum Item {
@@ -27,7 +27,9 @@ extension PostgresStore {
         let query = try await withStartingIDs(query, namespaceID: namespaceID)
         let kinds = parts.map(\.kind)
         let items = try await rows(
-            NodeBatchSQL.walkAndNodes(query, parts, eventsBetween: eventsBetween, links: links, namespaceID: namespaceID)
+            NodeBatchSQL.walkAndNodes(
+                query, parts, eventsBetween: eventsBetween, links: links, readingNodes: readingNodes,
+                readingEvents: readingEvents, namespaceID: namespaceID)
         ) { row -> Item in
             var cells = CellReader(row)
             let position = Int(try cells.next(Int16.self))

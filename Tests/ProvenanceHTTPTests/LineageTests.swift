@@ -51,10 +51,12 @@ struct TrainingGraph {
             "executions": .array(executions.map { name, type in ["type": .string(type), "name": .string(name)] }),
             "contexts": [["type": "Pipeline", "name": "train"]],
             "events": .array(edges.map { artifact, execution, type in
-                [
-                    "artifact_index": .int(Int64(artifactIndex[artifact]!)),
-                    "execution_index": .int(Int64(executionIndex[execution]!)), "type": .string(type),
+                var event: [(key: String, value: JSON)] = [
+                    ("artifact_index", .int(Int64(artifactIndex[artifact]!))),
+                    ("execution_index", .int(Int64(executionIndex[execution]!))), ("type", .string(type)),
                 ]
+                if (artifact, execution) == ("m1", "x5") { event.append(("path", TrainingGraph.warmStartPath)) }
+                return .object(event)
             }),
             "associations": .array(executions.indices.map { ["context_index": 0, "execution_index": .int(Int64($0))] }),
             "attributions": [["context_index": 0, "artifact_index": .int(Int64(artifactIndex["m1"]!))]],
@@ -69,6 +71,9 @@ struct TrainingGraph {
     }
 
     subscript(_ name: String) -> Int64 { ids[name]! }
+
+    /// The path of the event m1 -> x5 (the other events have none).
+    static let warmStartPath: JSON = [["key": "warm \"start\" ü"], ["index": 1]]
 }
 
 extension JSON {
@@ -135,6 +140,9 @@ func encoded(_ text: String) -> String {
             #expect(ids(up, "artifacts") == [g["t1"], g["m1"], g["m2"]].sorted())
             #expect(ids(up, "executions") == [g["x5"]])
             #expect(up.array("events").count == 3)
+            let warmStart = up.array("events").first { $0.int("artifact_id") == g["m1"] && $0.int("execution_id") == g["x5"] }
+            #expect(warmStart?["path"] == TrainingGraph.warmStartPath)
+            #expect(up.array("events").filter { $0.int("artifact_id") != g["m1"] }.allSatisfy { $0["path"] == [] })
             #expect(up.array("artifact_types").count == 2)
             #expect(up.array("artifacts").first { $0.int("id") == g["m1"] }?.int("hops") == 2)
 
@@ -176,6 +184,17 @@ func encoded(_ text: String) -> String {
             #expect(capped.array("artifacts").count + capped.array("executions").count == 3)
             #expect(capped["truncated"] == true)
             #expect(capped["events"] == nil && capped["contexts"] == nil)
+
+            // A parent link among the subgraph's contexts, asked for alone.
+            let project = try await server.api(.POST, "/contexts", json: ["contexts": [["type": "Pipeline", "name": "project"]]])
+            let projectID = try #require(project.json.array("contexts").first).int("id")
+            #expect(try await server.api(.PUT, "/contexts/\(projectID)/artifacts/\(g["d1"])").status == 200)
+            #expect(try await server.api(.PUT, "/contexts/\(g["train"])/parents/\(projectID)").status == 200)
+            let parents = try await query([
+                "starting_artifacts": ["ids": [.int(g["m1"])]], "max_num_hops": 4, "read_mask": ["parent_contexts"],
+            ])
+            #expect(parents.array("parent_contexts") == [["child_id": .int(g["train"]), "parent_id": .int(projectID)]])
+            #expect(parents["contexts"] == nil && parents["artifacts"] == nil && parents["events"] == nil)
 
             let bad = try await server.api(.POST, "/lineage:query", json: ["starting_artifacts": ["filter_query": "nmae = 'x'"]])
             #expect(bad.status == 400)

@@ -21,6 +21,17 @@ import Testing
         }
     }
 
+    @Test func subgraphsRunPreparedWhateverTheyReadMaskAsksFor() {
+        let walk = LineageQuery(startingArtifacts: .ids([42]), maxHops: 100)
+        for (fields, nodes, events) in [(LineageFields.events, false, true), ([.artifacts, .executions], true, false), ([.attributions], true, false)] {
+            let sql = NodeBatchSQL.walkAndNodes(
+                walk, LineageTemplates.subgraphParts(endingNodes: true), eventsBetween: .walked(),
+                links: LineageTemplates.subgraphLinks(endingNodes: true, fields: fields), readingNodes: nodes,
+                readingEvents: events, namespaceID: namespace)
+            #expect(PreparedShapes.byText[sql.text] != nil, "not prepared for \(fields)")
+        }
+    }
+
     @Test func nodeReadsByIDRunAsPreparedStatements() {
         for kind in NodeKind.allCases {
             #expect(PreparedShapes.byText[NodesByIDSQL.query(kind, ids: [1, 2], namespaceID: namespace).text] != nil)
