@@ -29,27 +29,34 @@ extension MetadataStoreService {
                     reuseContextIfAlreadyExists: options.reuseContextIfAlreadyExist,
                     reuseArtifactIfAlreadyExistsByExternalID: options.reuseArtifactIfAlreadyExistByExternalID))
             write.executions = [try message.execution.nodeWrite(field: "execution", mask: nil, checkUpdateTime: false)]
-            var endpoints = EdgeEndpoints(
-                artifacts: message.artifactEventPairs.map(\.artifact), executions: [message.execution])
+            // Each pair's event joins its artifact and the request's execution, as an edge by index would. A pair may
+            // carry only an event naming a stored artifact by id; that artifact is linked by the event alone.
+            var edges: [(field: String, edge: MlMetadata_PutLineageSubgraphRequest.EventEdge)] = []
             for (offset, pair) in message.artifactEventPairs.enumerated() {
                 let field = "artifact_event_pairs[\(offset)]"
-                write.artifacts.append(try pair.artifact.nodeWrite(field: field + ".artifact", mask: nil, checkUpdateTime: false))
-                guard pair.hasEvent else { continue }
-                // The pair's event joins its artifact and the request's execution, as an edge by index would.
-                let edge = MlMetadata_PutLineageSubgraphRequest.EventEdge.with {
-                    $0.artifactIndex = Int32(offset)
+                var edge = MlMetadata_PutLineageSubgraphRequest.EventEdge.with {
                     $0.executionIndex = 0
                     $0.event = pair.event
                 }
-                write.events.append(try endpoints.edge(edge, field: field, write: &write))
+                if pair.hasArtifact {
+                    edge.artifactIndex = Int32(write.artifacts.count)
+                    write.artifacts.append(try pair.artifact.nodeWrite(field: field + ".artifact", mask: nil, checkUpdateTime: false))
+                } else if !pair.event.hasArtifactID {
+                    throw .invalid(field, "needs an artifact, or an event with artifact_id")
+                }
+                if pair.hasEvent { edges.append((field, edge)) }
             }
+            var endpoints = EdgeEndpoints(
+                artifacts: message.artifactEventPairs.filter(\.hasArtifact).map(\.artifact), executions: [message.execution])
+            for (field, edge) in edges { write.events.append(try endpoints.edge(edge, field: field, write: &write)) }
             write.contexts = try contextWrites(message.contexts, forceReuse: options.forceReuseContext)
+            endpoints.linkRequestNodesOnly(in: &write)
             let result = try await Self.referencesMustExist { () async throws(ProvenanceError) in
                 try await store.write(write, namespace: namespace)
             }
             return .with {
                 $0.executionID = result.executionIDs[0].rawValue
-                $0.artifactIds = result.ids(.artifact)
+                $0.artifactIds = endpoints.requestIDs(result, .artifact)
                 $0.contextIds = result.ids(.context)
             }
         }
@@ -75,18 +82,13 @@ extension MetadataStoreService {
             for (offset, edge) in message.eventEdges.enumerated() {
                 write.events.append(try endpoints.edge(edge, field: "event_edges[\(offset)]", write: &write))
             }
-            if endpoints.addedReferences {
-                // Nodes named only by an event's id are linked by that event, not attributed to the contexts.
-                let contexts = write.contexts.indices
-                write.attributions = contexts.flatMap { c in message.artifacts.indices.map { IndexLink(contextIndex: c, nodeIndex: $0) } }
-                write.associations = contexts.flatMap { c in message.executions.indices.map { IndexLink(contextIndex: c, nodeIndex: $0) } }
-            }
+            endpoints.linkRequestNodesOnly(in: &write)
             let result = try await Self.referencesMustExist { () async throws(ProvenanceError) in
                 try await store.write(write, namespace: namespace)
             }
             return .with {
-                $0.artifactIds = result.ids(.artifact)
-                $0.executionIds = result.ids(.execution)
+                $0.artifactIds = endpoints.requestIDs(result, .artifact)
+                $0.executionIds = endpoints.requestIDs(result, .execution)
                 $0.contextIds = result.ids(.context)
             }
         }
@@ -178,52 +180,76 @@ extension MetadataStoreService {
 
 /// The ends of the event edges of PutLineageSubgraph (and of PutExecution's pairs): a node of the request by index,
 /// checked against the event's ids, or a stored node named only by the event's artifact_id or execution_id, which
-/// joins the write as an unchanged reference.
+/// joins the write as an unchanged reference after the request's own nodes.
 struct EdgeEndpoints {
-    let artifacts: [MlMetadata_Artifact]
-    let executions: [MlMetadata_Execution]
-    private var referencedArtifacts: [Int64: Int] = [:]
-    private var referencedExecutions: [Int64: Int] = [:]
+    private var artifacts: Ends
+    private var executions: Ends
 
     init(artifacts: [MlMetadata_Artifact], executions: [MlMetadata_Execution]) {
-        self.artifacts = artifacts
-        self.executions = executions
+        self.artifacts = Ends(artifacts.map { $0.hasID ? $0.id : nil })
+        self.executions = Ends(executions.map { $0.hasID ? $0.id : nil })
     }
-
-    /// Whether some edge named a node that is not among the request's nodes.
-    var addedReferences: Bool { !referencedArtifacts.isEmpty || !referencedExecutions.isEmpty }
 
     /// The write's event for `edge`; a stored node named only by the event's id joins `write` as a reference.
     mutating func edge(
         _ edge: MlMetadata_PutLineageSubgraphRequest.EventEdge, field: String, write: inout LineageWrite
     ) throws(ProvenanceError) -> EventEdge {
         let event = edge.event
-        let artifactIndex = try Self.index(
+        let artifactIndex = try artifacts.index(
             given: edge.hasArtifactIndex ? Int(edge.artifactIndex) : nil, id: event.hasArtifactID ? event.artifactID : nil,
-            nodeIDs: artifacts.map { $0.hasID ? $0.id : nil }, references: &referencedArtifacts,
             writes: &write.artifacts, field: field, end: "artifact")
-        let executionIndex = try Self.index(
+        let executionIndex = try executions.index(
             given: edge.hasExecutionIndex ? Int(edge.executionIndex) : nil,
-            id: event.hasExecutionID ? event.executionID : nil, nodeIDs: executions.map { $0.hasID ? $0.id : nil },
-            references: &referencedExecutions, writes: &write.executions, field: field, end: "execution")
+            id: event.hasExecutionID ? event.executionID : nil, writes: &write.executions, field: field, end: "execution")
         return try event.edge(artifactIndex: artifactIndex, executionIndex: executionIndex, field: field + ".event")
     }
 
-    private static func index(
-        given: Int?, id: Int64?, nodeIDs: [Int64?], references: inout [Int64: Int], writes: inout [NodeWrite],
-        field: String, end: String
-    ) throws(ProvenanceError) -> Int {
-        if let given {
-            if let id, nodeIDs.indices.contains(given), let nodeID = nodeIDs[given], nodeID != id {
-                throw .invalid("\(field).event.\(end)_id", "\(id) differs from the id \(nodeID) of \(end)s[\(given)]")
-            }
-            return given
+    /// Attributes the request's own artifacts and associates its own executions with the write's contexts: a node
+    /// named only by an event's id is linked by that event, not to the contexts (MLMD's rule). Without such nodes
+    /// the write's default (every node with every context) is the same.
+    func linkRequestNodesOnly(in write: inout LineageWrite) {
+        guard !artifacts.references.isEmpty || !executions.references.isEmpty else { return }
+        let contexts = write.contexts.indices
+        write.attributions = contexts.flatMap { c in artifacts.ids.indices.map { IndexLink(contextIndex: c, nodeIndex: $0) } }
+        write.associations = contexts.flatMap { c in executions.ids.indices.map { IndexLink(contextIndex: c, nodeIndex: $0) } }
+    }
+
+    /// The ids of the request's own nodes of `kind`, in request order (the referenced nodes come after them).
+    func requestIDs(_ result: LineageWriteResult, _ kind: NodeKind) -> [Int64] {
+        Array(result.ids(kind).prefix(kind == .artifact ? artifacts.ids.count : executions.ids.count))
+    }
+
+    /// One end of the edges: the ids of the request's nodes (nil for a new node), where each id stands, and the
+    /// stored nodes named only by an event's id, with their position in the write.
+    private struct Ends {
+        let ids: [Int64?]
+        let offsets: [Int64: Int]
+        var references: [Int64: Int] = [:]
+
+        init(_ ids: [Int64?]) {
+            self.ids = ids
+            offsets = Dictionary(
+                ids.enumerated().compactMap { offset, id in id.map { ($0, offset) } }, uniquingKeysWith: { first, _ in first })
         }
-        guard let id else { throw .invalid(field, "needs \(end)_index or event.\(end)_id") }
-        if let offset = nodeIDs.firstIndex(of: id) { return offset }
-        if let known = references[id] { return known }
-        references[id] = writes.count
-        writes.append(.update(id: id, NodePatch()))
-        return writes.count - 1
+
+        mutating func index(given: Int?, id: Int64?, writes: inout [NodeWrite], field: String, end: String)
+            throws(ProvenanceError) -> Int
+        {
+            if let given {
+                guard ids.indices.contains(given) else {
+                    throw .invalid("\(field).\(end)_index", "\(given) is not the index of one of the request's \(ids.count) \(end)s")
+                }
+                if let id, id != ids[given] {
+                    let stored = ids[given].map { "the id \($0) of \(end)s[\(given)]" } ?? "\(end)s[\(given)], a new \(end)"
+                    throw .invalid("\(field).event.\(end)_id", "\(id) differs from \(stored)")
+                }
+                return given
+            }
+            guard let id else { throw .invalid(field, "needs \(end)_index or event.\(end)_id") }
+            if let offset = offsets[id] ?? references[id] { return offset }
+            references[id] = writes.count
+            writes.append(.update(id: id, NodePatch()))
+            return writes.count - 1
+        }
     }
 }

@@ -164,6 +164,55 @@ import Testing
         }
     }
 
+    @Test func eventsMayNameStoredNodesByIdWithoutChangingTheAnsweredIds() async throws {
+        try await withTestServer { server in
+            try await withMLMDClient(server) { client in
+                let types = try await PipelineTypes.put(client)
+                let first = try await client.putExecution(types.trainingRun())
+                let (dataset, model) = (first.artifactIds[0], first.artifactIds[1])
+                // PutLineageSubgraph: a new model whose trainer read the stored model, named only by the event's id.
+                let subgraph = try await client.putLineageSubgraph(
+                    .with {
+                        $0.artifacts = [.with { $0.typeID = types.model; $0.uri = "s3://models/m2" }]
+                        $0.executions = [.with { $0.typeID = types.trainer }]
+                        $0.contexts = [.with { $0.typeID = types.pipeline; $0.name = "p2" }]
+                        $0.eventEdges = [
+                            .with { $0.executionIndex = 0; $0.event = .with { $0.artifactID = model; $0.type = .input } },
+                            .with { $0.artifactIndex = 0; $0.executionIndex = 0; $0.event = .with { $0.type = .output } },
+                        ]
+                    })
+                #expect(subgraph.artifactIds.count == 1 && subgraph.executionIds.count == 1)
+                let read = try await client.getEventsByArtifactIDs(.with { $0.artifactIds = [model] }).events
+                #expect(read.contains { $0.executionID == subgraph.executionIds[0] && $0.type == .input })
+                let attributed = try await client.getArtifactsByContext(.with { $0.contextID = subgraph.contextIds[0] }).artifacts
+                #expect(attributed.map(\.id) == subgraph.artifactIds, "the stored model is linked by its event only")
+                // PutExecution: a pair with only an event, naming the stored dataset.
+                var rerun = types.trainingRun(pipeline: "p3")
+                rerun.artifactEventPairs[0] = .with { $0.event = .with { $0.artifactID = dataset; $0.type = .input } }
+                let second = try await client.putExecution(rerun)
+                #expect(second.artifactIds.count == 1)
+                let reads = try await client.getEventsByExecutionIDs(.with { $0.executionIds = [second.executionID] }).events
+                #expect(reads.contains { $0.artifactID == dataset && $0.type == .input })
+                // An index outside the request's nodes, or an id that is not the indexed node's, is refused.
+                await expectStatus(.invalidArgument) {
+                    _ = try await client.putLineageSubgraph(
+                        .with {
+                            $0.executions = [.with { $0.typeID = types.trainer }]
+                            $0.eventEdges = [
+                                .with { $0.executionIndex = 0; $0.event = .with { $0.artifactID = model; $0.type = .input } },
+                                .with { $0.artifactIndex = 0; $0.executionIndex = 0; $0.event = .with { $0.type = .output } },
+                            ]
+                        })
+                }
+                await expectStatus(.invalidArgument) {
+                    var mismatched = types.trainingRun(pipeline: "p4")
+                    mismatched.artifactEventPairs[1].event.artifactID = dataset
+                    _ = try await client.putExecution(mismatched)
+                }
+            }
+        }
+    }
+
     @Test func malformedAndOversizedMessagesAreRefusedWithoutHarm() async throws {
         try await withTestServer(configure: { $0.maximumBodyBytes = 64 * 1024 }) { server in
             try await withMLMDClient(server) { client in
