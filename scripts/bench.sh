@@ -13,11 +13,7 @@ if curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1; then
     exit 1
 fi
 rm -rf "$DATA"
-"$BIN" serve --data-dir "$DATA" --http-port "$PORT" --grpc-port "${BENCH_GRPC_PORT:-18081}" --log-level warning &
-SERVER=$!
-trap 'kill -TERM $SERVER 2>/dev/null; wait $SERVER 2>/dev/null || true' EXIT
-for _ in $(seq 1 120); do
-    if curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1; then break; fi
-    sleep 0.5
-done
+mkdir -p "$(dirname "$DATA")" && chmod 755 "$(dirname "$DATA")"
+. scripts/lib/server.sh
+start_server "$BIN" "$DATA" "$PORT" "${BENCH_GRPC_PORT:-18081}" "$(dirname "$DATA")/server.log"
 "$BIN" bench "$BENCHMARK" --server "http://127.0.0.1:$PORT" --data-dir "$DATA" "$@"

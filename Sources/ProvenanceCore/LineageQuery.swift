@@ -201,6 +201,22 @@ public struct LineageFields: OptionSet, Sendable {
     public static let all: LineageFields = [
         .artifacts, .executions, .contexts, .events, .types, .attributions, .associations, .parentContexts,
     ]
+
+    /// The parts by their read-mask names: the fields of MLMD's LineageGraph (each type list names all types),
+    /// `parent_contexts`, and `types`.
+    public static let byName: [String: LineageFields] = [
+        "artifacts": .artifacts, "executions": .executions, "contexts": .contexts, "events": .events,
+        "types": .types, "artifact_types": .types, "execution_types": .types, "context_types": .types,
+        "attributions": .attributions, "associations": .associations, "parent_contexts": .parentContexts,
+    ]
+
+    /// The part a read-mask entry names; `field` locates the entry in errors.
+    public static func named(_ name: String, field: String) throws(ProvenanceError) -> LineageFields {
+        guard let part = byName[name] else {
+            throw .invalid(field, "unknown part '\(name)'; expected one of \(byName.keys.sorted().joined(separator: ", "))")
+        }
+        return part
+    }
 }
 
 /// The nodes and edges of a traversal, ready to draw.

@@ -54,17 +54,10 @@ enum WireLineage {
     /// The read mask: which parts of the subgraph to return (all by default).
     private static func fields(_ reader: JSONObjectReader) throws(ProvenanceError) -> LineageFields {
         guard let mask = try reader.array("read_mask") else { return .all }
-        let names: [String: LineageFields] = [
-            "artifacts": .artifacts, "executions": .executions, "contexts": .contexts, "events": .events,
-            "types": .types, "artifact_types": .types, "execution_types": .types, "context_types": .types,
-            "attributions": .attributions, "associations": .associations, "parent_contexts": .parentContexts,
-        ]
         var fields: LineageFields = []
         for (offset, entry) in mask.enumerated() {
-            guard case .string(let name) = entry, let field = names[name] else {
-                throw .invalid("read_mask[\(offset)]", "expected one of \(names.keys.sorted().joined(separator: ", "))")
-            }
-            fields.insert(field)
+            guard case .string(let name) = entry else { throw .invalid("read_mask[\(offset)]", "must be a string") }
+            fields.formUnion(try LineageFields.named(name, field: "read_mask[\(offset)]"))
         }
         return fields
     }

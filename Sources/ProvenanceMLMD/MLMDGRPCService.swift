@@ -1,13 +1,11 @@
 import GRPCCore
 import GRPCNIOTransportHTTP2
-import Logging
+import ProvenanceCore
 import ProvenanceStore
 import ServiceLifecycle
 
 /// Where and how the MLMD gRPC service listens.
 public struct MLMDSettings: Sendable {
-    /// Default gRPC port, MLMD's own server's usual port aside (8080 is taken by REST).
-    public static let defaultPort = 8081
     /// Interface to bind: an IPv4 or IPv6 address.
     public var host: String
     /// Port to bind; 0 picks a free one (tests).
@@ -18,7 +16,7 @@ public struct MLMDSettings: Sendable {
     public var maximumMessageBytes: Int
 
     /// Creates settings.
-    public init(host: String, port: Int, defaultNamespace: String = "default", maximumMessageBytes: Int) {
+    public init(host: String, port: Int, defaultNamespace: String = Namespace.defaultName, maximumMessageBytes: Int) {
         self.host = host
         self.port = port
         self.defaultNamespace = defaultNamespace
@@ -29,7 +27,7 @@ public struct MLMDSettings: Sendable {
 /// Builds the MLMD-compatible gRPC server as a service for the server's ServiceGroup. `onListening` receives the
 /// bound port. On graceful shutdown it stops accepting RPCs and lets those in flight finish.
 public func makeMLMDService(
-    store: PostgresStore, settings: MLMDSettings, logger: Logger, onListening: @escaping @Sendable (Int) async -> Void
+    store: PostgresStore, settings: MLMDSettings, onListening: @escaping @Sendable (Int) async -> Void
 ) -> some Service {
     let address: GRPCNIOTransportCore.SocketAddress =
         settings.host.contains(":")

@@ -63,9 +63,7 @@ extension MetadataStoreService {
             guard case .artifactsOptions(let seedOptions)? = options.queryNodes else {
                 throw .invalid("options.artifacts_options", "is required: it selects the artifacts to start from")
             }
-            let seeds = try await listNodes(
-                MlMetadata_Artifact.self, options: seedOptions, filter: NodeListFilter(), namespace: namespace)
-            var query = LineageQuery(startingArtifacts: .ids(seeds.nodes.map(\.id)), direction: .both)
+            var query = LineageQuery(direction: .both)
             let stop = options.stopConditions
             if stop.hasMaxNumHops {
                 guard stop.maxNumHops >= 0 else {
@@ -89,7 +87,11 @@ extension MetadataStoreService {
                 options.maxNodeSize > 0
                 ? Int(clamping: min(options.maxNodeSize, Int64(LineageQuery.maximumNodeLimit)))
                 : LineageQuery.maximumNodeLimit
+            // The options are checked before the seeds are read.
+            let seeds = try await listNodes(
+                MlMetadata_Artifact.self, options: seedOptions, filter: NodeListFilter(), namespace: namespace)
             guard !seeds.nodes.isEmpty else { return MlMetadata_GetLineageGraphResponse() }
+            query.startingArtifacts = .ids(seeds.nodes.map(\.id))
             let graph = try await store.lineageSubgraph(query, fields: .all, namespace: namespace)
             return .with { $0.subgraph = MlMetadata_LineageGraph(graph) }
         }
@@ -100,16 +102,8 @@ extension MetadataStoreService {
     /// The parts a read mask asks for; no path means all of them, as in MLMD.
     static func lineageFields(_ paths: [String]) throws(ProvenanceError) -> LineageFields {
         guard !paths.isEmpty else { return .all }
-        let names: [String: LineageFields] = [
-            "artifacts": .artifacts, "executions": .executions, "contexts": .contexts, "events": .events,
-            "artifact_types": .types, "execution_types": .types, "context_types": .types,
-            "attributions": .attributions, "associations": .associations, "parent_contexts": .parentContexts,
-        ]
         var fields: LineageFields = []
-        for path in paths {
-            guard let field = names[path] else { throw .invalid("read_mask", "unknown path '\(path)'") }
-            fields.formUnion(field)
-        }
+        for (offset, path) in paths.enumerated() { fields.formUnion(try LineageFields.named(path, field: "read_mask.paths[\(offset)]")) }
         return fields
     }
 }

@@ -82,11 +82,8 @@ extension MetadataStoreService {
     ) async throws -> ServerResponse<MlMetadata_GetArtifactsByIDResponse> {
         try await handle(request) { message, namespace throws(ProvenanceError) in
             let artifacts = try await nodes(MlMetadata_Artifact.self, ids: message.artifactIds, namespace: namespace)
-            var typeIDs: [Int64] = []
-            if message.populateArtifactTypes {
-                for artifact in artifacts where !typeIDs.contains(artifact.typeID) { typeIDs.append(artifact.typeID) }
-            }
-            let types = try await types(.artifact, namespace: namespace, ids: typeIDs)
+            // `types` keeps each type once.
+            let types = try await types(.artifact, namespace: namespace, ids: message.populateArtifactTypes ? artifacts.map(\.typeID) : [])
             return .with {
                 $0.artifacts = artifacts
                 $0.artifactTypes = types.map(MlMetadata_ArtifactType.init)
@@ -117,7 +114,7 @@ extension MetadataStoreService {
     ) async throws -> ServerResponse<MlMetadata_GetArtifactsByTypeResponse> {
         try await handle(request) { message, namespace throws(ProvenanceError) in
             let result = try await nodesOfType(
-                MlMetadata_Artifact.self, name: message.typeName, version: message.hasTypeVersion ? message.typeVersion : nil,
+                MlMetadata_Artifact.self, name: message.typeName, version: message.requestedTypeVersion,
                 options: .given(message.options, isSet: message.hasOptions), namespace: namespace)
             return .with {
                 $0.artifacts = result.nodes
@@ -131,7 +128,7 @@ extension MetadataStoreService {
     ) async throws -> ServerResponse<MlMetadata_GetExecutionsByTypeResponse> {
         try await handle(request) { message, namespace throws(ProvenanceError) in
             let result = try await nodesOfType(
-                MlMetadata_Execution.self, name: message.typeName, version: message.hasTypeVersion ? message.typeVersion : nil,
+                MlMetadata_Execution.self, name: message.typeName, version: message.requestedTypeVersion,
                 options: .given(message.options, isSet: message.hasOptions), namespace: namespace)
             return .with {
                 $0.executions = result.nodes
@@ -145,7 +142,7 @@ extension MetadataStoreService {
     ) async throws -> ServerResponse<MlMetadata_GetContextsByTypeResponse> {
         try await handle(request) { message, namespace throws(ProvenanceError) in
             let result = try await nodesOfType(
-                MlMetadata_Context.self, name: message.typeName, version: message.hasTypeVersion ? message.typeVersion : nil,
+                MlMetadata_Context.self, name: message.typeName, version: message.requestedTypeVersion,
                 options: .given(message.options, isSet: message.hasOptions), namespace: namespace)
             return .with {
                 $0.contexts = result.nodes
@@ -160,7 +157,7 @@ extension MetadataStoreService {
         try await handle(request) { message, namespace throws(ProvenanceError) in
             let artifact = try await nodeOfType(
                 MlMetadata_Artifact.self, typeName: message.typeName,
-                version: message.hasTypeVersion ? message.typeVersion : nil, nodeName: message.artifactName,
+                version: message.requestedTypeVersion, nodeName: message.artifactName,
                 namespace: namespace)
             return .with { if let artifact { $0.artifact = artifact } }
         }
@@ -172,7 +169,7 @@ extension MetadataStoreService {
         try await handle(request) { message, namespace throws(ProvenanceError) in
             let execution = try await nodeOfType(
                 MlMetadata_Execution.self, typeName: message.typeName,
-                version: message.hasTypeVersion ? message.typeVersion : nil, nodeName: message.executionName,
+                version: message.requestedTypeVersion, nodeName: message.executionName,
                 namespace: namespace)
             return .with { if let execution { $0.execution = execution } }
         }
@@ -184,7 +181,7 @@ extension MetadataStoreService {
         try await handle(request) { message, namespace throws(ProvenanceError) in
             let found = try await nodeOfType(
                 MlMetadata_Context.self, typeName: message.typeName,
-                version: message.hasTypeVersion ? message.typeVersion : nil, nodeName: message.contextName,
+                version: message.requestedTypeVersion, nodeName: message.contextName,
                 namespace: namespace)
             return .with { if let found { $0.context = found } }
         }

@@ -105,7 +105,6 @@ extension MetadataStoreService {
     private func relatedPage<Message: MLMDNodeMessage>(
         _ message: Message.Type, _ relation: NodeRelation, options: MlMetadata_ListOperationOptions?, namespace: String
     ) async throws(ProvenanceError) -> (nodes: [Message], nextPageToken: String?) {
-        _ = try await store.namespaceID(namespace)  // an unknown namespace stays NOT_FOUND
         do {
             return try await listNodes(
                 Message.self, options: options, filter: NodeListFilter(relation: relation), namespace: namespace)

@@ -67,7 +67,7 @@ extension MetadataStoreService {
     ) async throws -> ServerResponse<MlMetadata_GetArtifactTypeResponse> {
         try await handle(request) { message, namespace throws(ProvenanceError) in
             let type = try await typeNamed(
-                .artifact, message.typeName, version: message.hasTypeVersion ? message.typeVersion : nil,
+                .artifact, message.typeName, version: message.requestedTypeVersion,
                 namespace: namespace)
             return .with { $0.artifactType = MlMetadata_ArtifactType(type) }
         }
@@ -78,7 +78,7 @@ extension MetadataStoreService {
     ) async throws -> ServerResponse<MlMetadata_GetExecutionTypeResponse> {
         try await handle(request) { message, namespace throws(ProvenanceError) in
             let type = try await typeNamed(
-                .execution, message.typeName, version: message.hasTypeVersion ? message.typeVersion : nil,
+                .execution, message.typeName, version: message.requestedTypeVersion,
                 namespace: namespace)
             return .with { $0.executionType = MlMetadata_ExecutionType(type) }
         }
@@ -89,7 +89,7 @@ extension MetadataStoreService {
     ) async throws -> ServerResponse<MlMetadata_GetContextTypeResponse> {
         try await handle(request) { message, namespace throws(ProvenanceError) in
             let type = try await typeNamed(
-                .context, message.typeName, version: message.hasTypeVersion ? message.typeVersion : nil,
+                .context, message.typeName, version: message.requestedTypeVersion,
                 namespace: namespace)
             return .with { $0.contextType = MlMetadata_ContextType(type) }
         }
@@ -207,7 +207,6 @@ extension MetadataStoreService {
     /// The types of `kind` with the given ids, in request order, skipping unknown ids. Types come from the
     /// store's type cache, so this rarely reaches the database.
     func types(_ kind: NodeKind, namespace: String, ids: [Int64]) async throws(ProvenanceError) -> [NodeType] {
-        _ = try await store.namespaceID(namespace)  // an unknown namespace is NOT_FOUND, an unknown type skipped
         var types: [NodeType] = []
         for id in ids {
             do throws(ProvenanceError) {

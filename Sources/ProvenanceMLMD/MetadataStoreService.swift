@@ -19,12 +19,10 @@ struct MetadataStoreService: MlMetadata_MetadataStoreService.ServiceProtocol {
         _ request: ServerRequest<Input>,
         _ body: (Input, String) async throws(ProvenanceError) -> Output
     ) async throws -> ServerResponse<Output> {
-        var namespace = defaultNamespace
-        for value in request.metadata[stringValues: Self.namespaceHeader] where !value.isEmpty {
-            namespace = value
-            break
-        }
+        let namespace = request.metadata[stringValues: Self.namespaceHeader].first { !$0.isEmpty } ?? defaultNamespace
         do {
+            // An unknown namespace is NOT_FOUND for every RPC, before any lookup could read it as a missing node.
+            _ = try await store.namespaceID(namespace)
             return ServerResponse(message: try await body(request.message, namespace))
         } catch {
             throw RPCError(error)

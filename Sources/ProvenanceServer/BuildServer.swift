@@ -60,7 +60,6 @@ private func composeServer(
     let grpc = makeMLMDService(
         store: store,
         settings: MLMDSettings(host: config.grpcHost, port: config.grpcPort, maximumMessageBytes: config.maximumBodyBytes),
-        logger: logger,
         onListening: { bound in
             logger.info("MLMD gRPC service listening", metadata: ["address": "\(config.grpcHost):\(bound)"])
             grpcPort.announce(bound)

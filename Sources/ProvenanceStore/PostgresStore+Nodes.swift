@@ -113,11 +113,6 @@ extension PostgresStore {
         async throws(ProvenanceError) -> Page<Node>
     {
         let namespaceID = try await namespaceID(namespace)
-        if let anchor = filter.relation?.anchor {
-            guard try await nodes(anchor.kind, ids: [anchor.id], namespaceID: namespaceID).count == 1 else {
-                throw .notFound("\(anchor.kind.rawValue) \(anchor.id) not found")
-            }
-        }
         let query = Self.listSQL(kind, namespaceID: namespaceID, filter: filter, page: page).query
         let nodes: [Node] = try await perform { [self] connection in
             var result: [Node] = []
@@ -125,6 +120,11 @@ extension PostgresStore {
                 result.append(try NodeRow.decode(row, kind: kind))
             }
             return result
+        }
+        // Nodes linked to a missing node are none; only an empty answer needs to ask whether the node exists.
+        if nodes.isEmpty, let anchor = filter.relation?.anchor,
+           try await self.nodes(anchor.kind, ids: [anchor.id], namespaceID: namespaceID).isEmpty {
+            throw .notFound("\(anchor.kind.rawValue) \(anchor.id) not found")
         }
         guard nodes.count > page.size else { return Page(items: nodes, next: nil) }
         let items = Array(nodes.prefix(page.size))

@@ -99,8 +99,12 @@ extension PostgresStore {
     public func type(_ kind: NodeKind, named name: String, version: String?, namespace: String)
         async throws(ProvenanceError) -> NodeType?
     {
-        try await listTypes(namespace: namespace, kind: kind, name: name, version: version)
-            .first { $0.version == version }
+        let namespaceID = try await namespaceID(namespace)
+        do {
+            return try await resolveType(.name(name, version: version), kind: kind, namespaceID: namespaceID, path: "")
+        } catch where error.code == .notFound {
+            return nil
+        }
     }
 
     /// A type by id, from the cache unless `refresh`; it must belong to `namespaceID`.

@@ -165,6 +165,8 @@ func encoded(_ text: String) -> String {
                 "read_mask": ["attributions", "associations"],
             ])
             #expect(linksOnly["artifacts"] == nil && linksOnly["contexts"] == nil)
+            #expect(linksOnly["executions"] == nil && linksOnly["events"] == nil)
+            #expect(linksOnly.array("attributions").map { $0.int("artifact_id") } == [g["m1"]])
             #expect(linksOnly.array("associations").count == executionIDs.count)
 
             let stopped = try await query([

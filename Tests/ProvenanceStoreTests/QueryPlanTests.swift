@@ -149,27 +149,37 @@ import Testing
     /// The plan of `sql` as a prepared statement planned without its values, as PostgreSQL plans a prepared
     /// statement once it settles on a generic plan.
     static func genericPlan(_ sql: SQLBuilder, _ store: PostgresStore) async throws -> JSON {
-        try await store.client.withConnection { connection in
-            _ = try await connection.query("SET plan_cache_mode = force_generic_plan", logger: store.logger)
-            _ = try await connection.query(PostgresQuery(unsafeSQL: "PREPARE generic_plan_check AS " + sql.text), logger: store.logger)
-            // EXECUTE takes literals, not bound values: have the database write each bound value as text (its type
-            // is the cast the statement gives it), then quote it.
-            var types: [Int: String] = [:]
-            for match in sql.text.matches(of: /\$([0-9]+)::([a-z0-9]+(\[\])?)/) { types[Int(match.1)!] = String(match.2) }
-            let typed = (1...sql.bindings.count).map { "$\($0)::\(types[$0]!)" }
+        // EXECUTE takes literals, not bound values: have the database write each bound value as text (its type is
+        // the cast the statement gives it), then quote it.
+        var types: [Int: String] = [:]
+        for match in sql.text.matches(of: /\$([0-9]+)::([a-z0-9]+(\[\])?)/) { types[Int(match.1)!] = String(match.2) }
+        let typed = try (1...sql.bindings.count).map { position in
+            guard let type = types[position] else { throw ProvenanceError(.internal, "parameter $\(position) has no cast") }
+            return (position, type)
+        }
+        return try await store.client.withConnection { connection in
             let echoed = try await connection.query(
-                PostgresQuery(unsafeSQL: "SELECT ARRAY[\(typed.map { "(\($0))::text" }.joined(separator: ", "))]", binds: sql.bindings),
+                PostgresQuery(unsafeSQL: "SELECT ARRAY[\(typed.map { "($\($0)::\($1))::text" }.joined(separator: ", "))]", binds: sql.bindings),
                 logger: store.logger)
             var values: [String] = []
             for try await (texts,) in echoed.decode(([String],).self) { values = texts }
-            let literals = zip(values, 1...).map { "'\($0.replacingOccurrences(of: "'", with: "''"))'::\(types[$1]!)" }
-            let rows = try await connection.query(
-                PostgresQuery(unsafeSQL: "EXPLAIN (FORMAT JSON) EXECUTE generic_plan_check(\(literals.joined(separator: ", ")))"),
-                logger: store.logger)
+            let literals = zip(values, typed).map { "'\($0.replacingOccurrences(of: "'", with: "''"))'::\($1.1)" }
+            _ = try await connection.query("SET plan_cache_mode = force_generic_plan", logger: store.logger)
+            _ = try await connection.query(PostgresQuery(unsafeSQL: "PREPARE generic_plan_check AS " + sql.text), logger: store.logger)
             var plan: JSON = .null
-            for try await (text,) in rows.decode((String,).self) { plan = try JSONParser.parse(text) }
+            var failure: (any Error)?
+            do {
+                let rows = try await connection.query(
+                    PostgresQuery(unsafeSQL: "EXPLAIN (FORMAT JSON) EXECUTE generic_plan_check(\(literals.joined(separator: ", ")))"),
+                    logger: store.logger)
+                for try await (text,) in rows.decode((String,).self) { plan = try JSONParser.parse(text) }
+            } catch {
+                failure = error
+            }
+            // The pooled connection goes back as it came, whether or not the plan was read.
             _ = try await connection.query("DEALLOCATE generic_plan_check", logger: store.logger)
             _ = try await connection.query("RESET plan_cache_mode", logger: store.logger)
+            if let failure { throw failure }
             return plan
         }
     }

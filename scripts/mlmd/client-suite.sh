@@ -5,13 +5,11 @@
 # on first use. `make test` runs this after the Swift suites.
 set -eu
 cd "$(dirname "$0")/../.."
-VENV=.build-mlmd/venv
+. scripts/lib/server.sh
+mlmd_venv
 BIN="${PROVENANCE_BIN:-$(swift build --show-bin-path)/provenance}"
-if [ ! -x "$VENV/bin/pytest" ]; then
-    python3 -m venv "$VENV"
-    "$VENV/bin/pip" install --quiet --disable-pip-version-check -r scripts/mlmd/requirements.txt
-fi
 WORK=$(mktemp -d /tmp/provenance-mlmd-suite.XXXXXX)
+cleanup() { rm -rf "$WORK"; }
 # The embedded cluster may run as another user (initdb refuses root): let it reach its data directory.
 chmod 755 "$WORK"
 PORTS=$("$VENV/bin/python" -c '
@@ -21,26 +19,7 @@ for s in sockets: s.bind(("127.0.0.1", 0))
 print(" ".join(str(s.getsockname()[1]) for s in sockets))')
 HTTP_PORT=${PORTS% *}
 GRPC_PORT=${PORTS#* }
-"$BIN" serve --data-dir "$WORK/postgres" --http-port "$HTTP_PORT" --grpc-port "$GRPC_PORT" --log-level warning \
-    >"$WORK/server.log" 2>&1 &
-SERVER=$!
-stop() {
-    kill -TERM "$SERVER" 2>/dev/null || true
-    wait "$SERVER" 2>/dev/null || true
-    rm -rf "$WORK"
-}
-trap stop EXIT
-ready=no
-for _ in $(seq 1 240); do
-    if curl -fsS "http://127.0.0.1:$HTTP_PORT/readyz" >/dev/null 2>&1; then ready=yes; break; fi
-    kill -0 "$SERVER" 2>/dev/null || break
-    sleep 0.5
-done
-if [ "$ready" != yes ]; then
-    echo "the server did not become ready; its log:" >&2
-    cat "$WORK/server.log" >&2
-    exit 1
-fi
+start_server "$BIN" "$WORK/postgres" "$HTTP_PORT" "$GRPC_PORT" "$WORK/server.log"
 SUITE="$($VENV/bin/python -c 'import ml_metadata, os; print(os.path.dirname(ml_metadata.__file__))')/metadata_store"
 # The four deselected cases are broken in the test file itself in gRPC mode (they build a store without the
 # connection arguments); MLMD marks two more as xfail. Every other case must pass.
