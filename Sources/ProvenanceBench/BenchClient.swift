@@ -94,12 +94,17 @@ final class BenchClient: Sendable {
         try await serverMetric("process_cpu_seconds_total")
     }
 
-    /// How long `body` takes, in seconds, and the server CPU time it took (nil if the server does not report it).
-    func measureWithServerCPU(_ body: () async throws -> Void) async throws -> (elapsed: Double, serverCPU: Double?) {
-        let before = try await serverCPUSeconds()
+    /// How long `body` takes, in seconds, and the CPU time it cost the server, the cluster (when `cluster` is
+    /// known) and this process.
+    func measureWithCPU(cluster: ClusterCPU?, _ body: () async throws -> Void) async throws -> (elapsed: Double, cpu: PhaseCPU) {
+        let before = (server: try await serverCPUSeconds(), database: cluster?.seconds(), client: ownCPUSeconds())
         let elapsed = try await measure(body)
-        let after = try await serverCPUSeconds()
-        return (elapsed, after.flatMap { after in before.map { after - $0 } })
+        let after = (server: try await serverCPUSeconds(), database: cluster?.seconds(), client: ownCPUSeconds())
+        func spent(_ from: Double?, _ to: Double?) -> Double? { from.flatMap { from in to.map { $0 - from } } }
+        let cpu = PhaseCPU(
+            server: spent(before.server, after.server), database: spent(before.database, after.database),
+            client: after.client - before.client)
+        return (elapsed, cpu)
     }
 
     /// A value of the server's `/metrics`, or nil if it is missing.

@@ -10,6 +10,8 @@ public struct IngestBenchmark: Sendable {
     public var serverURL: String
     /// The server's database, for the SQL baseline.
     public var database: DatabaseEndpoint
+    /// The embedded cluster's data directory when the server runs on one here, to report the database's CPU time.
+    public var clusterDataDirectory: String?
     /// Records written serially, one `executions:record` at a time.
     public var serialRecords = 2000
     /// Records written by the concurrent clients together.
@@ -78,8 +80,9 @@ public struct IngestBenchmark: Sendable {
         let (sqlSerial, sqlBatched): (LatencySummary, LatencySummary)
         do {
             _ = try await sql.write(take(warmupRecords), batchSize: 1)
-            sqlSerial = try await sql.write(take(serialRecords), batchSize: 1)
-            sqlBatched = try await sql.write(take(batches * batchSize), batchSize: batchSize)
+            let cluster = ClusterCPU(dataDirectory: clusterDataDirectory)
+            sqlSerial = try await sql.write(take(serialRecords), batchSize: 1, cluster: cluster)
+            sqlBatched = try await sql.write(take(batches * batchSize), batchSize: batchSize, cluster: cluster)
             await sql.close()
         } catch {
             await sql.close()
@@ -111,7 +114,7 @@ public struct IngestBenchmark: Sendable {
         _ client: BenchClient, _ path: String, _ bodies: [[UInt8]], clients: Int = 1, recordsPerOperation: Int = 1
     ) async throws -> LatencySummary {
         var latencies: [Double] = []
-        let (elapsed, serverCPU) = try await client.measureWithServerCPU {
+        let (elapsed, cpu) = try await client.measureWithCPU(cluster: ClusterCPU(dataDirectory: clusterDataDirectory)) {
             try await withThrowingTaskGroup(of: [Double].self) { group in
                 for lane in 0..<clients {
                     group.addTask {
@@ -126,7 +129,7 @@ public struct IngestBenchmark: Sendable {
             }
         }
         var summary = LatencySummary(latencies: latencies, elapsed: elapsed, recordsPerOperation: recordsPerOperation)
-        summary.serverCPUSeconds = serverCPU
+        summary.cpu = cpu
         return summary
     }
 

@@ -6,8 +6,8 @@ struct LatencySummary {
     let elapsed: Double
     /// Records written per operation (1, or the batch size).
     let recordsPerOperation: Int
-    /// CPU time the server used during the phase, in seconds, when known.
-    var serverCPUSeconds: Double?
+    /// CPU time the phase cost the server, the database and the benchmark client, when measured.
+    var cpu: PhaseCPU?
     /// What one counted item is ("record", "request"), for the report line.
     var unit = "record"
 
@@ -33,9 +33,8 @@ struct LatencySummary {
         let figures = [0.5, 0.9, 0.99].map { "p\(Int($0 * 100)) \(milliseconds(percentile($0)))" }
         var line = "\(label.padding(toLength: 52, withPad: " ", startingAt: 0)) \(figures.joined(separator: "  "))  "
             + "max \(milliseconds(latencies.last ?? 0))  \(Int(recordsPerSecond.rounded())) \(unit)s/s"
-        if let serverCPUSeconds, !latencies.isEmpty {
-            let records = Double(latencies.count * recordsPerOperation)
-            line += "  server CPU \(Int((serverCPUSeconds / records * 1_000_000).rounded())) µs/\(unit)"
+        if let cpu, !latencies.isEmpty {
+            line += "\n    " + cpu.line(per: Double(latencies.count * recordsPerOperation), unit: unit)
         }
         return line
     }

@@ -11,6 +11,8 @@ public struct LineageBenchmark: Sendable {
     public var serverURL: String
     /// The server's database, to VACUUM ANALYZE after the load as autovacuum would (nil: leave it to autovacuum).
     public var database: DatabaseEndpoint?
+    /// The embedded cluster's data directory when the server runs on one here, to report the database's CPU time.
+    public var clusterDataDirectory: String?
     /// Artifacts to load (about as many executions, and three times as many events).
     public var artifacts = 100_000
     /// Daily runs per pipeline: the length of the model chains.
@@ -132,7 +134,7 @@ public struct LineageBenchmark: Sendable {
     private func timed(_ client: BenchClient, _ request: (Int) -> (HTTPMethod, String, [UInt8]?)) async throws -> LatencySummary {
         for i in 0..<10 { _ = try await client.successful(request(i + queries)) }
         var latencies: [Double] = []
-        let (elapsed, serverCPU) = try await client.measureWithServerCPU {
+        let (elapsed, cpu) = try await client.measureWithCPU(cluster: ClusterCPU(dataDirectory: clusterDataDirectory)) {
             for i in 0..<queries {
                 let next = request(i)
                 latencies.append(try await measure { _ = try await client.successful(next) })
@@ -140,7 +142,7 @@ public struct LineageBenchmark: Sendable {
         }
         var summary = LatencySummary(latencies: latencies, elapsed: elapsed)
         summary.unit = "request"
-        summary.serverCPUSeconds = serverCPU
+        summary.cpu = cpu
         return summary
     }
 }

@@ -31,16 +31,23 @@ struct SQLBaseline {
         try? await connection.close()
     }
 
-    /// Writes `records`, `batchSize` records per transaction, returning one latency per transaction.
-    func write(_ records: Range<Int>, batchSize: Int) async throws -> LatencySummary {
+    /// Writes `records`, `batchSize` records per transaction, returning one latency per transaction and the
+    /// database's CPU time when `cluster` is known.
+    func write(_ records: Range<Int>, batchSize: Int, cluster: ClusterCPU? = nil) async throws -> LatencySummary {
         var latencies: [Double] = []
+        let databaseBefore = cluster?.seconds()
+        let clientBefore = ownCPUSeconds()
         let elapsed = try await measure {
             for start in stride(from: records.lowerBound, to: records.upperBound, by: batchSize) {
                 let batch = start..<min(start + batchSize, records.upperBound)
                 latencies.append(try await measure { try await transaction(batch) })
             }
         }
-        return LatencySummary(latencies: latencies, elapsed: elapsed, recordsPerOperation: batchSize)
+        var summary = LatencySummary(latencies: latencies, elapsed: elapsed, recordsPerOperation: batchSize)
+        summary.cpu = PhaseCPU(
+            server: nil, database: databaseBefore.flatMap { before in cluster.map { $0.seconds() - before } },
+            client: ownCPUSeconds() - clientBefore)
+        return summary
     }
 
     private func transaction(_ records: Range<Int>) async throws {

@@ -42,6 +42,7 @@ struct BenchIngest: AsyncParsableCommand {
         var config = ServerConfiguration()
         try database.apply(to: &config)
         var benchmark = IngestBenchmark(serverURL: server, database: try serverDatabase(config))
+        benchmark.clusterDataDirectory = config.databaseURL == nil ? config.dataDirectory : nil
         benchmark.serialRecords = serialRecords
         benchmark.concurrentRecords = concurrentRecords
         benchmark.clients = clients
@@ -78,6 +79,7 @@ struct BenchLineage: AsyncParsableCommand {
         var config = ServerConfiguration()
         try database.apply(to: &config)
         var benchmark = LineageBenchmark(serverURL: server, database: try serverDatabase(config))
+        benchmark.clusterDataDirectory = config.databaseURL == nil ? config.dataDirectory : nil
         benchmark.artifacts = artifacts
         benchmark.runs = runs
         benchmark.queries = queries
