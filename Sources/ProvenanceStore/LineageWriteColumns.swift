@@ -22,7 +22,7 @@ struct NodeColumns: Sendable {
     /// The columns of updates to stored nodes, filled only as far as the last update: most writes create nodes
     /// only, and their statement does not read these.
     private var updates = UpdateColumns()
-    private var rowCount = 0
+    private(set) var rowCount = 0
 
     /// The columns every statement reads, in binding order.
     static let created = [
@@ -78,6 +78,19 @@ struct NodeColumns: Sendable {
         updates.padWithNulls(to: rowCount)
         updates.append(id: id, patch)
         rowCount += 1
+    }
+
+    /// Appends the rows of `other`, which holds created nodes only.
+    mutating func append(_ other: NodeColumns) {
+        precondition(other.updates.id.count == 0, "only writes of new nodes share a statement")
+        typeID.append(other.typeID)
+        name.append(other.name)
+        externalID.append(other.externalID)
+        uri.append(other.uri)
+        state.append(other.state)
+        properties.append(other.properties)
+        customProperties.append(other.customProperties)
+        rowCount += other.rowCount
     }
 
     /// A property map as tagged JSON text, or NULL (which the statement reads as `{}`) when it is empty.
@@ -170,9 +183,9 @@ struct UpdateColumns: Sendable {
 
 /// The events of a composite write, column by column; nodes are named by their index in the write.
 struct EventColumns: Sendable {
-    var artifactIndex = SQLArray<Int32>()
-    var executionIndex = SQLArray<Int32>()
-    var type = SQLArray<Int16>()
+    var artifactIndex: [Int32] = []
+    var executionIndex: [Int32] = []
+    var type: [Int16] = []
     /// The path as JSON text.
     var path = SQLArray<String>()
     var millisecondsSinceEpoch = SQLArray<Int64>()
@@ -190,6 +203,17 @@ struct EventColumns: Sendable {
             path.append(event.path.isEmpty ? nil : JSONWriter.string(.array(event.path.map(\.json))))
             millisecondsSinceEpoch.append(event.millisecondsSinceEpoch)
         }
+    }
+
+    var count: Int { type.count }
+
+    /// Appends the events of `other`, whose nodes now start at the given offsets.
+    mutating func append(_ other: EventColumns, artifactOffset: Int32, executionOffset: Int32) {
+        artifactIndex += other.artifactIndex.map { $0 + artifactOffset }
+        executionIndex += other.executionIndex.map { $0 + executionOffset }
+        type += other.type
+        path.append(other.path)
+        millisecondsSinceEpoch.append(other.millisecondsSinceEpoch)
     }
 
     func bind(into bindings: inout PostgresBindings) {

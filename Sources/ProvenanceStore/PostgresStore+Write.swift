@@ -14,16 +14,27 @@ extension PostgresStore {
         try write.validate(names: names)
         let namespaceID = try await namespaceID(namespace)
         let parameters = try await parameters(write, namespaceID: namespaceID, names: names)
-        return try await perform { [self] connection in
+        guard !write.referencesStoredNodes else {
+            return try await run(GeneralLineageWrite.self, parameters, options: write.options)
+        }
+        return try await writeCoalescer.write(parameters) { [self] parameters, shared throws(ProvenanceError) in
+            try await run(NewNodesLineageWrite.self, parameters, options: write.options, attempts: shared ? 1 : Self.writeAttempts)
+        }
+    }
+
+    /// Runs one composite-write statement, retrying it (up to `attempts` runs in all) when it lost a race.
+    private func run<Variant: LineageWriteVariant>(
+        _ variant: Variant.Type, _ parameters: LineageWriteParameters, options: LineageWriteOptions,
+        attempts: Int = writeAttempts
+    ) async throws(ProvenanceError) -> LineageWriteResult {
+        try await perform { [self] connection in
             var attempt = 1
             while true {
                 do {
-                    return write.referencesStoredNodes
-                        ? try await execute(LineageWriteStatement<GeneralLineageWrite>(parameters: parameters), on: connection)
-                        : try await execute(LineageWriteStatement<NewNodesLineageWrite>(parameters: parameters), on: connection)
-                } catch where attempt < Self.writeAttempts && Self.isRetryable(error, options: write.options) {
+                    return try await execute(LineageWriteStatement<Variant>(parameters: parameters), on: connection)
+                } catch where attempt < attempts && Self.isRetryable(error, options: options) {
                     attempt += 1
-                } catch where Self.isRetryable(error, options: write.options) {
+                } catch where attempts > 1 && Self.isRetryable(error, options: options) {
                     throw ProvenanceError(.aborted, "concurrent writes kept conflicting with this one; retry it")
                 }
             }
@@ -156,35 +167,6 @@ enum GeneralLineageWrite: LineageWriteVariant {
 enum NewNodesLineageWrite: LineageWriteVariant {
     static var sql: String { LineageWriteSQL.newNodesOnly }
     static var updatesStoredNodes: Bool { false }
-}
-
-/// The parameters of a composite write, in the order of `LineageWriteSQL`'s placeholders.
-struct LineageWriteParameters: Sendable {
-    var namespaceID: Int64
-    var reuseContexts: Bool
-    var reuseArtifacts: Bool
-    var attributionContexts: [Int32]
-    var attributionNodes: [Int32]
-    var associationContexts: [Int32]
-    var associationNodes: [Int32]
-    /// The rows of each kind, in `NodeKind.allCases` order.
-    var nodes: [NodeColumns]
-    var events: EventColumns
-
-    /// The bindings, with the update columns only for the statement that updates stored nodes.
-    func bindings(updates: Bool) -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: LineageWriteSQL.firstColumnParameter + 60)
-        bindings.append(namespaceID)
-        bindings.append(reuseContexts)
-        bindings.append(reuseArtifacts)
-        bindings.append(attributionContexts)
-        bindings.append(attributionNodes)
-        bindings.append(associationContexts)
-        bindings.append(associationNodes)
-        for columns in nodes { columns.bind(into: &bindings, updates: updates) }
-        events.bind(into: &bindings)
-        return bindings
-    }
 }
 
 /// The prepared composite-write statement; each variant is prepared once per connection under its own name.

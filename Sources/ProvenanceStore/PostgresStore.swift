@@ -18,6 +18,7 @@ public final class PostgresStore: Sendable {
     let typeCache = TypeCache()
     let namespaceCache = Mutex<[String: NamespaceID]>([:])
     let leaseWatchdog = LeaseWatchdog()
+    let writeCoalescer = WriteCoalescer()
     /// Database reachability as last observed.
     public let health = DatabaseHealth()
 

@@ -69,6 +69,13 @@ struct SQLArray<Element: SQLArrayElement>: PostgresNonThrowingEncodable, Sendabl
         elements.setInteger(Int32(elements.writerIndex - lengthIndex - 4), at: lengthIndex)
     }
 
+    /// Appends the elements of `other`.
+    mutating func append(_ other: SQLArray) {
+        count += other.count
+        hasNulls = hasNulls || other.hasNulls
+        elements.writeImmutableBuffer(other.elements)
+    }
+
     static var psqlType: PostgresDataType { Element.arrayType }
     static var psqlFormat: PostgresFormat { .binary }
 

@@ -1,0 +1,133 @@
+import Foundation
+import ProvenanceCore
+import Synchronization
+
+/// Lets concurrent composite writes of new nodes share one statement.
+///
+/// For a write of one record, PostgreSQL spends most of its time on the statement rather than on the rows:
+/// starting the executor, the per-statement work of each insert, the commit. Sixteen clients writing one record
+/// each cost far more than one statement writing sixteen. So while `statementLimit` statements are running, further
+/// writes wait, and the next statement writes all of them together (as far as `sizeLimit` rows, events and links
+/// allow), in one transaction. A write that finds a free slot runs at once: a lone client never waits.
+///
+/// Each write still succeeds or fails on its own. When a shared statement fails, nothing of it was written, and
+/// each of its writes runs again alone, so it gets its own answer and one bad write never fails another.
+final class WriteCoalescer: Sendable {
+    /// Runs one statement: a write, or (`shared`) several appended together. A shared statement that failed need not
+    /// be retried: its writes are run again alone.
+    typealias Statement = @Sendable (_ parameters: LineageWriteParameters, _ shared: Bool) async throws(ProvenanceError)
+        -> LineageWriteResult
+
+    /// Shared statements that may run at once.
+    let statementLimit: Int
+    /// The most rows, events and links one shared statement takes from waiting writes.
+    let sizeLimit: Int
+    private let state = Mutex(State())
+
+    /// Creates a coalescer; by default as many shared statements run at once as the machine has cores (at least
+    /// two), so a slow statement never holds up every write.
+    init(statementLimit: Int = max(2, ProcessInfo.processInfo.activeProcessorCount), sizeLimit: Int = 2_000) {
+        self.statementLimit = statementLimit
+        self.sizeLimit = sizeLimit
+    }
+
+    /// How many writes wait for a slot now.
+    var waitingCount: Int { state.withLock { $0.waiting.count } }
+
+    /// Writes `parameters` (a write of new nodes only) through `statement`, alone or with others.
+    func write(_ parameters: LineageWriteParameters, statement: Statement) async throws(ProvenanceError)
+        -> LineageWriteResult
+    {
+        let turn = await withCheckedContinuation { (continuation: CheckedContinuation<Turn, Never>) in
+            let runsNow = state.withLock { state in
+                guard state.running < statementLimit else {
+                    state.waiting.append(Waiter(parameters: parameters, continuation: continuation))
+                    return false
+                }
+                state.running += 1
+                return true
+            }
+            if runsNow { continuation.resume(returning: .lead([])) }
+        }
+        switch turn {
+        case .written(let result): return result
+        case .alone: return try await statement(parameters, false)
+        case .lead(let others): return try await lead(parameters, with: others, statement: statement)
+        }
+    }
+
+    /// Runs `own` and `others` as one statement, answers the others, and passes the slot on.
+    private func lead(_ own: LineageWriteParameters, with others: [Waiter], statement: Statement)
+        async throws(ProvenanceError) -> LineageWriteResult
+    {
+        guard !others.isEmpty else {
+            defer { passSlotOn() }
+            return try await statement(own, false)
+        }
+        var shared = own
+        var starts: [[NodeKind: Int]] = []
+        for waiter in others {
+            starts.append(shared.counts)
+            shared.append(waiter.parameters)
+        }
+        let outcome: Result<LineageWriteResult, ProvenanceError>
+        do {
+            outcome = .success(try await statement(shared, true))
+        } catch {
+            outcome = .failure(error)
+        }
+        passSlotOn()
+        guard case .success(let result) = outcome else {
+            for waiter in others { waiter.continuation.resume(returning: .alone) }
+            return try await statement(own, false)
+        }
+        for (waiter, start) in zip(others, starts) {
+            waiter.continuation.resume(returning: .written(result.slice(from: start, counts: waiter.parameters.counts)))
+        }
+        return result.slice(from: [:], counts: own.counts)
+    }
+
+    /// Gives the slot of a finished statement to the oldest waiting write, with the waiting writes that can share
+    /// its statement; or frees it when nobody waits.
+    private func passSlotOn() {
+        let next: (lead: Waiter, others: [Waiter])? = state.withLock { state in
+            guard let first = state.waiting.first else {
+                state.running -= 1
+                return nil
+            }
+            var others: [Waiter] = [], stillWaiting: [Waiter] = []
+            var size = first.parameters.size
+            for waiter in state.waiting.dropFirst() {
+                if waiter.parameters.canShareStatement(with: first.parameters), size + waiter.parameters.size <= sizeLimit {
+                    others.append(waiter)
+                    size += waiter.parameters.size
+                } else {
+                    stillWaiting.append(waiter)
+                }
+            }
+            state.waiting = stillWaiting
+            return (first, others)
+        }
+        if let next { next.lead.continuation.resume(returning: .lead(next.others)) }
+    }
+
+    private struct State {
+        var running = 0
+        var waiting: [Waiter] = []
+    }
+
+    private struct Waiter: Sendable {
+        let parameters: LineageWriteParameters
+        let continuation: CheckedContinuation<Turn, Never>
+    }
+
+    /// What a waiting write is told to do.
+    private enum Turn: Sendable {
+        /// Run a statement for yourself and these.
+        case lead([Waiter])
+        /// A shared statement wrote you.
+        case written(LineageWriteResult)
+        /// The shared statement failed: run alone.
+        case alone
+    }
+}

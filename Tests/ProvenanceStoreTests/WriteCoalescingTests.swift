@@ -1,0 +1,167 @@
+import Logging
+import PostgresNIO
+import ProvenanceCore
+@testable import ProvenanceStore
+import ProvenanceTestSupport
+import Testing
+
+/// Writes of new nodes that arrive while every write slot is busy share one statement, one transaction; each
+/// still gets the ids of its own nodes, and one that fails never fails the others.
+@Suite struct WriteCoalescingTests {
+    let logger = Logger(label: "test")
+
+    @Test func waitingWritesShareOneTransactionAndEachGetsItsOwnNodes() async throws {
+        try await withStore { store, endpoint in
+            let limit = store.writeCoalescer.statementLimit
+            let names = (0..<(limit + 6)).map { "w\($0)" }
+            let results = try await queueBehindLockedEvents(store, endpoint, names.map { Self.record($0) })
+            var queuedExecutions: [Int64] = []
+            for (name, result) in zip(names, results) {
+                let ids = try result.get()
+                let execution = ids.executionIDs[0].rawValue
+                try await #expect(one(store, "SELECT name FROM executions WHERE id = \(execution)") == "run-\(name)")
+                try await #expect(one(store, "SELECT uri FROM artifacts WHERE id = \(ids.artifactIDs[0].rawValue)") == "s3://in/\(name)")
+                try await #expect(one(store, "SELECT uri FROM artifacts WHERE id = \(ids.artifactIDs[1].rawValue)") == "s3://out/\(name)")
+                try await #expect(one(store, "SELECT name FROM contexts WHERE id = \(ids.contextIDs[0].rawValue)") == "r-\(name)")
+                let artifacts = ids.artifactIDs.map(\.rawValue)
+                try await #expect(one(store, """
+                    SELECT count(*)::text FROM events WHERE execution_id = \(execution)
+                        AND artifact_id IN (\(artifacts[0]), \(artifacts[1]))
+                    """) == "2")
+                try await #expect(one(store, """
+                    SELECT count(*)::text FROM attributions WHERE context_id = \(ids.contextIDs[0].rawValue)
+                        AND artifact_id IN (\(artifacts[0]), \(artifacts[1]))
+                    """) == "2")
+                try await #expect(one(store, """
+                    SELECT count(*)::text FROM associations
+                    WHERE context_id = \(ids.contextIDs[0].rawValue) AND execution_id = \(execution)
+                    """) == "1")
+                if names.firstIndex(of: name)! >= limit { queuedExecutions.append(execution) }
+            }
+            let transactions = try await one(store, """
+                SELECT count(DISTINCT xmin::text)::text FROM executions WHERE id = ANY('{\(queuedExecutions.map(String.init).joined(separator: ","))}')
+                """)
+            #expect(transactions == "1", "the writes that waited were written by one statement")
+        }
+    }
+
+    @Test func aFailingWriteAmongWaitingOnesFailsAloneAndLeavesNothing() async throws {
+        try await withStore { store, endpoint in
+            _ = try await store.write(LineageWrite(artifacts: [
+                .create(NodeDraft(kind: .artifact, type: .name("Dataset", version: nil), name: "taken", uri: "s3://taken"))
+            ]), namespace: "default")
+            let limit = store.writeCoalescer.statementLimit
+            var writes = (0..<(limit + 5)).map { Self.record("g\($0)") }
+            writes.insert(Self.record("bad", inputName: "taken"), at: limit + 2)
+            let results = try await queueBehindLockedEvents(store, endpoint, writes)
+            for (offset, result) in results.enumerated() {
+                if offset == limit + 2 {
+                    #expect(throws: ProvenanceError.self) { try result.get() }
+                    if case .failure(let error) = result { #expect(error.code == .alreadyExists) }
+                } else {
+                    let ids = try result.get()
+                    try await #expect(one(store, "SELECT uri FROM artifacts WHERE id = \(ids.artifactIDs[1].rawValue)") != nil)
+                }
+            }
+            try await #expect(one(store, "SELECT count(*)::text FROM executions WHERE name = 'run-bad'") == "0")
+            try await #expect(one(store, "SELECT count(*)::text FROM contexts WHERE name = 'r-bad'") == "0")
+            try await #expect(one(store, "SELECT count(*)::text FROM executions WHERE name LIKE 'run-g%'") == "\(limit + 5)")
+        }
+    }
+
+    @Test func waitingWritesThatCreateTheSameContextBothReuseIt() async throws {
+        try await withStore { store, endpoint in
+            let limit = store.writeCoalescer.statementLimit
+            let reuse = LineageWriteOptions(reuseContextIfAlreadyExists: true, reuseArtifactIfAlreadyExistsByExternalID: true)
+            var writes = (0..<limit).map { Self.record("first\($0)") }
+            for step in ["trainer", "evaluator"] {
+                var write = Self.record(step)
+                write.contexts = [.create(NodeDraft(kind: .context, type: .name("Run", version: nil), name: "shared-run"))]
+                write.options = reuse
+                writes.append(write)
+            }
+            let results = try await queueBehindLockedEvents(store, endpoint, writes)
+            let contexts = try results.suffix(2).map { try $0.get().contextIDs[0] }
+            #expect(contexts[0] == contexts[1], "both steps joined the one run context")
+            try await #expect(one(store, "SELECT count(*)::text FROM associations WHERE context_id = \(contexts[0].rawValue)") == "2")
+        }
+    }
+
+    /// One step: an execution reading one new artifact and writing another, in a new context.
+    static func record(_ name: String, inputName: String? = nil) -> LineageWrite {
+        LineageWrite(
+            artifacts: [
+                .create(NodeDraft(kind: .artifact, type: .name("Dataset", version: nil), name: inputName, uri: "s3://in/\(name)")),
+                .create(NodeDraft(kind: .artifact, type: .name("Dataset", version: nil), uri: "s3://out/\(name)")),
+            ],
+            executions: [.create(NodeDraft(kind: .execution, type: .name("Trainer", version: nil), name: "run-\(name)"))],
+            contexts: [.create(NodeDraft(kind: .context, type: .name("Run", version: nil), name: "r-\(name)"))],
+            events: [
+                EventEdge(artifactIndex: 0, executionIndex: 0, type: .input),
+                EventEdge(artifactIndex: 1, executionIndex: 0, type: .output),
+            ])
+    }
+
+    /// Starts `writes` while a transaction on another connection holds every event insert back: the first ones
+    /// take the write slots and wait on the lock, the rest queue up for a shared statement. Then lets them go and
+    /// returns each write's outcome, in order.
+    func queueBehindLockedEvents(_ store: PostgresStore, _ endpoint: DatabaseEndpoint, _ writes: [LineageWrite])
+        async throws -> [Result<LineageWriteResult, ProvenanceError>]
+    {
+        let limit = store.writeCoalescer.statementLimit
+        let blocker = try await PostgresConnection.connect(configuration: try endpoint.connectionConfiguration(), id: 99, logger: logger)
+        defer { Task { try? await blocker.close() } }
+        try await blocker.query("BEGIN", logger: logger)
+        try await blocker.query("LOCK TABLE events IN SHARE MODE", logger: logger)
+        func start(_ write: LineageWrite) -> Task<Result<LineageWriteResult, ProvenanceError>, Never> {
+            Task {
+                do throws(ProvenanceError) { return .success(try await store.write(write, namespace: "default")) }
+                catch { return .failure(error) }
+            }
+        }
+        var tasks = writes.prefix(limit).map(start)
+        try await waitUntil("\(limit) writes wait on the lock") {
+            let rows = try await blocker.query(
+                """
+                SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = 'events'::regclass
+                    AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                """, logger: logger)
+            return try await rows.collect().first?.decode(Int64.self) == Int64(limit)
+        }
+        tasks += writes.dropFirst(limit).map(start)
+        try await waitUntil("\(writes.count - limit) writes queue for a slot") {
+            store.writeCoalescer.waitingCount == writes.count - limit
+        }
+        try await blocker.query("COMMIT", logger: logger)
+        var results: [Result<LineageWriteResult, ProvenanceError>] = []
+        for task in tasks { results.append(await task.value) }
+        return results
+    }
+
+    private func waitUntil(_ what: String, _ condition: () async throws -> Bool) async throws {
+        for _ in 0..<500 {
+            if try await condition() { return }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        Issue.record("gave up waiting until \(what)")
+        throw CancellationError()
+    }
+
+    private func one(_ store: PostgresStore, _ sql: String) async throws -> String? {
+        let rows = try await store.client.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+        return try await rows.collect().first?.decode(String?.self)
+    }
+
+    private func withStore(_ body: (PostgresStore, DatabaseEndpoint) async throws -> Void) async throws {
+        let endpoint = try await TestCluster.shared.freshDatabase()
+        let store = try PostgresStore(endpoint: endpoint, maximumConnections: 16, logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await store.client.run() }
+            defer { group.cancelAll() }
+            for (kind, name) in [(NodeKind.artifact, "Dataset"), (.execution, "Trainer"), (.context, "Run")] {
+                _ = try await store.putType(NodeType(kind: kind, name: name), namespace: "default", options: .init())
+            }
+            try await body(store, endpoint)
+        }
+    }
+}
