@@ -21,9 +21,10 @@ public struct IngestBenchmark: Sendable {
     /// Records per `lineage:record` request.
     public var batchSize = 100
     /// `lineage:record` requests.
-    public var batches = 60
-    /// Concurrent `lineage:record` clients in the second lineage phase.
-    public var lineageClients = 2
+    public var batches = 100
+    /// The most concurrent `lineage:record` clients: the lineage phases run with 1, 2, ... up to this many, and the
+    /// best throughput is the figure checked against the target.
+    public var lineageClients = 4
     /// Untimed records written first, so connections, caches and the JIT-free paths are warm.
     public var warmupRecords = 300
 
@@ -65,16 +66,16 @@ public struct IngestBenchmark: Sendable {
         let concurrentSummary = try await post(
             client, recordPath, take(concurrentRecords).map { IngestWorkload.executionRecord($0, types) }, clients: clients)
         report(concurrentSummary.line("executions:record, \(clients) clients (\(concurrentRecords))"))
-        let lineageBodies = (0..<batches).map { _ in IngestWorkload.lineageRecord(take(batchSize), types) }
         let lineagePath = base + "/lineage:record"
         _ = try await post(client, lineagePath, [IngestWorkload.lineageRecord(take(batchSize), types)])
-        let lineageSerial = try await post(client, lineagePath, lineageBodies, recordsPerOperation: batchSize)
-        report(lineageSerial.line("lineage:record, \(batchSize) records/request, 1 client"))
-        let lineageConcurrentBodies = (0..<batches).map { _ in IngestWorkload.lineageRecord(take(batchSize), types) }
-        let lineageConcurrent = try await post(
-            client, lineagePath, lineageConcurrentBodies, clients: lineageClients, recordsPerOperation: batchSize)
-        report(lineageConcurrent.line("lineage:record, \(batchSize) records/request, \(lineageClients) clients"))
-        let lineageSummary = [lineageSerial, lineageConcurrent].max { $0.recordsPerSecond < $1.recordsPerSecond }!
+        var lineageSummaries: [LatencySummary] = []
+        for lanes in 1...max(lineageClients, 1) {
+            let bodies = (0..<batches).map { _ in IngestWorkload.lineageRecord(take(batchSize), types) }
+            let summary = try await post(client, lineagePath, bodies, clients: lanes, recordsPerOperation: batchSize)
+            report(summary.line("lineage:record, \(batchSize) records/request, \(lanes) client\(lanes == 1 ? "" : "s")"))
+            lineageSummaries.append(summary)
+        }
+        let lineageSummary = lineageSummaries.max { $0.recordsPerSecond < $1.recordsPerSecond }!
 
         let sql = try await SQLBaseline.connect(database, namespace: namespace, types: types, logger: Logger(label: "bench"))
         let (sqlSerial, sqlBatched): (LatencySummary, LatencySummary)
@@ -104,7 +105,7 @@ public struct IngestBenchmark: Sendable {
         report("targets:")
         report(check("executions:record serial p50 <= 2 ms", serialSummary.percentile(0.5) <= Self.serialP50Target))
         report(check("executions:record \(clients) clients >= 2,000 records/s", concurrentSummary.recordsPerSecond >= Self.concurrentTarget))
-        report(check("lineage:record >= 15,000 records/s", lineageSummary.recordsPerSecond >= Self.lineageTarget))
+        report(check("lineage:record >= 15,000 records/s (best of 1 to \(lineageClients) clients)", lineageSummary.recordsPerSecond >= Self.lineageTarget))
         report(check("idle resident memory <= 60 MB", (idleAfter ?? Int.max) <= Self.idleMemoryTarget))
     }
 

@@ -12,12 +12,11 @@ extension LineageWrite {
             try validateNodes(nodes(kind), kind: kind, names: names)
         }
         for (offset, event) in events.enumerated() {
-            let path = "\(names.events)[\(offset)]"
             guard artifacts.indices.contains(event.artifactIndex) else {
-                throw .invalid(path + ".artifact_index", "\(event.artifactIndex) is not an index into \(names.artifacts)")
+                throw .invalid("\(names.events)[\(offset)].artifact_index", "\(event.artifactIndex) is not an index into \(names.artifacts)")
             }
             guard executions.indices.contains(event.executionIndex) else {
-                throw .invalid(path + ".execution_index", "\(event.executionIndex) is not an index into \(names.executions)")
+                throw .invalid("\(names.events)[\(offset)].execution_index", "\(event.executionIndex) is not an index into \(names.executions)")
             }
         }
         try validateLinks(attributions, nodeCount: artifacts.count, field: names.attributions, nodeField: "artifact_index")
@@ -28,22 +27,22 @@ extension LineageWrite {
         var updatedIDs = Set<Int64>()
         var newContextKeys = Set<ContextKey>()
         for (offset, write) in writes.enumerated() {
-            let path = names.path(kind, offset)
+            func path() -> String { names.path(kind, offset) }
             switch write {
             case .create(let draft):
-                try draft.validate(path: path)
+                try draft.validate(path: path())
                 if kind == .context, let name = draft.name {
                     // A name conflict, as with a stored context of the same type and name (MLMD: ALREADY_EXISTS).
                     guard newContextKeys.insert(ContextKey(type: draft.type, name: name)).inserted else {
                         throw ProvenanceError(
-                            .alreadyExists, "\(path).name: context '\(name)' appears twice in this request")
+                            .alreadyExists, "\(path()).name: context '\(name)' appears twice in this request")
                     }
                 }
             case .update(let id, let patch):
                 guard updatedIDs.insert(id).inserted else {
-                    throw .invalid(path + ".id", "\(kind.rawValue) \(id) appears twice in this request")
+                    throw .invalid(path() + ".id", "\(kind.rawValue) \(id) appears twice in this request")
                 }
-                try patch.validate(kind: kind, path: path)
+                try patch.validate(kind: kind, path: path())
             }
         }
     }
@@ -107,43 +106,43 @@ public struct LineageWriteFieldNames: Sendable {
 
 extension NodeDraft {
     /// Checks the fields of a new node that do not need its type.
-    public func validate(path: String) throws(ProvenanceError) {
+    public func validate(path: @autoclosure () -> String) throws(ProvenanceError) {
         if kind.requiresName {
-            guard let name else { throw .invalid(Validation.join(path, "name"), "is required for a context") }
-            try Validation.requireName(name, field: Validation.join(path, "name"))
+            guard let name else { throw .invalid(Validation.join(path(), "name"), "is required for a context") }
+            try Validation.requireName(name, field: Validation.join(path(), "name"))
         } else if let name {
-            try Validation.requireName(name, field: Validation.join(path, "name"))
+            try Validation.requireName(name, field: Validation.join(path(), "name"))
         }
-        if let externalID { try Validation.requireName(externalID, field: Validation.join(path, "external_id")) }
+        if let externalID { try Validation.requireName(externalID, field: Validation.join(path(), "external_id")) }
         if let uri {
-            guard kind.hasURI else { throw .invalid(Validation.join(path, "uri"), "only artifacts have a uri") }
-            try Validation.checkLength(uri, field: Validation.join(path, "uri"))
+            guard kind.hasURI else { throw .invalid(Validation.join(path(), "uri"), "only artifacts have a uri") }
+            try Validation.checkLength(uri, field: Validation.join(path(), "uri"))
         }
         if state != nil, kind.stateField == nil {
-            throw .invalid(Validation.join(path, "state"), "contexts have no state")
+            throw .invalid(Validation.join(path(), "state"), "contexts have no state")
         }
     }
 }
 
 extension NodePatch {
     /// Checks an update's fields that do not need the node's type.
-    public func validate(kind: NodeKind, path: String) throws(ProvenanceError) {
+    public func validate(kind: NodeKind, path: @autoclosure () -> String) throws(ProvenanceError) {
         if case .set(let name) = name {
             if let name {
-                try Validation.requireName(name, field: Validation.join(path, "name"))
+                try Validation.requireName(name, field: Validation.join(path(), "name"))
             } else if kind.requiresName {
-                throw .invalid(Validation.join(path, "name"), "a context's name cannot be removed")
+                throw .invalid(Validation.join(path(), "name"), "a context's name cannot be removed")
             }
         }
         if case .set(let externalID?) = externalID {
-            try Validation.requireName(externalID, field: Validation.join(path, "external_id"))
+            try Validation.requireName(externalID, field: Validation.join(path(), "external_id"))
         }
         if case .set(let uri) = uri {
-            guard kind.hasURI else { throw .invalid(Validation.join(path, "uri"), "only artifacts have a uri") }
-            if let uri { try Validation.checkLength(uri, field: Validation.join(path, "uri")) }
+            guard kind.hasURI else { throw .invalid(Validation.join(path(), "uri"), "only artifacts have a uri") }
+            if let uri { try Validation.checkLength(uri, field: Validation.join(path(), "uri")) }
         }
         if case .set = state, kind.stateField == nil {
-            throw .invalid(Validation.join(path, "state"), "contexts have no state")
+            throw .invalid(Validation.join(path(), "state"), "contexts have no state")
         }
     }
 }

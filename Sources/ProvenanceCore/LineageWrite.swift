@@ -25,7 +25,7 @@ public struct EventEdge: Sendable, Equatable {
 }
 
 /// A link between two nodes of a composite write, by index (context first).
-public struct IndexLink: Sendable, Equatable {
+public struct IndexLink: Sendable, Hashable {
     /// Index into `LineageWrite.contexts`.
     public var contextIndex: Int
     /// Index into the artifacts or executions of the write.

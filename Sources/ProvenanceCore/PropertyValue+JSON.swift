@@ -15,10 +15,10 @@ extension PropertyValue {
     static let tags: Set<String> = ["int", "double", "string", "bool", "struct", "proto"]
 
     /// Reads a value in tagged form (`{"double": 0.93}`), or nil if `json` is not a tagged value.
-    public static func fromTagged(_ json: JSON, path: String) throws(ProvenanceError) -> PropertyValue? {
+    public static func fromTagged(_ json: JSON, path: @autoclosure () -> String) throws(ProvenanceError) -> PropertyValue? {
         guard case .object(let members) = json, members.count == 1, tags.contains(members[0].key) else { return nil }
         let (tag, payload) = (members[0].key, members[0].value)
-        let at = path + "." + tag
+        func at() -> String { path() + "." + tag }
         switch (tag, payload) {
         case ("int", .int(let value)): return .int(value)
         case ("double", .double(let value)): return .double(value)
@@ -28,25 +28,26 @@ extension PropertyValue {
         case ("struct", .object): return .structValue(payload)
         case ("proto", .object):
             guard case .string(let typeURL)? = payload["type_url"] else {
-                throw .invalid(at + ".type_url", "expected a string")
+                throw .invalid(at() + ".type_url", "expected a string")
             }
             guard case .string(let encoded)? = payload["value"] ?? .string(""), let bytes = Base64.decode(encoded) else {
-                throw .invalid(at + ".value", "expected base64 text")
+                throw .invalid(at() + ".value", "expected base64 text")
             }
             return .proto(typeURL: typeURL, value: bytes)
-        case ("int", .double): throw .invalid(at, "expected an integer, got a fractional number")
-        case ("int", _): throw .invalid(at, "expected an integer, got \(payload.kindName)")
-        case ("double", _): throw .invalid(at, "expected a number, got \(payload.kindName)")
-        case ("string", _): throw .invalid(at, "expected a string, got \(payload.kindName)")
-        case ("bool", _): throw .invalid(at, "expected a boolean, got \(payload.kindName)")
-        default: throw .invalid(at, "expected an object, got \(payload.kindName)")
+        case ("int", .double): throw .invalid(at(), "expected an integer, got a fractional number")
+        case ("int", _): throw .invalid(at(), "expected an integer, got \(payload.kindName)")
+        case ("double", _): throw .invalid(at(), "expected a number, got \(payload.kindName)")
+        case ("string", _): throw .invalid(at(), "expected a string, got \(payload.kindName)")
+        case ("bool", _): throw .invalid(at(), "expected a boolean, got \(payload.kindName)")
+        default: throw .invalid(at(), "expected an object, got \(payload.kindName)")
         }
     }
 
     /// Interprets a client's value for a property: tagged form, or a bare literal converted to `expected`, or (with
     /// no schema, for custom properties) typed by the literal: integer -> INT, fraction -> DOUBLE, text -> STRING,
     /// true/false -> BOOLEAN, object -> STRUCT.
-    public static func from(_ input: PropertyInput, expected: PropertyType?, path: String) throws(ProvenanceError)
+    public static func from(_ input: PropertyInput, expected: PropertyType?, path: @autoclosure () -> String)
+        throws(ProvenanceError)
         -> PropertyValue
     {
         let value: PropertyValue
@@ -54,20 +55,21 @@ extension PropertyValue {
         case .typed(let typed):
             value = typed
         case .json(let json):
-            if let tagged = try fromTagged(json, path: path) {
+            if let tagged = try fromTagged(json, path: path()) {
                 value = tagged
             } else {
-                value = try fromBare(json, expected: expected, path: path)
+                value = try fromBare(json, expected: expected, path: path())
             }
         }
         if let expected, value.type != expected {
             if expected == .double, case .int(let integer) = value { return .double(Double(integer)) }
-            throw .invalid(path, "expected a value of type \(expected.name), got \(value.type.name)")
+            throw .invalid(path(), "expected a value of type \(expected.name), got \(value.type.name)")
         }
         return value
     }
 
-    private static func fromBare(_ json: JSON, expected: PropertyType?, path: String) throws(ProvenanceError)
+    private static func fromBare(_ json: JSON, expected: PropertyType?, path: @autoclosure () -> String)
+        throws(ProvenanceError)
         -> PropertyValue
     {
         switch (json, expected) {
@@ -77,8 +79,8 @@ extension PropertyValue {
         case (.string(let value), _): return .string(value)
         case (.bool(let value), _): return .bool(value)
         case (.object, _): return .structValue(json)
-        case (.null, _): throw .invalid(path, "a property value cannot be null")
-        case (.array, _): throw .invalid(path, "a property value cannot be an array; use {\"struct\": {...}}")
+        case (.null, _): throw .invalid(path(), "a property value cannot be null")
+        case (.array, _): throw .invalid(path(), "a property value cannot be an array; use {\"struct\": {...}}")
         }
     }
 

@@ -8,16 +8,16 @@ public enum Validation {
         path.isEmpty ? field : path + "." + field
     }
 
-    /// Requires a non-empty name of bounded length.
-    public static func requireName(_ value: String, field: String) throws(ProvenanceError) {
-        guard !value.isEmpty else { throw .invalid(field, "must not be empty") }
-        try checkLength(value, field: field)
+    /// Requires a non-empty name of bounded length. (Field paths here and below are built only for an error.)
+    public static func requireName(_ value: String, field: @autoclosure () -> String) throws(ProvenanceError) {
+        guard !value.isEmpty else { throw .invalid(field(), "must not be empty") }
+        try checkLength(value, field: field())
     }
 
     /// Rejects text over the maximum length.
-    public static func checkLength(_ value: String, field: String) throws(ProvenanceError) {
+    public static func checkLength(_ value: String, field: @autoclosure () -> String) throws(ProvenanceError) {
         guard value.utf8.count <= maximumTextLength else {
-            throw .invalid(field, "is longer than \(maximumTextLength) bytes")
+            throw .invalid(field(), "is longer than \(maximumTextLength) bytes")
         }
     }
 

@@ -42,7 +42,7 @@ extension APIRoutes {
         namespace.patch(RouterPath("\(kind.plural)/{id}")) { request, context in
             let id = try context.id()
             let reader = try JSONObjectReader(try await body(request), path: "")
-            try reader.rejectUnknown(WireNode.updateFields.subtracting(["id", "type_id", "type", "type_version"]))
+            try reader.rejectUnknown(WireNode.updateFields.filter { !["id", "type_id", "type", "type_version"].contains($0) })
             var patch = try WireNode.patch(reader, kind: kind)
             if let ifMatch = request.headers[.ifMatch] {
                 guard let revision = Self.revision(fromETag: ifMatch) else {

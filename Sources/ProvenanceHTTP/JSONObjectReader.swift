@@ -3,15 +3,33 @@ import ProvenanceCore
 /// Reads the members of a JSON object with error messages that name the field's full path, and rejects members
 /// it was not asked about (a misspelt field should be a 400, not silently ignored).
 struct JSONObjectReader {
-    let path: String
+    private let base: String
+    private let index: Int?
     private let members: [(key: String, value: JSON)]
 
+    /// Where the object is in the request ("artifacts[3]"), for error messages; formatted only when asked for.
+    var path: String { Self.path(base, index) }
+
     init(_ json: JSON, path: String) throws(ProvenanceError) {
+        try self.init(json, base: path, index: nil)
+    }
+
+    /// The `index`th element of the array at `array`.
+    init(_ json: JSON, in array: String, at index: Int) throws(ProvenanceError) {
+        try self.init(json, base: array, index: index)
+    }
+
+    private init(_ json: JSON, base: String, index: Int?) throws(ProvenanceError) {
         guard case .object(let members) = json else {
-            throw .invalid(path, "expected an object, got \(json.kindName)")
+            throw .invalid(Self.path(base, index), "expected an object, got \(json.kindName)")
         }
-        self.path = path
+        self.base = base
+        self.index = index
         self.members = members
+    }
+
+    private static func path(_ base: String, _ index: Int?) -> String {
+        index.map { "\(base)[\($0)]" } ?? base
     }
 
     func field(_ key: String) -> String { Validation.join(path, key) }
@@ -62,20 +80,20 @@ struct JSONObjectReader {
     /// The object's members as (name, value) pairs, nulls included.
     var entries: [(key: String, value: JSON)] { members }
 
-    /// Rejects members outside `allowed`.
-    func rejectUnknown(_ allowed: Set<String>) throws(ProvenanceError) {
+    /// Rejects members outside `allowed` (a short list: comparing with each is cheaper than hashing).
+    func rejectUnknown(_ allowed: [String]) throws(ProvenanceError) {
         if let unknown = members.first(where: { !allowed.contains($0.key) }) {
             throw .invalid(field(unknown.key), "unknown field")
         }
     }
 
-    static func integer(_ value: JSON, field: String) throws(ProvenanceError) -> Int64 {
+    static func integer(_ value: JSON, field: @autoclosure () -> String) throws(ProvenanceError) -> Int64 {
         switch value {
         case .int(let number): return number
         case .string(let text):
-            guard let number = Int64(text) else { throw .invalid(field, "expected an integer, got \"\(text)\"") }
+            guard let number = Int64(text) else { throw .invalid(field(), "expected an integer, got \"\(text)\"") }
             return number
-        default: throw .invalid(field, "expected an integer, got \(value.kindName)")
+        default: throw .invalid(field(), "expected an integer, got \(value.kindName)")
         }
     }
 }

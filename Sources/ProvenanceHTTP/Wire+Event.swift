@@ -42,8 +42,7 @@ enum WireEvent {
     }
 
     /// An event between nodes of a lineage:record request, by index.
-    static func edge(_ json: JSON, path: String) throws(ProvenanceError) -> EventEdge {
-        let reader = try JSONObjectReader(json, path: path)
+    static func edge(_ reader: JSONObjectReader) throws(ProvenanceError) -> EventEdge {
         try reader.rejectUnknown(["artifact_index", "execution_index", "type", "path", "milliseconds_since_epoch"])
         guard let artifact = try reader.int("artifact_index") else { throw .invalid(reader.field("artifact_index"), "is required") }
         guard let execution = try reader.int("execution_index") else { throw .invalid(reader.field("execution_index"), "is required") }

@@ -22,18 +22,22 @@ enum WireNode {
         return .object(members)
     }
 
-    static let createFields: Set<String> = [
+    static let createFields = [
         "type_id", "type", "type_version", "name", "external_id", "uri", "state", "last_known_state", "properties",
         "custom_properties",
     ]
-    static let updateFields: Set<String> = [
+    static let updateFields = [
         "id", "type_id", "type", "type_version", "name", "external_id", "uri", "state", "last_known_state", "properties",
         "custom_properties", "revision",
     ]
 
     /// A node in a write: with an `id`, an existing node (other fields change it); without, a new node.
     static func write(_ json: JSON, kind: NodeKind, path: String) throws(ProvenanceError) -> NodeWrite {
-        let reader = try JSONObjectReader(json, path: path)
+        try write(JSONObjectReader(json, path: path), kind: kind)
+    }
+
+    /// A node in a write, from its reader.
+    static func write(_ reader: JSONObjectReader, kind: NodeKind) throws(ProvenanceError) -> NodeWrite {
         if let id = try reader.int("id") {
             try reader.rejectUnknown(updateFields)
             var patch = try self.patch(reader, kind: kind)
@@ -84,18 +88,18 @@ enum WireNode {
     static func state(_ reader: JSONObjectReader, kind: NodeKind) throws(ProvenanceError) -> Int16? {
         let key = reader.value(kind.stateField ?? "state") != nil ? (kind.stateField ?? "state") : "state"
         guard let value = reader.value(key) else { return nil }
-        let field = reader.field(key)
-        guard kind.stateField != nil else { throw .invalid(field, "\(kind.plural) have no state") }
+        func field() -> String { reader.field(key) }
+        guard kind.stateField != nil else { throw .invalid(field(), "\(kind.plural) have no state") }
         switch value {
         case .string(let name):
             guard let state = kind.state(named: name) else {
-                throw .invalid(field, "unknown state '\(name)'; expected one of \(kind.stateNames.joined(separator: ", "))")
+                throw .invalid(field(), "unknown state '\(name)'; expected one of \(kind.stateNames.joined(separator: ", "))")
             }
             return state
         case .int(let number) where kind.stateNames.indices.contains(Int(number)):
             return Int16(number)
         default:
-            throw .invalid(field, "expected one of \(kind.stateNames.joined(separator: ", "))")
+            throw .invalid(field(), "expected one of \(kind.stateNames.joined(separator: ", "))")
         }
     }
 

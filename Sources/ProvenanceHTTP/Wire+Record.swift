@@ -79,12 +79,12 @@ enum WireRecord {
         var write = LineageWrite(options: try options(reader))
         for kind in NodeKind.allCases {
             let nodes = try (reader.array(kind.plural) ?? []).enumerated().map { offset, json throws(ProvenanceError) in
-                try WireNode.write(json, kind: kind, path: "\(kind.plural)[\(offset)]")
+                try WireNode.write(JSONObjectReader(json, in: kind.plural, at: offset), kind: kind)
             }
             write.setNodes(nodes, of: kind)
         }
         write.events = try (reader.array("events") ?? []).enumerated().map { offset, json throws(ProvenanceError) in
-            try WireEvent.edge(json, path: "events[\(offset)]")
+            try WireEvent.edge(JSONObjectReader(json, in: "events", at: offset))
         }
         write.attributions = try links(reader, "attributions", nodeField: "artifact_index")
         write.associations = try links(reader, "associations", nodeField: "execution_index")
@@ -96,7 +96,7 @@ enum WireRecord {
     {
         guard let elements = try reader.array(key) else { return nil }
         return try elements.enumerated().map { offset, json throws(ProvenanceError) in
-            let link = try JSONObjectReader(json, path: "\(key)[\(offset)]")
+            let link = try JSONObjectReader(json, in: key, at: offset)
             try link.rejectUnknown(["context_index", nodeField])
             guard let context = try link.int("context_index"), let node = try link.int(nodeField) else {
                 throw .invalid(link.path, "needs context_index and \(nodeField)")

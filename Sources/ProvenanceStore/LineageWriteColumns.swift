@@ -217,9 +217,9 @@ struct EventColumns: Sendable {
     }
 
     func bind(into bindings: inout PostgresBindings) {
-        bindings.append(artifactIndex)
-        bindings.append(executionIndex)
-        bindings.append(type)
+        bindings.append(SQLArray(artifactIndex))
+        bindings.append(SQLArray(executionIndex))
+        bindings.append(SQLArray(type))
         bindings.append(path)
         bindings.append(millisecondsSinceEpoch)
     }

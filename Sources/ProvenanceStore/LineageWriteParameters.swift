@@ -20,10 +20,11 @@ struct LineageWriteParameters: Sendable {
         bindings.append(namespaceID)
         bindings.append(reuseContexts)
         bindings.append(reuseArtifacts)
-        bindings.append(attributionContexts)
-        bindings.append(attributionNodes)
-        bindings.append(associationContexts)
-        bindings.append(associationNodes)
+        // SQLArray writes the binary form directly; postgres-nio's own array encoding is generic and slower.
+        bindings.append(SQLArray(attributionContexts))
+        bindings.append(SQLArray(attributionNodes))
+        bindings.append(SQLArray(associationContexts))
+        bindings.append(SQLArray(associationNodes))
         for columns in nodes { columns.bind(into: &bindings, updates: updates) }
         events.bind(into: &bindings)
         return bindings

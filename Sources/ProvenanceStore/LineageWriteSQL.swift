@@ -50,23 +50,33 @@ enum LineageWriteSQL {
                        coalesce('epoch'::timestamptz + i.ms * interval '1 millisecond', now())
                 FROM \(events) JOIN a_ids a ON a.ord = i.a JOIN x_ids x ON x.ord = i.x
             ),
-            attr_inserted AS (
-                INSERT INTO attributions (context_id, artifact_id)
-                SELECT c.node_id, a.node_id FROM unnest($4::int4[], $5::int4[]) AS l(c, n)
-                    JOIN c_ids c ON c.ord = l.c JOIN a_ids a ON a.ord = l.n
-                ON CONFLICT DO NOTHING
-            ),
-            assoc_inserted AS (
-                INSERT INTO associations (context_id, execution_id)
-                SELECT c.node_id, x.node_id FROM unnest($6::int4[], $7::int4[]) AS l(c, n)
-                    JOIN c_ids c ON c.ord = l.c JOIN x_ids x ON x.ord = l.n
-                ON CONFLICT DO NOTHING
-            )
+            \(linkInserts("attr", table: "attributions", node: "artifact_id", nodes: "a_ids", parameters: ("$4", "$5"))),
+            \(linkInserts("assoc", table: "associations", node: "execution_id", nodes: "x_ids", parameters: ("$6", "$7")))
             SELECT ARRAY(SELECT node_id FROM a_ids ORDER BY ord),
                    ARRAY(SELECT node_id FROM x_ids ORDER BY ord),
                    ARRAY(SELECT node_id FROM c_ids ORDER BY ord),
                    \(checks.joined(separator: " + "))
             """
+    }
+
+    /// The CTEs that insert the links between contexts and the nodes in `nodes`. A link with a new end cannot exist
+    /// yet, so it is inserted plainly; only links between two stored nodes (reused or named by id) may be there
+    /// already and take the costlier `ON CONFLICT DO NOTHING`. The request's links are distinct.
+    private static func linkInserts(
+        _ prefix: String, table: String, node: String, nodes: String, parameters: (contexts: String, nodes: String)
+    ) -> String {
+        func insert(_ name: String, where condition: String, onConflict: String) -> String {
+            """
+            \(prefix)_\(name) AS (
+                INSERT INTO \(table) (context_id, \(node))
+                SELECT c.node_id, n.node_id FROM unnest(\(parameters.contexts)::int4[], \(parameters.nodes)::int4[]) AS l(c, n)
+                    JOIN c_ids c ON c.ord = l.c JOIN \(nodes) n ON n.ord = l.n
+                WHERE \(condition)\(onConflict)
+            )
+            """
+        }
+        return insert("new", where: "c.is_new OR n.is_new", onConflict: "") + ",\n"
+            + insert("stored", where: "NOT (c.is_new OR n.is_new)", onConflict: "\n    ON CONFLICT DO NOTHING")
     }
 
     /// The CTEs that reuse, insert, update and check the nodes of one kind. `<p>_ids` carries every row of the

@@ -129,14 +129,14 @@ extension PostgresStore {
     }
 
     /// Resolves how a write names a type to the stored type, which must be of `kind`.
-    func resolveType(_ reference: TypeReference, kind: NodeKind, namespaceID: NamespaceID, path: String)
+    func resolveType(_ reference: TypeReference, kind: NodeKind, namespaceID: NamespaceID, path: @autoclosure () -> String)
         async throws(ProvenanceError) -> NodeType
     {
         switch reference {
         case .id(let id):
             let type = try await type(id, namespaceID: namespaceID, refresh: false)
             guard type.kind == kind else {
-                throw .invalid(path + ".type_id", "type \(id) is a \(type.kind.rawValue) type, not a \(kind.rawValue) type")
+                throw .invalid(path() + ".type_id", "type \(id) is a \(type.kind.rawValue) type, not a \(kind.rawValue) type")
             }
             return type
         case .name(let name, let version):

@@ -62,29 +62,30 @@ extension PostgresStore {
             let existingTypes = try await typesOfUpdatedNodes(writes, kind: kind, namespaceID: namespaceID)
             var columns = NodeColumns()
             for (offset, node) in writes.enumerated() {
-                let path = names.path(kind, offset)
+                func path() -> String { names.path(kind, offset) }
                 switch node {
                 case .create(let draft):
-                    let type = try await resolveType(draft.type, kind: kind, namespaceID: namespaceID, path: path)
+                    let type = try await resolveType(draft.type, kind: kind, namespaceID: namespaceID, path: path())
                     let properties = try await resolveProperties(
-                        draft.properties, type: type, namespaceID: namespaceID, path: path + ".properties")
-                    let custom = try NodeType.resolveCustomProperties(draft.customProperties, path: path + ".custom_properties")
+                        draft.properties, type: type, namespaceID: namespaceID, path: path() + ".properties")
+                    let custom = try NodeType.resolveCustomProperties(
+                        draft.customProperties, path: path() + ".custom_properties")
                     columns.appendCreated(draft, typeID: type.id, properties: properties, custom: custom)
                 case .update(let id, let patch):
                     let type = existingTypes[id]
                     if let expected = patch.expectedType, let type {
-                        let wanted = try await resolveType(expected, kind: kind, namespaceID: namespaceID, path: path)
+                        let wanted = try await resolveType(expected, kind: kind, namespaceID: namespaceID, path: path())
                         guard wanted.id == type.id else {
-                            throw .invalid(path + ".type_id", "\(kind.rawValue) \(id) has type \(type.displayName), not \(wanted.displayName)")
+                            throw .invalid(path() + ".type_id", "\(kind.rawValue) \(id) has type \(type.displayName), not \(wanted.displayName)")
                         }
                     }
                     var properties: [String: PropertyValue] = [:]
                     if let type, !patch.properties.set.isEmpty {
                         properties = try await resolveProperties(
-                            patch.properties.set, type: type, namespaceID: namespaceID, path: path + ".properties")
+                            patch.properties.set, type: type, namespaceID: namespaceID, path: path() + ".properties")
                     }
                     let custom = try NodeType.resolveCustomProperties(
-                        patch.customProperties.set, path: path + ".custom_properties")
+                        patch.customProperties.set, path: path() + ".custom_properties")
                     columns.appendUpdate(id: id, patch, properties: properties, custom: custom)
                 }
             }
@@ -102,9 +103,13 @@ extension PostgresStore {
             nodes: NodeKind.allCases.map { rows[$0]! }, events: EventColumns(write.events))
     }
 
-    /// Explicit links, or (nil) every node linked to every context, as MLMD's composite writes do.
+    /// Explicit links (each once, however often the request repeats it), or (nil) every node linked to every
+    /// context, as MLMD's composite writes do.
     private static func links(_ links: [IndexLink]?, contexts: Int, nodes: Int) -> [IndexLink] {
-        if let links { return links }
+        if let links {
+            var seen = Set<IndexLink>()
+            return links.filter { seen.insert($0).inserted }
+        }
         return (0..<contexts).flatMap { context in (0..<nodes).map { IndexLink(contextIndex: context, nodeIndex: $0) } }
     }
 
@@ -140,13 +145,13 @@ extension PostgresStore {
     /// Checks `inputs` against `type`'s schema, refreshing a cached type once if it lacks a property (another
     /// server may have added it).
     private func resolveProperties(
-        _ inputs: [String: PropertyInput], type: NodeType, namespaceID: NamespaceID, path: String
+        _ inputs: [String: PropertyInput], type: NodeType, namespaceID: NamespaceID, path: @autoclosure () -> String
     ) async throws(ProvenanceError) -> [String: PropertyValue] {
         var schema = type
         if inputs.keys.contains(where: { schema.properties[$0] == nil }) {
             schema = try await self.type(type.id, namespaceID: namespaceID, refresh: true)
         }
-        return try schema.resolveProperties(inputs, path: path)
+        return try schema.resolveProperties(inputs, path: path())
     }
 }
 

@@ -33,10 +33,10 @@ struct BenchIngest: AsyncParsableCommand {
     var batchSize = 100
 
     @Option(help: "lineage:record requests per lineage phase.")
-    var batches = 60
+    var batches = 100
 
-    @Option(help: "Concurrent clients in the second lineage:record phase.")
-    var lineageClients = 2
+    @Option(help: "The most concurrent lineage:record clients (phases run with 1, 2, ... up to this many).")
+    var lineageClients = 4
 
     func run() async throws {
         var config = ServerConfiguration()

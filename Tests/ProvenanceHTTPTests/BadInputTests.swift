@@ -40,6 +40,30 @@ import Testing
         }
     }
 
+    @Test func lineageRecordErrorsNameTheElementTheyAreIn() async throws {
+        try await withTestServer { server in
+            try await createPipelineTypes(server)
+            let model: JSON = ["type": "Model"]
+            let trainer: JSON = ["type": "Trainer"]
+            let run: JSON = ["type": "Run", "name": "r"]
+            let cases: [(JSON, String)] = [
+                (["artifacts": [model, ["type": "Model", "properties": ["accuracy": "high"]]]], "artifacts[1].properties.accuracy: expected a value of type DOUBLE"),
+                (["executions": [trainer, ["type": "Trainer", "last_known_state": "DONE"]]], "executions[1].last_known_state: unknown state 'DONE'"),
+                (["contexts": [run, "oops"]], "contexts[1]: expected an object, got a string"),
+                (["artifacts": [model], "executions": [trainer], "events": [["artifact_index": 0, "execution_index": 3, "type": "INPUT"]]], "events[0].execution_index: 3 is not an index"),
+                (["artifacts": [model], "contexts": [run], "attributions": [["context_index": 0, "artifact_index": 0], ["context_index": "x", "artifact_index": 0]]], "attributions[1].context_index: expected an integer"),
+                (["executions": [trainer], "contexts": [run], "associations": [["context_index": 0]]], "associations[0]: needs context_index and execution_index"),
+                (["artifacts": [["type": "Model", "custom_properties": ["": 1]]]], "artifacts[0].custom_properties: must not be empty"),
+            ]
+            for (body, message) in cases {
+                let reply = try await server.api(.POST, "/lineage:record", json: body)
+                #expect(reply.status == 400, "\(body)")
+                #expect(reply.errorMessage.hasPrefix(message), "\(reply.errorMessage)")
+            }
+            #expect(try await server.api(.GET, "/artifacts").json.array("artifacts").isEmpty, "nothing of a rejected write is stored")
+        }
+    }
+
     @Test func unknownThingsAre404AndDuplicatesAre409() async throws {
         try await withTestServer { server in
             try await createPipelineTypes(server)

@@ -208,6 +208,29 @@ func encoded(_ text: String) -> String {
         }
     }
 
+    @Test func repeatedAndAlreadyStoredLinksAreWrittenOnce() async throws {
+        try await withTestServer { server in
+            try await createPipelineTypes(server)
+            let body: JSON = [
+                "artifacts": [["type": "Dataset", "external_id": "shared-ds"]],
+                "executions": [["type": "Trainer"]],
+                "contexts": [["type": "Pipeline", "name": "p"]],
+                "attributions": [["context_index": 0, "artifact_index": 0], ["context_index": 0, "artifact_index": 0]],
+                "associations": [["context_index": 0, "execution_index": 0]],
+            ]
+            let first = try await server.api(.POST, "/lineage:record", json: body)
+            #expect(first.status == 201, "\(first.json)")
+            // The second write reuses the stored dataset and pipeline: their link exists already.
+            let second = try await server.api(.POST, "/lineage:record", json: body)
+            #expect(second.status == 201, "\(second.json)")
+            #expect(second.json.array("artifact_ids") == first.json.array("artifact_ids"))
+            #expect(second.json.array("context_ids") == first.json.array("context_ids"))
+            let context = first.json.array("context_ids")[0].intValue
+            #expect(try await server.api(.GET, "/contexts/\(context)/artifacts").json.array("artifacts").count == 1)
+            #expect(try await server.api(.GET, "/contexts/\(context)/executions").json.array("executions").count == 2)
+        }
+    }
+
     @Test func cyclesAndDiamondsVisitEachNodeOnceAtItsShortestDistance() async throws {
         try await withTestServer { server in
             try await createPipelineTypes(server)
