@@ -41,7 +41,7 @@ public enum JSONWriter {
     }
 
     /// Writes the decimal digits straight into the output (no intermediate String per number).
-    private static func writeInteger(_ number: Int64, into output: inout [UInt8]) {
+    static func writeInteger(_ number: Int64, into output: inout [UInt8]) {
         if number < 0 { output.append(UInt8(ascii: "-")) }
         var magnitude = number.magnitude
         let start = output.count
@@ -53,7 +53,7 @@ public enum JSONWriter {
     }
 
     /// Doubles always carry a fraction or exponent so that reading them back yields a DOUBLE, never an INT.
-    private static func writeDouble(_ number: Double, into output: inout [UInt8]) {
+    static func writeDouble(_ number: Double, into output: inout [UInt8]) {
         guard number.isFinite else {
             output.append(contentsOf: "null".utf8)
             return
@@ -65,7 +65,7 @@ public enum JSONWriter {
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
-    private static func writeString(_ text: String, into output: inout [UInt8]) {
+    static func writeString(_ text: String, into output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
         var text = text
         text.withUTF8 { bytes in

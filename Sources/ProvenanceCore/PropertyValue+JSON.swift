@@ -97,6 +97,43 @@ public enum PropertyMap {
         .object(properties.keys.sorted().map { (key: $0, value: properties[$0]!.taggedJSON) })
     }
 
+    /// The text of `taggedJSON(properties)`, written directly rather than through a `JSON` value: the write path
+    /// turns every node's properties into this text.
+    public static func taggedJSONText(_ properties: [String: PropertyValue]) -> String {
+        var output: [UInt8] = []
+        output.reserveCapacity(32 * properties.count + 2)
+        output.append(UInt8(ascii: "{"))
+        let keys = properties.count == 1 ? [properties.first!.key] : properties.keys.sorted()
+        for (offset, key) in keys.enumerated() {
+            if offset > 0 { output.append(UInt8(ascii: ",")) }
+            JSONWriter.writeString(key, into: &output)
+            output.append(UInt8(ascii: ":"))
+            writeTagged(properties[key]!, into: &output)
+        }
+        output.append(UInt8(ascii: "}"))
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    private static func writeTagged(_ value: PropertyValue, into output: inout [UInt8]) {
+        switch value {
+        case .int(let number):
+            output.append(contentsOf: #"{"int":"#.utf8)
+            JSONWriter.writeInteger(number, into: &output)
+        case .double(let number):
+            output.append(contentsOf: #"{"double":"#.utf8)
+            JSONWriter.writeDouble(number, into: &output)
+        case .string(let text):
+            output.append(contentsOf: #"{"string":"#.utf8)
+            JSONWriter.writeString(text, into: &output)
+        case .bool(let flag):
+            output.append(contentsOf: (flag ? #"{"bool":true"# : #"{"bool":false"#).utf8)
+        case .structValue, .proto:
+            JSONWriter.write(value.taggedJSON, into: &output)
+            return
+        }
+        output.append(UInt8(ascii: "}"))
+    }
+
     /// Reads a stored map.
     public static func fromStored(_ json: JSON) -> [String: PropertyValue] {
         guard case .object(let members) = json else { return [:] }

@@ -95,7 +95,7 @@ struct NodeColumns: Sendable {
 
     /// A property map as tagged JSON text, or NULL (which the statement reads as `{}`) when it is empty.
     private static func json(_ map: [String: PropertyValue]) -> String? {
-        map.isEmpty ? nil : JSONWriter.string(PropertyMap.taggedJSON(map))
+        map.isEmpty ? nil : PropertyMap.taggedJSONText(map)
     }
 
     private static func value<T>(_ update: FieldUpdate<T>) -> T? {

@@ -9,27 +9,37 @@ protocol SQLArrayElement: Sendable {
     static var arrayType: PostgresDataType { get }
     /// Appends the value's binary form (without its length).
     func writeBinary(into buffer: inout ByteBuffer)
+    /// The length of every value's binary form, for types whose values all have the same.
+    static var binaryLength: Int32? { get }
+}
+
+extension SQLArrayElement {
+    static var binaryLength: Int32? { nil }
 }
 
 extension Int64: SQLArrayElement {
+    static var binaryLength: Int32? { 8 }
     static var elementType: PostgresDataType { .int8 }
     static var arrayType: PostgresDataType { .int8Array }
     func writeBinary(into buffer: inout ByteBuffer) { buffer.writeInteger(self) }
 }
 
 extension Int32: SQLArrayElement {
+    static var binaryLength: Int32? { 4 }
     static var elementType: PostgresDataType { .int4 }
     static var arrayType: PostgresDataType { .int4Array }
     func writeBinary(into buffer: inout ByteBuffer) { buffer.writeInteger(self) }
 }
 
 extension Int16: SQLArrayElement {
+    static var binaryLength: Int32? { 2 }
     static var elementType: PostgresDataType { .int2 }
     static var arrayType: PostgresDataType { .int2Array }
     func writeBinary(into buffer: inout ByteBuffer) { buffer.writeInteger(self) }
 }
 
 extension Bool: SQLArrayElement {
+    static var binaryLength: Int32? { 1 }
     static var elementType: PostgresDataType { .bool }
     static var arrayType: PostgresDataType { .boolArray }
     func writeBinary(into buffer: inout ByteBuffer) { buffer.writeInteger(self ? 1 : 0, as: UInt8.self) }
@@ -51,7 +61,8 @@ struct SQLArray<Element: SQLArrayElement>: PostgresNonThrowingEncodable, Sendabl
 
     init() {}
 
-    init(_ values: some Sequence<Element>) {
+    init(_ values: some Collection<Element>) {
+        elements.reserveCapacity(values.count * Int(4 + (Element.binaryLength ?? 12)))
         for value in values { append(value) }
     }
 
@@ -61,6 +72,11 @@ struct SQLArray<Element: SQLArrayElement>: PostgresNonThrowingEncodable, Sendabl
         guard let value else {
             hasNulls = true
             elements.writeInteger(Int32(-1))
+            return
+        }
+        if let length = Element.binaryLength {
+            elements.writeInteger(length)
+            value.writeBinary(into: &elements)
             return
         }
         let lengthIndex = elements.writerIndex

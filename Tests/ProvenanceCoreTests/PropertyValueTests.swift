@@ -39,4 +39,14 @@ import Testing
             #expect(try PropertyValue.fromTagged(reparsed, path: "p") == value)
         }
     }
+
+    @Test func propertyMapTextIsTheTaggedJSONWritten() {
+        let map: [String: PropertyValue] = [
+            "z": .int(-42), "a": .double(3), "m": .string("quote \" and ü"), "b": .bool(true),
+            "s": .structValue(["k": [1, 2.5]]), "p": .proto(typeURL: "t", value: [1]),
+        ]
+        for properties in [map, ["only": .double(0.25)], [:]] {
+            #expect(PropertyMap.taggedJSONText(properties) == JSONWriter.string(PropertyMap.taggedJSON(properties)))
+        }
+    }
 }
