@@ -100,9 +100,9 @@ final class BenchClient: Sendable {
         let before = (server: try await serverCPUSeconds(), database: cluster?.seconds(), client: ownCPUSeconds())
         let elapsed = try await measure(body)
         let after = (server: try await serverCPUSeconds(), database: cluster?.seconds(), client: ownCPUSeconds())
-        func spent(_ from: Double?, _ to: Double?) -> Double? { from.flatMap { from in to.map { $0 - from } } }
         let cpu = PhaseCPU(
-            server: spent(before.server, after.server), database: spent(before.database, after.database),
+            server: before.server.flatMap { before in after.server.map { $0 - before } },
+            database: before.database.flatMap { before in after.database.map { $0 - before } },
             client: after.client - before.client)
         return (elapsed, cpu)
     }

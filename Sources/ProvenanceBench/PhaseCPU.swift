@@ -1,26 +1,37 @@
 import Foundation
 
 /// The CPU time a timed phase cost each party on this machine: the server (from its `/metrics`), the embedded
-/// PostgreSQL cluster (its postmaster and every backend, from /proc) and the benchmark client itself. A party that
-/// cannot be measured (a remote database, a server without metrics) is nil.
+/// PostgreSQL cluster's backends (the sessions running the statements) and its background processes (checkpointer,
+/// WAL writer, autovacuum: work that writes leave for later) from /proc, and the benchmark client itself. A party
+/// that cannot be measured (a remote database, a server without metrics) is nil.
 struct PhaseCPU {
     var server: Double?
-    var database: Double?
+    var database: ClusterCPU.Seconds?
     var client: Double
 
-    /// "CPU µs/record: server 37, database 81, client 9", per `items` items of `unit`.
+    /// "CPU µs/record: server 37, database 81 (+ background 3), bench client 9", per `items` items of `unit`.
     func line(per items: Double, unit: String) -> String {
         func micros(_ seconds: Double?) -> String {
             seconds.map { String(Int(($0 / items * 1_000_000).rounded())) } ?? "?"
         }
-        let parties = [("server", server), ("database", database), ("bench client", client)]
-        return "CPU µs/\(unit): " + parties.map { "\($0.0) \(micros($0.1))" }.joined(separator: ", ")
+        let database = "database \(micros(self.database?.backends)) (+ background \(micros(self.database?.background)))"
+        return "CPU µs/\(unit): server \(micros(server)), \(database), bench client \(micros(client))"
     }
 }
 
 /// Reads the CPU time used so far by an embedded cluster's processes.
 struct ClusterCPU {
     let postmaster: Int32
+
+    /// CPU seconds of the sessions and of the background processes.
+    struct Seconds {
+        var backends: Double
+        var background: Double
+
+        static func - (after: Seconds, before: Seconds) -> Seconds {
+            Seconds(backends: after.backends - before.backends, background: after.background - before.background)
+        }
+    }
 
     /// The cluster whose postmaster.pid is in `dataDirectory`, or nil when it is not running here.
     init?(dataDirectory: String?) {
@@ -31,21 +42,30 @@ struct ClusterCPU {
         postmaster = pid
     }
 
-    /// User plus system seconds of the postmaster, its live children and the children it has reaped.
-    func seconds() -> Double {
+    /// The processes PostgreSQL runs besides sessions, by the title it gives them.
+    private static let backgroundTitles = [
+        "checkpointer", "background writer", "walwriter", "autovacuum", "logical replication", "stats", "archiver",
+    ]
+
+    /// User plus system seconds of the live sessions, and of the postmaster and its other children.
+    func seconds() -> Seconds {
         let ticksPerSecond = Double(sysconf(Int32(_SC_CLK_TCK)))
-        var ticks = 0
+        var total = Seconds(backends: 0, background: 0)
         let processes = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         for entry in processes where entry.first?.isNumber == true {
             guard let fields = Self.statFields(entry) else { continue }
-            // After the command name: [0] state, [1] ppid, ..., [11] utime, [12] stime, [13] cutime, [14] cstime.
-            if Int32(entry) == postmaster {
-                ticks += fields[11...14].reduce(0) { $0 + (Int($1) ?? 0) }
-            } else if Int32(fields[1]) == postmaster {
-                ticks += (Int(fields[11]) ?? 0) + (Int(fields[12]) ?? 0)
+            // After the command name: [0] state, [1] ppid, ..., [11] utime, [12] stime.
+            let isPostmaster = Int32(entry) == postmaster
+            guard isPostmaster || Int32(fields[1]) == postmaster else { continue }
+            let seconds = Double((Int(fields[11]) ?? 0) + (Int(fields[12]) ?? 0)) / ticksPerSecond
+            let title = (try? String(contentsOfFile: "/proc/\(entry)/cmdline", encoding: .utf8)) ?? ""
+            if isPostmaster || Self.backgroundTitles.contains(where: { title.hasPrefix("postgres: " + $0) }) {
+                total.background += seconds
+            } else {
+                total.backends += seconds
             }
         }
-        return Double(ticks) / ticksPerSecond
+        return total
     }
 
     /// The fields of /proc/PID/stat after the parenthesized command name (which may hold spaces).

@@ -36,8 +36,8 @@ extension PostgresStore {
             guard position < 0 else { return .node(position, try NodeRow.decode(&cells, kind: kinds[position])) }
             cells.skip(NodeBatchSQL.firstArrayColumn - 1)
             return .arrays(
-                position, a: try cells.next([Int64]?.self) ?? [], b: try cells.next([Int64]?.self) ?? [],
-                c: try cells.next([Int64]?.self) ?? [], d: try cells.next([Int16]?.self) ?? [],
+                position, a: try cells.nextIntegers(Int64.self), b: try cells.nextIntegers(Int64.self),
+                c: try cells.nextIntegers(Int64.self), d: try cells.nextIntegers(Int16.self),
                 e: try cells.next(String?.self))
         }
         var steps: [LineageStep] = [], nodes: [(Int, Node)] = []
