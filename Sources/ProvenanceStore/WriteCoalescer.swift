@@ -8,7 +8,9 @@ import Synchronization
 /// starting the executor, the per-statement work of each insert, the commit. Sixteen clients writing one record
 /// each cost far more than one statement writing sixteen. So while `statementLimit` statements are running, further
 /// writes wait, and the next statement writes all of them together (as far as `sizeLimit` rows, events and links
-/// allow), in one transaction. A write that finds a free slot runs at once: a lone client never waits.
+/// allow), in one transaction. A write that finds a free slot runs at once: a lone client never waits. A write of
+/// at least `ownStatementSize` items has little to gain from company and runs at once in any case, so large
+/// batches from several clients are written side by side.
 ///
 /// Each write still succeeds or fails on its own. When a shared statement fails, nothing of it was written, and
 /// each of its writes runs again alone, so it gets its own answer and one bad write never fails another.
@@ -22,13 +24,19 @@ final class WriteCoalescer: Sendable {
     let statementLimit: Int
     /// The most rows, events and links one shared statement takes from waiting writes.
     let sizeLimit: Int
+    /// Writes of at least this many rows, events and links never wait for a slot.
+    let ownStatementSize: Int
     private let state = Mutex(State())
 
-    /// Creates a coalescer; by default as many shared statements run at once as the machine has cores (at least
-    /// two), so a slow statement never holds up every write.
-    init(statementLimit: Int = max(2, ProcessInfo.processInfo.activeProcessorCount), sizeLimit: Int = 2_000) {
+    /// Creates a coalescer; by default one shared statement runs at a time per two cores: on a small machine that
+    /// makes the batches large, which is what saves the database its work.
+    init(
+        statementLimit: Int = max(1, ProcessInfo.processInfo.activeProcessorCount / 2), sizeLimit: Int = 2_000,
+        ownStatementSize: Int = 256
+    ) {
         self.statementLimit = statementLimit
         self.sizeLimit = sizeLimit
+        self.ownStatementSize = ownStatementSize
     }
 
     /// How many writes wait for a slot now.
@@ -38,6 +46,7 @@ final class WriteCoalescer: Sendable {
     func write(_ parameters: LineageWriteParameters, statement: Statement) async throws(ProvenanceError)
         -> LineageWriteResult
     {
+        guard parameters.size < ownStatementSize else { return try await statement(parameters, false) }
         let turn = await withCheckedContinuation { (continuation: CheckedContinuation<Turn, Never>) in
             let runsNow = state.withLock { state in
                 guard state.running < statementLimit else {

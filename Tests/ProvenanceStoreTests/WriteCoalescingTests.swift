@@ -7,14 +7,13 @@ import Testing
 
 /// Writes of new nodes that arrive while every write slot is busy share one statement, one transaction; each
 /// still gets the ids of its own nodes, and one that fails never fails the others.
-@Suite struct WriteCoalescingTests {
+@Suite(.timeLimit(.minutes(1))) struct WriteCoalescingTests {
     let logger = Logger(label: "test")
 
     @Test func waitingWritesShareOneTransactionAndEachGetsItsOwnNodes() async throws {
         try await withStore { store, endpoint in
-            let limit = store.writeCoalescer.statementLimit
-            let names = (0..<(limit + 6)).map { "w\($0)" }
-            let results = try await queueBehindLockedEvents(store, endpoint, names.map { Self.record($0) })
+            let names = (0..<6).map { "w\($0)" }
+            let results = try await queueBehindHeldWrites(store, endpoint, names.map { Self.record($0) })
             var queuedExecutions: [Int64] = []
             for (name, result) in zip(names, results) {
                 let ids = try result.get()
@@ -36,7 +35,7 @@ import Testing
                     SELECT count(*)::text FROM associations
                     WHERE context_id = \(ids.contextIDs[0].rawValue) AND execution_id = \(execution)
                     """) == "1")
-                if names.firstIndex(of: name)! >= limit { queuedExecutions.append(execution) }
+                queuedExecutions.append(execution)
             }
             let transactions = try await one(store, """
                 SELECT count(DISTINCT xmin::text)::text FROM executions WHERE id = ANY('{\(queuedExecutions.map(String.init).joined(separator: ","))}')
@@ -50,12 +49,11 @@ import Testing
             _ = try await store.write(LineageWrite(artifacts: [
                 .create(NodeDraft(kind: .artifact, type: .name("Dataset", version: nil), name: "taken", uri: "s3://taken"))
             ]), namespace: "default")
-            let limit = store.writeCoalescer.statementLimit
-            var writes = (0..<(limit + 5)).map { Self.record("g\($0)") }
-            writes.insert(Self.record("bad", inputName: "taken"), at: limit + 2)
-            let results = try await queueBehindLockedEvents(store, endpoint, writes)
+            var writes = (0..<5).map { Self.record("g\($0)") }
+            writes.insert(Self.record("bad", inputName: "taken"), at: 2)
+            let results = try await queueBehindHeldWrites(store, endpoint, writes)
             for (offset, result) in results.enumerated() {
-                if offset == limit + 2 {
+                if offset == 2 {
                     #expect(throws: ProvenanceError.self) { try result.get() }
                     if case .failure(let error) = result { #expect(error.code == .alreadyExists) }
                 } else {
@@ -65,25 +63,41 @@ import Testing
             }
             try await #expect(one(store, "SELECT count(*)::text FROM executions WHERE name = 'run-bad'") == "0")
             try await #expect(one(store, "SELECT count(*)::text FROM contexts WHERE name = 'r-bad'") == "0")
-            try await #expect(one(store, "SELECT count(*)::text FROM executions WHERE name LIKE 'run-g%'") == "\(limit + 5)")
+            try await #expect(one(store, "SELECT count(*)::text FROM executions WHERE name LIKE 'run-g%'") == "5")
         }
     }
 
     @Test func waitingWritesThatCreateTheSameContextBothReuseIt() async throws {
         try await withStore { store, endpoint in
-            let limit = store.writeCoalescer.statementLimit
             let reuse = LineageWriteOptions(reuseContextIfAlreadyExists: true, reuseArtifactIfAlreadyExistsByExternalID: true)
-            var writes = (0..<limit).map { Self.record("first\($0)") }
+            var writes: [LineageWrite] = []
             for step in ["trainer", "evaluator"] {
                 var write = Self.record(step)
                 write.contexts = [.create(NodeDraft(kind: .context, type: .name("Run", version: nil), name: "shared-run"))]
                 write.options = reuse
                 writes.append(write)
             }
-            let results = try await queueBehindLockedEvents(store, endpoint, writes)
-            let contexts = try results.suffix(2).map { try $0.get().contextIDs[0] }
+            let results = try await queueBehindHeldWrites(store, endpoint, writes)
+            let contexts = try results.map { try $0.get().contextIDs[0] }
             #expect(contexts[0] == contexts[1], "both steps joined the one run context")
             try await #expect(one(store, "SELECT count(*)::text FROM associations WHERE context_id = \(contexts[0].rawValue)") == "2")
+        }
+    }
+
+    @Test func largeWritesDoNotWaitForTheSharedStatements() async throws {
+        try await withStore { store, endpoint in
+            let size = store.writeCoalescer.ownStatementSize
+            let large = LineageWrite(artifacts: (0..<size).map {
+                .create(NodeDraft(kind: .artifact, type: .name("Dataset", version: nil), uri: "s3://large/\($0)"))
+            })
+            var largeWritten = false
+            _ = try await queueBehindHeldWrites(store, endpoint, (0..<2).map { Self.record("s\($0)") }) {
+                let result = try await store.write(large, namespace: "default")
+                #expect(result.artifactIDs.count == size)
+                #expect(store.writeCoalescer.waitingCount == 2, "the small writes were still waiting")
+                largeWritten = true
+            }
+            #expect(largeWritten)
         }
     }
 
@@ -102,37 +116,46 @@ import Testing
             ])
     }
 
-    /// Starts `writes` while a transaction on another connection holds every event insert back: the first ones
-    /// take the write slots and wait on the lock, the rest queue up for a shared statement. Then lets them go and
-    /// returns each write's outcome, in order.
-    func queueBehindLockedEvents(_ store: PostgresStore, _ endpoint: DatabaseEndpoint, _ writes: [LineageWrite])
-        async throws -> [Result<LineageWriteResult, ProvenanceError>]
-    {
-        let limit = store.writeCoalescer.statementLimit
+    /// Fills every write slot with a write held back in PostgreSQL, starts `writes` (which queue up for a shared
+    /// statement), runs `whileTheyWait`, then lets everything go and returns the outcomes of `writes`, in order.
+    ///
+    /// A transaction on another connection inserts, without committing, the contexts the slot holders are about to
+    /// insert: they wait on its unique key, which nothing else touches. Then it rolls back.
+    func queueBehindHeldWrites(
+        _ store: PostgresStore, _ endpoint: DatabaseEndpoint, _ writes: [LineageWrite],
+        whileTheyWait: () async throws -> Void = {}
+    ) async throws -> [Result<LineageWriteResult, ProvenanceError>] {
+        let holders = (0..<store.writeCoalescer.statementLimit).map { Self.record("holder\($0)") }
         let blocker = try await PostgresConnection.connect(configuration: try endpoint.connectionConfiguration(), id: 99, logger: logger)
         defer { Task { try? await blocker.close() } }
         try await blocker.query("BEGIN", logger: logger)
-        try await blocker.query("LOCK TABLE events IN SHARE MODE", logger: logger)
+        try await blocker.query(
+            """
+            INSERT INTO contexts (namespace_id, type_id, name)
+            SELECT t.namespace_id, t.id, 'r-holder' || g FROM types t, generate_series(0, \(holders.count - 1)) g
+            WHERE t.name = 'Run'
+            """, logger: logger)
         func start(_ write: LineageWrite) -> Task<Result<LineageWriteResult, ProvenanceError>, Never> {
             Task {
                 do throws(ProvenanceError) { return .success(try await store.write(write, namespace: "default")) }
                 catch { return .failure(error) }
             }
         }
-        var tasks = writes.prefix(limit).map(start)
-        try await waitUntil("\(limit) writes wait on the lock") {
+        let held = holders.map(start)
+        try await waitUntil("\(holders.count) writes wait on the held contexts") {
             let rows = try await blocker.query(
                 """
-                SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = 'events'::regclass
-                    AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'
                 """, logger: logger)
-            return try await rows.collect().first?.decode(Int64.self) == Int64(limit)
+            return try await rows.collect().first?.decode(Int64.self) == Int64(holders.count)
         }
-        tasks += writes.dropFirst(limit).map(start)
-        try await waitUntil("\(writes.count - limit) writes queue for a slot") {
-            store.writeCoalescer.waitingCount == writes.count - limit
+        let tasks = writes.map(start)
+        try await waitUntil("\(writes.count) writes queue for a slot") {
+            store.writeCoalescer.waitingCount == writes.count
         }
-        try await blocker.query("COMMIT", logger: logger)
+        try await whileTheyWait()
+        try await blocker.query("ROLLBACK", logger: logger)
+        for task in held { _ = try await task.value.get() }
         var results: [Result<LineageWriteResult, ProvenanceError>] = []
         for task in tasks { results.append(await task.value) }
         return results
