@@ -72,6 +72,15 @@ struct JSONObjectReader {
         return elements
     }
 
+    /// The members of an object member, without a reader for it (nor its path, until an error needs it).
+    func members(_ key: String) throws(ProvenanceError) -> [(key: String, value: JSON)]? {
+        guard let value = value(key) else { return nil }
+        guard case .object(let members) = value else {
+            throw .invalid(field(key), "expected an object, got \(value.kindName)")
+        }
+        return members
+    }
+
     func object(_ key: String) throws(ProvenanceError) -> JSONObjectReader? {
         guard let value = value(key) else { return nil }
         return try JSONObjectReader(value, path: field(key))

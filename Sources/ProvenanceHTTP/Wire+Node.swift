@@ -104,16 +104,17 @@ enum WireNode {
     }
 
     static func properties(_ reader: JSONObjectReader, _ key: String) throws(ProvenanceError) -> [String: PropertyInput] {
-        guard let object = try reader.object(key) else { return [:] }
+        guard let members = try reader.members(key) else { return [:] }
         var result: [String: PropertyInput] = [:]
-        for entry in object.entries { result[entry.key] = .json(entry.value) }
+        result.reserveCapacity(members.count)
+        for entry in members { result[entry.key] = .json(entry.value) }
         return result
     }
 
     static func propertyPatch(_ reader: JSONObjectReader, _ key: String) throws(ProvenanceError) -> PropertyPatch {
-        guard let object = try reader.object(key) else { return PropertyPatch() }
+        guard let members = try reader.members(key) else { return PropertyPatch() }
         var patch = PropertyPatch()
-        for entry in object.entries {
+        for entry in members {
             if entry.value == .null { patch.remove.append(entry.key) } else { patch.set[entry.key] = .json(entry.value) }
         }
         return patch
