@@ -68,7 +68,8 @@ public final class PostgresStore: Sendable {
             }
         } catch {
             let translated = translate(error)
-            if translated.code == .unavailable { health.markUnreachable() }
+            // A caller that gave up (its task was cancelled: a gRPC deadline, say) says nothing about the database.
+            if translated.code == .unavailable && !Task.isCancelled { health.markUnreachable() }
             throw translated
         }
     }

@@ -43,7 +43,7 @@ final class WriteCoalescer: Sendable {
     var waitingCount: Int { state.withLock { $0.waiting.count } }
 
     /// Writes `parameters` (a write of new nodes only) through `statement`, alone or with others.
-    func write(_ parameters: LineageWriteParameters, statement: Statement) async throws(ProvenanceError)
+    func write(_ parameters: LineageWriteParameters, statement: @escaping Statement) async throws(ProvenanceError)
         -> LineageWriteResult
     {
         guard parameters.size < ownStatementSize else { return try await statement(parameters, false) }
@@ -66,7 +66,7 @@ final class WriteCoalescer: Sendable {
     }
 
     /// Runs `own` and `others` as one statement, answers the others, and passes the slot on.
-    private func lead(_ own: LineageWriteParameters, with others: [Waiter], statement: Statement)
+    private func lead(_ own: LineageWriteParameters, with others: [Waiter], statement: @escaping Statement)
         async throws(ProvenanceError) -> LineageWriteResult
     {
         guard !others.isEmpty else {
@@ -79,12 +79,12 @@ final class WriteCoalescer: Sendable {
             starts.append(shared.counts)
             shared.append(waiter.parameters)
         }
-        let outcome: Result<LineageWriteResult, ProvenanceError>
-        do {
-            outcome = .success(try await statement(shared, true))
-        } catch {
-            outcome = .failure(error)
-        }
+        // The statement is the others' as much as the leader's: it runs in a task of its own, so that the leader's
+        // caller giving up (a cancelled task) does not cut it short for everyone.
+        let outcome = await Task { () async -> Result<LineageWriteResult, ProvenanceError> in
+            do throws(ProvenanceError) { return .success(try await statement(shared, true)) }
+            catch { return .failure(error) }
+        }.value
         passSlotOn()
         guard case .success(let result) = outcome else {
             for waiter in others { waiter.continuation.resume(returning: .alone) }

@@ -34,6 +34,30 @@ import Testing
         }
     }
 
+    @Test func aCallerThatGivesUpDoesNotMarkTheDatabaseUnreachable() async throws {
+        let endpoint = try await TestCluster.shared.freshDatabase()
+        let store = try PostgresStore(endpoint: endpoint, maximumConnections: 1, logger: Logger(label: "test"))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await store.client.run() }
+            defer { group.cancelAll() }
+            let holding = Mutex(false)
+            let holder = Task {
+                try await store.perform { connection in
+                    holding.withLock { $0 = true }
+                    try await connection.query("SELECT pg_sleep(1)", logger: Logger(label: "test"))
+                    return 1
+                }
+            }
+            while !holding.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(20)) }
+            let waiter = Task { try await store.perform { _ in 2 } }
+            waiter.cancel()
+            await #expect(throws: ProvenanceError.self) { try await waiter.value }
+            #expect(store.health.isReachable, "a cancelled wait for a connection is not a database outage")
+            #expect(try await holder.value == 1)
+            #expect(try await store.perform { _ in 3 } == 3)
+        }
+    }
+
     @Test func theWatchdogExpiresOnlyWhatIsStillWatched() async throws {
         let watchdog = LeaseWatchdog()
         let expired = Mutex<[String]>([])
