@@ -59,9 +59,11 @@ enum LineageWriteSQL {
             """
     }
 
-    /// The CTEs that insert the links between contexts and the nodes in `nodes`. A link with a new end cannot exist
-    /// yet, so it is inserted plainly; only links between two stored nodes (reused or named by id) may be there
-    /// already and take the costlier `ON CONFLICT DO NOTHING`. The request's links are distinct.
+    /// The CTEs that insert the links between contexts and the nodes in `nodes`. A link between two new nodes
+    /// cannot exist yet, and appears once (each new node is one row of the request, whose links are distinct), so
+    /// it is inserted plainly. A link with a stored end (reused or named by id) may exist already, or come twice
+    /// when two rows of the request resolve to the same stored node, so those take the costlier
+    /// `ON CONFLICT DO NOTHING`.
     private static func linkInserts(
         _ prefix: String, table: String, node: String, nodes: String, parameters: (contexts: String, nodes: String)
     ) -> String {
@@ -75,8 +77,8 @@ enum LineageWriteSQL {
             )
             """
         }
-        return insert("new", where: "c.is_new OR n.is_new", onConflict: "") + ",\n"
-            + insert("stored", where: "NOT (c.is_new OR n.is_new)", onConflict: "\n    ON CONFLICT DO NOTHING")
+        return insert("new", where: "c.is_new AND n.is_new", onConflict: "") + ",\n"
+            + insert("stored", where: "NOT (c.is_new AND n.is_new)", onConflict: "\n    ON CONFLICT DO NOTHING")
     }
 
     /// The CTEs that reuse, insert, update and check the nodes of one kind. `<p>_ids` carries every row of the

@@ -26,17 +26,21 @@ final class WriteCoalescer: Sendable {
     let sizeLimit: Int
     /// Writes of at least this many rows, events and links never wait for a slot.
     let ownStatementSize: Int
+    /// The most writes one shared statement takes. If it fails they all run again alone at once, so this keeps
+    /// that burst within what the connection pool serves well inside its wait limit.
+    let writeLimit: Int
     private let state = Mutex(State())
 
     /// Creates a coalescer; by default one shared statement runs at a time per two cores: on a small machine that
     /// makes the batches large, which is what saves the database its work.
     init(
         statementLimit: Int = max(1, ProcessInfo.processInfo.activeProcessorCount / 2), sizeLimit: Int = 2_000,
-        ownStatementSize: Int = 256
+        ownStatementSize: Int = 256, writeLimit: Int = 32
     ) {
         self.statementLimit = statementLimit
         self.sizeLimit = sizeLimit
         self.ownStatementSize = ownStatementSize
+        self.writeLimit = writeLimit
     }
 
     /// How many writes wait for a slot now.
@@ -107,7 +111,9 @@ final class WriteCoalescer: Sendable {
             var others: [Waiter] = [], stillWaiting: [Waiter] = []
             var size = first.parameters.size
             for waiter in state.waiting.dropFirst() {
-                if waiter.parameters.canShareStatement(with: first.parameters), size + waiter.parameters.size <= sizeLimit {
+                if waiter.parameters.canShareStatement(with: first.parameters), size + waiter.parameters.size <= sizeLimit,
+                    others.count + 1 < writeLimit
+                {
                     others.append(waiter)
                     size += waiter.parameters.size
                 } else {

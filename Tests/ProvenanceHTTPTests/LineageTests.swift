@@ -227,6 +227,14 @@ func encoded(_ text: String) -> String {
             #expect(second.json.array("context_ids") == first.json.array("context_ids"))
             let context = first.json.array("context_ids")[0].intValue
             #expect(try await server.api(.GET, "/contexts/\(context)/artifacts").json.array("artifacts").count == 1)
+            // Two rows reusing the one stored dataset, linked to a new context: one link, not a duplicate-key error.
+            let twice = try await server.api(.POST, "/lineage:record", json: [
+                "artifacts": [["type": "Dataset", "external_id": "shared-ds"], ["type": "Dataset", "external_id": "shared-ds"]],
+                "contexts": [["type": "Pipeline", "name": "q"]],
+            ])
+            #expect(twice.status == 201, "\(twice.json)")
+            let q = twice.json.array("context_ids")[0].intValue
+            #expect(try await server.api(.GET, "/contexts/\(q)/artifacts").json.array("artifacts").count == 1)
             #expect(try await server.api(.GET, "/contexts/\(context)/executions").json.array("executions").count == 2)
         }
     }

@@ -67,6 +67,8 @@ import Testing
         }
     }
 
+    /// Inside one statement the reuse lookup cannot see the context the statement itself inserts, so the shared
+    /// statement fails on the context's unique key and both writes run again alone: the second reuses the first's.
     @Test func waitingWritesThatCreateTheSameContextBothReuseIt() async throws {
         try await withStore { store, endpoint in
             let reuse = LineageWriteOptions(reuseContextIfAlreadyExists: true, reuseArtifactIfAlreadyExistsByExternalID: true)
