@@ -18,7 +18,7 @@ public final class PostgresStore: Sendable {
     let typeCache = TypeCache()
     let namespaceCache = Mutex<[String: NamespaceID]>([:])
     let leaseWatchdog = LeaseWatchdog()
-    let writeCoalescer = WriteCoalescer()
+    let writeCoalescer: WriteCoalescer
     /// Database reachability as last observed.
     public let health = DatabaseHealth()
 
@@ -26,9 +26,17 @@ public final class PostgresStore: Sendable {
     public static let defaultMaximumConnections = 16
 
     /// Creates a store. The pool connects lazily; `run()` it (directly or in a ServiceGroup) before querying.
-    public init(endpoint: DatabaseEndpoint, maximumConnections: Int = defaultMaximumConnections, logger: Logger) throws {
+    public convenience init(
+        endpoint: DatabaseEndpoint, maximumConnections: Int = defaultMaximumConnections, logger: Logger
+    ) throws {
+        try self.init(endpoint: endpoint, maximumConnections: maximumConnections, logger: logger, writeCoalescer: WriteCoalescer())
+    }
+
+    /// Creates a store whose writes share statements as `writeCoalescer` says.
+    init(endpoint: DatabaseEndpoint, maximumConnections: Int, logger: Logger, writeCoalescer: WriteCoalescer) throws {
         self.endpoint = endpoint
         self.logger = logger
+        self.writeCoalescer = writeCoalescer
         self.client = PostgresClient(
             configuration: try endpoint.clientConfiguration(maximumConnections: maximumConnections),
             backgroundLogger: logger)

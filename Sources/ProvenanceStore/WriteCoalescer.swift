@@ -12,6 +12,9 @@ import Synchronization
 /// at least `ownStatementSize` items has little to gain from company and runs at once in any case, so large
 /// batches from several clients are written side by side.
 ///
+/// A write that has waited `patience` without being taken (a shared statement stuck on a lock held outside
+/// Provenance, say) stops waiting and runs alone, so a stuck statement never holds the writes behind it.
+///
 /// Each write still succeeds or fails on its own. When a shared statement fails, nothing of it was written, and
 /// each of its writes runs again alone, so it gets its own answer and one bad write never fails another.
 final class WriteCoalescer: Sendable {
@@ -26,6 +29,10 @@ final class WriteCoalescer: Sendable {
     let sizeLimit: Int
     /// Writes of at least this many rows, events and links never wait for a slot.
     let ownStatementSize: Int
+    /// How long a write waits to be taken into a shared statement before it runs alone.
+    let patience: Duration
+    /// Expires the waits that outlast `patience`.
+    private let watchdog = LeaseWatchdog()
     /// The most writes one shared statement takes. If it fails they all run again alone at once, so this keeps
     /// that burst within what the connection pool serves well inside its wait limit.
     let writeLimit: Int
@@ -35,8 +42,9 @@ final class WriteCoalescer: Sendable {
     /// makes the batches large, which is what saves the database its work.
     init(
         statementLimit: Int = max(1, ProcessInfo.processInfo.activeProcessorCount / 2), sizeLimit: Int = 2_000,
-        ownStatementSize: Int = 256, writeLimit: Int = 32
+        ownStatementSize: Int = 256, writeLimit: Int = 32, patience: Duration = .seconds(2)
     ) {
+        self.patience = patience
         self.statementLimit = statementLimit
         self.sizeLimit = sizeLimit
         self.ownStatementSize = ownStatementSize
@@ -52,15 +60,23 @@ final class WriteCoalescer: Sendable {
     {
         guard parameters.size < ownStatementSize else { return try await statement(parameters, false) }
         let turn = await withCheckedContinuation { (continuation: CheckedContinuation<Turn, Never>) in
-            let runsNow = state.withLock { state in
+            let waiting: UInt64? = state.withLock { state in
                 guard state.running < statementLimit else {
-                    state.waiting.append(Waiter(parameters: parameters, continuation: continuation))
-                    return false
+                    state.nextWaiter += 1
+                    state.waiting.append(Waiter(id: state.nextWaiter, parameters: parameters, continuation: continuation))
+                    return state.nextWaiter
                 }
                 state.running += 1
-                return true
+                return nil
             }
-            if runsNow { continuation.resume(returning: .lead([])) }
+            guard let waiting else { return continuation.resume(returning: .lead([])) }
+            // Whoever takes the waiter out of the queue (a statement, or this) resumes it, once.
+            _ = watchdog.watch(limit: patience) { [self] in
+                let waiter: Waiter? = self.state.withLock { state in
+                    state.waiting.firstIndex { $0.id == waiting }.map { state.waiting.remove(at: $0) }
+                }
+                waiter?.continuation.resume(returning: .alone)
+            }
         }
         switch turn {
         case .written(let result): return result
@@ -129,9 +145,11 @@ final class WriteCoalescer: Sendable {
     private struct State {
         var running = 0
         var waiting: [Waiter] = []
+        var nextWaiter: UInt64 = 0
     }
 
     private struct Waiter: Sendable {
+        let id: UInt64
         let parameters: LineageWriteParameters
         let continuation: CheckedContinuation<Turn, Never>
     }
@@ -142,7 +160,7 @@ final class WriteCoalescer: Sendable {
         case lead([Waiter])
         /// A shared statement wrote you.
         case written(LineageWriteResult)
-        /// The shared statement failed: run alone.
+        /// The shared statement failed, or the wait outlasted `patience`: run alone.
         case alone
     }
 }

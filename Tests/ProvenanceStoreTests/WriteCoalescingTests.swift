@@ -103,6 +103,22 @@ import Testing
         }
     }
 
+    @Test func writesThatWaitTooLongRunAlone() async throws {
+        let coalescer = WriteCoalescer(patience: .milliseconds(300))
+        try await withStore(coalescer) { store, endpoint in
+            var committedWhileHeld = false
+            let results = try await queueBehindHeldWrites(store, endpoint, [Self.record("p0"), Self.record("p1")]) {
+                // The slot stays held, yet the waiting writes give up waiting, run alone and commit.
+                for _ in 0..<250 where !committedWhileHeld {
+                    try await Task.sleep(for: .milliseconds(20))
+                    committedWhileHeld = try await one(store, "SELECT count(*)::text FROM executions WHERE name IN ('run-p0', 'run-p1')") == "2"
+                }
+            }
+            #expect(committedWhileHeld, "the waiting writes committed while the shared slot was still held")
+            for result in results { _ = try result.get() }
+        }
+    }
+
     /// One step: an execution reading one new artifact and writing another, in a new context.
     static func record(_ name: String, inputName: String? = nil) -> LineageWrite {
         LineageWrite(
@@ -177,9 +193,13 @@ import Testing
         return try await rows.collect().first?.decode(String?.self)
     }
 
-    private func withStore(_ body: (PostgresStore, DatabaseEndpoint) async throws -> Void) async throws {
+    private func withStore(
+        // Patient enough that no waiting write gives up while a test holds the slot, however slow the machine.
+        _ coalescer: WriteCoalescer = WriteCoalescer(patience: .seconds(60)),
+        _ body: (PostgresStore, DatabaseEndpoint) async throws -> Void
+    ) async throws {
         let endpoint = try await TestCluster.shared.freshDatabase()
-        let store = try PostgresStore(endpoint: endpoint, maximumConnections: 16, logger: logger)
+        let store = try PostgresStore(endpoint: endpoint, maximumConnections: 16, logger: logger, writeCoalescer: coalescer)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await store.client.run() }
             defer { group.cancelAll() }
