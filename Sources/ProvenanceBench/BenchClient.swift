@@ -97,14 +97,7 @@ final class BenchClient: Sendable {
     /// How long `body` takes, in seconds, and the CPU time it cost the server, the cluster (when `cluster` is
     /// known) and this process.
     func measureWithCPU(cluster: ClusterCPU?, _ body: () async throws -> Void) async throws -> (elapsed: Double, cpu: PhaseCPU) {
-        let before = (server: try await serverCPUSeconds(), database: cluster?.seconds(), client: ownCPUSeconds())
-        let elapsed = try await measure(body)
-        let after = (server: try await serverCPUSeconds(), database: cluster?.seconds(), client: ownCPUSeconds())
-        let cpu = PhaseCPU(
-            server: before.server.flatMap { before in after.server.map { $0 - before } },
-            database: before.database.flatMap { before in after.database.map { $0 - before } },
-            client: after.client - before.client)
-        return (elapsed, cpu)
+        try await PhaseCPU.measure(cluster: cluster, serverSeconds: serverCPUSeconds, body)
     }
 
     /// A value of the server's `/metrics`, or nil if it is missing.

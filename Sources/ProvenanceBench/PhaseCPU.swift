@@ -17,6 +17,21 @@ struct PhaseCPU {
         let database = "database \(micros(self.database?.backends)) (+ background \(micros(self.database?.background)))"
         return "CPU µs/\(unit): server \(micros(server)), \(database), bench client \(micros(client))"
     }
+
+    /// How long `body` takes, in seconds, and the CPU time it cost: the server's as `serverSeconds` reads it
+    /// (nil when there is no server to ask), the cluster's when `cluster` is known, and this process's.
+    static func measure(
+        cluster: ClusterCPU?, serverSeconds: () async throws -> Double?, _ body: () async throws -> Void
+    ) async throws -> (elapsed: Double, cpu: PhaseCPU) {
+        let before = (server: try await serverSeconds(), database: cluster?.seconds(), client: ownCPUSeconds())
+        let elapsed = try await ProvenanceBench.measure(body)
+        let after = (server: try await serverSeconds(), database: cluster?.seconds(), client: ownCPUSeconds())
+        let cpu = PhaseCPU(
+            server: before.server.flatMap { before in after.server.map { $0 - before } },
+            database: before.database.flatMap { before in after.database.map { $0 - before } },
+            client: after.client - before.client)
+        return (elapsed, cpu)
+    }
 }
 
 /// Reads the CPU time used so far by an embedded cluster's processes.

@@ -35,18 +35,14 @@ struct SQLBaseline {
     /// database's CPU time when `cluster` is known.
     func write(_ records: Range<Int>, batchSize: Int, cluster: ClusterCPU? = nil) async throws -> LatencySummary {
         var latencies: [Double] = []
-        let databaseBefore = cluster?.seconds()
-        let clientBefore = ownCPUSeconds()
-        let elapsed = try await measure {
+        let (elapsed, cpu) = try await PhaseCPU.measure(cluster: cluster, serverSeconds: { nil }) {
             for start in stride(from: records.lowerBound, to: records.upperBound, by: batchSize) {
                 let batch = start..<min(start + batchSize, records.upperBound)
                 latencies.append(try await measure { try await transaction(batch) })
             }
         }
         var summary = LatencySummary(latencies: latencies, elapsed: elapsed, recordsPerOperation: batchSize)
-        summary.cpu = PhaseCPU(
-            server: nil, database: databaseBefore.flatMap { before in cluster.map { $0.seconds() - before } },
-            client: ownCPUSeconds() - clientBefore)
+        summary.cpu = cpu
         return summary
     }
 

@@ -86,9 +86,6 @@ struct JSONObjectReader {
         return try JSONObjectReader(value, path: field(key))
     }
 
-    /// The object's members as (name, value) pairs, nulls included.
-    var entries: [(key: String, value: JSON)] { members }
-
     /// Rejects members outside `allowed` (a short list: comparing with each is cheaper than hashing).
     func rejectUnknown(_ allowed: [String]) throws(ProvenanceError) {
         if let unknown = members.first(where: { !allowed.contains($0.key) }) {

@@ -33,7 +33,7 @@ enum WireType {
             baseType = parsed
         }
         var properties: [String: PropertyType] = [:]
-        for entry in try reader.object("properties")?.entries ?? [] {
+        for entry in try reader.members("properties") ?? [] {
             guard case .string(let name) = entry.value, let type = PropertyType(name: name) else {
                 throw .invalid("properties.\(entry.key)", "expected one of INT, DOUBLE, STRING, STRUCT, PROTO, BOOLEAN")
             }

@@ -223,16 +223,13 @@ struct CellReader {
     }
 
     /// The next cell, an array of non-NULL integers (a NULL array reads as empty), decoded straight from
-    /// PostgreSQL's binary array format: postgres-nio's generic array decoding costs several times as much per
-    /// element, and lineage rows carry thousands of them.
-    mutating func nextIntegers<T: FixedWidthInteger & PostgresArrayDecodable>(_ type: T.Type) throws -> [T]
-        where T._DecodableType == T
-    {
+    /// PostgreSQL's binary array format (postgres-nio asks for binary results): its generic array decoding costs
+    /// several times as much per element, and lineage rows carry thousands of them.
+    mutating func nextIntegers<T: FixedWidthInteger>(_ type: T.Type) throws -> [T] {
         guard let cell = cells.next() else { throw ProvenanceError(.internal, "a row has fewer columns than expected") }
         guard var bytes = cell.bytes else { return [] }
-        guard cell.format == .binary else { return try cell.decode([T].self) }
         let malformed = ProvenanceError(.internal, "column \(cell.columnName) is not a one-dimensional integer array")
-        guard let dimensions = bytes.readInteger(as: Int32.self), bytes.readInteger(as: Int32.self) != nil,
+        guard cell.format == .binary, let dimensions = bytes.readInteger(as: Int32.self), bytes.readInteger(as: Int32.self) != nil,
             bytes.readInteger(as: UInt32.self) != nil
         else { throw malformed }
         guard dimensions != 0 else { return [] }

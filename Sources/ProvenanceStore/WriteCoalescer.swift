@@ -27,15 +27,15 @@ final class WriteCoalescer: Sendable {
     let statementLimit: Int
     /// The most rows, events and links one shared statement takes from waiting writes.
     let sizeLimit: Int
+    /// The most writes one shared statement takes. If it fails they all run again alone at once, so this keeps
+    /// that burst within what the connection pool serves well inside its wait limit.
+    let writeLimit: Int
     /// Writes of at least this many rows, events and links never wait for a slot.
     let ownStatementSize: Int
     /// How long a write waits to be taken into a shared statement before it runs alone.
     let patience: Duration
     /// Expires the waits that outlast `patience`.
     private let watchdog = LeaseWatchdog()
-    /// The most writes one shared statement takes. If it fails they all run again alone at once, so this keeps
-    /// that burst within what the connection pool serves well inside its wait limit.
-    let writeLimit: Int
     private let state = Mutex(State())
 
     /// Creates a coalescer; by default one shared statement runs at a time per two cores: on a small machine that
@@ -44,11 +44,11 @@ final class WriteCoalescer: Sendable {
         statementLimit: Int = max(1, ProcessInfo.processInfo.activeProcessorCount / 2), sizeLimit: Int = 2_000,
         ownStatementSize: Int = 256, writeLimit: Int = 32, patience: Duration = .seconds(2)
     ) {
-        self.patience = patience
         self.statementLimit = statementLimit
         self.sizeLimit = sizeLimit
-        self.ownStatementSize = ownStatementSize
         self.writeLimit = writeLimit
+        self.ownStatementSize = ownStatementSize
+        self.patience = patience
     }
 
     /// How many writes wait for a slot now.
@@ -70,19 +70,28 @@ final class WriteCoalescer: Sendable {
                 return nil
             }
             guard let waiting else { return continuation.resume(returning: .lead([])) }
-            // Whoever takes the waiter out of the queue (a statement, or this) resumes it, once.
-            _ = watchdog.watch(limit: patience) { [self] in
-                let waiter: Waiter? = self.state.withLock { state in
-                    state.waiting.firstIndex { $0.id == waiting }.map { state.waiting.remove(at: $0) }
-                }
-                waiter?.continuation.resume(returning: .alone)
+            // Whoever takes the waiter out of the queue (a statement, or its expired watch) resumes it, once; a
+            // statement that takes it stops the watch.
+            let watch = watchdog.watch(limit: patience) { [self] in
+                take(waiting)?.continuation.resume(returning: .alone)
             }
+            let taken = state.withLock { state in
+                guard let index = state.waiting.firstIndex(where: { $0.id == waiting }) else { return true }
+                state.waiting[index].watch = watch
+                return false
+            }
+            if taken { watchdog.unwatch(watch) }
         }
         switch turn {
         case .written(let result): return result
         case .alone: return try await statement(parameters, false)
         case .lead(let others): return try await lead(parameters, with: others, statement: statement)
         }
+    }
+
+    /// Takes the waiter `id` out of the queue, unless a statement took it first.
+    private func take(_ id: UInt64) -> Waiter? {
+        state.withLock { state in state.waiting.firstIndex { $0.id == id }.map { state.waiting.remove(at: $0) } }
     }
 
     /// Runs `own` and `others` as one statement, answers the others, and passes the slot on.
@@ -139,7 +148,11 @@ final class WriteCoalescer: Sendable {
             state.waiting = stillWaiting
             return (first, others)
         }
-        if let next { next.lead.continuation.resume(returning: .lead(next.others)) }
+        guard let next else { return }
+        for waiter in [next.lead] + next.others {
+            if let watch = waiter.watch { watchdog.unwatch(watch) }
+        }
+        next.lead.continuation.resume(returning: .lead(next.others))
     }
 
     private struct State {
@@ -152,6 +165,8 @@ final class WriteCoalescer: Sendable {
         let id: UInt64
         let parameters: LineageWriteParameters
         let continuation: CheckedContinuation<Turn, Never>
+        /// The watchdog's token for this wait, once it is armed.
+        var watch: UInt64?
     }
 
     /// What a waiting write is told to do.

@@ -10,31 +10,33 @@ import Testing
 /// queueing until the pool's circuit breaker trips; one that gets its connection is never cut short.
 @Suite struct ConnectionWaitTests {
     @Test func waitingForABusyPoolEndsWithUnavailable() async throws {
-        let endpoint = try await TestCluster.shared.freshDatabase()
-        let store = try PostgresStore(endpoint: endpoint, maximumConnections: 1, logger: Logger(label: "test"))
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await store.client.run() }
-            defer { group.cancelAll() }
-            let holding = Mutex(false)
-            let holder = Task {
-                try await store.perform { connection in
-                    holding.withLock { $0 = true }
-                    // Longer than the wait limit: the held connection must not be taken away.
-                    try await connection.query("SELECT pg_sleep(\(Int(PostgresStore.connectionWaitLimit.components.seconds) + 2))", logger: Logger(label: "test"))
-                    return 1
-                }
-            }
-            while !holding.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(20)) }
+        // Longer than the wait limit: the held connection must not be taken away.
+        try await withItsOnlyConnectionHeld(for: Int(PostgresStore.connectionWaitLimit.components.seconds) + 2) { store in
             await #expect {
                 try await store.perform { _ in 2 }
             } throws: { error in
                 (error as? ProvenanceError)?.code == .unavailable
             }
-            #expect(try await holder.value == 1, "the operation holding the connection finished")
         }
     }
 
     @Test func aCallerThatGivesUpDoesNotMarkTheDatabaseUnreachable() async throws {
+        try await withItsOnlyConnectionHeld(for: 1) { store in
+            let waiter = Task { try await store.perform { _ in 2 } }
+            waiter.cancel()
+            await #expect(throws: ProvenanceError.self) { try await waiter.value }
+            #expect(store.health.isReachable, "a cancelled wait for a connection is not a database outage")
+        } afterwards: { store async throws in
+            #expect(try await store.perform { _ in 3 } == 3)
+        }
+    }
+
+    /// On a store of one pooled connection, runs `whileHeld` while an operation holds that connection for
+    /// `seconds`, checks that the holder finished unharmed, then runs `afterwards`.
+    private func withItsOnlyConnectionHeld(
+        for seconds: Int, _ whileHeld: (PostgresStore) async throws -> Void,
+        afterwards: (PostgresStore) async throws -> Void = { _ in }
+    ) async throws {
         let endpoint = try await TestCluster.shared.freshDatabase()
         let store = try PostgresStore(endpoint: endpoint, maximumConnections: 1, logger: Logger(label: "test"))
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -44,17 +46,14 @@ import Testing
             let holder = Task {
                 try await store.perform { connection in
                     holding.withLock { $0 = true }
-                    try await connection.query("SELECT pg_sleep(1)", logger: Logger(label: "test"))
+                    try await connection.query("SELECT pg_sleep(\(seconds))", logger: Logger(label: "test"))
                     return 1
                 }
             }
             while !holding.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(20)) }
-            let waiter = Task { try await store.perform { _ in 2 } }
-            waiter.cancel()
-            await #expect(throws: ProvenanceError.self) { try await waiter.value }
-            #expect(store.health.isReachable, "a cancelled wait for a connection is not a database outage")
-            #expect(try await holder.value == 1)
-            #expect(try await store.perform { _ in 3 } == 3)
+            try await whileHeld(store)
+            #expect(try await holder.value == 1, "the operation holding the connection finished")
+            try await afterwards(store)
         }
     }
 

@@ -21,6 +21,24 @@ start_server() {
     exit 1
 }
 
+# start_bench_server DEFAULT_DATA_DIR: starts a release-built server for a benchmark on a fresh embedded cluster in
+# DEFAULT_DATA_DIR (wiped first). BENCH_BIN, BENCH_DATA_DIR, BENCH_PORT and BENCH_GRPC_PORT override the binary, the
+# data directory and the ports. Sets BIN, DATA, PORT and GRPC_PORT. Refuses to run while a server holds the port.
+start_bench_server() {
+    BIN="${BENCH_BIN:-$(swift build -c release --show-bin-path)/provenance}"
+    DATA="${BENCH_DATA_DIR:-$1}"
+    PORT="${BENCH_PORT:-18080}"
+    GRPC_PORT="${BENCH_GRPC_PORT:-18081}"
+    if curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1; then
+        echo "a server already listens on port $PORT; stop it or set BENCH_PORT" >&2
+        exit 1
+    fi
+    rm -rf "$DATA"
+    # The embedded cluster may run as another user (initdb refuses root): let it reach its data directory.
+    mkdir -p "$(dirname "$DATA")" && chmod 755 "$(dirname "$DATA")"
+    start_server "$BIN" "$DATA" "$PORT" "$GRPC_PORT" "$(dirname "$DATA")/server.log"
+}
+
 # stop_server: stops the server start_server started (SIGTERM, then waits for it), and runs `cleanup` if the
 # script defines one.
 stop_server() {
