@@ -18,12 +18,21 @@ public struct EmbeddedPostgres: Sendable {
     public static let defaultSystemUser = "postgres"
     /// Unix socket paths are limited to about 107 bytes; longer data directory paths put the socket in /tmp.
     static let maximumSocketPathLength = 100
+    /// Settings every embedded cluster runs with.
+    ///
+    /// `wal_init_zero=off`: PostgreSQL fills each new 16 MB WAL segment with zeros before using it, under the lock
+    /// every commit waits for. On ext4 or xfs that stalls every commit for about 20 ms once per 16 MB of WAL (every
+    /// 4,200 records of a `lineage:record` stream), and until the first checkpoints a fresh cluster has no old
+    /// segments to recycle instead. Off, a new segment is created at its full size without the zeros. Durability is
+    /// unchanged: a commit still waits for `fdatasync`, which also persists the blocks the file system allocates.
+    public static let defaultSettings = ["wal_init_zero": "off"]
 
     /// The data directory (absolute).
     public let dataDirectory: String
     /// The port number, which for a Unix socket only names the socket file.
     public let port: Int
-    /// Extra server settings (`-c name=value`), for example relaxed durability for throwaway test clusters.
+    /// Server settings (`-c name=value`): `defaultSettings`, then the extra ones given (which win), for example
+    /// relaxed durability for throwaway test clusters.
     public let settings: [String: String]
     /// Where the server binaries are.
     public let binDirectory: String
@@ -34,7 +43,7 @@ public struct EmbeddedPostgres: Sendable {
         let absolute = URL(fileURLWithPath: dataDirectory).standardizedFileURL.path
         self.dataDirectory = absolute
         self.port = port
-        self.settings = settings
+        self.settings = Self.defaultSettings.merging(settings) { _, given in given }
         self.binDirectory = try Self.locateBinaries()
         self.logger = logger
     }
