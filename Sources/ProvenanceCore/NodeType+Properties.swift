@@ -5,9 +5,9 @@ extension NodeType {
         throws(ProvenanceError)
         -> [String: PropertyValue]
     {
+        guard !inputs.isEmpty else { return [:] }
         var result: [String: PropertyValue] = [:]
-        result.reserveCapacity(inputs.count)
-        for (key, input) in inputs.sorted(by: { $0.key < $1.key }) {
+        for (key, input) in Self.inKeyOrder(inputs) {
             guard let expected = properties[key] else {
                 throw .invalid(path() + "." + key, "type \(displayName) declares no property '\(key)'; use custom_properties for undeclared ones")
             }
@@ -21,12 +21,19 @@ extension NodeType {
         throws(ProvenanceError)
         -> [String: PropertyValue]
     {
+        guard !inputs.isEmpty else { return [:] }
         var result: [String: PropertyValue] = [:]
-        result.reserveCapacity(inputs.count)
-        for (key, input) in inputs.sorted(by: { $0.key < $1.key }) {
+        for (key, input) in inKeyOrder(inputs) {
             try Validation.requireName(key, field: path())
             result[key] = try PropertyValue.from(input, expected: nil, path: path() + "." + key)
         }
         return result
+    }
+
+    /// The entries of `inputs` by key, so that the first bad property reported is the same on every run. Most maps
+    /// hold one entry, which needs no sorted copy. (The maps are small: a dictionary sized in advance costs more
+    /// than its growth.)
+    private static func inKeyOrder(_ inputs: [String: PropertyInput]) -> [(key: String, value: PropertyInput)] {
+        inputs.count == 1 ? Array(inputs) : inputs.sorted(by: { $0.key < $1.key })
     }
 }

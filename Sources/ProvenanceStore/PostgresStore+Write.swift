@@ -61,13 +61,21 @@ extension PostgresStore {
             let writes = write.nodes(kind)
             let existingTypes = try await typesOfUpdatedNodes(writes, kind: kind, namespaceID: namespaceID)
             var columns = NodeColumns()
+            // The nodes of a batch mostly share a few types: the last one resolved is reused when it is named again.
+            var lastType: (reference: TypeReference, type: NodeType)?
             for (offset, node) in writes.enumerated() {
                 func path() -> String { names.path(kind, offset) }
                 switch node {
                 case .create(let draft):
-                    let type = try await resolveType(draft.type, kind: kind, namespaceID: namespaceID, path: path())
+                    var type: NodeType
+                    if let lastType, lastType.reference == draft.type {
+                        type = lastType.type
+                    } else {
+                        type = try await resolveType(draft.type, kind: kind, namespaceID: namespaceID, path: path())
+                    }
                     let properties = try await resolveProperties(
-                        draft.properties, type: type, namespaceID: namespaceID, path: path() + ".properties")
+                        draft.properties, type: &type, namespaceID: namespaceID, path: path() + ".properties")
+                    lastType = (draft.type, type)
                     let custom = try NodeType.resolveCustomProperties(
                         draft.customProperties, path: path() + ".custom_properties")
                     columns.appendCreated(draft, typeID: type.id, properties: properties, custom: custom)
@@ -80,9 +88,9 @@ extension PostgresStore {
                         }
                     }
                     var properties: [String: PropertyValue] = [:]
-                    if let type, !patch.properties.set.isEmpty {
+                    if var type, !patch.properties.set.isEmpty {
                         properties = try await resolveProperties(
-                            patch.properties.set, type: type, namespaceID: namespaceID, path: path() + ".properties")
+                            patch.properties.set, type: &type, namespaceID: namespaceID, path: path() + ".properties")
                     }
                     let custom = try NodeType.resolveCustomProperties(
                         patch.customProperties.set, path: path() + ".custom_properties")
@@ -142,16 +150,15 @@ extension PostgresStore {
         return types
     }
 
-    /// Checks `inputs` against `type`'s schema, refreshing a cached type once if it lacks a property (another
-    /// server may have added it).
+    /// Checks `inputs` against `type`'s schema, first refreshing `type` from the database if it lacks a property
+    /// (another server may have added it).
     private func resolveProperties(
-        _ inputs: [String: PropertyInput], type: NodeType, namespaceID: NamespaceID, path: @autoclosure () -> String
+        _ inputs: [String: PropertyInput], type: inout NodeType, namespaceID: NamespaceID, path: @autoclosure () -> String
     ) async throws(ProvenanceError) -> [String: PropertyValue] {
-        var schema = type
-        if inputs.keys.contains(where: { schema.properties[$0] == nil }) {
-            schema = try await self.type(type.id, namespaceID: namespaceID, refresh: true)
+        if inputs.keys.contains(where: { type.properties[$0] == nil }) {
+            type = try await self.type(type.id, namespaceID: namespaceID, refresh: true)
         }
-        return try schema.resolveProperties(inputs, path: path())
+        return try type.resolveProperties(inputs, path: path())
     }
 }
 
