@@ -5,7 +5,7 @@ extension NodeType {
         throws(ProvenanceError)
         -> [String: PropertyValue]
     {
-        guard !inputs.isEmpty else { return [:] }
+        // Not sized in advance: the maps are small, and growing one costs less than reserving (unspecialized) space.
         var result: [String: PropertyValue] = [:]
         for (key, input) in Self.inKeyOrder(inputs) {
             guard let expected = properties[key] else {
@@ -21,7 +21,6 @@ extension NodeType {
         throws(ProvenanceError)
         -> [String: PropertyValue]
     {
-        guard !inputs.isEmpty else { return [:] }
         var result: [String: PropertyValue] = [:]
         for (key, input) in inKeyOrder(inputs) {
             try Validation.requireName(key, field: path())
@@ -31,8 +30,7 @@ extension NodeType {
     }
 
     /// The entries of `inputs` by key, so that the first bad property reported is the same on every run. Most maps
-    /// hold one entry, which needs no sorted copy. (The maps are small: a dictionary sized in advance costs more
-    /// than its growth.)
+    /// hold one entry, which needs no sorting.
     private static func inKeyOrder(_ inputs: [String: PropertyInput]) -> [(key: String, value: PropertyInput)] {
         inputs.count == 1 ? Array(inputs) : inputs.sorted(by: { $0.key < $1.key })
     }

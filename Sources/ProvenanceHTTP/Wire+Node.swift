@@ -104,7 +104,7 @@ enum WireNode {
     }
 
     static func properties(_ reader: JSONObjectReader, _ key: String) throws(ProvenanceError) -> [String: PropertyInput] {
-        guard let members = try reader.members(key), !members.isEmpty else { return [:] }
+        guard let members = try reader.members(key) else { return [:] }
         var result: [String: PropertyInput] = [:]
         for entry in members { result[entry.key] = .json(entry.value) }
         return result
