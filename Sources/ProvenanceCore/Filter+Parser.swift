@@ -3,6 +3,10 @@ extension Filter {
     public static let maximumLength = 10_000
     /// The deepest nesting of parentheses and NOTs accepted; deeper input is an error, never a stack overflow.
     public static let maximumDepth = 100
+    /// The most neighbourhood aliases (`contexts_a`, `events_e`, ...) one filter may use. Each joins one or two
+    /// tables into the query, and PostgreSQL's planning time grows steeply with the number of joined tables:
+    /// a few hundred aliases kept a backend planning for minutes.
+    public static let maximumAliases = 8
 
     /// Parses and type-checks a filter in MLMD's `filter_query` language (a subset of a SQL WHERE clause) for
     /// listing nodes of `kind`.
@@ -15,6 +19,9 @@ extension Filter {
         let characters = Array(text)
         guard characters.count <= maximumLength else {
             throw .invalid(field, "filter is longer than \(maximumLength) characters")
+        }
+        if let nul = characters.firstIndex(of: "\u{0}") {
+            throw error(field, "a NUL character (U+0000) cannot appear in a filter", column: nul + 1)
         }
         let tokens = try FilterLexer.tokens(of: characters, field: field)
         guard tokens.count > 1 else { throw .invalid(field, "empty filter") }
@@ -40,6 +47,8 @@ struct FilterParser {
     let field: String
     private var position = 0
     private var depth = 0
+    /// The neighbourhood aliases met so far (to hold them to `Filter.maximumAliases`).
+    private var aliases: Set<FilterAlias> = []
 
     /// Creates a parser positioned at the first token.
     init(tokens: [FilterToken], kind: NodeKind, field: String) {
@@ -112,6 +121,18 @@ struct FilterParser {
         return condition
     }
 
+    /// Counts the attribute's alias, if it is a new one, against `Filter.maximumAliases`. (The other dimensions
+    /// of a filter's cost are bounded by its length and depth.)
+    private mutating func count(_ attribute: FilterAttribute, at token: FilterToken) throws(ProvenanceError) {
+        guard case .neighbour(let alias) = attribute.scope, aliases.insert(alias).inserted else { return }
+        if aliases.count > Filter.maximumAliases {
+            throw error(
+                "a filter may use at most \(Filter.maximumAliases) neighbourhood aliases (such as contexts_a or "
+                    + "events_e); each joins tables into the query, so reuse one alias where one neighbour is meant",
+                at: token)
+        }
+    }
+
     /// Counts one level of nesting at the current token.
     private mutating func enter() throws(ProvenanceError) {
         depth += 1
@@ -124,6 +145,7 @@ struct FilterParser {
         guard case .word = current.kind, !current.isAnyKeyword else { throw expected("a condition") }
         let name = current
         let attribute = try resolveAttribute(name)
+        try count(attribute, at: name)
         position += 1
         let operation = current
         if case .comparison(let comparison) = operation.kind {
@@ -148,6 +170,12 @@ struct FilterParser {
             }
             position += 1
             guard case .string(let pattern) = current.kind else { throw expected("a quoted pattern after LIKE") }
+            // PostgreSQL rejects a pattern whose last character escapes nothing, but only once a row matches up to it.
+            if pattern.reversed().prefix(while: { $0 == "\\" }).count % 2 == 1 {
+                throw error(
+                    "a LIKE pattern cannot end with the escape character '\\'; write '\\\\' for a backslash",
+                    at: current)
+            }
             position += 1
             return .like(attribute, pattern: pattern, negated: negated)
         }

@@ -18,6 +18,9 @@ extension LineageWrite {
             guard executions.indices.contains(event.executionIndex) else {
                 throw .invalid("\(names.events)[\(offset)].execution_index", "\(event.executionIndex) is not an index into \(names.executions)")
             }
+            for (step, part) in event.path.enumerated() {
+                if case .key(let key) = part { try Validation.checkText(key, field: "\(names.events)[\(offset)].path[\(step)].key") }
+            }
         }
         try validateLinks(attributions, nodeCount: artifacts.count, field: names.attributions, nodeField: "artifact_index")
         try validateLinks(associations, nodeCount: executions.count, field: names.associations, nodeField: "execution_index")
@@ -121,6 +124,16 @@ extension NodeDraft {
         if state != nil, kind.stateField == nil {
             throw .invalid(Validation.join(path(), "state"), "contexts have no state")
         }
+        try type.validate(path: path())
+    }
+}
+
+extension TypeReference {
+    /// Checks a type named in a write: a name no stored type can have is an error naming the field.
+    func validate(path: @autoclosure () -> String) throws(ProvenanceError) {
+        guard case .name(let name, let version) = self else { return }
+        try Validation.checkText(name, field: Validation.join(path(), "type"))
+        if let version { try Validation.checkText(version, field: Validation.join(path(), "type_version")) }
     }
 }
 
@@ -143,6 +156,11 @@ extension NodePatch {
         }
         if case .set = state, kind.stateField == nil {
             throw .invalid(Validation.join(path(), "state"), "contexts have no state")
+        }
+        try expectedType?.validate(path: path())
+        for key in properties.remove { try Validation.checkText(key, field: Validation.join(path(), "properties")) }
+        for key in customProperties.remove {
+            try Validation.checkText(key, field: Validation.join(path(), "custom_properties"))
         }
     }
 }

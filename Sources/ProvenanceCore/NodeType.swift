@@ -58,6 +58,8 @@ extension NodeType {
         try Validation.requireName(name, field: Validation.join(path, "name"))
         if let version { try Validation.checkLength(version, field: Validation.join(path, "version")) }
         if let externalID { try Validation.checkLength(externalID, field: Validation.join(path, "external_id")) }
+        if let description { try Validation.checkText(description, field: Validation.join(path, "description")) }
+        if let baseType { try Validation.checkText(baseType, field: Validation.join(path, "base_type")) }
         for key in properties.keys {
             try Validation.requireName(key, field: Validation.join(path, "properties"))
         }

@@ -65,6 +65,7 @@ extension PropertyValue {
             if expected == .double, case .int(let integer) = value { return .double(Double(integer)) }
             throw .invalid(path(), "expected a value of type \(expected.name), got \(value.type.name)")
         }
+        try value.checkStorable(path: path())
         return value
     }
 

@@ -17,8 +17,12 @@ public struct ProvenanceError: Error, Sendable, Equatable, CustomStringConvertib
         case aborted
         /// The request body is larger than the configured limit.
         case payloadTooLarge = "payload_too_large"
-        /// The database cannot be reached right now.
+        /// The database cannot be reached right now, or every connection to it is busy; retrying later can succeed.
         case unavailable
+        /// The request ran longer than the server lets one statement run (`--statement-timeout`).
+        case deadlineExceeded = "deadline_exceeded"
+        /// The client went away (disconnected, or its deadline passed) and the work done for it was stopped.
+        case cancelled
         /// A bug on our side; the message is generic on purpose.
         case `internal`
     }

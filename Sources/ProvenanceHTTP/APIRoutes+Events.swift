@@ -2,7 +2,7 @@ import Hummingbird
 import ProvenanceCore
 
 extension APIRoutes {
-    func registerEvents(_ namespace: RouterGroup<BasicRequestContext>) {
+    func registerEvents(_ namespace: RouterGroup<APIRequestContext>) {
         namespace.post("events") { request, context in
             let reader = try JSONObjectReader(try await body(request), path: "")
             try reader.rejectUnknown(["events"])
@@ -32,7 +32,7 @@ extension APIRoutes {
         }
     }
 
-    private func events(artifacts: [ArtifactID], executions: [ExecutionID], context: BasicRequestContext) async throws
+    private func events(artifacts: [ArtifactID], executions: [ExecutionID], context: APIRequestContext) async throws
         -> Response
     {
         let events = try await store.events(namespace: try context.namespace(), artifactIDs: artifacts, executionIDs: executions)

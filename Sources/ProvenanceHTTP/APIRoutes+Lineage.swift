@@ -3,7 +3,7 @@ import ProvenanceCore
 
 extension APIRoutes {
     /// Lineage questions: provenance, impact and results of an artifact, and MLMD's general subgraph query.
-    func registerLineage(_ namespace: RouterGroup<BasicRequestContext>) {
+    func registerLineage(_ namespace: RouterGroup<APIRequestContext>) {
         namespace.get("artifacts/{id}/provenance") { request, context in
             try await artifactLineage(request, context, direction: .upstream, defaultBaseType: "DATASET")
         }
@@ -23,11 +23,11 @@ extension APIRoutes {
     }
 
     private func artifactLineage(
-        _ request: Request, _ context: BasicRequestContext, direction: LineageDirection, defaultBaseType: String,
+        _ request: Request, _ context: APIRequestContext, direction: LineageDirection, defaultBaseType: String,
         readingArtifact: Int64? = nil
     ) async throws -> Response {
         let selection: ArtifactSelection
-        switch (request.query("base_type"), request.query("filter")) {
+        switch (try request.query("base_type"), try request.query("filter")) {
         case (nil, nil): selection = .baseType(defaultBaseType)
         case (let baseType?, nil): selection = .baseType(baseType)
         case (nil, let text?): selection = .filter(try Filter.parse(text, kind: .artifact))
@@ -37,7 +37,7 @@ extension APIRoutes {
         let nodeLimit = try request.queryInt("max_nodes").map { Int(clamping: $0) } ?? LineageQuery.defaultNodeLimit
         let report = try await store.artifactLineage(
             of: try context.id(), direction: direction, selection: selection, maxHops: maxHops, nodeLimit: nodeLimit,
-            readingArtifact: readingArtifact, namespace: try context.namespace())
+            limitNames: .init(maxHops: "max_hops", nodeLimit: "max_nodes"), readingArtifact: readingArtifact, namespace: try context.namespace())
         return JSONResponse.make(WireLineage.json(report))
     }
 }

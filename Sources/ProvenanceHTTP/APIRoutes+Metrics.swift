@@ -3,7 +3,7 @@ import NIOCore
 
 extension APIRoutes {
     /// `GET /metrics` in Prometheus' text format: process CPU time and memory, and whether the database is reachable.
-    func registerMetrics(_ router: Router<BasicRequestContext>) {
+    func registerMetrics(_ router: Router<APIRequestContext>) {
         router.get("metrics") { _, _ in
             var lines: [String] = []
             func metric(_ name: String, _ kind: String, _ help: String, _ value: String) {
@@ -20,6 +20,9 @@ extension APIRoutes {
             gauge(
                 "provenance_database_reachable", "1 while the database answers, 0 while requests fail with 503.",
                 store.health.isReachable ? 1 : 0)
+            gauge("provenance_database_connections_in_use", "Pooled database connections held by requests.", store.usage.inUse)
+            gauge("provenance_database_connections_size", "Size of the database connection pool.", store.options.maximumConnections)
+            gauge("provenance_database_connection_waiters", "Requests waiting for a pooled database connection.", store.usage.waiting)
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4"
             let body = ByteBuffer(string: lines.joined(separator: "\n") + "\n")

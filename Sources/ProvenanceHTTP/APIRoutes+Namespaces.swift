@@ -2,7 +2,7 @@ import Hummingbird
 import ProvenanceCore
 
 extension APIRoutes {
-    func registerNamespaces(_ api: RouterGroup<BasicRequestContext>) {
+    func registerNamespaces(_ api: RouterGroup<APIRequestContext>) {
         api.post("namespaces") { request, _ in
             let reader = try JSONObjectReader(try await body(request), path: "")
             try reader.rejectUnknown(["name", "description"])

@@ -4,7 +4,7 @@ import ProvenanceStore
 
 extension APIRoutes {
     /// Create (one or many), get, list and PATCH for one node kind.
-    func registerNodes(_ namespace: RouterGroup<BasicRequestContext>, kind: NodeKind) {
+    func registerNodes(_ namespace: RouterGroup<APIRequestContext>, kind: NodeKind) {
         namespace.post(RouterPath(kind.plural)) { request, context in
             let json = try await body(request)
             let many = json[kind.plural]
@@ -23,10 +23,7 @@ extension APIRoutes {
                 NodeWrite.create(try WireNode.draft(try JSONObjectReader(element, path: many == nil ? "" : "\(kind.plural)[\(offset)]"), kind: kind))
             }
             write.setNodes(nodes, of: kind)
-            let namespaceName = try context.namespace()
-            let result = try await store.write(write, namespace: namespaceName)
-            let ids = result.ids(kind)
-            let created = try await store.nodes(kind, ids: ids, namespace: namespaceName)
+            let created = try await store.writeNodes(write, of: kind, namespace: try context.namespace())
             if many == nil, let node = created.first {
                 return JSONResponse.make(WireNode.json(node), status: .created, headers: [.eTag: Self.eTag(node)])
             }
@@ -51,28 +48,27 @@ extension APIRoutes {
                 patch.expectedRevision = revision
             }
             var write = LineageWrite()
-            let update = [NodeWrite.update(id: id, patch)]
-            write.setNodes(update, of: kind)
-            let namespaceName = try context.namespace()
-            _ = try await store.write(write, namespace: namespaceName)
-            let node = try await store.node(kind, id: id, namespace: namespaceName)
+            write.setNodes([NodeWrite.update(id: id, patch)], of: kind)
+            guard let node = try await store.writeNodes(write, of: kind, namespace: try context.namespace()).first else {
+                throw ProvenanceError.notFound("\(kind.rawValue) \(id) not found")
+            }
             return JSONResponse.make(WireNode.json(node), headers: [.eTag: Self.eTag(node)])
         }
     }
 
     /// A page of nodes, shared by the plain lists and the relation reads.
-    func list(_ kind: NodeKind, request: Request, context: BasicRequestContext, relation: NodeRelation?) async throws
+    func list(_ kind: NodeKind, request: Request, context: APIRequestContext, relation: NodeRelation?) async throws
         -> Response
     {
         var filter = NodeListFilter(
-            name: request.query("name"), externalIDs: request.query("external_id").map { [$0] },
-            uris: request.query("uri").map { [$0] },
+            name: try request.query("name"), externalIDs: try request.query("external_id").map { [$0] },
+            uris: try request.query("uri").map { [$0] },
             relation: relation)
         if let typeID = try request.queryInt("type_id") { filter.typeID = TypeID(typeID) }
-        if let text = request.query("filter"), !text.isEmpty { filter.query = try Filter.parse(text, kind: kind) }
+        if let text = try request.query("filter"), !text.isEmpty { filter.query = try Filter.parse(text, kind: kind) }
         let namespaceName = try context.namespace()
-        if let typeName = request.query("type") {
-            let version = request.query("type_version")
+        if let typeName = try request.query("type") {
+            let version = try request.query("type_version")
             guard let type = try await store.type(kind, named: typeName, version: version, namespace: namespaceName) else {
                 throw ProvenanceError.notFound("\(kind.rawValue) type '\(typeName)' not found")
             }
@@ -80,9 +76,9 @@ extension APIRoutes {
         }
         var page = PageRequest()
         if let size = try request.queryInt("page_size") { page.size = try PageRequest.checkSize(Int(clamping: size)) }
-        if let order = request.query("order_by") { page.order = try ListOrder.parse(order) }
+        if let order = try request.query("order_by") { page.order = try ListOrder.parse(order) }
         let fingerprint = "\(kind.rawValue)|\(filter.fingerprint)|\(page.order.field.rawValue)|\(page.order.descending)"
-        if let token = request.query("page_token"), !token.isEmpty {
+        if let token = try request.query("page_token"), !token.isEmpty {
             page.after = try PageToken.decode(token, fingerprint: fingerprint)
         }
         let result = try await store.listNodes(kind, namespace: namespaceName, filter: filter, page: page)

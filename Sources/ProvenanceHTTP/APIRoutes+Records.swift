@@ -3,7 +3,7 @@ import ProvenanceCore
 
 extension APIRoutes {
     /// The composite writes, each one atomic statement in the store.
-    func registerRecords(_ namespace: RouterGroup<BasicRequestContext>) {
+    func registerRecords(_ namespace: RouterGroup<APIRequestContext>) {
         namespace.post("executions:record") { request, context in
             let (write, names) = try WireRecord.executionRecord(try await body(request))
             let result = try await store.write(write, namespace: try context.namespace(), names: names)

@@ -4,7 +4,7 @@ import ProvenanceStore
 
 extension APIRoutes {
     /// Links between contexts and nodes (PUT, idempotent) and their reads from both sides.
-    func registerRelations(_ namespace: RouterGroup<BasicRequestContext>) {
+    func registerRelations(_ namespace: RouterGroup<APIRequestContext>) {
         namespace.put("contexts/{id}/artifacts/{artifact_id}") { _, context in
             try await store.attribute(
                 ArtifactID(try context.id("artifact_id")), to: ContextID(try context.id()), namespace: try context.namespace())

@@ -20,12 +20,11 @@ struct APIRoutes: Sendable {
     let store: PostgresStore
     let limits: APILimits
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<APIRequestContext>) {
         router.get("healthz") { _, _ in JSONResponse.make(["status": "ok"]) }
         router.get("readyz") { _, _ in
-            let ready = await store.isReady()
-            return JSONResponse.make(
-                ["status": .string(ready ? "ready" : "unavailable")], status: ready ? .ok : .serviceUnavailable)
+            let readiness = await store.readiness()
+            return JSONResponse.make(WireHealth.json(readiness), status: readiness.isReady ? .ok : .serviceUnavailable)
         }
         registerMetrics(router)
         let api = router.group("api/v1")
@@ -45,7 +44,7 @@ struct APIRoutes: Sendable {
 }
 
 /// Path and query parameters, with 400s that name the parameter.
-extension BasicRequestContext {
+extension APIRequestContext {
     func namespace() throws -> String {
         guard let name = parameters.get("namespace") else { throw ProvenanceError.invalid("namespace", "is required") }
         return name
@@ -60,13 +59,16 @@ extension BasicRequestContext {
 
 extension Request {
     /// A query parameter, decoded as browsers and HTTP clients encode forms: `+` is a space and `%XX` a byte
-    /// (so `curl --data-urlencode "filter=name = 'x'"` and Python's `requests` both work).
-    func query(_ name: String) -> String? {
+    /// (so `curl --data-urlencode "filter=name = 'x'"` and Python's `requests` both work). A value with a NUL
+    /// character (`%00`) is a 400 naming the parameter: nothing stored can hold one.
+    func query(_ name: String) throws(ProvenanceError) -> String? {
         guard let query = uri.query else { return nil }
         for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             guard Self.formDecoded(parts[0]) == name else { continue }
-            return parts.count > 1 ? Self.formDecoded(parts[1]) : ""
+            let value = parts.count > 1 ? Self.formDecoded(parts[1]) : ""
+            try Validation.checkText(value, field: name)
+            return value
         }
         return nil
     }
@@ -78,7 +80,7 @@ extension Request {
     }
 
     func queryInt(_ name: String) throws -> Int64? {
-        guard let text = query(name) else { return nil }
+        guard let text = try query(name) else { return nil }
         guard let value = Int64(text) else { throw ProvenanceError.invalid(name, "expected an integer, got '\(text)'") }
         return value
     }

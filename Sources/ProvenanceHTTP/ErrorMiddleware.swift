@@ -5,7 +5,9 @@ import ProvenanceCore
 /// Turns every failure into the API's JSON error body with the right status: domain errors by their code,
 /// Hummingbird's own (unknown route, body too large) by their status, and anything else as a generic 500 whose
 /// cause is logged, never shown.
-struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+struct ErrorMiddleware: RouterMiddleware {
+    typealias Context = APIRequestContext
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
     {
@@ -39,13 +41,20 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 
-    /// The response for a domain error.
-    static func response(_ error: ProvenanceError) -> Response {
+    /// The body of a domain error: `{"error": {"code", "message", "details"?}}`.
+    static func json(_ error: ProvenanceError) -> JSON {
         var body: [(key: String, value: JSON)] = [
             (key: "code", value: .string(error.code.rawValue)), (key: "message", value: .string(error.message)),
         ]
         if let details = error.details { body.append((key: "details", value: details)) }
-        return JSONResponse.make(["error": .object(body)], status: status(for: error.code))
+        return ["error": .object(body)]
+    }
+
+    /// The response for a domain error.
+    static func response(_ error: ProvenanceError) -> Response {
+        var headers = HTTPFields()
+        if error.code == .unavailable || error.code == .deadlineExceeded { headers[.retryAfter] = "1" }
+        return JSONResponse.make(json(error), status: status(for: error.code), headers: headers)
     }
 
     /// The one place domain error codes become HTTP statuses.
@@ -58,6 +67,11 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         case .aborted: .conflict
         case .payloadTooLarge: .contentTooLarge
         case .unavailable: .serviceUnavailable
+        // The server cannot tell a query that is too expensive from one that met a busy database; 503 with
+        // Retry-After says "not now", and the code and message tell it from an outage and suggest narrowing it.
+        case .deadlineExceeded: .serviceUnavailable
+        // nginx's "client closed request": nobody reads it, but logs and metrics can tell it from a failure.
+        case .cancelled: HTTPResponse.Status(code: 499, reasonPhrase: "Client Closed Request")
         case .internal: .internalServerError
         }
     }

@@ -1,6 +1,8 @@
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
+import ProvenanceCore
 import ProvenanceStore
 import ServiceLifecycle
 
@@ -12,12 +14,15 @@ public struct HTTPSettings: Sendable {
     public var port: Int
     /// API limits.
     public var limits: APILimits
+    /// Timeouts and the connection limit.
+    public var connections: ConnectionLimits
 
     /// Creates settings.
-    public init(host: String, port: Int, limits: APILimits) {
+    public init(host: String, port: Int, limits: APILimits, connections: ConnectionLimits = ConnectionLimits()) {
         self.host = host
         self.port = port
         self.limits = limits
+        self.connections = connections
     }
 }
 
@@ -25,17 +30,23 @@ public struct HTTPSettings: Sendable {
 public func makeHTTPService(
     store: PostgresStore, settings: HTTPSettings, logger: Logger, onListening: @escaping @Sendable (Int) async -> Void
 ) -> some Service {
-    Application(
+    let connections = settings.connections
+    return Application(
         router: makeAPIRouter(store: store, limits: settings.limits),
-        configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "provenance"),
+        server: .http1(configuration: .init(
+            additionalChannelHandlers: [ConnectionGuard(limits: connections, connections: .shared)])),
+        configuration: .init(
+            address: .hostname(settings.host, port: settings.port), serverName: "provenance",
+            availableConnectionsDelegate: MaximumAvailableConnections(connections.maximumHTTPConnections)),
         onServerRunning: { channel in await onListening(channel.localAddress?.port ?? settings.port) },
         logger: logger)
 }
 
 /// The router of the REST API: every route api/openapi.yaml documents, behind the error middleware.
-public func makeAPIRouter(store: PostgresStore, limits: APILimits) -> Router<BasicRequestContext> {
-    let router = Router(context: BasicRequestContext.self)
+public func makeAPIRouter(store: PostgresStore, limits: APILimits) -> Router<APIRequestContext> {
+    let router = Router(context: APIRequestContext.self)
     router.add(middleware: ErrorMiddleware())
+    router.add(middleware: CancellationMiddleware())
     APIRoutes(store: store, limits: limits).register(on: router)
     return router
 }

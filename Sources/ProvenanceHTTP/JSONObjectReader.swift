@@ -54,7 +54,7 @@ struct JSONObjectReader {
         return text
     }
 
-    /// An integer, also accepted as a decimal string (proto3 JSON writes int64 that way).
+    /// An integer: a JSON number without a fraction (a string of digits is an error, as every other type mismatch).
     func int(_ key: String) throws(ProvenanceError) -> Int64? {
         guard let value = value(key) else { return nil }
         return try Self.integer(value, field: field(key))
@@ -96,9 +96,6 @@ struct JSONObjectReader {
     static func integer(_ value: JSON, field: @autoclosure () -> String) throws(ProvenanceError) -> Int64 {
         switch value {
         case .int(let number): return number
-        case .string(let text):
-            guard let number = Int64(text) else { throw .invalid(field(), "expected an integer, got \"\(text)\"") }
-            return number
         default: throw .invalid(field(), "expected an integer, got \(value.kindName)")
         }
     }

@@ -1,5 +1,6 @@
 import GRPCCore
 import GRPCNIOTransportHTTP2
+import NIOCore
 import ProvenanceCore
 import ProvenanceStore
 import ServiceLifecycle
@@ -14,13 +15,19 @@ public struct MLMDSettings: Sendable {
     public var defaultNamespace: String
     /// The largest request message accepted; larger ones are refused with RESOURCE_EXHAUSTED.
     public var maximumMessageBytes: Int
+    /// Timeouts and the connection limit (the `grpc` ones).
+    public var connections: ConnectionLimits
 
     /// Creates settings.
-    public init(host: String, port: Int, defaultNamespace: String = Namespace.defaultName, maximumMessageBytes: Int) {
+    public init(
+        host: String, port: Int, defaultNamespace: String = Namespace.defaultName, maximumMessageBytes: Int,
+        connections: ConnectionLimits = ConnectionLimits()
+    ) {
         self.host = host
         self.port = port
         self.defaultNamespace = defaultNamespace
         self.maximumMessageBytes = maximumMessageBytes
+        self.connections = connections
     }
 }
 
@@ -35,9 +42,33 @@ public func makeMLMDService(
     // The service refuses messages over the limit with RESOURCE_EXHAUSTED; the transport, which can only reset
     // the stream, stops only messages far beyond it.
     let transportLimit = max(settings.maximumMessageBytes * 4, settings.maximumMessageBytes + 1 << 20)
+    let limits = settings.connections
     let transport = HTTP2ServerTransport.Posix(
         address: address, transportSecurity: .plaintext,
-        config: .defaults { $0.rpc.maxRequestPayloadSize = transportLimit })
+        config: .defaults { config in
+            config.rpc.maxRequestPayloadSize = transportLimit
+            // A connection without RPCs is asked to go away after the idle time. Every connection is pinged on a
+            // shorter period, and one whose client sends nothing (no preface, no answer to pings) is closed by
+            // GRPCSilenceTimeout. The listener holds at most the maximum.
+            config.connection.maxIdleTime = limits.grpcIdleTimeout
+            config.connection.keepalive.time = limits.grpcKeepaliveInterval
+            config.connection.keepalive.timeout = limits.grpcHandshakeTimeout
+            config.channelDebuggingCallbacks.onBindTCPListener = { listener in
+                listener.eventLoop.makeCompletedFuture {
+                    try listener.pipeline.syncOperations.addHandler(
+                        GRPCConnectionLimiter(maximum: limits.maximumGRPCConnections))
+                }
+            }
+            config.channelDebuggingCallbacks.onAcceptTCPConnection = { connection in
+                connection.eventLoop.makeCompletedFuture {
+                    try connection.pipeline.syncOperations.addHandler(
+                        GRPCSilenceTimeout(
+                            handshake: limits.grpcHandshakeTimeout,
+                            silence: limits.grpcKeepaliveInterval + limits.grpcHandshakeTimeout),
+                        position: .first)
+                }
+            }
+        })
     let service = MetadataStoreService(
         store: store, defaultNamespace: settings.defaultNamespace, maximumMessageBytes: settings.maximumMessageBytes)
     return GRPCServerService(server: GRPCServer(transport: transport, services: [service]), onListening: onListening)

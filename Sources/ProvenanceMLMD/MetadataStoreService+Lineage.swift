@@ -51,6 +51,13 @@ extension MetadataStoreService {
             query.nodeLimit = LineageQuery.maximumNodeLimit
             let fields = try Self.lineageFields(message.hasReadMask ? message.readMask.paths : [])
             let graph = try await store.lineageSubgraph(query, fields: fields, namespace: namespace)
+            // MLMD's answer has no way to say it was cut short; a graph over the cap is an error, not a silent part.
+            guard !graph.truncated else {
+                throw ProvenanceError(
+                    .payloadTooLarge,
+                    "the subgraph reaches more than \(LineageQuery.maximumNodeLimit) nodes, the most one answer may "
+                        + "hold; lower max_num_hops or add ending filters")
+            }
             return .with { $0.lineageSubgraph = MlMetadata_LineageGraph(graph) }
         }
     }

@@ -46,7 +46,8 @@ extension MetadataStoreService {
     func nodes<Message: MLMDNodeMessage>(_ message: Message.Type, ids: [Int64], namespace: String)
         async throws(ProvenanceError) -> [Message]
     {
-        try await store.nodes(Message.kind, ids: ids, namespace: namespace).map(Message.init)
+        try Validation.checkIDCount(ids.count, field: "\(Message.kind.rawValue)_ids")
+        return try await store.nodes(Message.kind, ids: ids, namespace: namespace).map(Message.init)
     }
 
     /// Nodes of the type with this name and version; none when there is no such type (as in MLMD).
@@ -54,6 +55,7 @@ extension MetadataStoreService {
         _ message: Message.Type, name: String, version: String?, options: MlMetadata_ListOperationOptions?,
         namespace: String
     ) async throws(ProvenanceError) -> (nodes: [Message], nextPageToken: String?) {
+        try Self.checkTypeLookup(name, version)
         guard let type = try await store.type(Message.kind, named: name, version: version, namespace: namespace) else {
             return ([], nil)
         }
@@ -64,6 +66,8 @@ extension MetadataStoreService {
     func nodeOfType<Message: MLMDNodeMessage>(
         _ message: Message.Type, typeName: String, version: String?, nodeName: String, namespace: String
     ) async throws(ProvenanceError) -> Message? {
+        try Self.checkTypeLookup(typeName, version)
+        try Validation.checkText(nodeName, field: "\(Message.kind.rawValue)_name")
         guard let type = try await store.type(Message.kind, named: typeName, version: version, namespace: namespace) else {
             return nil
         }
@@ -75,7 +79,15 @@ extension MetadataStoreService {
     func allNodes<Message: MLMDNodeMessage>(_ message: Message.Type, filter: NodeListFilter, namespace: String)
         async throws(ProvenanceError) -> [Message]
     {
-        try await listNodes(Message.self, options: nil, filter: filter, namespace: namespace).nodes
+        for uri in filter.uris ?? [] { try Validation.checkText(uri, field: "uris") }
+        for externalID in filter.externalIDs ?? [] { try Validation.checkText(externalID, field: "external_ids") }
+        return try await listNodes(Message.self, options: nil, filter: filter, namespace: namespace).nodes
+    }
+
+    /// Rejects a type name or version no stored type can have (PostgreSQL cannot hold a NUL character).
+    static func checkTypeLookup(_ name: String, _ version: String?) throws(ProvenanceError) {
+        try Validation.checkText(name, field: "type_name")
+        if let version { try Validation.checkText(version, field: "type_version") }
     }
 }
 

@@ -197,6 +197,7 @@ extension MetadataStoreService {
     func typeNamed(_ kind: NodeKind, _ name: String, version: String?, namespace: String) async throws(ProvenanceError)
         -> NodeType
     {
+        try Self.checkTypeLookup(name, version)
         guard let type = try await store.type(kind, named: name, version: version, namespace: namespace) else {
             let versionText = version.map { " (version \($0))" } ?? ""
             throw .notFound("no \(kind.rawValue) type named '\(name)'\(versionText)")
@@ -207,6 +208,7 @@ extension MetadataStoreService {
     /// The types of `kind` with the given ids, in request order, skipping unknown ids. Types come from the
     /// store's type cache, so this rarely reaches the database.
     func types(_ kind: NodeKind, namespace: String, ids: [Int64]) async throws(ProvenanceError) -> [NodeType] {
+        try Validation.checkIDCount(ids.count, field: "type_ids")
         var types: [NodeType] = []
         for id in ids {
             do throws(ProvenanceError) {

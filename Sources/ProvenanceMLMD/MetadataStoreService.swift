@@ -14,18 +14,32 @@ struct MetadataStoreService: MlMetadata_MetadataStoreService.ServiceProtocol {
     /// The largest request message read; larger ones get RESOURCE_EXHAUSTED (see the generated registration).
     let maximumMessageBytes: Int
 
-    /// Runs one unary RPC: reads the namespace, calls `body`, and maps a domain error to its status.
+    /// Runs one unary RPC: reads the namespace, calls `body`, and maps a domain error to its status. When gRPC
+    /// cancels the RPC (its deadline passed, the client reset it, the server is shutting down), the statements
+    /// running for it are cancelled too: grpc-swift reports that, but does not cancel the handler's task.
     func handle<Input: Sendable, Output: Sendable>(
         _ request: ServerRequest<Input>,
         _ body: (Input, String) async throws(ProvenanceError) -> Output
     ) async throws -> ServerResponse<Output> {
         let namespace = request.metadata[stringValues: Self.namespaceHeader].first { !$0.isEmpty } ?? defaultNamespace
-        do {
-            // An unknown namespace is NOT_FOUND for every RPC, before any lookup could read it as a missing node.
-            _ = try await store.namespaceID(namespace)
-            return ServerResponse(message: try await body(request.message, namespace))
-        } catch {
-            throw RPCError(error)
+        let cancellation = RequestCancellation()
+        let outcome: Result<Output, ProvenanceError> = await withRPCCancellationHandler {
+            await RequestCancellation.$current.withValue(cancellation) {
+                do throws(ProvenanceError) {
+                    // An unknown namespace is NOT_FOUND for every RPC, before any lookup could read it as a missing
+                    // node.
+                    _ = try await store.namespaceID(namespace)
+                    return .success(try await body(request.message, namespace))
+                } catch {
+                    return .failure(error)
+                }
+            }
+        } onCancelRPC: {
+            cancellation.cancel()
+        }
+        switch outcome {
+        case .success(let message): return ServerResponse(message: message)
+        case .failure(let error): throw RPCError(error)
         }
     }
 }
@@ -42,6 +56,8 @@ extension RPCError {
             case .aborted: .aborted
             case .payloadTooLarge: .resourceExhausted
             case .unavailable: .unavailable
+            case .deadlineExceeded: .deadlineExceeded
+            case .cancelled: .cancelled
             case .internal: .internalError
             }
         self.init(code: code, message: error.message)

@@ -45,12 +45,15 @@ private func composeServer(
     }
     let applied = try await Migrator.migrate(endpoint, logger: logger)
     if !applied.isEmpty { logger.info("migrations applied", metadata: ["migrations": "\(applied)"]) }
-    let store = try PostgresStore(endpoint: endpoint, maximumConnections: config.databaseConnections, logger: logger)
+    var storeOptions = StoreOptions(maximumConnections: config.databaseConnections)
+    storeOptions.statementTimeout = config.statementTimeout
+    let store = try PostgresStore(endpoint: endpoint, options: storeOptions, logger: logger)
     let port = PortAnnouncement()
     let http = makeHTTPService(
         store: store,
         settings: HTTPSettings(
-            host: config.httpHost, port: config.httpPort, limits: APILimits(maximumBodyBytes: config.maximumBodyBytes)),
+            host: config.httpHost, port: config.httpPort, limits: APILimits(maximumBodyBytes: config.maximumBodyBytes),
+            connections: config.connections),
         logger: logger,
         onListening: { bound in
             logger.info("HTTP API listening", metadata: ["address": "http://\(config.httpHost):\(bound)"])
@@ -59,20 +62,25 @@ private func composeServer(
     let grpcPort = PortAnnouncement()
     let grpc = makeMLMDService(
         store: store,
-        settings: MLMDSettings(host: config.grpcHost, port: config.grpcPort, maximumMessageBytes: config.maximumBodyBytes),
+        settings: MLMDSettings(
+            host: config.grpcHost, port: config.grpcPort, maximumMessageBytes: config.maximumBodyBytes,
+            connections: config.connections),
         onListening: { bound in
             logger.info("MLMD gRPC service listening", metadata: ["address": "\(config.grpcHost):\(bound)"])
             grpcPort.announce(bound)
         })
-    services.append(store.client)
+    services.append(store)
     services.append(DatabaseProbe(store: store, interval: ServerConfiguration.databaseProbeInterval))
     services.append(http)
     services.append(grpc)
-    let group = ServiceGroup(
-        configuration: ServiceGroupConfiguration(
-            services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
-            gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
-            logger: logger))
+    var groupConfiguration = ServiceGroupConfiguration(
+        services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+        gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [], logger: logger)
+    // Requests still running after the grace period are cancelled (their statements too); a service that ignores
+    // cancellation is abandoned after `cancellationGrace`, so the server always exits.
+    groupConfiguration.maximumGracefulShutdownDuration = config.shutdownGrace
+    groupConfiguration.maximumCancellationDuration = ServerConfiguration.cancellationGrace
+    let group = ServiceGroup(configuration: groupConfiguration)
     return ProvenanceServer(store: store, serviceGroup: group, httpPort: port, grpcPort: grpcPort)
 }
 

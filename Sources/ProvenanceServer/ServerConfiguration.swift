@@ -1,63 +1,49 @@
 import Logging
+import ProvenanceCore
 
-/// Everything `provenance serve` can be told, with the defaults in one place (the README's configuration table
-/// lists the same names).
+/// Everything `provenance serve` can be told. The defaults are the initial values below and nowhere else: the
+/// command line, the environment, `--help` and the README's table read them through `ServerSettings.table`.
 public struct ServerConfiguration: Sendable {
-    /// Default data directory of the embedded PostgreSQL cluster.
-    public static let defaultDataDirectory = ".provenance/postgres"
-    /// Default HTTP interface: loopback only.
-    public static let defaultHTTPHost = "127.0.0.1"
-    /// Default HTTP port.
-    public static let defaultHTTPPort = 8080
-    /// Default gRPC interface: loopback only.
-    public static let defaultGRPCHost = "127.0.0.1"
-    /// Default port of the MLMD-compatible gRPC service.
-    public static let defaultGRPCPort = 8081
-    /// Default request body limit: 32 MiB, enough for a lineage:record of tens of thousands of nodes.
-    public static let defaultMaximumBodyBytes = 32 * 1024 * 1024
-    /// Default connection pool size.
-    public static let defaultDatabaseConnections = 16
     /// How often the database is probed while it is unreachable.
     public static let databaseProbeInterval: Duration = .milliseconds(500)
+    /// On shutdown, how long cancelled work has to stop after `shutdownGrace` before the server stops waiting for it.
+    public static let cancellationGrace: Duration = .seconds(5)
 
     /// External PostgreSQL (`postgres://...`); nil starts the embedded cluster.
-    public var databaseURL: String?
+    public var databaseURL: String? = nil
     /// The embedded cluster's data directory.
-    public var dataDirectory: String
-    /// HTTP interface.
-    public var httpHost: String
+    public var dataDirectory = ".provenance/postgres"
+    /// HTTP interface: loopback only by default.
+    public var httpHost = "127.0.0.1"
     /// HTTP port (0: any free port).
-    public var httpPort: Int
-    /// gRPC interface (an IPv4 or IPv6 address).
-    public var grpcHost: String
-    /// gRPC port (0: any free port).
-    public var grpcPort: Int
-    /// Request body (and gRPC message) limit in bytes.
-    public var maximumBodyBytes: Int
-    /// Connection pool size.
-    public var databaseConnections: Int
+    public var httpPort = 8080
+    /// gRPC interface (an IPv4 or IPv6 address): loopback only by default.
+    public var grpcHost = "127.0.0.1"
+    /// gRPC port of the MLMD service (0: any free port).
+    public var grpcPort = 8081
+    /// Request body (and gRPC message) limit in bytes: 32 MiB, enough for a lineage:record of tens of thousands of
+    /// nodes.
+    public var maximumBodyBytes = 32 * 1024 * 1024
+    /// Connection pool size, opened at start and kept.
+    public var databaseConnections = 16
+    /// The longest a single SQL statement may run before PostgreSQL cancels it.
+    public var statementTimeout: Duration = .seconds(30)
+    /// On SIGTERM, how long requests in flight may take to finish before they are cancelled.
+    public var shutdownGrace: Duration = .seconds(10)
+    /// The timeouts and connection limits of the HTTP and gRPC listeners.
+    public var connections = ConnectionLimits()
     /// Extra settings for the embedded cluster (tests relax durability with these).
-    public var embeddedSettings: [String: String]
+    public var embeddedSettings: [String: String] = [:]
     /// Log level.
-    public var logLevel: Logger.Level
+    public var logLevel: Logger.Level = .info
 
     /// Creates a configuration with the defaults.
-    public init(
-        databaseURL: String? = nil, dataDirectory: String = defaultDataDirectory, httpHost: String = defaultHTTPHost,
-        httpPort: Int = defaultHTTPPort, grpcHost: String = defaultGRPCHost, grpcPort: Int = defaultGRPCPort,
-        maximumBodyBytes: Int = defaultMaximumBodyBytes,
-        databaseConnections: Int = defaultDatabaseConnections, embeddedSettings: [String: String] = [:],
-        logLevel: Logger.Level = .info
-    ) {
-        self.databaseURL = databaseURL
-        self.dataDirectory = dataDirectory
-        self.httpHost = httpHost
+    public init() {}
+
+    /// Creates a configuration with the defaults but for the listeners (tests pass port 0) and the log level.
+    public init(httpPort: Int, grpcPort: Int, logLevel: Logger.Level) {
         self.httpPort = httpPort
-        self.grpcHost = grpcHost
         self.grpcPort = grpcPort
-        self.maximumBodyBytes = maximumBodyBytes
-        self.databaseConnections = databaseConnections
-        self.embeddedSettings = embeddedSettings
         self.logLevel = logLevel
     }
 }

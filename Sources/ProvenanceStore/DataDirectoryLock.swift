@@ -12,7 +12,8 @@ import Synchronization
 /// Two servers started on one data directory would share its cluster, and the first to stop (or to fail, say on a
 /// busy HTTP port) would stop the database under the other. The lock is a `flock` on `<data directory>.lock`: the
 /// second server fails at start with an error naming the holder, and the kernel releases the lock if the holder
-/// dies.
+/// dies. A clean stop removes the file. Because a file can be removed while another process waits to open or lock
+/// it, a lock counts only if the file it locked is still the one at the path (same inode) once locked.
 public final class DataDirectoryLock: Sendable {
     /// The lock file.
     public let path: String
@@ -28,33 +29,47 @@ public final class DataDirectoryLock: Sendable {
         let directory = URL(fileURLWithPath: dataDirectory).standardizedFileURL
         let path = directory.path + ".lock"
         try? FileManager.default.createDirectory(at: directory.deletingLastPathComponent(), withIntermediateDirectories: true)
-        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else {
-            throw ProvenanceError(.unavailable, "cannot open the data directory lock \(path): \(String(cString: strerror(errno)))")
-        }
-        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
-            let holder = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+        var descriptor: Int32
+        repeat {
+            descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+            guard descriptor >= 0 else {
+                throw ProvenanceError(.unavailable, "cannot open the data directory lock \(path): \(String(cString: strerror(errno)))")
+            }
+            guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+                let holder = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+                close(descriptor)
+                throw ProvenanceError(
+                    .failedPrecondition,
+                    "the data directory \(directory.path) is in use by another provenance server"
+                        + (holder.map { $0.isEmpty ? "" : " (process \($0))" } ?? "")
+                        + "; stop it, or give this one another --data-dir")
+            }
+            // The holder we waited behind may have removed the file before we locked it: lock the new one instead.
+            if isStillAtPath(descriptor, path) { break }
             close(descriptor)
-            throw ProvenanceError(
-                .failedPrecondition,
-                "the data directory \(directory.path) is in use by another provenance server"
-                    + (holder.map { $0.isEmpty ? "" : " (process \($0))" } ?? "")
-                    + "; stop it, or give this one another --data-dir")
-        }
+        } while true
         let pid = "\(getpid())\n"
         _ = ftruncate(descriptor, 0)
         _ = pid.withCString { pwrite(descriptor, $0, strlen($0), 0) }
         return DataDirectoryLock(path: path, descriptor: descriptor)
     }
 
-    /// Releases the lock (once; later calls do nothing).
+    /// Releases the lock and removes its file (once; later calls do nothing).
     public func release() {
         descriptor.withLock { descriptor in
             guard let open = descriptor else { return }
-            _ = ftruncate(open, 0)
+            unlink(path)
             close(open)
             descriptor = nil
         }
+    }
+
+    /// Whether `descriptor` is the file now at `path` (not one removed meanwhile).
+    private static func isStillAtPath(_ descriptor: Int32, _ path: String) -> Bool {
+        var opened = stat()
+        var named = stat()
+        guard fstat(descriptor, &opened) == 0, stat(path, &named) == 0 else { return false }
+        return opened.st_ino == named.st_ino && opened.st_dev == named.st_dev
     }
 
     deinit { release() }

@@ -76,8 +76,9 @@ public struct DatabaseEndpoint: Sendable, Equatable, CustomStringConvertible {
     /// row. Ad-hoc queries are unnamed statements and keep their custom plans.
     static let sessionSettings = [("plan_cache_mode", "force_generic_plan"), ("application_name", "provenance")]
 
-    /// The postgres-nio client configuration for this endpoint.
-    func clientConfiguration(maximumConnections: Int) throws -> PostgresClient.Configuration {
+    /// The postgres-nio client configuration for this endpoint: `maximumConnections` kept open, each running its
+    /// statements under `statementTimeout` (zero: none).
+    func clientConfiguration(maximumConnections: Int, statementTimeout: Duration) throws -> PostgresClient.Configuration {
         var configuration: PostgresClient.Configuration
         switch location {
         case .tcp(let host, let port):
@@ -99,7 +100,10 @@ public struct DatabaseEndpoint: Sendable, Equatable, CustomStringConvertible {
         } else {
             configuration.options.keepAliveBehavior = nil
         }
-        configuration.options.additionalStartupParameters = Self.sessionSettings
+        let timeout = statementTimeout.components
+        let milliseconds = timeout.seconds * 1000 + timeout.attoseconds / 1_000_000_000_000_000
+        configuration.options.additionalStartupParameters =
+            Self.sessionSettings + [("statement_timeout", "\(milliseconds)")]
         return configuration
     }
 

@@ -101,7 +101,13 @@ public struct EmbeddedPostgres: Sendable {
             logger.info("initializing PostgreSQL data directory", metadata: ["path": "\(dataDirectory)"])
             try run("initdb", ["-D", dataDirectory, "-U", Self.role, "-A", "trust", "-E", "UTF8", "--locale=C", "--no-instructions"])
         }
-        if (try? run("pg_ctl", ["-D", dataDirectory, "status"])) == nil {
+        if let status = try? run("pg_ctl", ["-D", dataDirectory, "status"]) {
+            // Left running by a server that was killed (the data directory lock proves no server owns it now).
+            let pid = status.split(separator: "\n").first.map(String.init) ?? status
+            logger.notice(
+                "adopting the embedded PostgreSQL left running by an earlier server",
+                metadata: ["dataDirectory": "\(dataDirectory)", "postmaster": "\(pid)"])
+        } else {
             var options = ["-c listen_addresses=''", "-k '\(socketDirectory)'", "-p \(port)"]
             for (name, value) in settings.sorted(by: { $0.key < $1.key }) { options.append("-c \(name)=\(value)") }
             logger.info("starting embedded PostgreSQL", metadata: ["socket": "\(socketDirectory)"])

@@ -4,7 +4,8 @@ import Synchronization
 ///
 /// The pool itself would keep a lease request queued until its circuit breaker trips, far longer than a client
 /// should wait. A timer per operation would bound that, but arming and cancelling one costs more than a small
-/// write itself; instead one shared ticker, running only while operations are waiting, expires the overdue ones.
+/// write itself; instead one shared ticker, ticking only while operations are waiting, expires the overdue ones.
+/// The ticker is `run()` by the store for as long as the store runs.
 final class LeaseWatchdog: Sendable {
     /// How often overdue operations are looked for (so an operation gives up between the limit and the limit plus
     /// this).
@@ -18,21 +19,24 @@ final class LeaseWatchdog: Sendable {
     private struct State {
         var watched: [UInt64: Watched] = [:]
         var nextToken: UInt64 = 0
-        var tickerRunning = false
+        var ticking = false
     }
 
     private let state = Mutex(State())
+    /// Wakes the ticker when the first operation is watched.
+    private let wakeups: (stream: AsyncStream<Void>, continuation: AsyncStream<Void>.Continuation) =
+        AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
 
     /// Calls `expire` once `limit` has passed, unless `unwatch` is called with the returned token first.
     func watch(limit: Duration, expire: @escaping @Sendable () -> Void) -> UInt64 {
         let deadline = ContinuousClock.now + limit
-        let (token, startTicker) = state.withLock { state in
+        let (token, wake) = state.withLock { state in
             state.nextToken += 1
             state.watched[state.nextToken] = Watched(deadline: deadline, expire: expire)
-            defer { state.tickerRunning = true }
-            return (state.nextToken, !state.tickerRunning)
+            defer { state.ticking = true }
+            return (state.nextToken, !state.ticking)
         }
-        if startTicker { Task.detached { await self.runTicker() } }
+        if wake { wakeups.continuation.yield() }
         return token
     }
 
@@ -41,19 +45,21 @@ final class LeaseWatchdog: Sendable {
         _ = state.withLock { $0.watched.removeValue(forKey: token) }
     }
 
-    /// Expires overdue operations until none is left to watch.
-    private func runTicker() async {
-        while true {
-            try? await Task.sleep(for: Self.tick)
-            let now = ContinuousClock.now
-            let (overdue, keepRunning) = state.withLock { state in
-                let overdue = state.watched.filter { $0.value.deadline <= now }
-                for token in overdue.keys { state.watched.removeValue(forKey: token) }
-                state.tickerRunning = !state.watched.isEmpty
-                return (overdue.values.map(\.expire), state.tickerRunning)
+    /// Expires overdue operations, ticking while any is watched and sleeping otherwise, until cancelled.
+    func run() async {
+        for await _ in wakeups.stream {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: Self.tick)
+                let now = ContinuousClock.now
+                let (overdue, keepTicking) = state.withLock { state in
+                    let overdue = state.watched.filter { $0.value.deadline <= now }
+                    for token in overdue.keys { state.watched.removeValue(forKey: token) }
+                    state.ticking = !state.watched.isEmpty
+                    return (overdue.values.map(\.expire), state.ticking)
+                }
+                for expire in overdue { expire() }
+                if !keepTicking { break }
             }
-            for expire in overdue { expire() }
-            if !keepRunning { return }
         }
     }
 }
@@ -74,4 +80,6 @@ final class LeaseState: Sendable {
     }
 
     var hasExpired: Bool { value.load(ordering: .acquiring) == Self.expired }
+
+    var wasLeased: Bool { value.load(ordering: .acquiring) == Self.leased }
 }

@@ -111,15 +111,45 @@ public enum Migrator {
     }
 }
 
+/// What `/readyz` reports: whether the database answers and is migrated, and how busy the pool is.
+public struct StoreReadiness: Sendable, Equatable {
+    /// A fresh connection (outside the pool) reached the database.
+    public var reachable: Bool
+    /// Every bundled migration is applied.
+    public var migrated: Bool
+    /// Pooled connections held by operations.
+    public var connectionsInUse: Int
+    /// The pool's size.
+    public var connectionLimit: Int
+    /// Operations waiting for a pooled connection.
+    public var waiting: Int
+
+    /// Whether requests can be served (a busy pool still serves them, after a wait).
+    public var isReady: Bool { reachable && migrated }
+    /// Whether every pooled connection is in use.
+    public var poolIsBusy: Bool { connectionsInUse >= connectionLimit }
+}
+
 extension PostgresStore {
-    /// Whether the database answers and has every bundled migration applied (the readiness check).
-    public func isReady() async -> Bool {
-        guard let latest = try? Migrator.bundledMigrations().last?.version else { return false }
-        let applied: Int? = try? await perform { [self] connection in
+    /// Whether the database answers and has every bundled migration applied (the readiness check), asked over a
+    /// connection of its own so that a pool busy with long statements is not taken for an unreachable database.
+    public func readiness() async -> StoreReadiness {
+        var readiness = StoreReadiness(
+            reachable: false, migrated: false, connectionsInUse: usage.inUse,
+            connectionLimit: options.maximumConnections, waiting: usage.waiting)
+        guard let latest = try? Migrator.bundledMigrations().last?.version,
+            let connection = try? await PostgresConnection.connect(
+                configuration: try endpoint.connectionConfiguration(), id: 0, logger: logger)
+        else { return readiness }
+        do {
             let rows = try await connection.query("SELECT coalesce(max(version), 0) FROM schema_migrations", logger: logger)
-            for try await version in rows.decode(Int.self) { return version }
-            return 0
+            readiness.reachable = true
+            for try await version in rows.decode(Int.self) { readiness.migrated = version >= latest }
+        } catch {
+            // A missing schema_migrations table answers too: the database is reachable but not migrated.
+            if let error = error as? PSQLError, error.code == .server { readiness.reachable = true }
         }
-        return (applied ?? 0) >= latest
+        try? await connection.close()
+        return readiness
     }
 }

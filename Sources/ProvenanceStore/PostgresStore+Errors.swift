@@ -26,12 +26,22 @@ extension PostgresStore {
         case "PV412": return ProvenanceError(.failedPrecondition, message)
         case "PV409": return ProvenanceError(.alreadyExists, message)
         case "PV400": return ProvenanceError(.invalidArgument, message)
-        case "23505": return ProvenanceError(.alreadyExists, Self.uniqueViolationMessage(info))
+        case "23505": return UniqueConflict(info).error
         case "23503":
             return ProvenanceError(.failedPrecondition, "the write refers to an object that no longer exists")
         case "40001", "40P01": return ProvenanceError(.aborted, "a concurrent write conflicted with this one; retry it")
+        case "57014" where message.contains("statement timeout"):
+            return ProvenanceError(
+                .deadlineExceeded,
+                "the request ran longer than the server's statement timeout (\(SettingDuration.describe(options.statementTimeout))); "
+                    + "narrow it (a more selective filter, fewer hops, a smaller page) or retry when the server is less busy")
+        case "57014":
+            return ProvenanceError(.cancelled, "the request was cancelled")
         case "57P01", "57P02", "57P03", "53300", "08000", "08003", "08006":
             return ProvenanceError(.unavailable, "the database is unavailable; retry shortly")
+        case "22021", "22P05":
+            // Text with a NUL character; the adapters reject it with the field's name before it gets here.
+            return ProvenanceError(.invalidArgument, "text must not contain a NUL character (U+0000)")
         case "54000", "54001":
             return ProvenanceError(.invalidArgument, "the request is too large or too deeply nested for the database")
         default:
@@ -50,6 +60,9 @@ extension PostgresStore {
 
     /// Whether `error` is one a retry of the same statement can resolve.
     static func isRetryable(_ error: any Error, options: LineageWriteOptions) -> Bool {
+        if let error = error as? PostgresTransactionError, let cause = error.closureError {
+            return isRetryable(cause, options: options)
+        }
         guard let error = error as? PSQLError, let info = error.serverInfo, let state = info[.sqlState] else {
             return false
         }
@@ -58,30 +71,5 @@ extension PostgresStore {
         // A reuse-by-key write lost a race to a concurrent insert of the same key; on retry it sees and reuses it.
         return (options.reuseContextIfAlreadyExists && info[.constraintName] == "contexts_type_name_key")
             || (options.reuseArtifactIfAlreadyExistsByExternalID && info[.constraintName] == "artifacts_external_id_key")
-    }
-
-    /// A message for a duplicate key that names what was duplicated, from the constraint and its key values.
-    static func uniqueViolationMessage(_ info: PSQLError.ServerInfo) -> String {
-        let subjects: [String: String] = [
-            "namespaces_name_key": "a namespace with this name",
-            "types_name_version_key": "a type with this name and version",
-            "types_external_id_key": "a type with this external_id",
-            "artifacts_type_name_key": "an artifact of this type with this name",
-            "artifacts_external_id_key": "an artifact with this external_id",
-            "executions_type_name_key": "an execution of this type with this name",
-            "executions_external_id_key": "an execution with this external_id",
-            "contexts_type_name_key": "a context of this type with this name",
-            "contexts_external_id_key": "a context with this external_id",
-            "events_pkey": "an event of this type between this artifact and execution",
-            "parent_contexts_pkey": "this parent context link",
-        ]
-        let subject = info[.constraintName].flatMap { subjects[$0] } ?? "an object with this key"
-        // The detail reads "Key (type_id, name)=(3, model) already exists."; keep the key part for the client.
-        if let detail = info[.detail], let start = detail.firstIndex(of: "("),
-            let end = detail.range(of: " already exists")?.lowerBound
-        {
-            return "\(subject) already exists: \(detail[start..<end])"
-        }
-        return "\(subject) already exists"
     }
 }

@@ -49,10 +49,10 @@ extension PostgresStore {
     /// of this model on that dataset").
     public func artifactLineage(
         of id: Int64, direction: LineageDirection, selection: ArtifactSelection, maxHops: Int, nodeLimit: Int,
-        readingArtifact: Int64? = nil, namespace: String
+        limitNames: LineageQuery.LimitNames = .init(), readingArtifact: Int64? = nil, namespace: String
     ) async throws(ProvenanceError) -> ArtifactLineageReport {
         let query = LineageQuery(startingArtifacts: .ids([id]), direction: direction, maxHops: maxHops, nodeLimit: nodeLimit)
-        try query.validate()
+        try query.validate(names: limitNames)
         let namespaceID = try await namespaceID(namespace)
         let parts = LineageTemplates.artifactLineageParts(
             start: id, selection: selection, readingArtifact: readingArtifact)

@@ -5,6 +5,7 @@ extension PostgresStore {
     /// Creates a namespace; a taken name is `alreadyExists`.
     public func createNamespace(name: String, description: String?) async throws(ProvenanceError) -> Namespace {
         try Validation.checkNamespaceName(name)
+        if let description { try Validation.checkText(description, field: "description") }
         return try await perform { [self] connection in
             let rows = try await connection.query(
                 """
@@ -34,6 +35,7 @@ extension PostgresStore {
     /// answer is cached for the life of the process.
     public func namespaceID(_ name: String) async throws(ProvenanceError) -> NamespaceID {
         if let cached = namespaceCache.withLock({ $0[name] }) { return cached }
+        try Validation.checkText(name, field: "namespace")
         let id: NamespaceID? = try await perform { [self] connection in
             let rows = try await connection.query("SELECT id FROM namespaces WHERE name = \(name)", logger: logger)
             for try await id in rows.decode(Int64.self) { return NamespaceID(id) }

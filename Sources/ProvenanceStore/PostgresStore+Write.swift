@@ -11,27 +11,76 @@ extension PostgresStore {
     public func write(_ write: LineageWrite, namespace: String, names: LineageWriteFieldNames = .init())
         async throws(ProvenanceError) -> LineageWriteResult
     {
-        try write.validate(names: names)
-        let namespaceID = try await namespaceID(namespace)
-        let parameters = try await parameters(write, namespaceID: namespaceID, names: names)
-        guard !write.referencesStoredNodes else {
-            return try await run(GeneralLineageWrite.self, parameters, options: write.options)
-        }
-        return try await writeCoalescer.write(parameters) { [self] parameters, shared throws(ProvenanceError) in
-            try await run(NewNodesLineageWrite.self, parameters, options: write.options, attempts: shared ? 1 : Self.writeAttempts)
+        do {
+            let (parameters, variant) = try await prepare(write, namespace: namespace, names: names)
+            guard variant == .newNodes else {
+                return try await retrying(options: write.options) { [self] connection in
+                    try await execute(LineageWriteStatement<GeneralLineageWrite>(parameters: parameters), on: connection)
+                }
+            }
+            return try await writeCoalescer.write(parameters) { [self] parameters, shared throws(ProvenanceError) in
+                try await retrying(options: write.options, attempts: shared ? 1 : Self.writeAttempts) { [self] connection in
+                    try await execute(LineageWriteStatement<NewNodesLineageWrite>(parameters: parameters), on: connection)
+                }
+            }
+        } catch {
+            throw UniqueConflict.locate(error, in: write, names: names)
         }
     }
 
-    /// Runs one composite-write statement, retrying it (up to `attempts` runs in all) when it lost a race.
-    private func run<Variant: LineageWriteVariant>(
-        _ variant: Variant.Type, _ parameters: LineageWriteParameters, options: LineageWriteOptions,
-        attempts: Int = writeAttempts
-    ) async throws(ProvenanceError) -> LineageWriteResult {
-        try await perform { [self] connection in
+    /// Performs a write of nodes of one kind (REST's create and PATCH) and reads those nodes back in the same
+    /// transaction: the answer is what this write produced, never a later writer's change.
+    public func writeNodes(_ write: LineageWrite, of kind: NodeKind, namespace: String) async throws(ProvenanceError)
+        -> [Node]
+    {
+        do {
+            let (parameters, variant) = try await prepare(write, namespace: namespace, names: .init())
+            return try await retrying(options: write.options) { [self] connection in
+                try await connection.withTransaction(logger: logger) { connection in
+                    let result =
+                        variant == .newNodes
+                        ? try await execute(LineageWriteStatement<NewNodesLineageWrite>(parameters: parameters), on: connection)
+                        : try await execute(LineageWriteStatement<GeneralLineageWrite>(parameters: parameters), on: connection)
+                    let ids = result.ids(kind)
+                    let found = try await rows(
+                        NodesByIDSQL.query(kind, ids: ids, namespaceID: NamespaceID(parameters.namespaceID)),
+                        on: connection) { row in try NodeRow.decode(row, kind: kind) }
+                    let byID = Dictionary(found.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+                    return ids.compactMap { byID[$0] }
+                }
+            }
+        } catch {
+            throw UniqueConflict.locate(error, in: write, names: .init())
+        }
+    }
+
+    /// Which of the two statements a write needs (see `LineageWriteSQL`).
+    private enum StatementVariant {
+        case general
+        case newNodes
+    }
+
+    /// Checks a write, resolves its types and encodes its parameters.
+    private func prepare(_ write: LineageWrite, namespace: String, names: LineageWriteFieldNames)
+        async throws(ProvenanceError) -> (LineageWriteParameters, StatementVariant)
+    {
+        try write.validate(names: names)
+        let namespaceID = try await namespaceID(namespace)
+        let parameters = try await parameters(write, namespaceID: namespaceID, names: names)
+        return (parameters, write.referencesStoredNodes ? .general : .newNodes)
+    }
+
+    /// Runs `body` on a pooled connection, again (up to `attempts` runs in all) when it lost a race to a concurrent
+    /// write.
+    private func retrying<Answer: Sendable>(
+        options: LineageWriteOptions, attempts: Int = writeAttempts,
+        _ body: @escaping @Sendable (PostgresConnection) async throws -> Answer
+    ) async throws(ProvenanceError) -> Answer {
+        try await perform { connection in
             var attempt = 1
             while true {
                 do {
-                    return try await execute(LineageWriteStatement<Variant>(parameters: parameters), on: connection)
+                    return try await body(connection)
                 } catch where attempt < attempts && Self.isRetryable(error, options: options) {
                     attempt += 1
                 } catch where attempts > 1 && Self.isRetryable(error, options: options) {

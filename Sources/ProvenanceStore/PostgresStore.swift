@@ -1,83 +1,133 @@
 import Logging
 import PostgresNIO
 import ProvenanceCore
+import ServiceLifecycle
 import Synchronization
+
+/// How a store uses its database.
+public struct StoreOptions: Sendable {
+    /// Pooled connections, opened at start and kept: enough to keep PostgreSQL busy on a small machine without
+    /// queueing inside it.
+    public var maximumConnections = 16
+    /// The longest one statement may run before PostgreSQL cancels it (zero: no limit). Bounds what any request,
+    /// however expensive, can hold a connection for.
+    public var statementTimeout: Duration = .seconds(30)
+
+    /// The defaults.
+    public init() {}
+
+    /// Options with `maximumConnections` connections and the default statement timeout.
+    public init(maximumConnections: Int) {
+        self.maximumConnections = maximumConnections
+    }
+}
 
 /// The lineage store on PostgreSQL: every read and write of the metadata graph goes through here, for REST and
 /// gRPC alike.
 ///
-/// It owns a connection pool (run it in the service group: it is a `Service`), caches namespaces and types (both
-/// only ever grow, so a cache entry can be stale only by missing a newer property, which a failed check refreshes),
-/// and tracks whether the database is reachable so requests fail fast with `unavailable` while it is not.
-public final class PostgresStore: Sendable {
-    /// The connection pool.
-    public let client: PostgresClient
+/// It owns a connection pool (run the store in the service group: it is a `Service`), caches namespaces and types
+/// (both only ever grow, so a cache entry can be stale only by missing a newer property, which a failed check
+/// refreshes), and tracks whether the database is reachable so requests fail fast with `unavailable` while it is
+/// not.
+public final class PostgresStore: Service, Sendable {
     /// Where the database is.
     public let endpoint: DatabaseEndpoint
+    /// How the database is used.
+    public let options: StoreOptions
+    let client: PostgresClient
     let logger: Logger
     let typeCache = TypeCache()
     let namespaceCache = Mutex<[String: NamespaceID]>([:])
     let leaseWatchdog = LeaseWatchdog()
+    let canceller: StatementCanceller
     let writeCoalescer: WriteCoalescer
     /// Database reachability as last observed.
     public let health = DatabaseHealth()
-
-    /// Default pool size: enough to keep PostgreSQL busy on a small machine without queueing inside it.
-    public static let defaultMaximumConnections = 16
+    /// How many operations hold or wait for a pooled connection.
+    public let usage = PoolUsage()
 
     /// Creates a store. The pool connects lazily; `run()` it (directly or in a ServiceGroup) before querying.
-    public convenience init(
-        endpoint: DatabaseEndpoint, maximumConnections: Int = defaultMaximumConnections, logger: Logger
-    ) throws {
-        try self.init(endpoint: endpoint, maximumConnections: maximumConnections, logger: logger, writeCoalescer: WriteCoalescer())
+    public convenience init(endpoint: DatabaseEndpoint, options: StoreOptions = StoreOptions(), logger: Logger) throws {
+        try self.init(endpoint: endpoint, options: options, logger: logger, writeCoalescer: WriteCoalescer())
     }
 
     /// Creates a store whose writes share statements as `writeCoalescer` says.
-    init(endpoint: DatabaseEndpoint, maximumConnections: Int, logger: Logger, writeCoalescer: WriteCoalescer) throws {
+    init(endpoint: DatabaseEndpoint, options: StoreOptions, logger: Logger, writeCoalescer: WriteCoalescer) throws {
         self.endpoint = endpoint
+        self.options = options
         self.logger = logger
         self.writeCoalescer = writeCoalescer
+        self.canceller = StatementCanceller(endpoint: endpoint, logger: logger)
         self.client = PostgresClient(
-            configuration: try endpoint.clientConfiguration(maximumConnections: maximumConnections),
+            configuration: try endpoint.clientConfiguration(
+                maximumConnections: options.maximumConnections, statementTimeout: options.statementTimeout),
             backgroundLogger: logger)
     }
 
-    /// How long a request waits for a pooled connection before it is told the database is unavailable. The pool
+    /// Runs the connection pool and the watches on operations waiting for a connection or a shared write until
+    /// cancelled or shut down gracefully; then every pooled connection is closed (statements still running on them
+    /// fail).
+    public func run() async {
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.leaseWatchdog.run() }
+            group.addTask { await self.writeCoalescer.run() }
+            await client.run()
+            group.cancelAll()
+        }
+    }
+
+    /// How long a request waits for a pooled connection before it is told that every connection is busy. The pool
     /// itself would queue the request until its circuit breaker trips, far longer than a client should wait.
     public static let connectionWaitLimit: Duration = .seconds(5)
 
-    /// Runs a database operation on a pooled connection, turning any failure into a `ProvenanceError`. It fails
-    /// fast while the database is known to be down, and gives up waiting for a connection after
-    /// `connectionWaitLimit`; the operation itself, once it has its connection, is not cut short.
+    /// Runs a database operation on a pooled connection, turning any failure into a `ProvenanceError`.
+    ///
+    /// It fails fast while the database is known to be down, and gives up waiting for a connection after
+    /// `connectionWaitLimit` (a busy pool, which says nothing about the database). Once it has its connection, the
+    /// operation runs until it finishes, PostgreSQL's statement timeout stops it, or the request is cancelled (the
+    /// calling task is cancelled, or the request's `RequestCancellation` fires), which cancels its statement in
+    /// PostgreSQL too.
     func perform<Result: Sendable>(_ operation: @escaping @Sendable (PostgresConnection) async throws -> Result)
         async throws(ProvenanceError) -> Result
     {
         guard health.isReachable else {
             throw ProvenanceError(.unavailable, "the database is unreachable; retry shortly")
         }
+        // The operation runs in its own task so that the watchdog can cancel it while it waits for a connection,
+        // and a request's cancellation can reach it.
+        let lease = LeaseState()
+        usage.beginWaiting()
+        let task = Task { [canceller, usage] in
+            try await client.withConnection { connection in
+                guard lease.markLeased() else { throw CancellationError() }
+                usage.leased()
+                defer { usage.released() }
+                return try await canceller.run(on: connection, operation)
+            }
+        }
+        let watch = leaseWatchdog.watch(limit: Self.connectionWaitLimit) {
+            if lease.markExpired() { task.cancel() }
+        }
+        let request = RequestCancellation.current?.onCancel { task.cancel() }
+        defer {
+            leaseWatchdog.unwatch(watch)
+            RequestCancellation.current?.remove(request)
+            if !lease.wasLeased { usage.stopWaiting() }
+        }
         do {
-            // The operation runs in its own task so that the watchdog can cancel it while it waits for a
-            // connection; once it has one, it runs to completion.
-            let lease = LeaseState()
-            let task = Task {
-                try await client.withConnection { connection in
-                    guard lease.markLeased() else { throw CancellationError() }
-                    return try await operation(connection)
-                }
-            }
-            let token = leaseWatchdog.watch(limit: Self.connectionWaitLimit) {
-                if lease.markExpired() { task.cancel() }
-            }
-            defer { leaseWatchdog.unwatch(token) }
-            do {
-                return try await withTaskCancellationHandler { try await task.value } onCancel: { task.cancel() }
-            } catch where lease.hasExpired {
-                throw ProvenanceError(.unavailable, "no database connection became available; retry shortly")
-            }
+            return try await withTaskCancellationHandler { try await task.value } onCancel: { task.cancel() }
+        } catch where lease.hasExpired {
+            let waiting = usage.waiting
+            throw ProvenanceError(
+                .unavailable,
+                "all \(options.maximumConnections) database connections stayed busy for "
+                    + "\(Self.connectionWaitLimit.components.seconds) s (\(waiting) requests waiting); retry shortly")
         } catch {
             let translated = translate(error)
-            // A caller that gave up (its task was cancelled: a gRPC deadline, say) says nothing about the database.
-            if translated.code == .unavailable && !Task.isCancelled { health.markUnreachable() }
+            // A request that was cancelled, or a statement that ran too long, says nothing about the database.
+            if translated.code == .unavailable, !Task.isCancelled, !(RequestCancellation.current?.isCancelled ?? false) {
+                health.markUnreachable()
+            }
             throw translated
         }
     }
@@ -100,8 +150,31 @@ public final class DatabaseHealth: Sendable {
     public func markReachable() { reachable.store(true, ordering: .relaxed) }
 }
 
+/// How many operations hold a pooled connection and how many wait for one: a busy pool, told apart from an
+/// unreachable database in `/readyz`, `/metrics` and the error a waiting request gets.
+public final class PoolUsage: Sendable {
+    private let waitingCount = Atomic<Int>(0)
+    private let inUseCount = Atomic<Int>(0)
+
+    /// Operations waiting for a connection.
+    public var waiting: Int { waitingCount.load(ordering: .relaxed) }
+    /// Operations holding a connection.
+    public var inUse: Int { inUseCount.load(ordering: .relaxed) }
+
+    func beginWaiting() { waitingCount.add(1, ordering: .relaxed) }
+    func stopWaiting() { waitingCount.subtract(1, ordering: .relaxed) }
+
+    func leased() {
+        waitingCount.subtract(1, ordering: .relaxed)
+        inUseCount.add(1, ordering: .relaxed)
+    }
+
+    func released() { inUseCount.subtract(1, ordering: .relaxed) }
+}
+
 extension PostgresStore {
-    /// Whether a fresh connection (not the pool, which may be waiting out its own backoff) reaches the database.
+    /// Whether a fresh connection (not the pool, which may be busy or waiting out its own backoff) reaches the
+    /// database.
     public func probe() async -> Bool {
         do {
             let connection = try await PostgresConnection.connect(

@@ -75,17 +75,22 @@ extension PostgresStore {
     func rows<T: Sendable>(_ sql: SQLBuilder, decode: @escaping @Sendable (PostgresRow) throws -> T)
         async throws(ProvenanceError) -> [T]
     {
-        try await perform { [self] connection in
-            var result: [T] = []
-            if let shape = PreparedShapes.byText[sql.text] {
-                for try await row in try await execute(shape, bindings: sql.bindings, on: connection) {
-                    result.append(try decode(row))
-                }
-            } else {
-                for try await row in try await connection.query(sql.query, logger: logger) { result.append(try decode(row)) }
+        try await perform { [self] connection in try await rows(sql, on: connection, decode: decode) }
+    }
+
+    /// The rows of `sql` on `connection` (see `rows(_:decode:)`).
+    func rows<T: Sendable>(_ sql: SQLBuilder, on connection: PostgresConnection, decode: (PostgresRow) throws -> T)
+        async throws -> [T]
+    {
+        var result: [T] = []
+        if let shape = PreparedShapes.byText[sql.text] {
+            for try await row in try await execute(shape, bindings: sql.bindings, on: connection) {
+                result.append(try decode(row))
             }
-            return result
+        } else {
+            for try await row in try await connection.query(sql.query, logger: logger) { result.append(try decode(row)) }
         }
+        return result
     }
 
     private func execute<Shape: SQLShape>(_ shape: Shape.Type, bindings: PostgresBindings, on connection: PostgresConnection)

@@ -51,6 +51,11 @@ final class WriteCoalescer: Sendable {
         self.patience = patience
     }
 
+    /// Expires the waits that outlast `patience`, until cancelled (the store runs it).
+    func run() async {
+        await watchdog.run()
+    }
+
     /// How many writes wait for a slot now.
     var waitingCount: Int { state.withLock { $0.waiting.count } }
 

@@ -13,12 +13,13 @@ struct Bench: AsyncParsableCommand {
 struct BenchIngest: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ingest",
-        abstract: "executions:record and lineage:record throughput and latency, against plain SQL through one connection.")
+        abstract: "executions:record and lineage:record throughput and latency, against plain SQL through one connection.",
+        discussion: ServerSettings.database.discussion)
 
     @Option(help: "The running server's base URL.")
     var server = "http://127.0.0.1:8080"
 
-    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var settings: SettingsArguments
 
     @Option(help: "Records written by one client, one request each.")
     var serialRecords = 2000
@@ -39,8 +40,7 @@ struct BenchIngest: AsyncParsableCommand {
     var lineageClients = 4
 
     func run() async throws {
-        var config = ServerConfiguration()
-        try database.apply(to: &config)
+        let config = try settings.configuration(ServerSettings.database)
         var benchmark = IngestBenchmark(serverURL: server, database: try serverDatabase(config))
         benchmark.clusterDataDirectory = config.databaseURL == nil ? config.dataDirectory : nil
         benchmark.serialRecords = serialRecords
@@ -56,12 +56,13 @@ struct BenchIngest: AsyncParsableCommand {
 struct BenchLineage: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lineage",
-        abstract: "Loads an ML pipeline graph through lineage:record, then times provenance, subgraph, filter and impact queries.")
+        abstract: "Loads an ML pipeline graph through lineage:record, then times provenance, subgraph, filter and impact queries.",
+        discussion: ServerSettings.database.discussion)
 
     @Option(help: "The running server's base URL.")
     var server = "http://127.0.0.1:8080"
 
-    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var settings: SettingsArguments
 
     @Option(help: "Artifacts to load (up to 1,000,000; about as many executions and three times as many events).")
     var artifacts = 100_000
@@ -76,8 +77,7 @@ struct BenchLineage: AsyncParsableCommand {
     var clients = 2
 
     func run() async throws {
-        var config = ServerConfiguration()
-        try database.apply(to: &config)
+        let config = try settings.configuration(ServerSettings.database)
         var benchmark = LineageBenchmark(serverURL: server, database: try serverDatabase(config))
         benchmark.clusterDataDirectory = config.databaseURL == nil ? config.dataDirectory : nil
         benchmark.artifacts = artifacts

@@ -1,33 +1,25 @@
 import ArgumentParser
 import Foundation
-import Logging
+import ProvenanceCore
 import ProvenanceServer
 
-/// Flags shared by the commands that reach the database; each has an environment twin.
-struct DatabaseOptions: ParsableArguments {
-    @Option(help: "PostgreSQL URL (postgres://user:password@host:port/db). Default: the embedded cluster. Env: PROVENANCE_DATABASE_URL.")
-    var databaseURL: String?
+/// The settings of a command, read from the command line and the environment through a settings table (the flags
+/// are not declared one by one here: the table is the one list of them).
+struct SettingsArguments: ParsableArguments {
+    @Argument(parsing: .allUnrecognized, help: .hidden)
+    var arguments: [String] = []
 
-    @Option(help: "Data directory of the embedded PostgreSQL cluster. Env: PROVENANCE_DATA_DIR.")
-    var dataDir: String?
-
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical. Env: PROVENANCE_LOG_LEVEL.")
-    var logLevel: String?
-
-    func apply(to config: inout ServerConfiguration) throws {
-        let environment = ProcessInfo.processInfo.environment
-        config.databaseURL = databaseURL ?? environment["PROVENANCE_DATABASE_URL"]
-        config.dataDirectory = dataDir ?? environment["PROVENANCE_DATA_DIR"] ?? config.dataDirectory
-        if let level = logLevel ?? environment["PROVENANCE_LOG_LEVEL"] {
-            guard let parsed = Logger.Level(rawValue: level) else { throw ValidationError("unknown log level '\(level)'") }
-            config.logLevel = parsed
+    /// The configuration the arguments and the environment give, by `table`.
+    func configuration<Configuration>(_ table: SettingsTable<Configuration>) throws -> Configuration {
+        do {
+            return try table.resolve(arguments: arguments, environment: ProcessInfo.processInfo.environment)
+        } catch {
+            throw ValidationError(error.message)
         }
     }
 }
 
-/// Reads an integer environment variable, failing loudly on garbage.
-func environmentInt(_ name: String) throws -> Int? {
-    guard let text = ProcessInfo.processInfo.environment[name] else { return nil }
-    guard let value = Int(text) else { throw ValidationError("\(name) must be an integer, got '\(text)'") }
-    return value
+extension SettingsTable {
+    /// `--help`'s account of the settings.
+    var discussion: String { "Settings, each a flag or the environment variable named:\n\n" + helpText }
 }

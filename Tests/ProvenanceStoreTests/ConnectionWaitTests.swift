@@ -38,9 +38,9 @@ import Testing
         afterwards: (PostgresStore) async throws -> Void = { _ in }
     ) async throws {
         let endpoint = try await TestCluster.shared.freshDatabase()
-        let store = try PostgresStore(endpoint: endpoint, maximumConnections: 1, logger: Logger(label: "test"))
+        let store = try PostgresStore(endpoint: endpoint, options: StoreOptions(maximumConnections: 1), logger: Logger(label: "test"))
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await store.client.run() }
+            group.addTask { await store.run() }
             defer { group.cancelAll() }
             let holding = Mutex(false)
             let holder = Task {
@@ -59,12 +59,20 @@ import Testing
 
     @Test func theWatchdogExpiresOnlyWhatIsStillWatched() async throws {
         let watchdog = LeaseWatchdog()
-        let expired = Mutex<[String]>([])
-        _ = watchdog.watch(limit: .milliseconds(50)) { expired.withLock { $0.append("overdue") } }
-        let finished = watchdog.watch(limit: .milliseconds(50)) { expired.withLock { $0.append("finished") } }
-        watchdog.unwatch(finished)
-        for _ in 0..<100 where expired.withLock({ $0.isEmpty }) { try await Task.sleep(for: .milliseconds(50)) }
-        try await Task.sleep(for: LeaseWatchdog.tick * 2)
-        #expect(expired.withLock { $0 } == ["overdue"])
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { await watchdog.run() }
+            defer { group.cancelAll() }
+            let expired = Mutex<[String]>([])
+            _ = watchdog.watch(limit: .milliseconds(50)) { expired.withLock { $0.append("overdue") } }
+            let finished = watchdog.watch(limit: .milliseconds(50)) { expired.withLock { $0.append("finished") } }
+            watchdog.unwatch(finished)
+            for _ in 0..<100 where expired.withLock({ $0.isEmpty }) { try await Task.sleep(for: .milliseconds(50)) }
+            try await Task.sleep(for: LeaseWatchdog.tick * 2)
+            #expect(expired.withLock { $0 } == ["overdue"])
+            // Woken again after it went idle.
+            _ = watchdog.watch(limit: .milliseconds(50)) { expired.withLock { $0.append("later") } }
+            for _ in 0..<100 where expired.withLock({ $0.count < 2 }) { try await Task.sleep(for: .milliseconds(50)) }
+            #expect(expired.withLock { $0 } == ["overdue", "later"])
+        }
     }
 }

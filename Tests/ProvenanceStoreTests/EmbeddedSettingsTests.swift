@@ -1,6 +1,6 @@
 import Logging
 import PostgresNIO
-import ProvenanceStore
+@testable import ProvenanceStore
 import ProvenanceTestSupport
 import Testing
 
@@ -8,9 +8,9 @@ import Testing
 @Suite struct EmbeddedSettingsTests {
     @Test func embeddedClustersCreateWALSegmentsWithoutZeroFillingThem() async throws {
         let endpoint = try await TestCluster.shared.freshDatabase()
-        let store = try PostgresStore(endpoint: endpoint, maximumConnections: 1, logger: Logger(label: "test"))
+        let store = try PostgresStore(endpoint: endpoint, options: StoreOptions(maximumConnections: 1), logger: Logger(label: "test"))
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await store.client.run() }
+            group.addTask { await store.run() }
             let rows = try await store.client.query("SHOW wal_init_zero")
             var values: [String] = []
             for try await value in rows.decode(String.self) { values.append(value) }

@@ -1,7 +1,7 @@
 import Logging
 import PostgresNIO
 import ProvenanceCore
-import ProvenanceStore
+@testable import ProvenanceStore
 import ProvenanceTestSupport
 import Testing
 
@@ -10,9 +10,9 @@ import Testing
         let endpoint = try await TestCluster.shared.freshDatabase()
         let logger = Logger(label: "test")
         #expect(try await Migrator.migrate(endpoint, logger: logger).isEmpty, "the template is already migrated")
-        let store = try PostgresStore(endpoint: endpoint, maximumConnections: TestCluster.connectionsPerServer, logger: logger)
+        let store = try PostgresStore(endpoint: endpoint, options: StoreOptions(maximumConnections: TestCluster.connectionsPerServer), logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await store.client.run() }
+            group.addTask { await store.run() }
             try await store.client.query("UPDATE schema_migrations SET checksum = 'edited' WHERE version = 1")
             group.cancelAll()
         }

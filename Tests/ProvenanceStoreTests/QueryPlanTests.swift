@@ -14,9 +14,9 @@ import Testing
 
     @Test func lineageAndFilterQueriesNeverScanWholeTables() async throws {
         let endpoint = try await TestCluster.shared.freshDatabase()
-        let store = try PostgresStore(endpoint: endpoint, maximumConnections: TestCluster.connectionsPerServer, logger: Logger(label: "test"))
+        let store = try PostgresStore(endpoint: endpoint, options: StoreOptions(maximumConnections: TestCluster.connectionsPerServer), logger: Logger(label: "test"))
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await store.client.run() }
+            group.addTask { await store.run() }
             defer { group.cancelAll() }
             let (models, namespaceID) = try await Self.generate(store)
             try await store.client.query("VACUUM ANALYZE")

@@ -10,11 +10,11 @@ import Testing
     @Test func aPropertyAnotherServerAddedIsAcceptedForEveryNodeOfABatch() async throws {
         let endpoint = try await TestCluster.shared.freshDatabase()
         let logger = Logger(label: "test")
-        let first = try PostgresStore(endpoint: endpoint, maximumConnections: 2, logger: logger)
-        let second = try PostgresStore(endpoint: endpoint, maximumConnections: 2, logger: logger)
+        let first = try PostgresStore(endpoint: endpoint, options: StoreOptions(maximumConnections: 2), logger: logger)
+        let second = try PostgresStore(endpoint: endpoint, options: StoreOptions(maximumConnections: 2), logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await first.client.run() }
-            group.addTask { await second.client.run() }
+            group.addTask { await first.run() }
+            group.addTask { await second.run() }
             defer { group.cancelAll() }
             let original = NodeType(kind: .artifact, name: "Model", properties: ["accuracy": .double])
             let type = try await first.putType(original, namespace: "default", options: .init()).type

@@ -199,9 +199,9 @@ import Testing
         _ body: (PostgresStore, DatabaseEndpoint) async throws -> Void
     ) async throws {
         let endpoint = try await TestCluster.shared.freshDatabase()
-        let store = try PostgresStore(endpoint: endpoint, maximumConnections: 16, logger: logger, writeCoalescer: coalescer)
+        let store = try PostgresStore(endpoint: endpoint, options: StoreOptions(maximumConnections: 16), logger: logger, writeCoalescer: coalescer)
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await store.client.run() }
+            group.addTask { await store.run() }
             defer { group.cancelAll() }
             for (kind, name) in [(NodeKind.artifact, "Dataset"), (.execution, "Trainer"), (.context, "Run")] {
                 _ = try await store.putType(NodeType(kind: kind, name: name), namespace: "default", options: .init())

@@ -1,0 +1,29 @@
+import Hummingbird
+import ProvenanceCore
+
+/// The request context of the REST API: Hummingbird's basic one, plus the signal that its client has gone.
+public struct APIRequestContext: RequestContext {
+    /// Hummingbird's per-request storage.
+    public var coreContext: CoreRequestContextStorage
+    /// Fires when the connection's client goes away (nil outside a guarded listener, as in router tests).
+    public let cancellation: RequestCancellation?
+
+    /// The context of a request that arrived on `source.channel`.
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        cancellation = ClientConnections.shared.cancellation(of: source.channel)
+    }
+}
+
+/// Binds each request's client-gone signal for the store (see `RequestCancellation`): a client that disconnects
+/// stops the statements running for it.
+struct CancellationMiddleware: RouterMiddleware {
+    typealias Context = APIRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        guard let cancellation = context.cancellation else { return try await next(request, context) }
+        return try await RequestCancellation.$current.withValue(cancellation) { try await next(request, context) }
+    }
+}

@@ -1,0 +1,64 @@
+import Logging
+import ProvenanceCore
+
+/// The settings of `provenance serve`, each once: the CLI, the environment, `--help` and the README's table are
+/// made from this list (a test keeps the README's copy in step).
+public enum ServerSettings {
+    /// Every setting of `serve`.
+    public static let table = SettingsTable<ServerConfiguration>(defaults: { ServerConfiguration() }, [
+        .optionalText(
+            "database-url", \.databaseURL, valueName: "URL",
+            help: "PostgreSQL to use (postgres://user:password@host:port/db); none starts the embedded cluster."),
+        .text("data-dir", \.dataDirectory, valueName: "PATH", help: "Data directory of the embedded PostgreSQL cluster."),
+        .text("http-host", \.httpHost, valueName: "ADDRESS", help: "Interface the REST API listens on."),
+        .integer("http-port", \.httpPort, in: 0...65535, valueName: "PORT", help: "Port of the REST API (0: any free port)."),
+        .text("grpc-host", \.grpcHost, valueName: "ADDRESS", help: "Interface of MLMD's gRPC service (an IP address)."),
+        .integer(
+            "grpc-port", \.grpcPort, in: 0...65535, valueName: "PORT",
+            help: "Port of MLMD's gRPC service (0: any free port)."),
+        .integer(
+            "max-body-bytes", \.maximumBodyBytes, in: 1024...(1 << 30), valueName: "BYTES",
+            help: "Largest request body or gRPC message; larger is 413 / RESOURCE_EXHAUSTED."),
+        .integer(
+            "database-connections", \.databaseConnections, in: 1...1000,
+            help: "Database connections, opened at start and kept."),
+        .duration(
+            "statement-timeout", \.statementTimeout, allowsZero: true,
+            help: "Longest a SQL statement may run; PostgreSQL cancels it then and the request gets 503 (gRPC DEADLINE_EXCEEDED)."),
+        .duration(
+            "shutdown-grace", \.shutdownGrace,
+            help: "On SIGTERM, how long requests in flight may finish before they are cancelled (the server exits within this plus 5 s)."),
+        .duration(
+            "http-idle-timeout", \.connections.httpIdleTimeout,
+            help: "A kept-alive HTTP connection with no request is closed after this long."),
+        .duration(
+            "http-header-timeout", \.connections.httpHeaderTimeout,
+            help: "An HTTP request's line and headers must arrive within this long."),
+        .duration(
+            "http-body-timeout", \.connections.httpBodyTimeout,
+            help: "An HTTP request's body must arrive within this long of its headers."),
+        .integer(
+            "max-http-connections", \.connections.maximumHTTPConnections, in: 1...1_000_000,
+            help: "HTTP connections held at once; more wait in the kernel's backlog."),
+        .duration(
+            "grpc-idle-timeout", \.connections.grpcIdleTimeout,
+            help: "A gRPC connection with no RPC this long is asked to go away."),
+        .duration(
+            "grpc-handshake-timeout", \.connections.grpcHandshakeTimeout,
+            help: "A gRPC connection must send its preface, and answer pings, within this long."),
+        .duration(
+            "grpc-keepalive-interval", \.connections.grpcKeepaliveInterval,
+            help: "How often the server pings each gRPC connection to find clients that went silent."),
+        .integer(
+            "max-grpc-connections", \.connections.maximumGRPCConnections, in: 1...1_000_000,
+            help: "gRPC connections held at once; more wait in the kernel's backlog."),
+        Setting(
+            "log-level", \.logLevel, valueName: "LEVEL",
+            help: "Least severe log level written: trace, debug, info, notice, warning, error or critical.",
+            parse: { Logger.Level(rawValue: $0.lowercased()) },
+            expected: "one of trace, debug, info, notice, warning, error, critical", describe: { $0.rawValue }),
+    ])
+
+    /// The settings of the commands that only reach the database (`migrate`, `bench`).
+    public static let database = table.restricted(to: ["database-url", "data-dir", "log-level"])
+}
