@@ -84,7 +84,9 @@ extension EventStep {
     public static func from(_ json: JSON, path: String) throws(ProvenanceError) -> EventStep {
         switch (json["index"], json["key"]) {
         case (.int(let index)?, nil): return .index(index)
-        case (nil, .string(let key)?): return .key(key)
+        case (nil, .string(let key)?):
+            try Validation.checkText(key, field: path + ".key")
+            return .key(key)
         default: throw .invalid(path, "a path step is {\"index\": N} or {\"key\": \"name\"}")
         }
     }

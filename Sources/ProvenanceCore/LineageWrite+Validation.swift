@@ -43,7 +43,7 @@ extension LineageWrite {
                 }
             case .update(let id, let patch):
                 guard updatedIDs.insert(id).inserted else {
-                    throw .invalid(path() + ".id", "\(kind.rawValue) \(id) appears twice in this request")
+                    throw .invalid(Validation.join(path(), "id"), "\(kind.rawValue) \(id) appears twice in this request")
                 }
                 try patch.validate(kind: kind, path: path())
             }

@@ -23,7 +23,10 @@ extension APIRoutes {
                 NodeWrite.create(try WireNode.draft(try JSONObjectReader(element, path: many == nil ? "" : "\(kind.plural)[\(offset)]"), kind: kind))
             }
             write.setNodes(nodes, of: kind)
-            let created = try await store.writeNodes(write, of: kind, namespace: try context.namespace())
+            // One node posted alone is the body itself: its errors name its fields without an index.
+            var names = LineageWriteFieldNames()
+            if many == nil { names.nodePath = { _, _ in "" } }
+            let created = try await store.writeNodes(write, of: kind, namespace: try context.namespace(), names: names)
             if many == nil, let node = created.first {
                 return JSONResponse.make(WireNode.json(node), status: .created, headers: [.eTag: Self.eTag(node)])
             }
@@ -49,7 +52,10 @@ extension APIRoutes {
             }
             var write = LineageWrite()
             write.setNodes([NodeWrite.update(id: id, patch)], of: kind)
-            guard let node = try await store.writeNodes(write, of: kind, namespace: try context.namespace()).first else {
+            var names = LineageWriteFieldNames()
+            names.nodePath = { _, _ in "" }
+            guard let node = try await store.writeNodes(write, of: kind, namespace: try context.namespace(), names: names).first
+            else {
                 throw ProvenanceError.notFound("\(kind.rawValue) \(id) not found")
             }
             return JSONResponse.make(WireNode.json(node), headers: [.eTag: Self.eTag(node)])

@@ -134,7 +134,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         let problem =
             tooLarge
             ? "the request line and headers are larger than the server accepts (\(Self.headLimit / 1024) KiB)"
-            : "the request is not valid HTTP/1.1 (\(error))"
+            : "the request is not valid HTTP/1.1 (\(error.debugDescription))"
         let error = ProvenanceError.invalid("request", problem)
         let body = ByteBuffer(bytes: JSONWriter.bytes(ErrorMiddleware.json(error)))
         let status: HTTPResponse.Status =

@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import NIOHTTP1
 import ProvenanceCore
 
 /// Turns every failure into the API's JSON error body with the right status: domain errors by their code,
@@ -18,6 +19,9 @@ struct ErrorMiddleware: RouterMiddleware {
                 context.logger.error("internal error", metadata: ["error": "\(error.message)"])
             }
             return Self.response(error)
+        } catch let error as HTTPParserError {
+            // The body broke off (the client hung up, or was cut off by the body timeout): nothing to report.
+            return Self.response(.invalid("request", "the request is not valid HTTP/1.1 (\(error.debugDescription))"))
         } catch let error as any HTTPResponseError {
             // Hummingbird's and NIO's own errors (unknown route, body over the limit) carry their status.
             return Self.response(Self.translate(error, request: request))

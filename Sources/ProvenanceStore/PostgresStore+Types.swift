@@ -136,7 +136,7 @@ extension PostgresStore {
         case .id(let id):
             let type = try await type(id, namespaceID: namespaceID, refresh: false)
             guard type.kind == kind else {
-                throw .invalid(path() + ".type_id", "type \(id) is a \(type.kind.rawValue) type, not a \(kind.rawValue) type")
+                throw .invalid(Validation.join(path(), "type_id"), "type \(id) is a \(type.kind.rawValue) type, not a \(kind.rawValue) type")
             }
             return type
         case .name(let name, let version):

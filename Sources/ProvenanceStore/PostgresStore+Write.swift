@@ -30,11 +30,11 @@ extension PostgresStore {
 
     /// Performs a write of nodes of one kind (REST's create and PATCH) and reads those nodes back in the same
     /// transaction: the answer is what this write produced, never a later writer's change.
-    public func writeNodes(_ write: LineageWrite, of kind: NodeKind, namespace: String) async throws(ProvenanceError)
-        -> [Node]
-    {
+    public func writeNodes(
+        _ write: LineageWrite, of kind: NodeKind, namespace: String, names: LineageWriteFieldNames = .init()
+    ) async throws(ProvenanceError) -> [Node] {
         do {
-            let (parameters, variant) = try await prepare(write, namespace: namespace, names: .init())
+            let (parameters, variant) = try await prepare(write, namespace: namespace, names: names)
             return try await retrying(options: write.options) { [self] connection in
                 try await connection.withTransaction(logger: logger) { connection in
                     let result =
@@ -50,7 +50,7 @@ extension PostgresStore {
                 }
             }
         } catch {
-            throw UniqueConflict.locate(error, in: write, names: .init())
+            throw UniqueConflict.locate(error, in: write, names: names)
         }
     }
 
@@ -123,26 +123,26 @@ extension PostgresStore {
                         type = try await resolveType(draft.type, kind: kind, namespaceID: namespaceID, path: path())
                     }
                     let properties = try await resolveProperties(
-                        draft.properties, type: &type, namespaceID: namespaceID, path: path() + ".properties")
+                        draft.properties, type: &type, namespaceID: namespaceID, path: Validation.join(path(), "properties"))
                     lastType = (draft.type, type)
                     let custom = try NodeType.resolveCustomProperties(
-                        draft.customProperties, path: path() + ".custom_properties")
+                        draft.customProperties, path: Validation.join(path(), "custom_properties"))
                     columns.appendCreated(draft, typeID: type.id, properties: properties, custom: custom)
                 case .update(let id, let patch):
                     let type = existingTypes[id]
                     if let expected = patch.expectedType, let type {
                         let wanted = try await resolveType(expected, kind: kind, namespaceID: namespaceID, path: path())
                         guard wanted.id == type.id else {
-                            throw .invalid(path() + ".type_id", "\(kind.rawValue) \(id) has type \(type.displayName), not \(wanted.displayName)")
+                            throw .invalid(Validation.join(path(), "type_id"), "\(kind.rawValue) \(id) has type \(type.displayName), not \(wanted.displayName)")
                         }
                     }
                     var properties: [String: PropertyValue] = [:]
                     if var type, !patch.properties.set.isEmpty {
                         properties = try await resolveProperties(
-                            patch.properties.set, type: &type, namespaceID: namespaceID, path: path() + ".properties")
+                            patch.properties.set, type: &type, namespaceID: namespaceID, path: Validation.join(path(), "properties"))
                     }
                     let custom = try NodeType.resolveCustomProperties(
-                        patch.customProperties.set, path: path() + ".custom_properties")
+                        patch.customProperties.set, path: Validation.join(path(), "custom_properties"))
                     columns.appendUpdate(id: id, patch, properties: properties, custom: custom)
                 }
             }

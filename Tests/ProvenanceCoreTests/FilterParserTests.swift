@@ -360,3 +360,43 @@ private func expectFailure(_ text: String, _ message: String, sourceLocation: So
         }
     }
 }
+
+/// The limits that keep one filter from costing the database more than any request should.
+@Suite struct FilterLimitTests {
+    @Test func moreNeighbourhoodAliasesThanTheLimitIsAnErrorAtTheFirstOneOver() throws {
+        let limit = Filter.maximumAliases
+        let within = (1...limit).map { "contexts_a\($0).name = 'x'" }.joined(separator: " AND ")
+        #expect(try Filter.parse(within, kind: .artifact).aliases.count == limit)
+        let over = within + " AND events_e.type = INPUT"
+        #expect {
+            try Filter.parse(over, kind: .artifact)
+        } throws: { error in
+            let message = (error as? ProvenanceError)?.message ?? ""
+            return message.contains("at most \(limit) neighbourhood aliases")
+                && message.hasSuffix("at column \(within.count + 6)")
+        }
+        // One alias used many times is one join.
+        let reused = Array(repeating: "contexts_a.name = 'x'", count: 50).joined(separator: " OR ")
+        #expect(try Filter.parse(reused, kind: .artifact).aliases.count == 1)
+    }
+
+    @Test func aLikePatternEndingInALoneEscapeCharacterIsRejectedWhereItIs() throws {
+        #expect {
+            try Filter.parse(#"name LIKE 'ab\\'"#, kind: .artifact)
+        } throws: { error in
+            (error as? ProvenanceError)?.message
+                == #"filter: a LIKE pattern cannot end with the escape character '\'; write '\\' for a backslash at column 11"#
+        }
+        // An escaped backslash, and an escaped wildcard, are fine.
+        _ = try Filter.parse(#"name LIKE 'ab\\\\'"#, kind: .artifact)
+        _ = try Filter.parse(#"name NOT LIKE 'a\%b'"#, kind: .artifact)
+    }
+
+    @Test func aNulCharacterIsRejectedAtItsColumn() {
+        #expect {
+            try Filter.parse("name = 'a\u{0}b'", kind: .artifact)
+        } throws: { error in
+            (error as? ProvenanceError)?.message == "filter: a NUL character (U+0000) cannot appear in a filter at column 10"
+        }
+    }
+}

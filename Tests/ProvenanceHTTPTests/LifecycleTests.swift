@@ -25,7 +25,9 @@ import Testing
             let down = try await server.api(.GET, "/artifacts")
             #expect(down.status == 503)
             #expect(down.errorCode == "unavailable")
-            #expect(try await server.request(.GET, "/readyz").status == 503)
+            let ready = try await server.request(.GET, "/readyz")
+            #expect(ready.status == 503)
+            #expect(ready.json["database"] == "unreachable", "an outage is told apart from a busy pool: \(ready.json)")
             #expect(try await server.request(.GET, "/healthz").status == 200)
 
             try await cluster.start()
@@ -54,7 +56,9 @@ import Testing
             }
             let status = try await server.api(.GET, "/artifacts").status
             #expect(status == 200, "the first server still has its database")
+            #expect(FileManager.default.fileExists(atPath: directory + ".lock"))
         }
+        #expect(!FileManager.default.fileExists(atPath: directory + ".lock"), "a clean stop removes the lock file")
         // Once the first has stopped, the directory is free again.
         try await withTestServer(configure: embedded) { server in
             let status = try await server.api(.GET, "/artifacts").status
@@ -76,6 +80,8 @@ import Testing
             #expect((values["process_cpu_seconds_total"] ?? 0) > 0)
             #expect((values["process_resident_memory_bytes"] ?? 0) > 1_000_000)
             #expect(values["provenance_database_reachable"] == 1)
+            #expect(values["provenance_database_connections_size"] == Double(TestCluster.connectionsPerServer))
+            #expect(values["provenance_database_connections_in_use"] != nil)
             #expect(reply.text.contains("# TYPE process_cpu_seconds_total counter"))
         }
     }

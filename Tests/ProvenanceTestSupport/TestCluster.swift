@@ -19,7 +19,7 @@ public actor TestCluster {
     public static let connectionsPerServer = 4
 
     public static let settings = [
-        "fsync": "off", "synchronous_commit": "off", "full_page_writes": "off", "max_connections": "300",
+        "fsync": "off", "synchronous_commit": "off", "full_page_writes": "off", "max_connections": "1000",
     ]
 
     /// A scratch directory for a cluster, under /tmp so that the `postgres` user can reach it when tests run

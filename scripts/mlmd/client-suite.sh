@@ -1,6 +1,7 @@
 #!/bin/sh
 # Runs the official `ml-metadata` client's own test suite (metadata_store_test.py, shipped in the wheel) against
-# Provenance's MLMD gRPC service: a server on a fresh embedded cluster, the suite in gRPC mode, then the server
+# Provenance's MLMD gRPC service: a server on a fresh embedded cluster, the suite in gRPC mode, then
+# scripts/mlmd/limits_test.py (values at the server's limits read back through the same client), then the server
 # stopped. Fails if any case fails. Needs Python 3.11 (the wheel is built for it); the virtual environment is made
 # on first use. `make test` runs this after the Swift suites.
 set -eu
@@ -26,3 +27,6 @@ SUITE="$($VENV/bin/python -c 'import ml_metadata, os; print(os.path.dirname(ml_m
 (cd "$SUITE" && "$OLDPWD/$VENV/bin/python" -m pytest -q -p no:cacheprovider metadata_store_test.py \
     --use_grpc_backend --grpc_host 127.0.0.1 --grpc_port "$GRPC_PORT" \
     -k "not grpc_max_receive and not ping_strikes and not client_timeout")
+# Provenance's own checks with the official client: every value the server accepts reads back through it.
+PROVENANCE_HTTP_PORT="$HTTP_PORT" PROVENANCE_GRPC_PORT="$GRPC_PORT" \
+    "$VENV/bin/python" -m pytest -q -p no:cacheprovider scripts/mlmd/limits_test.py

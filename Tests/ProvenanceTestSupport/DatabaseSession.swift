@@ -1,0 +1,59 @@
+import Logging
+import PostgresNIO
+import ProvenanceCore
+import ProvenanceStore
+
+/// A session of the test's own on a server's database: to hold a lock that makes the server's statements wait, and
+/// to see which of the server's statements are running.
+public final class DatabaseSession: Sendable {
+    private let connection: PostgresConnection
+    private let logger = Logger(label: "test-session")
+
+    private init(connection: PostgresConnection) {
+        self.connection = connection
+    }
+
+    /// Opens a session on the store's database.
+    public static func open(_ store: PostgresStore) async throws -> DatabaseSession {
+        let connection = try await PostgresConnection.connect(
+            configuration: try store.endpoint.connectionConfiguration(), id: 900, logger: Logger(label: "test-session"))
+        return DatabaseSession(connection: connection)
+    }
+
+    /// Takes an exclusive lock on `table` in an open transaction: every statement reading it waits until `release`.
+    public func lock(_ table: String) async throws {
+        try await connection.query("BEGIN", logger: logger)
+        try await connection.query("LOCK TABLE \(unescaped: table) IN ACCESS EXCLUSIVE MODE", logger: logger)
+    }
+
+    /// Ends the transaction, releasing its locks.
+    public func release() async throws {
+        try await connection.query("COMMIT", logger: logger)
+    }
+
+    /// How many of the server's statements wait for a lock now.
+    public func waitingStatements() async throws -> Int {
+        let rows = try await connection.query(
+            """
+            SELECT count(*) FROM pg_stat_activity
+            WHERE application_name = 'provenance' AND wait_event_type = 'Lock' AND datname = current_database()
+            """, logger: logger)
+        for try await count in rows.decode(Int.self) { return count }
+        return 0
+    }
+
+    /// Waits until `condition` holds of the waiting statements' count (checked every 50 ms, up to 30 s).
+    @discardableResult
+    public func waitUntilWaitingStatements(_ condition: (Int) -> Bool) async throws -> Bool {
+        for _ in 0..<600 {
+            if condition(try await waitingStatements()) { return true }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return false
+    }
+
+    /// Closes the session (its open transaction, if any, rolls back).
+    public func close() async {
+        try? await connection.close()
+    }
+}

@@ -1,0 +1,62 @@
+import NIOCore
+import NIOPosix
+
+/// A plain TCP connection to a test server, for what real clients never do: send nothing, half a request, or hang
+/// up in the middle of one.
+public struct RawConnection: Sendable {
+    private let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+    private let inbound: InboundBox
+
+    fileprivate init(outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>, inbound: InboundBox) {
+        self.outbound = outbound
+        self.inbound = inbound
+    }
+
+    /// Sends `bytes`.
+    public func send(_ bytes: [UInt8]) async throws {
+        try await outbound.write(ByteBuffer(bytes: bytes))
+    }
+
+    /// Sends `text`.
+    public func send(_ text: String) async throws {
+        try await send(Array(text.utf8))
+    }
+
+    /// Everything the server sends until it closes the connection.
+    public func readUntilClosed() async throws -> [UInt8] {
+        var received: [UInt8] = []
+        while let chunk = try await inbound.next() { received += chunk.readableBytesView }
+        return received
+    }
+
+    /// The next bytes the server sends, or nil once it has closed the connection.
+    public func readSome() async throws -> [UInt8]? {
+        try await inbound.next().map { Array($0.readableBytesView) }
+    }
+}
+
+/// Runs `body` on a new TCP connection to `port` on the loopback interface, closing the connection after it.
+public func withRawConnection<T: Sendable>(port: Int, _ body: (RawConnection) async throws -> T) async throws -> T {
+    let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        .connect(host: "127.0.0.1", port: port) { channel in
+            channel.eventLoop.makeCompletedFuture {
+                try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+            }
+        }
+    return try await channel.executeThenClose { inbound, outbound in
+        try await body(RawConnection(outbound: outbound, inbound: InboundBox(inbound.makeAsyncIterator())))
+    }
+}
+
+/// The inbound iterator, shared by the copies of a `RawConnection`.
+private final class InboundBox: @unchecked Sendable {
+    private var iterator: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
+
+    init(_ iterator: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator) {
+        self.iterator = iterator
+    }
+
+    func next() async throws -> ByteBuffer? {
+        try await iterator.next()
+    }
+}

@@ -1,0 +1,94 @@
+"""Every value Provenance stores must be readable by the official ml-metadata client.
+
+Run by scripts/mlmd/client-suite.sh against a fresh server (PROVENANCE_HTTP_PORT, PROVENANCE_GRPC_PORT). A struct
+property nested as deep as the server accepts comes back through GetArtifacts (the whole namespace) and
+GetLineageSubgraph; one level deeper is refused at write time, over REST (400) and over gRPC (INVALID_ARGUMENT),
+instead of being stored and then breaking every read that meets it.
+"""
+import json
+import os
+import urllib.error
+import urllib.request
+
+import grpc
+import pytest
+from ml_metadata import errors
+from ml_metadata import metadata_store
+from ml_metadata.proto import metadata_store_pb2
+from ml_metadata.proto import metadata_store_service_pb2_grpc
+from google.protobuf import struct_pb2
+
+HTTP = f"http://127.0.0.1:{os.environ['PROVENANCE_HTTP_PORT']}/api/v1/namespaces/limits"
+GRPC_PORT = int(os.environ["PROVENANCE_GRPC_PORT"])
+# PropertyValue.maximumStructDepth in ProvenanceCore.
+LIMIT = 32
+
+
+def post(path, body):
+    request = urllib.request.Request(
+        HTTP + path, data=json.dumps(body).encode(), method="POST", headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request) as response:
+            return response.status, json.load(response)
+    except urllib.error.HTTPError as error:
+        return error.code, json.load(error)
+
+
+class InNamespace(grpc.UnaryUnaryClientInterceptor):
+    """Sends every call to the `limits` namespace (the server reads it from this metadata header)."""
+
+    def intercept_unary_unary(self, continuation, details, request):
+        metadata = list(details.metadata or []) + [("x-provenance-namespace", "limits")]
+        return continuation(details._replace(metadata=metadata), request)
+
+
+def nested(depth):
+    value = {"leaf": 1}
+    for _ in range(depth - 1):
+        value = {"k": value}
+    return value
+
+
+@pytest.fixture(scope="module")
+def store():
+    root = f"http://127.0.0.1:{os.environ['PROVENANCE_HTTP_PORT']}/api/v1/namespaces"
+    request = urllib.request.Request(
+        root, data=b'{"name": "limits"}', method="POST", headers={"Content-Type": "application/json"})
+    urllib.request.urlopen(request)
+    assert post("/types", {"kind": "artifact", "name": "Config"})[0] == 201
+    assert post("/types", {"kind": "execution", "name": "Step"})[0] == 201
+    store = metadata_store.MetadataStore(metadata_store_pb2.MetadataStoreClientConfig(host="127.0.0.1", port=GRPC_PORT))
+    channel = grpc.intercept_channel(grpc.insecure_channel(f"127.0.0.1:{GRPC_PORT}"), InNamespace())
+    store._metadata_store_stub = metadata_store_service_pb2_grpc.MetadataStoreServiceStub(channel)  # pylint: disable=protected-access
+    return store
+
+
+def test_the_deepest_accepted_struct_reads_back_through_the_official_client(store):
+    status, written = post(
+        "/executions:record",
+        {"execution": {"type": "Step"}, "outputs": [{"type": "Config", "custom_properties": {"c": {"struct": nested(LIMIT)}}}]})
+    assert status == 201, written
+    artifact_id = written["artifact_ids"][0]
+    artifacts = store.get_artifacts()
+    assert [a.id for a in artifacts] == [artifact_id]
+    value = artifacts[0].custom_properties["c"].struct_value
+    for _ in range(LIMIT - 1):
+        value = value["k"]
+    assert value["leaf"] == 1
+    query = metadata_store_pb2.LineageSubgraphQueryOptions(
+        starting_artifacts=metadata_store_pb2.LineageSubgraphQueryOptions.StartingNodes(filter_query=f"id = {artifact_id}"),
+        max_num_hops=2)
+    graph = store.get_lineage_subgraph(query)
+    assert [a.id for a in graph.artifacts] == [artifact_id]
+
+
+def test_a_deeper_struct_is_refused_over_rest_and_grpc(store):
+    status, answer = post("/artifacts", {"type": "Config", "custom_properties": {"c": {"struct": nested(LIMIT + 1)}}})
+    assert status == 400
+    assert f"at most {LIMIT} levels deep" in answer["error"]["message"]
+    deep = struct_pb2.Struct()
+    deep.update(nested(LIMIT + 1))
+    artifact = metadata_store_pb2.Artifact(type_id=store.get_artifact_type("Config").id)
+    artifact.custom_properties["c"].struct_value.CopyFrom(deep)
+    with pytest.raises(errors.InvalidArgumentError):
+        store.put_artifacts([artifact])
