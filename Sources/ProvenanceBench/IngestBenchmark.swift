@@ -3,8 +3,9 @@ import Logging
 import ProvenanceCore
 import ProvenanceStore
 
-/// `provenance bench ingest`: the write paths against a running server, with plain SQL through one connection as
-/// the baseline in the same run, and the server's idle memory.
+/// `provenance bench ingest`: the write paths against a running server, with the same records written straight to
+/// PostgreSQL (one prepared statement each, see `IngestBaseline`) as the baseline in the same run, and the server's
+/// idle memory.
 public struct IngestBenchmark: Sendable {
     /// The server's base URL.
     public var serverURL: String
@@ -77,30 +78,40 @@ public struct IngestBenchmark: Sendable {
         }
         let lineageSummary = lineageSummaries.max { $0.recordsPerSecond < $1.recordsPerSecond }!
 
-        let sql = try await SQLBaseline.connect(database, namespace: namespace, types: types, logger: Logger(label: "bench"))
-        let (sqlSerial, sqlBatched): (LatencySummary, LatencySummary)
+        let sql = try await SQLBaseline.connect(
+            database, namespace: namespace, types: types, connections: max(clients, lineageClients), logger: Logger(label: "bench"))
+        let cluster = ClusterCPU(dataDirectory: clusterDataDirectory)
+        var sqlBatched: [LatencySummary] = []
+        let (sqlSerial, sqlConcurrent): (LatencySummary, LatencySummary)
         do {
-            _ = try await sql.write(take(warmupRecords), batchSize: 1)
-            let cluster = ClusterCPU(dataDirectory: clusterDataDirectory)
+            _ = try await sql.write(take(warmupRecords), batchSize: 1, lanes: clients)
             sqlSerial = try await sql.write(take(serialRecords), batchSize: 1, cluster: cluster)
-            sqlBatched = try await sql.write(take(batches * batchSize), batchSize: batchSize, cluster: cluster)
+            report(sqlSerial.line("plain SQL, 1 connection, 1 record/statement"))
+            sqlConcurrent = try await sql.write(take(concurrentRecords), batchSize: 1, lanes: clients, cluster: cluster)
+            report(sqlConcurrent.line("plain SQL, \(clients) connections, 1 record/statement"))
+            for lanes in 1...max(lineageClients, 1) {
+                let summary = try await sql.write(take(batches * batchSize), batchSize: batchSize, lanes: lanes, cluster: cluster)
+                report(summary.line("plain SQL, \(lanes) connection\(lanes == 1 ? "" : "s"), \(batchSize) records/statement"))
+                sqlBatched.append(summary)
+            }
             await sql.close()
         } catch {
             await sql.close()
             throw error
         }
-        report(sqlSerial.line("plain SQL, 1 connection, 1 record/transaction"))
-        report(sqlBatched.line("plain SQL, 1 connection, \(batchSize) records/transaction"))
+        let sqlBatchedBest = sqlBatched.max { $0.recordsPerSecond < $1.recordsPerSecond }!
 
         try await Task.sleep(for: .seconds(3))
         let idleAfter = try await client.serverResidentBytes()
         report("")
         report("server resident memory, idle: \(megabytes(idleBefore)) before, \(megabytes(idleAfter)) after the run")
         report("")
-        report("ratios against plain SQL in this run:")
-        report("  serial p50 latency, SQL / executions:record:          \(ratio(sqlSerial.percentile(0.5) / serialSummary.percentile(0.5)))")
-        report("  throughput, executions:record \(clients) clients / SQL serial: \(ratio(concurrentSummary.recordsPerSecond / sqlSerial.recordsPerSecond))")
-        report("  throughput, lineage:record / SQL batched:              \(ratio(lineageSummary.recordsPerSecond / sqlBatched.recordsPerSecond))")
+        report("the server against the same records written straight to PostgreSQL in this run (100% = as fast):")
+        report("  executions:record, 1 client, vs 1 connection:        \(percent(serialSummary, of: sqlSerial))"
+            + "  (p50 \(milliseconds(serialSummary.percentile(0.5))) vs \(milliseconds(sqlSerial.percentile(0.5))))")
+        report("  executions:record, \(clients) clients, vs \(clients) connections:    \(percent(concurrentSummary, of: sqlConcurrent))")
+        report("  lineage:record, best of 1-\(lineageClients) clients, vs best of 1-\(lineageClients) connections: "
+            + "\(percent(lineageSummary, of: sqlBatchedBest))")
         report("")
         report("targets:")
         report(check("executions:record serial p50 <= 2 ms", serialSummary.percentile(0.5) <= Self.serialP50Target))
@@ -132,6 +143,13 @@ public struct IngestBenchmark: Sendable {
         var summary = LatencySummary(latencies: latencies, elapsed: elapsed, recordsPerOperation: recordsPerOperation)
         summary.cpu = cpu
         return summary
+    }
+
+    /// `ours`' throughput as a percentage of `limit`'s.
+    private func percent(_ ours: LatencySummary, of limit: LatencySummary) -> String {
+        guard limit.recordsPerSecond > 0 else { return "?" }
+        return "\(Int((ours.recordsPerSecond / limit.recordsPerSecond * 100).rounded()))% "
+            + "(\(Int(ours.recordsPerSecond.rounded())) vs \(Int(limit.recordsPerSecond.rounded())) records/s)"
     }
 
     private func megabytes(_ bytes: Int?) -> String {

@@ -1,7 +1,6 @@
 import Foundation
 import Logging
 import NIOHTTP1
-import PostgresNIO
 import ProvenanceCore
 import ProvenanceStore
 
@@ -56,7 +55,7 @@ public struct LineageBenchmark: Sendable {
         let eventCount = runCount * LineageGraphWorkload.eventsPerRun - pipelines * 2
         report("loaded \(artifactCount) artifacts, \(executionCount) executions, \(eventCount) events, \(runCount + pipelines) contexts "
             + "in \(Int(loadTime.rounded())) s (\(Int((Double(artifactCount + executionCount) / loadTime).rounded())) nodes/s)")
-        if let database { try await analyze(database) }
+        if let database { try await DatabaseMaintenance.analyze(database, logger: Logger(label: "bench")) }
 
         var summaries: [LatencySummary] = []
         let loaded = workload
@@ -116,18 +115,6 @@ public struct LineageBenchmark: Sendable {
             }
         }
         return result
-    }
-
-    private func analyze(_ database: DatabaseEndpoint) async throws {
-        let logger = Logger(label: "bench")
-        let connection = try await PostgresConnection.connect(configuration: try database.connectionConfiguration(), id: 1, logger: logger)
-        do {
-            try await connection.query("VACUUM ANALYZE", logger: logger)
-            try await connection.close()
-        } catch {
-            try? await connection.close()
-            throw error
-        }
     }
 
     /// Times `queries` requests, after a few untimed ones.

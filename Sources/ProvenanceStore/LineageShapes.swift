@@ -27,19 +27,22 @@ enum SubgraphStatement<Direction: LineageDirectionMarker>: SQLShape {
 /// request by the same code as every real one.
 enum LineageTemplates {
     /// The node reads of a report on artifact `start` (and `readingArtifact`, read to check that it exists).
-    static func artifactLineageParts(start: Int64, selection: ArtifactSelection, readingArtifact: Int64?) -> [NodeBatchPart] {
+    static func artifactLineageParts(start: Int64, selection: ArtifactSelection, readingArtifact: Int64?)
+        -> [NodeBatchRole: NodeBatchPart]
+    {
         [
-            .artifacts(.ids([start] + (readingArtifact.map { [$0] } ?? []))),
-            .artifacts(.walked(excluding: start), selection: selection, outputOfExecutionReading: readingArtifact),
-            .executions(.walked(hops: 1)), .contexts(ofArtifacts: .none, executions: .walked(hops: 1)),
+            .requested: .artifacts(.ids([start] + (readingArtifact.map { [$0] } ?? []))),
+            .related: .artifacts(.walked(excluding: start), selection: selection, outputOfExecutionReading: readingArtifact),
+            .executions: .executions(.walked(hops: 1)),
+            .contexts: .contexts(ofArtifacts: .none, executions: .walked(hops: 1)),
         ]
     }
 
     /// The node reads of a subgraph: artifacts and executions (without ending nodes unless `endingNodes`), and
     /// their contexts.
-    static func subgraphParts(endingNodes: Bool) -> [NodeBatchPart] {
+    static func subgraphParts(endingNodes: Bool) -> [NodeBatchRole: NodeBatchPart] {
         let walked = NodeIDs.walked(endingNodes: endingNodes)
-        return [.artifacts(walked), .executions(walked), .linkedContexts]
+        return [.artifacts: .artifacts(walked), .executions: .executions(walked), .contexts: .linkedContexts]
     }
 
     /// The context links of a subgraph's artifacts and executions, of the kinds `fields` asks for.

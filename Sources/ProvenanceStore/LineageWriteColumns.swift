@@ -1,11 +1,26 @@
 import PostgresNIO
 import ProvenanceCore
 
-/// A column of rows passed to the composite write as an array parameter: its name in the statement and the SQL
-/// type of its elements.
-struct SQLColumn: Sendable {
+/// A column of rows passed to the composite write as an array parameter: its name in the statement, the SQL type
+/// of its elements, and how it is bound from the rows. The statement's placeholders and the bindings are both made
+/// by walking one list of these, so they cannot fall out of step.
+struct SQLColumn<Rows>: Sendable {
     let name: String
     let type: String
+    let bind: @Sendable (Rows, inout PostgresBindings) -> Void
+
+    init(_ name: String, _ type: String, bind: @escaping @Sendable (Rows, inout PostgresBindings) -> Void) {
+        self.name = name
+        self.type = type
+        self.bind = bind
+    }
+}
+
+extension Array {
+    /// Binds each column of `rows`, in the list's order.
+    func bind<Rows>(_ rows: Rows, into bindings: inout PostgresBindings) where Element == SQLColumn<Rows> {
+        for column in self { column.bind(rows, &bindings) }
+    }
 }
 
 /// The rows of one node kind in a composite write, column by column. Every row fills every column it binds (NULL
@@ -25,29 +40,27 @@ struct NodeColumns: Sendable {
     private(set) var rowCount = 0
 
     /// The columns every statement reads, in binding order.
-    static let created = [
-        SQLColumn(name: "type_id", type: "int8"), SQLColumn(name: "name", type: "text"),
-        SQLColumn(name: "external_id", type: "text"), SQLColumn(name: "uri", type: "text"),
-        SQLColumn(name: "state", type: "int2"), SQLColumn(name: "properties", type: "text"),
-        SQLColumn(name: "custom_properties", type: "text"),
+    static let created: [SQLColumn<NodeColumns>] = [
+        SQLColumn("type_id", "int8") { $1.append($0.typeID) }, SQLColumn("name", "text") { $1.append($0.name) },
+        SQLColumn("external_id", "text") { $1.append($0.externalID) }, SQLColumn("uri", "text") { $1.append($0.uri) },
+        SQLColumn("state", "int2") { $1.append($0.state) },
+        SQLColumn("properties", "text") { $1.append($0.properties) },
+        SQLColumn("custom_properties", "text") { $1.append($0.customProperties) },
     ]
 
-    /// The columns only the statement that updates stored nodes reads, bound after `created`.
-    static let updated = UpdateColumns.columns
+    /// The columns of the statement, in binding order: `created`, then (for the statement that updates stored
+    /// nodes) `UpdateColumns.columns`.
+    static func statementColumns(updates: Bool) -> [(name: String, type: String)] {
+        created.map { ($0.name, $0.type) } + (updates ? UpdateColumns.columns.map { ($0.name, $0.type) } : [])
+    }
 
-    /// Appends the columns as parameters in the order of `created`, then (with `updates`) of `updated`.
+    /// Appends the columns as parameters in the order of `statementColumns(updates:)`.
     func bind(into bindings: inout PostgresBindings, updates bindUpdates: Bool) {
-        bindings.append(typeID)
-        bindings.append(name)
-        bindings.append(externalID)
-        bindings.append(uri)
-        bindings.append(state)
-        bindings.append(properties)
-        bindings.append(customProperties)
+        Self.created.bind(self, into: &bindings)
         guard bindUpdates else { return }
-        var updates = updates
-        updates.padWithNulls(to: rowCount)
-        updates.bind(into: &bindings)
+        var padded = updates
+        padded.padWithNulls(to: rowCount)
+        UpdateColumns.columns.bind(padded, into: &bindings)
     }
 
     /// Appends a new node (its type resolved and its properties checked).
@@ -120,30 +133,18 @@ struct UpdateColumns: Sendable {
     var expectedUpdateTime = SQLArray<Int64>()
     var changes = SQLArray<Bool>()
 
-    static let columns = [
-        SQLColumn(name: "id", type: "int8"), SQLColumn(name: "set_name", type: "bool"),
-        SQLColumn(name: "set_external_id", type: "bool"), SQLColumn(name: "set_uri", type: "bool"),
-        SQLColumn(name: "set_state", type: "bool"), SQLColumn(name: "replace_properties", type: "bool"),
-        SQLColumn(name: "remove_properties", type: "text"), SQLColumn(name: "replace_custom", type: "bool"),
-        SQLColumn(name: "remove_custom", type: "text"), SQLColumn(name: "expected_revision", type: "int8"),
-        SQLColumn(name: "expected_update_time", type: "int8"),
-        SQLColumn(name: "changes", type: "bool"),
+    static let columns: [SQLColumn<UpdateColumns>] = [
+        SQLColumn("id", "int8") { $1.append($0.id) }, SQLColumn("set_name", "bool") { $1.append($0.setName) },
+        SQLColumn("set_external_id", "bool") { $1.append($0.setExternalID) },
+        SQLColumn("set_uri", "bool") { $1.append($0.setURI) }, SQLColumn("set_state", "bool") { $1.append($0.setState) },
+        SQLColumn("replace_properties", "bool") { $1.append($0.replaceProperties) },
+        SQLColumn("remove_properties", "text") { $1.append($0.removeProperties) },
+        SQLColumn("replace_custom", "bool") { $1.append($0.replaceCustom) },
+        SQLColumn("remove_custom", "text") { $1.append($0.removeCustom) },
+        SQLColumn("expected_revision", "int8") { $1.append($0.expectedRevision) },
+        SQLColumn("expected_update_time", "int8") { $1.append($0.expectedUpdateTime) },
+        SQLColumn("changes", "bool") { $1.append($0.changes) },
     ]
-
-    func bind(into bindings: inout PostgresBindings) {
-        bindings.append(id)
-        bindings.append(setName)
-        bindings.append(setExternalID)
-        bindings.append(setURI)
-        bindings.append(setState)
-        bindings.append(replaceProperties)
-        bindings.append(removeProperties)
-        bindings.append(replaceCustom)
-        bindings.append(removeCustom)
-        bindings.append(expectedRevision)
-        bindings.append(expectedUpdateTime)
-        bindings.append(changes)
-    }
 
     /// Appends NULL rows (the rows of created nodes) until there are `count` rows.
     mutating func padWithNulls(to count: Int) {
@@ -190,9 +191,12 @@ struct EventColumns: Sendable {
     var path = SQLArray<String>()
     var millisecondsSinceEpoch = SQLArray<Int64>()
 
-    static let columns = [
-        SQLColumn(name: "a", type: "int4"), SQLColumn(name: "x", type: "int4"), SQLColumn(name: "type", type: "int2"),
-        SQLColumn(name: "path", type: "text"), SQLColumn(name: "ms", type: "int8"),
+    /// `a` and `x` are the indexes of the event's artifact and execution in the write.
+    static let columns: [SQLColumn<EventColumns>] = [
+        SQLColumn("a", "int4") { $1.append(SQLArray($0.artifactIndex)) },
+        SQLColumn("x", "int4") { $1.append(SQLArray($0.executionIndex)) },
+        SQLColumn("type", "int2") { $1.append(SQLArray($0.type)) }, SQLColumn("path", "text") { $1.append($0.path) },
+        SQLColumn("ms", "int8") { $1.append($0.millisecondsSinceEpoch) },
     ]
 
     init(_ events: [EventEdge]) {
@@ -217,10 +221,6 @@ struct EventColumns: Sendable {
     }
 
     func bind(into bindings: inout PostgresBindings) {
-        bindings.append(SQLArray(artifactIndex))
-        bindings.append(SQLArray(executionIndex))
-        bindings.append(SQLArray(type))
-        bindings.append(path)
-        bindings.append(millisecondsSinceEpoch)
+        Self.columns.bind(self, into: &bindings)
     }
 }

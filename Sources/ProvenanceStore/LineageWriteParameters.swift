@@ -1,7 +1,7 @@
 import PostgresNIO
 import ProvenanceCore
 
-/// The parameters of a composite write, in the order of `LineageWriteSQL`'s placeholders.
+/// The parameters of a composite write (see `LineageWriteSQL`).
 struct LineageWriteParameters: Sendable {
     var namespaceID: Int64
     var reuseContexts: Bool
@@ -10,28 +10,34 @@ struct LineageWriteParameters: Sendable {
     var attributionNodes: [Int32]
     var associationContexts: [Int32]
     var associationNodes: [Int32]
-    /// The rows of each kind, in `NodeKind.allCases` order.
-    var nodes: [NodeColumns]
+    /// The rows of each kind.
+    var nodes: [NodeKind: NodeColumns]
     var events: EventColumns
 
-    /// The bindings, with the update columns only for the statement that updates stored nodes.
+    /// The bindings, with the update columns only for the statement that updates stored nodes: the named
+    /// parameters in `LineageWriteParameter`'s order, then each kind's rows in `NodeKind.allCases` order, then the
+    /// events.
     func bindings(updates: Bool) -> PostgresBindings {
         var bindings = PostgresBindings(capacity: LineageWriteSQL.firstColumnParameter + 60)
-        bindings.append(namespaceID)
-        bindings.append(reuseContexts)
-        bindings.append(reuseArtifacts)
-        // SQLArray writes the binary form directly; postgres-nio's own array encoding is generic and slower.
-        bindings.append(SQLArray(attributionContexts))
-        bindings.append(SQLArray(attributionNodes))
-        bindings.append(SQLArray(associationContexts))
-        bindings.append(SQLArray(associationNodes))
-        for columns in nodes { columns.bind(into: &bindings, updates: updates) }
+        for parameter in LineageWriteParameter.allCases {
+            // SQLArray writes the binary form directly; postgres-nio's own array encoding is generic and slower.
+            switch parameter {
+            case .namespaceID: bindings.append(namespaceID)
+            case .reuseContexts: bindings.append(reuseContexts)
+            case .reuseArtifacts: bindings.append(reuseArtifacts)
+            case .attributionContexts: bindings.append(SQLArray(attributionContexts))
+            case .attributionNodes: bindings.append(SQLArray(attributionNodes))
+            case .associationContexts: bindings.append(SQLArray(associationContexts))
+            case .associationNodes: bindings.append(SQLArray(associationNodes))
+            }
+        }
+        for kind in NodeKind.allCases { nodes[kind, default: NodeColumns()].bind(into: &bindings, updates: updates) }
         events.bind(into: &bindings)
         return bindings
     }
 
     /// The number of rows of `kind`.
-    func count(_ kind: NodeKind) -> Int { nodes[Self.position(kind)].rowCount }
+    func count(_ kind: NodeKind) -> Int { nodes[kind]?.rowCount ?? 0 }
 
     /// The number of rows of each kind.
     var counts: [NodeKind: Int] {
@@ -40,7 +46,7 @@ struct LineageWriteParameters: Sendable {
 
     /// Rows, events and links together: a measure of how much work the statement does.
     var size: Int {
-        nodes.reduce(0) { $0 + $1.rowCount } + events.count + attributionNodes.count + associationNodes.count
+        nodes.values.reduce(0) { $0 + $1.rowCount } + events.count + attributionNodes.count + associationNodes.count
     }
 
     /// Whether `other` can be written by the same statement: the same namespace and reuse options.
@@ -58,11 +64,9 @@ struct LineageWriteParameters: Sendable {
         attributionNodes += other.attributionNodes.map { $0 + artifacts }
         associationContexts += other.associationContexts.map { $0 + contexts }
         associationNodes += other.associationNodes.map { $0 + executions }
-        for position in nodes.indices { nodes[position].append(other.nodes[position]) }
+        for (kind, rows) in other.nodes { nodes[kind, default: NodeColumns()].append(rows) }
         events.append(other.events, artifactOffset: artifacts, executionOffset: executions)
     }
-
-    private static func position(_ kind: NodeKind) -> Int { NodeKind.allCases.firstIndex(of: kind)! }
 }
 
 extension LineageWriteResult {

@@ -7,11 +7,10 @@ import ProvenanceCore
 /// (a missing node, a stale revision) call `provenance_fail`, which raises an error and so rolls back everything
 /// the statement did.
 ///
-/// Parameters: $1 namespace id; $2 reuse contexts by type and name; $3 reuse artifacts by external id; $4/$5
-/// attribution (context, artifact) ordinals; $6/$7 association (context, execution) ordinals; then the artifact,
-/// execution and context rows, each as the arrays of `NodeColumns` (`created`, and in the general variant
-/// `updated`); then the events as the arrays of `EventColumns`. Rows travel as typed arrays that `unnest` joins
-/// back together: nothing is parsed from text but property maps and event paths.
+/// Parameters: first the `LineageWriteParameter`s, then the artifact, execution and context rows, each as the arrays
+/// of `NodeColumns.statementColumns`, then the events as the arrays of `EventColumns.columns`. Placeholders are
+/// made from those names and lists, and `LineageWriteParameters.bindings` binds by the same lists. Rows travel as
+/// typed arrays that `unnest` joins back together: nothing is parsed from text but property maps and event paths.
 ///
 /// Two variants exist. The general one also updates and checks nodes the write names by id; the other leaves
 /// those CTEs out, because PostgreSQL initializes every node of a plan on each execution, and the UPDATEs (which
@@ -23,22 +22,23 @@ enum LineageWriteSQL {
     static let newNodesOnly = text(referencingExisting: false)
 
     /// The number of the first row-column parameter.
-    static let firstColumnParameter = 8
+    static let firstColumnParameter = LineageWriteParameter.allCases.count + 1
 
     private static func text(referencingExisting: Bool) -> String {
+        typealias P = LineageWriteParameter
         var next = firstColumnParameter
-        func unnest(_ columns: [SQLColumn]) -> String {
+        func unnest(_ columns: [(name: String, type: String)]) -> String {
             let arrays = columns.map { column in
                 defer { next += 1 }
                 return "$\(next)::\(column.type)[]"
             }
             return "unnest(\(arrays.joined(separator: ", "))) WITH ORDINALITY AS i(\(columns.map(\.name).joined(separator: ", ")), n)"
         }
-        let rowColumns = NodeColumns.created + (referencingExisting ? NodeColumns.updated : [])
+        let rowColumns = NodeColumns.statementColumns(updates: referencingExisting)
         let nodeParts = NodeKind.allCases.map { kind in
             nodeCTEs(kind, rows: unnest(rowColumns), referencingExisting: referencingExisting)
         }
-        let events = unnest(EventColumns.columns)
+        let events = unnest(EventColumns.columns.map { ($0.name, $0.type) })
         let checks = referencingExisting
             ? NodeKind.allCases.map { "(SELECT count(*) FROM \(NodeTable.prefix($0))_check)" } : ["0::int8"]
         return """
@@ -50,8 +50,12 @@ enum LineageWriteSQL {
                        coalesce('epoch'::timestamptz + i.ms * interval '1 millisecond', now())
                 FROM \(events) JOIN a_ids a ON a.ord = i.a JOIN x_ids x ON x.ord = i.x
             ),
-            \(linkInserts("attr", table: "attributions", node: "artifact_id", nodes: "a_ids", parameters: ("$4", "$5"))),
-            \(linkInserts("assoc", table: "associations", node: "execution_id", nodes: "x_ids", parameters: ("$6", "$7")))
+            \(linkInserts(
+                "attr", table: "attributions", node: "artifact_id", nodes: "a_ids",
+                parameters: (P.attributionContexts.placeholder, P.attributionNodes.placeholder))),
+            \(linkInserts(
+                "assoc", table: "associations", node: "execution_id", nodes: "x_ids",
+                parameters: (P.associationContexts.placeholder, P.associationNodes.placeholder)))
             SELECT ARRAY(SELECT node_id FROM a_ids ORDER BY ord),
                    ARRAY(SELECT node_id FROM x_ids ORDER BY ord),
                    ARRAY(SELECT node_id FROM c_ids ORDER BY ord),
@@ -87,12 +91,14 @@ enum LineageWriteSQL {
     private static func nodeCTEs(_ kind: NodeKind, rows: String, referencingExisting: Bool) -> String {
         let p = NodeTable.prefix(kind)
         let table = NodeTable.name(kind)
+        typealias P = LineageWriteParameter
+        let namespace = P.namespaceID.placeholder
         let reuse: String
         switch kind {
         case .artifact:
-            reuse = "x.namespace_id = $1 AND x.external_id = i.external_id AND $3::bool"
+            reuse = "x.namespace_id = \(namespace) AND x.external_id = i.external_id AND \(P.reuseArtifacts.placeholder)::bool"
         case .context:
-            reuse = "x.type_id = i.type_id AND x.name = i.name AND $2::bool"
+            reuse = "x.type_id = i.type_id AND x.name = i.name AND \(P.reuseContexts.placeholder)::bool"
         case .execution:
             reuse = "false"
         }
@@ -111,7 +117,7 @@ enum LineageWriteSQL {
             \(p)_inserted AS (
                 INSERT INTO \(table) (id, namespace_id, type_id, name, external_id, uri, state, properties,
                                       custom_properties)
-                SELECT node_id, $1, type_id, name, external_id, uri, state, coalesce(properties::jsonb, '{}'),
+                SELECT node_id, \(namespace), type_id, name, external_id, uri, state, coalesce(properties::jsonb, '{}'),
                        coalesce(custom_properties::jsonb, '{}')
                 FROM \(p)_ids WHERE is_new
             )
@@ -132,7 +138,7 @@ enum LineageWriteSQL {
                     update_time = now(),
                     revision = x.revision + 1
                 FROM \(p)_ids u
-                WHERE x.id = u.id AND u.changes AND x.namespace_id = $1
+                WHERE x.id = u.id AND u.changes AND x.namespace_id = \(namespace)
                     AND (u.expected_revision IS NULL OR x.revision = u.expected_revision)
                     AND (u.expected_update_time IS NULL
                          OR \(NodeTable.millisecondsSinceEpoch("x.update_time")) = u.expected_update_time)
@@ -148,7 +154,7 @@ enum LineageWriteSQL {
                          ELSE '\(kind.rawValue) ' || i.id || ' was updated since '
                               || i.expected_update_time || ' (last_update_time_since_epoch is now '
                               || \(NodeTable.millisecondsSinceEpoch("x.update_time")) || ')' END)
-                FROM \(p)_ids i LEFT JOIN \(table) x ON x.id = i.id AND x.namespace_id = $1
+                FROM \(p)_ids i LEFT JOIN \(table) x ON x.id = i.id AND x.namespace_id = \(namespace)
                 WHERE i.id IS NOT NULL
                     AND (x.id IS NULL OR (i.changes AND NOT EXISTS (SELECT 1 FROM \(p)_updated d WHERE d.id = i.id)))
             )
@@ -160,4 +166,25 @@ enum LineageWriteSQL {
     private static func textArray(_ column: String) -> String {
         "ARRAY(SELECT jsonb_array_elements_text(coalesce(\(column), '[]')::jsonb))"
     }
+}
+
+/// The composite write's first parameters, by name. Their placeholders are `$1`, `$2`, ... in this order, and
+/// `LineageWriteParameters.bindings` binds them by walking this list, so a placeholder and its value cannot drift.
+enum LineageWriteParameter: Int, CaseIterable {
+    case namespaceID = 1
+    /// Reuse contexts by type and name.
+    case reuseContexts
+    /// Reuse artifacts by external id.
+    case reuseArtifacts
+    /// The context ordinals of the attributions.
+    case attributionContexts
+    /// The artifact ordinals of the attributions.
+    case attributionNodes
+    /// The context ordinals of the associations.
+    case associationContexts
+    /// The execution ordinals of the associations.
+    case associationNodes
+
+    /// `$n`.
+    var placeholder: String { "$\(rawValue)" }
 }

@@ -31,6 +31,21 @@ enum NodeBatchPart: Sendable {
     }
 }
 
+/// What a part of a batched read is for; its raw value tags the part's rows, so each node comes back to its role,
+/// never to a position.
+enum NodeBatchRole: Int16, Sendable, CaseIterable {
+    /// The nodes a request named (the artifact a report is about, and the one it reads).
+    case requested = 0
+    /// The walked artifacts a report selects.
+    case related
+    /// Walked artifacts.
+    case artifacts
+    /// Walked executions.
+    case executions
+    /// Contexts of the walked nodes.
+    case contexts
+}
+
 /// The context links a batched read returns with its nodes: the attributions and associations of `nodes`, and the
 /// parent links among their contexts, each kind only when asked for. The kinds are bound values, so the statement
 /// has one text (and one prepared form) whichever are asked for.
@@ -42,14 +57,14 @@ struct ContextLinkRows: Sendable {
 }
 
 /// Reads a lineage walk and several sets of nodes, of any kinds, in one statement: the walk's steps and a `UNION
-/// ALL` of one branch per part, each row tagged with its part's position. A lineage report needs the walk, its
+/// ALL` of one branch per part, each row tagged with its part's role. A lineage report needs the walk, its
 /// starting node, the related nodes, the neighbouring executions and their contexts; each used to be a round trip
 /// of its own.
 enum NodeBatchSQL {
     /// A walk, the nodes of `parts` (which may name walked nodes), with `eventsBetween` the events joining the
     /// artifacts and executions those ids name, and with `links` their context links, in one statement.
     ///
-    /// Each row starts with a position: a node's part, or `stepRow`, `eventRow`, `linkRow`. Node rows go on with
+    /// Each row starts with a tag: the role of a node's part, or `stepRow`, `eventRow`, `linkRow`. Node rows go on with
     /// the node columns (`NodeTable.selectColumns`). The walk, the events and the links come as one row each, of
     /// four parallel arrays after the node columns (`firstArrayColumn`), and a JSON text: a row per element would
     /// cost the database and the decoder far more than the values. Columns `(a int8[], b int8[], c int8[], d int2[],
@@ -63,7 +78,8 @@ enum NodeBatchSQL {
     /// `readingNodes` and `readingEvents` switch the parts and the events off without changing the text (they are
     /// bound values), so requests that want less still run the same prepared statement.
     static func walkAndNodes(
-        _ query: LineageQuery, _ parts: [NodeBatchPart], eventsBetween: NodeIDs? = nil, links: ContextLinkRows? = nil,
+        _ query: LineageQuery, _ parts: [NodeBatchRole: NodeBatchPart], eventsBetween: NodeIDs? = nil,
+        links: ContextLinkRows? = nil,
         readingNodes: Bool = true, readingEvents: Bool = true, namespaceID: NamespaceID
     ) -> SQLBuilder {
         var sql = SQLBuilder()
@@ -115,7 +131,7 @@ enum NodeBatchSQL {
         return sql
     }
 
-    /// The positions of `walkAndNodes` rows that are not nodes, and the kinds of links.
+    /// The tags of `walkAndNodes` rows that are not nodes, and the kinds of links.
     static let stepRow = -1, eventRow = -2, linkRow = -3, attributionRow = -4, associationRow = -5, parentRow = -6
     /// The flags of a step: an artifact (else an execution), an ending node.
     static let artifactFlag: Int16 = 2, endingFlag: Int16 = 1
@@ -138,11 +154,14 @@ enum NodeBatchSQL {
             """)
     }
 
-    private static func append(_ parts: [NodeBatchPart], namespace: String, reading: String, to sql: inout SQLBuilder) {
-        for (position, part) in parts.enumerated() {
-            if position > 0 { sql.append("\nUNION ALL\n") }
+    private static func append(
+        _ parts: [NodeBatchRole: NodeBatchPart], namespace: String, reading: String, to sql: inout SQLBuilder
+    ) {
+        // In the order of the roles, so one set of parts always makes one text.
+        for (offset, (role, part)) in parts.sorted(by: { $0.key.rawValue < $1.key.rawValue }).enumerated() {
+            if offset > 0 { sql.append("\nUNION ALL\n") }
             sql.append("""
-                SELECT \(position)::int2, \(NodeTable.selectColumns("n")), NULL::int8[], NULL::int8[], NULL::int8[], NULL::int2[], NULL::text
+                SELECT \(role.rawValue)::int2, \(NodeTable.selectColumns("n")), NULL::int8[], NULL::int8[], NULL::int8[], NULL::int2[], NULL::text
                 FROM \(NodeTable.name(part.kind)) n JOIN types t ON t.id = n.type_id
                 WHERE \(reading) AND \(NodeTable.inNamespace("n", namespace)) AND 
                 """)

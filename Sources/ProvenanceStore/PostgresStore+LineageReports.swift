@@ -21,7 +21,9 @@ extension PostgresStore {
             links: LineageTemplates.subgraphLinks(endingNodes: endingNodes, fields: fields),
             readingNodes: !fields.isDisjoint(with: LineageFields.all.subtracting(.events)),
             readingEvents: fields.contains(.events), namespaceID: namespaceID)
-        (graph.artifacts, graph.executions, graph.contexts) = (walked.nodes[0], walked.nodes[1], walked.nodes[2])
+        graph.artifacts = walked.nodes(.artifacts)
+        graph.executions = walked.nodes(.executions)
+        graph.contexts = walked.nodes(.contexts)
         (graph.events, graph.attributions, graph.associations, graph.parentContexts) =
             (walked.events, walked.attributions, walked.associations, walked.parents)
         graph.truncated = walked.traversal.truncated
@@ -57,18 +59,20 @@ extension PostgresStore {
         let parts = LineageTemplates.artifactLineageParts(
             start: id, selection: selection, readingArtifact: readingArtifact)
         let walked = try await walkAndNodes(query, parts, namespaceID: namespaceID)
-        let (traversal, nodes) = (walked.traversal, walked.nodes)
-        guard let start = nodes[0].first(where: { $0.id == id }) else { throw .notFound("artifact \(id) not found") }
-        if let readingArtifact, !nodes[0].contains(where: { $0.id == readingArtifact }) {
+        let traversal = walked.traversal
+        let requested = walked.nodes(.requested)
+        guard let start = requested.first(where: { $0.id == id }) else { throw .notFound("artifact \(id) not found") }
+        if let readingArtifact, !requested.contains(where: { $0.id == readingArtifact }) {
             throw .notFound("artifact \(readingArtifact) not found")
         }
-        let selected = Dictionary(uniqueKeysWithValues: nodes[1].map { ($0.id, $0) })
+        let selected = Dictionary(uniqueKeysWithValues: walked.nodes(.related).map { ($0.id, $0) })
         let relatedSteps = traversal.steps.filter { $0.kind == .artifact && selected[$0.id] != nil }
         let related = zip(relatedSteps, traversal.paths(to: relatedSteps)).map { step, path in
             RelatedArtifact(artifact: selected[step.id]!, hops: step.hops, path: path)
         }
         return ArtifactLineageReport(
-            direction: direction, artifact: start, executions: nodes[2], contexts: nodes[3], related: related,
+            direction: direction, artifact: start, executions: walked.nodes(.executions), contexts: walked.nodes(.contexts),
+            related: related,
             truncated: traversal.truncated)
     }
 }

@@ -1,14 +1,69 @@
 import PostgresNIO
 import ProvenanceCore
 
-/// What `walkAndNodes` read: the walk, each part's nodes, the events and the context links asked for.
+/// What `walkAndNodes` read: the walk, each part's nodes by role, the events and the context links asked for.
 struct WalkedNodes {
     var traversal: LineageTraversal
-    var nodes: [[Node]]
+    var nodes: [NodeBatchRole: [Node]]
     var events: [Event] = []
     var attributions: [ContextLink] = []
     var associations: [ContextLink] = []
     var parents: [ParentContextLink] = []
+
+    /// The nodes of the part with `role` (none if there was no such part).
+    func nodes(_ role: NodeBatchRole) -> [Node] { nodes[role] ?? [] }
+}
+
+/// One row of `NodeBatchSQL.walkAndNodes`, decoded by what its tag says it is.
+private enum WalkRow: Sendable {
+    case node(NodeBatchRole, Node)
+    case steps([LineageStep])
+    case events([Event])
+    case links(attributions: [ContextLink], associations: [ContextLink], parents: [ParentContextLink])
+
+    /// Decodes a row; `kinds` tells the kind of node each role's part reads.
+    static func decode(_ row: PostgresRow, kinds: [NodeBatchRole: NodeKind]) throws -> WalkRow {
+        var cells = CellReader(row)
+        let tag = try cells.next(Int16.self)
+        if let role = NodeBatchRole(rawValue: tag), let kind = kinds[role] {
+            return .node(role, try NodeRow.decode(&cells, kind: kind))
+        }
+        cells.skip(NodeBatchSQL.firstArrayColumn - 1)
+        switch Int(tag) {
+        case NodeBatchSQL.stepRow:
+            let (ids, vias, hops) = (try cells.nextIntegers(Int64.self), try cells.nextIntegers(Int64.self), try cells.nextIntegers(Int64.self))
+            let flags = try cells.nextIntegers(Int16.self)
+            return .steps(ids.indices.map { i in
+                LineageStep(
+                    kind: flags[i] & NodeBatchSQL.artifactFlag != 0 ? .artifact : .execution, id: ids[i],
+                    hops: Int(hops[i]), via: vias[i] == 0 ? nil : vias[i], isEnding: flags[i] & NodeBatchSQL.endingFlag != 0)
+            })
+        case NodeBatchSQL.eventRow:
+            let (artifacts, executions, times) = (try cells.nextIntegers(Int64.self), try cells.nextIntegers(Int64.self), try cells.nextIntegers(Int64.self))
+            let types = try cells.nextIntegers(Int16.self)
+            guard case .array(let paths) = try JSONParser.parse(try cells.next(String?.self) ?? "[]"), paths.count == artifacts.count else {
+                throw ProvenanceError(.internal, "the events of a lineage statement came without their paths")
+            }
+            return .events(artifacts.indices.map { i in
+                EventRow.event(artifact: artifacts[i], execution: executions[i], type: types[i], path: paths[i], milliseconds: times[i])
+            })
+        case NodeBatchSQL.linkRow:
+            let (linked, contexts) = (try cells.nextIntegers(Int64.self), try cells.nextIntegers(Int64.self))
+            cells.skip(1)
+            let kinds = try cells.nextIntegers(Int16.self)
+            var attributions: [ContextLink] = [], associations: [ContextLink] = [], parents: [ParentContextLink] = []
+            for i in linked.indices {
+                switch Int(kinds[i]) {
+                case NodeBatchSQL.attributionRow: attributions.append(ContextLink(contextID: ContextID(contexts[i]), nodeID: linked[i]))
+                case NodeBatchSQL.associationRow: associations.append(ContextLink(contextID: ContextID(contexts[i]), nodeID: linked[i]))
+                default: parents.append(ParentContextLink(childID: ContextID(linked[i]), parentID: ContextID(contexts[i])))
+                }
+            }
+            return .links(attributions: attributions, associations: associations, parents: parents)
+        default:
+            throw ProvenanceError(.internal, "a lineage statement returned a row tagged \(tag)")
+        }
+    }
 }
 
 extension PostgresStore {
@@ -16,61 +71,27 @@ extension PostgresStore {
     /// the events joining the artifacts and executions it names, and with `links` their context links, in one
     /// round trip; `readingNodes` and `readingEvents` switch parts and events off (see `NodeBatchSQL.walkAndNodes`).
     func walkAndNodes(
-        _ query: LineageQuery, _ parts: [NodeBatchPart], eventsBetween: NodeIDs? = nil, links: ContextLinkRows? = nil,
-        readingNodes: Bool = true, readingEvents: Bool = true, namespaceID: NamespaceID
+        _ query: LineageQuery, _ parts: [NodeBatchRole: NodeBatchPart], eventsBetween: NodeIDs? = nil,
+        links: ContextLinkRows? = nil, readingNodes: Bool = true, readingEvents: Bool = true, namespaceID: NamespaceID
     ) async throws(ProvenanceError) -> WalkedNodes {
-        /// A node row, or one of the rows of parallel arrays (see `NodeBatchSQL.walkAndNodes`).
-        enum Item {
-            case node(Int, Node)
-            case arrays(Int, a: [Int64], b: [Int64], c: [Int64], d: [Int16], e: String?)
-        }
         let query = try await withStartingIDs(query, namespaceID: namespaceID)
-        let kinds = parts.map(\.kind)
-        let items = try await rows(
+        let kinds = parts.mapValues(\.kind)
+        let rows = try await rows(
             NodeBatchSQL.walkAndNodes(
                 query, parts, eventsBetween: eventsBetween, links: links, readingNodes: readingNodes,
                 readingEvents: readingEvents, namespaceID: namespaceID)
-        ) { row -> Item in
-            var cells = CellReader(row)
-            let position = Int(try cells.next(Int16.self))
-            guard position < 0 else { return .node(position, try NodeRow.decode(&cells, kind: kinds[position])) }
-            cells.skip(NodeBatchSQL.firstArrayColumn - 1)
-            return .arrays(
-                position, a: try cells.nextIntegers(Int64.self), b: try cells.nextIntegers(Int64.self),
-                c: try cells.nextIntegers(Int64.self), d: try cells.nextIntegers(Int16.self),
-                e: try cells.next(String?.self))
-        }
-        var steps: [LineageStep] = [], nodes: [(Int, Node)] = []
-        var walked = WalkedNodes(traversal: LineageTraversal(steps: [], truncated: false), nodes: [])
-        for item in items {
-            switch item {
-            case .node(let position, let node):
-                nodes.append((position, node))
-            case .arrays(NodeBatchSQL.stepRow, let ids, let vias, let hops, let flags, _):
-                for i in ids.indices {
-                    steps.append(LineageStep(
-                        kind: flags[i] & NodeBatchSQL.artifactFlag != 0 ? .artifact : .execution, id: ids[i],
-                        hops: Int(hops[i]), via: vias[i] == 0 ? nil : vias[i], isEnding: flags[i] & NodeBatchSQL.endingFlag != 0))
-                }
-            case .arrays(NodeBatchSQL.eventRow, let artifacts, let executions, let times, let types, let paths):
-                guard case .array(let paths) = try JSONParser.parse(paths ?? "[]"), paths.count == artifacts.count else {
-                    throw ProvenanceError(.internal, "the events of a lineage statement came without their paths")
-                }
-                for i in artifacts.indices {
-                    walked.events.append(EventRow.event(
-                        artifact: artifacts[i], execution: executions[i], type: types[i], path: paths[i], milliseconds: times[i]))
-                }
-            case .arrays(_, let linked, let contexts, _, let kinds, _):
-                for i in linked.indices {
-                    switch Int(kinds[i]) {
-                    case NodeBatchSQL.attributionRow:
-                        walked.attributions.append(ContextLink(contextID: ContextID(contexts[i]), nodeID: linked[i]))
-                    case NodeBatchSQL.associationRow:
-                        walked.associations.append(ContextLink(contextID: ContextID(contexts[i]), nodeID: linked[i]))
-                    default:
-                        walked.parents.append(ParentContextLink(childID: ContextID(linked[i]), parentID: ContextID(contexts[i])))
-                    }
-                }
+        ) { row in try WalkRow.decode(row, kinds: kinds) }
+        var steps: [LineageStep] = [], nodes: [(NodeBatchRole, Node)] = []
+        var walked = WalkedNodes(traversal: LineageTraversal(steps: [], truncated: false), nodes: [:])
+        for row in rows {
+            switch row {
+            case .node(let role, let node): nodes.append((role, node))
+            case .steps(let found): steps += found
+            case .events(let found): walked.events += found
+            case .links(let attributions, let associations, let parents):
+                walked.attributions += attributions
+                walked.associations += associations
+                walked.parents += parents
             }
         }
         // Nearest first, artifacts before executions, then by id: the order of the walk's own rows.
@@ -103,18 +124,23 @@ extension PostgresStore {
     }
 
     /// Each part's nodes: in the order of their ids when given, of the walk when walked; contexts by id.
-    private static func arrange(_ rows: [(Int, Node)], _ parts: [NodeBatchPart], walked: [LineageStep]) -> [[Node]] {
-        var found = Array(repeating: [Int64: Node](), count: parts.count)
-        for (position, node) in rows { found[position][node.id] = node }
-        return parts.enumerated().map { position, part in
-            let order: [Int64]
+    private static func arrange(
+        _ rows: [(NodeBatchRole, Node)], _ parts: [NodeBatchRole: NodeBatchPart], walked: [LineageStep]
+    ) -> [NodeBatchRole: [Node]] {
+        var found: [NodeBatchRole: [Int64: Node]] = [:]
+        for (role, node) in rows { found[role, default: [:]][node.id] = node }
+        var arranged: [NodeBatchRole: [Node]] = [:]
+        for (role, part) in parts {
+            let byID = found[role] ?? [:]
             switch part {
-            case .artifacts(.ids(let ids), _, _), .executions(.ids(let ids)): order = ids
+            case .artifacts(.ids(let ids), _, _), .executions(.ids(let ids)):
+                arranged[role] = ids.compactMap { byID[$0] }
             case .artifacts(.walked, _, _), .executions(.walked):
-                order = walked.filter { $0.kind == part.kind }.map(\.id)
-            case .contexts, .linkedContexts: return found[position].values.sorted { $0.id < $1.id }
+                arranged[role] = walked.filter { $0.kind == part.kind }.compactMap { byID[$0.id] }
+            case .contexts, .linkedContexts:
+                arranged[role] = byID.values.sorted { $0.id < $1.id }
             }
-            return order.compactMap { found[position][$0] }
         }
+        return arranged
     }
 }

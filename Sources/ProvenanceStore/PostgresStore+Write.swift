@@ -157,7 +157,7 @@ extension PostgresStore {
             attributionNodes: attributions.map { Int32($0.nodeIndex) },
             associationContexts: associations.map { Int32($0.contextIndex) },
             associationNodes: associations.map { Int32($0.nodeIndex) },
-            nodes: NodeKind.allCases.map { rows[$0]! }, events: EventColumns(write.events))
+            nodes: rows, events: EventColumns(write.events))
     }
 
     /// Explicit links (each once, however often the request repeats it), or (nil) every node linked to every

@@ -14,7 +14,7 @@ import Testing
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("../../api/openapi.yaml").standardizedFileURL
         do {
-            return try MiniYAML.parse(try String(contentsOf: url, encoding: .utf8))
+            return try YAMLDocument.parse(try String(contentsOf: url, encoding: .utf8))
         } catch {
             fatalError("api/openapi.yaml is unreadable: \(error)")
         }
@@ -48,6 +48,7 @@ import Testing
                 return reply.json
             }
             _ = try await check(.GET, "/healthz", "/healthz")
+            _ = try await check(.GET, "/readyz", "/readyz")
             _ = try await check(.POST, "/api/v1/namespaces", "/api/v1/namespaces", json: ["name": "contract", "description": "d"])
             _ = try await check(.GET, "/api/v1/namespaces", "/api/v1/namespaces")
             _ = try await check(.POST, "/api/v1/namespaces", "/api/v1/namespaces", json: ["name": "contract"])
@@ -105,7 +106,7 @@ import Testing
             #expect(checker.violations == [])
             #expect(checker.checkedSchemas.isSuperset(of: [
                 "Node", "NodePage", "Type", "Event", "Error", "ExecutionRecordResult", "ArtifactLineage", "RelatedArtifact",
-                "LineageSubgraph",
+                "LineageSubgraph", "Readiness",
             ]))
         }
     }

@@ -24,22 +24,22 @@ import Testing
             var statements: [(String, SQLBuilder)] = []
             for direction in LineageDirection.allCases {
                 let query = LineageQuery(startingArtifacts: .ids([lastModel]), direction: direction, maxHops: 20, nodeLimit: 1000)
-                statements.append(("walk \(direction)", NodeBatchSQL.walkAndNodes(query, [], namespaceID: namespaceID)))
+                statements.append(("walk \(direction)", NodeBatchSQL.walkAndNodes(query, [:], namespaceID: namespaceID)))
             }
             let ending = LineageQuery(
                 startingArtifacts: .ids([lastModel]), endingExecutions: try Filter.parse("name LIKE 'train-7-%'", kind: .execution))
-            statements.append(("walk with an ending filter", NodeBatchSQL.walkAndNodes(ending, [], namespaceID: namespaceID)))
+            statements.append(("walk with an ending filter", NodeBatchSQL.walkAndNodes(ending, [:], namespaceID: namespaceID)))
             let filter = try Filter.parse("properties.accuracy.double_value > 0.9 AND contexts_a.name = 'p17'", kind: .artifact)
             statements.append(("filtered list", PostgresStore.listSQL(.artifact, namespaceID: namespaceID, filter: NodeListFilter(query: filter), page: PageRequest(size: 100))))
             let eventFilter = try Filter.parse("events_e.type = OUTPUT AND type = 'Model'", kind: .artifact)
             statements.append(("list by event", PostgresStore.listSQL(.artifact, namespaceID: namespaceID, filter: NodeListFilter(query: eventFilter), page: PageRequest(size: 100))))
             statements.append(("nodes by id", NodesByIDSQL.query(.artifact, ids: Array(models[3]), namespaceID: namespaceID)))
             let executions = Array(Int64(1)...Int64(10))
-            let reportParts: [NodeBatchPart] = [
-                .artifacts(.ids([lastModel])),
-                .artifacts(.ids(models[5]), selection: .baseType("Dataset"), outputOfExecutionReading: models[5][0]),
-                .artifacts(.ids(models[6]), selection: .filter(filter)), .executions(.ids(executions)),
-                .contexts(ofArtifacts: .ids(Array(models[7].prefix(10))), executions: .ids(executions)),
+            let reportParts: [NodeBatchRole: NodeBatchPart] = [
+                .requested: .artifacts(.ids([lastModel])),
+                .related: .artifacts(.ids(models[5]), selection: .baseType("Dataset"), outputOfExecutionReading: models[5][0]),
+                .artifacts: .artifacts(.ids(models[6]), selection: .filter(filter)), .executions: .executions(.ids(executions)),
+                .contexts: .contexts(ofArtifacts: .ids(Array(models[7].prefix(10))), executions: .ids(executions)),
             ]
             let shortWalk = LineageQuery(startingArtifacts: .ids([lastModel]), maxHops: 2)
             statements.append(("report nodes by id", NodeBatchSQL.walkAndNodes(shortWalk, reportParts, namespaceID: namespaceID)))
@@ -52,7 +52,7 @@ import Testing
             }
 
             let upstream = LineageQuery(startingArtifacts: .ids([lastModel]), direction: .upstream)
-            let upstreamPlan = try await Self.plan(NodeBatchSQL.walkAndNodes(upstream, [], namespaceID: namespaceID), store)
+            let upstreamPlan = try await Self.plan(NodeBatchSQL.walkAndNodes(upstream, [:], namespaceID: namespaceID), store)
             #expect(
                 JSONWriter.string(upstreamPlan).contains("events_output_idx"),
                 "an upstream walk finds producers through the index of output events")
