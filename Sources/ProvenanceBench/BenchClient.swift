@@ -115,5 +115,6 @@ final class BenchClient: Sendable {
 /// A benchmark that could not run, with the reason.
 public struct BenchError: Error, CustomStringConvertible {
     public let description: String
-    init(_ description: String) { self.description = description }
+    /// A failure described by `description`.
+    public init(_ description: String) { self.description = description }
 }

@@ -4,6 +4,7 @@ import NIOCore
 import ProvenanceCore
 import ProvenanceStore
 import ServiceLifecycle
+import Synchronization
 
 /// Where and how the MLMD gRPC service listens.
 public struct MLMDSettings: Sendable {
@@ -69,14 +70,18 @@ public func makeMLMDService(
                 }
             }
         })
+    let draining = DrainingFlag()
     let service = MetadataStoreService(
-        store: store, defaultNamespace: settings.defaultNamespace, maximumMessageBytes: settings.maximumMessageBytes)
-    return GRPCServerService(server: GRPCServer(transport: transport, services: [service]), onListening: onListening)
+        store: store, defaultNamespace: settings.defaultNamespace, maximumMessageBytes: settings.maximumMessageBytes,
+        draining: draining)
+    return GRPCServerService(
+        server: GRPCServer(transport: transport, services: [service]), draining: draining, onListening: onListening)
 }
 
 /// Runs a gRPC server for as long as the ServiceGroup runs.
 struct GRPCServerService: Service {
     let server: GRPCServer<HTTP2ServerTransport.Posix>
+    let draining: DrainingFlag
     let onListening: @Sendable (Int) async -> Void
 
     func run() async throws {
@@ -87,7 +92,22 @@ struct GRPCServerService: Service {
                 if let port = address?.ipv4?.port ?? address?.ipv6?.port { await onListening(port) }
             }
         } onGracefulShutdown: {
+            // Set first: the transport's shutdown cancels every RPC in flight, and those must be let finish.
+            draining.set()
             server.beginGracefulShutdown()
         }
     }
+}
+
+/// Set once the server begins a graceful shutdown. grpc-swift then reports every RPC in flight as cancelled; those
+/// are let finish within the shutdown's grace period (after which their tasks are cancelled, statements included)
+/// rather than stopped at once.
+final class DrainingFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+
+    /// Whether the server is shutting down.
+    var isSet: Bool { value.load(ordering: .acquiring) }
+
+    /// Records that the server is shutting down.
+    func set() { value.store(true, ordering: .releasing) }
 }

@@ -13,10 +13,13 @@ struct MetadataStoreService: MlMetadata_MetadataStoreService.ServiceProtocol {
     let defaultNamespace: String
     /// The largest request message read; larger ones get RESOURCE_EXHAUSTED (see the generated registration).
     let maximumMessageBytes: Int
+    /// Set while the server shuts down (see `DrainingFlag`).
+    let draining: DrainingFlag
 
     /// Runs one unary RPC: reads the namespace, calls `body`, and maps a domain error to its status. When gRPC
-    /// cancels the RPC (its deadline passed, the client reset it, the server is shutting down), the statements
-    /// running for it are cancelled too: grpc-swift reports that, but does not cancel the handler's task.
+    /// cancels the RPC (its deadline passed, the client reset it or went away), the statements running for it are
+    /// cancelled too: grpc-swift reports that, but does not cancel the handler's task. (While the server shuts
+    /// down, it reports every RPC as cancelled; those run on within the grace period.)
     func handle<Input: Sendable, Output: Sendable>(
         _ request: ServerRequest<Input>,
         _ body: (Input, String) async throws(ProvenanceError) -> Output
@@ -34,8 +37,8 @@ struct MetadataStoreService: MlMetadata_MetadataStoreService.ServiceProtocol {
                     return .failure(error)
                 }
             }
-        } onCancelRPC: {
-            cancellation.cancel()
+        } onCancelRPC: { [draining] in
+            if !draining.isSet { cancellation.cancel() }
         }
         switch outcome {
         case .success(let message): return ServerResponse(message: message)

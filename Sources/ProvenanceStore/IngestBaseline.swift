@@ -86,7 +86,13 @@ private struct IngestBaselineStatement: PostgresPreparedStatement {
         case namespaceID = 1, datasetType, modelType, trainerType, runType
         case datasetURIs, datasetExternalIDs, modelURIs, runNames
 
-        var placeholder: String { "$\(rawValue)" }
+        /// `$n` cast to the parameter's type (a bare parameter in a UNION takes the type of its first use).
+        var placeholder: String {
+            switch self {
+            case .namespaceID, .datasetType, .modelType, .trainerType, .runType: "$\(rawValue)::int8"
+            case .datasetURIs, .datasetExternalIDs, .modelURIs, .runNames: "$\(rawValue)::text[]"
+            }
+        }
     }
 
     static let name = "ingest_baseline"
@@ -97,21 +103,21 @@ private struct IngestBaselineStatement: PostgresPreparedStatement {
             WITH r AS (
                 SELECT nextval('execution_ids') AS x, nextval('artifact_ids') AS d, nextval('artifact_ids') AS m,
                        nextval('context_ids') AS c, u.data_uri, u.data_external_id, u.model_uri, u.run_name
-                FROM unnest(\(P.datasetURIs.placeholder)::text[], \(P.datasetExternalIDs.placeholder)::text[],
-                            \(P.modelURIs.placeholder)::text[], \(P.runNames.placeholder)::text[])
+                FROM unnest(\(P.datasetURIs.placeholder), \(P.datasetExternalIDs.placeholder),
+                            \(P.modelURIs.placeholder), \(P.runNames.placeholder))
                     AS u(data_uri, data_external_id, model_uri, run_name)
             ),
             ix AS (
                 INSERT INTO executions (id, namespace_id, type_id, state, properties)
                 SELECT x, \(namespace), \(P.trainerType.placeholder), \(NodeKind.execution.state(named: "COMPLETE")!),
-                       '{"epochs":{"int":10}}' FROM r
+                       '{"epochs":{"int":10}}'::jsonb FROM r
             ),
             ia AS (
                 INSERT INTO artifacts (id, namespace_id, type_id, uri, external_id, state, properties)
                 SELECT d, \(namespace), \(P.datasetType.placeholder), data_uri, data_external_id, \(live),
-                       '{"rows":{"int":1000}}' FROM r
+                       '{"rows":{"int":1000}}'::jsonb FROM r
                 UNION ALL
-                SELECT m, \(namespace), \(P.modelType.placeholder), model_uri, NULL, \(live), '{"accuracy":{"double":0.93}}'
+                SELECT m, \(namespace), \(P.modelType.placeholder), model_uri, NULL, \(live), '{"accuracy":{"double":0.93}}'::jsonb
                 FROM r
             ),
             ic AS (

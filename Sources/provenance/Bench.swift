@@ -49,7 +49,17 @@ struct BenchIngest: AsyncParsableCommand {
         benchmark.batchSize = batchSize
         benchmark.batches = batches
         benchmark.lineageClients = lineageClients
-        try await benchmark.run { print($0) }
+        try await reportingFailures { try await benchmark.run { print($0) } }
+    }
+}
+
+/// Runs a benchmark, turning a failure into an error that says what went wrong (a database error's own text
+/// included: postgres-nio's description hides it).
+func reportingFailures(_ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch {
+        throw BenchError(String(reflecting: error))
     }
 }
 
@@ -84,7 +94,7 @@ struct BenchLineage: AsyncParsableCommand {
         benchmark.runs = runs
         benchmark.queries = queries
         benchmark.clients = clients
-        try await benchmark.run { print($0) }
+        try await reportingFailures { try await benchmark.run { print($0) } }
     }
 }
 

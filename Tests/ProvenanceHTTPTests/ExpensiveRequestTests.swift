@@ -64,6 +64,31 @@ import Testing
         }
     }
 
+    @Test(.timeLimit(.minutes(2))) func shutdownLetsRequestsInFlightFinishWithinTheGracePeriod() async throws {
+        var config = ServerConfiguration(httpPort: 0, grpcPort: 0, logLevel: .warning)
+        config.databaseURL = try await TestCluster.shared.freshDatabase().url
+        config.databaseConnections = TestCluster.connectionsPerServer
+        config.shutdownGrace = .seconds(30)
+        let server = try await buildServer(config: config, handleSignals: false)
+        let running = Task { try await server.run() }
+        let port = await server.listeningHTTPPort()
+        let session = try await DatabaseSession.open(server.store)
+        try await session.lock("artifacts")
+        let inFlight = Task {
+            try await withRawConnection(port: port) { connection in
+                try await connection.send("GET /api/v1/namespaces/default/artifacts HTTP/1.1\r\nHost: test\r\n\r\n")
+                return String(decoding: try await connection.readUntilClosed(), as: UTF8.self)
+            }
+        }
+        #expect(try await session.waitUntilWaitingStatements { $0 == 1 })
+        await server.shutdown()
+        try await Task.sleep(for: .milliseconds(300))
+        try await session.release()
+        #expect(try await inFlight.value.hasPrefix("HTTP/1.1 200"), "the request in flight was answered")
+        try await running.value
+        await session.close()
+    }
+
     @Test(.timeLimit(.minutes(2))) func shutdownCancelsRequestsStillRunningAfterTheGracePeriod() async throws {
         var config = ServerConfiguration(httpPort: 0, grpcPort: 0, logLevel: .warning)
         config.databaseURL = try await TestCluster.shared.freshDatabase().url

@@ -1,5 +1,7 @@
 import Foundation
 import GRPCCore
+import GRPCNIOTransportHTTP2
+import ProvenanceServer
 import ProvenanceCore
 import ProvenanceTestSupport
 import SwiftProtobuf
@@ -103,6 +105,34 @@ import Testing
         }
     }
 
+    @Test func aConflictNamesTheRequestFieldNotTheTablesColumns() async throws {
+        try await withTestServer { server in
+            try await withMLMDClient(server) { client in
+                let types = try await PipelineTypes.put(client)
+                let twins: [MlMetadata_Artifact] = [
+                    .with { $0.typeID = types.dataset; $0.externalID = "ds-train" },
+                    .with { $0.typeID = types.dataset; $0.externalID = "ds-train" },
+                ]
+                let message = await expectStatus(.alreadyExists) {
+                    _ = try await client.putArtifacts(.with { $0.artifacts = twins })
+                }
+                #expect(message == "artifacts[1].external_id: an artifact with external_id 'ds-train' already exists")
+            }
+        }
+    }
+
+    @Test func aFilterWithTooManyAliasesIsInvalid() async throws {
+        try await withTestServer { server in
+            try await withMLMDClient(server) { client in
+                let aliases = (1...Filter.maximumAliases + 1).map { "contexts_c\($0).name = 'x'" }.joined(separator: " AND ")
+                let message = await expectStatus(.invalidArgument) {
+                    _ = try await client.getArtifacts(.with { $0.options = .with { $0.filterQuery = aliases } })
+                }
+                #expect(message.contains("at most \(Filter.maximumAliases) neighbourhood aliases"), "\(message)")
+            }
+        }
+    }
+
     @Test func readsByIDAreBounded() async throws {
         try await withTestServer { server in
             try await withMLMDClient(server) { client in
@@ -115,5 +145,35 @@ import Testing
                 #expect(fine.artifacts.isEmpty)
             }
         }
+    }
+}
+
+/// Shutting down lets RPCs in flight finish within the grace period (grpc-swift reports them cancelled at once;
+/// the service must not take that for a client that went away).
+@Suite struct GRPCShutdownTests {
+    @Test(.timeLimit(.minutes(2))) func anRPCInFlightWhenShutdownBeginsIsAnswered() async throws {
+        var config = ServerConfiguration(httpPort: 0, grpcPort: 0, logLevel: .warning)
+        config.databaseURL = try await TestCluster.shared.freshDatabase().url
+        config.databaseConnections = TestCluster.connectionsPerServer
+        config.shutdownGrace = .seconds(30)
+        let server = try await buildServer(config: config, handleSignals: false)
+        let running = Task { try await server.run() }
+        let grpcPort = await server.listeningGRPCPort()
+        let session = try await DatabaseSession.open(server.store)
+        try await session.lock("artifacts")
+        let transport = try HTTP2ClientTransport.Posix(
+            target: .ipv4(address: "127.0.0.1", port: grpcPort), transportSecurity: .plaintext)
+        try await withGRPCClient(transport: transport) { grpc in
+            let client = MLMDClient(wrapping: grpc)
+            let inFlight = Task { try await client.getArtifacts(MlMetadata_GetArtifactsRequest()) }
+            #expect(try await session.waitUntilWaitingStatements { $0 == 1 })
+            await server.shutdown()
+            try await Task.sleep(for: .milliseconds(300))
+            try await session.release()
+            let answer = try await inFlight.value
+            #expect(answer.artifacts.isEmpty, "the RPC in flight was answered")
+        }
+        try await running.value
+        await session.close()
     }
 }
