@@ -1,0 +1,188 @@
+/// An executor attached to the server: where it runs, what it offers, and when it last asked for work.
+public struct ExecutorInfo: Sendable, Equatable {
+    /// The id the server gave it.
+    public var id: ExecutorID
+    /// A name for people (host and process, say).
+    public var name: String
+    /// Labels steps can require (`gpu: a100`).
+    public var labels: [String: String]
+    /// What it can run at once in all.
+    public var capacity: ExecutorCapacity
+    /// Microseconds since the epoch.
+    public var registerTime: Int64
+    /// When it last leased, heartbeated or reported, microseconds since the epoch.
+    public var lastSeen: Int64
+
+    /// Creates a value.
+    public init(
+        id: ExecutorID, name: String, labels: [String: String], capacity: ExecutorCapacity, registerTime: Int64,
+        lastSeen: Int64
+    ) {
+        self.id = id
+        self.name = name
+        self.labels = labels
+        self.capacity = capacity
+        self.registerTime = registerTime
+        self.lastSeen = lastSeen
+    }
+}
+
+/// What an executor can run at once: a task needs one slot and its resources.
+public struct ExecutorCapacity: Sendable, Equatable {
+    /// Tasks at once.
+    public var slots: Int
+    /// CPU cores.
+    public var cpu: Double
+    /// Memory in MiB.
+    public var memoryMB: Int
+    /// GPUs.
+    public var gpu: Int
+
+    /// Creates a capacity.
+    public init(slots: Int, cpu: Double, memoryMB: Int, gpu: Int = 0) {
+        self.slots = slots
+        self.cpu = cpu
+        self.memoryMB = memoryMB
+        self.gpu = gpu
+    }
+
+    /// Whether one task needing `request` fits.
+    public func fits(_ request: ResourceRequest) -> Bool {
+        slots >= 1 && request.cpu <= cpu + 1e-9 && request.memoryMB <= memoryMB && request.gpu <= gpu
+    }
+
+    /// What is left after one task needing `request` takes its share.
+    public func minus(_ request: ResourceRequest) -> ExecutorCapacity {
+        ExecutorCapacity(slots: slots - 1, cpu: cpu - request.cpu, memoryMB: memoryMB - request.memoryMB, gpu: gpu - request.gpu)
+    }
+
+    /// Checks a capacity an executor reports.
+    public func validate(field: String) throws(ProvenanceError) {
+        guard slots >= 0, cpu >= 0, cpu.isFinite, memoryMB >= 0, gpu >= 0 else {
+            throw .invalid(field, "slots, cpu, memory_mb and gpu must not be negative")
+        }
+    }
+}
+
+/// A leased task as its executor receives it: what to run (placeholders filled in), what it reads, where its
+/// outputs go, and the lease it holds.
+public struct Lease: Sendable, Equatable {
+    /// The fencing token to present with heartbeats, logs, complete and fail.
+    public var token: LeaseToken
+    /// The namespace of the run.
+    public var namespace: String
+    public var runID: RunID
+    public var step: String
+    public var component: ComponentReference
+    /// The program and its arguments, placeholders filled in.
+    public var command: [String]
+    /// Environment variables, placeholders filled in.
+    public var environment: [String: String]
+    /// The working directory (relative to the executor's), if the component names one.
+    public var workingDirectory: String?
+    /// The longest the attempt may run.
+    public var timeout: Duration?
+    /// The artifacts it reads.
+    public var inputs: [TaskArtifact]
+    /// Its outputs: name, type and the URI the attempt writes to (the executor's artifact root prefixes a relative
+    /// one).
+    public var outputs: [LeaseOutput]
+    /// The parameters' values.
+    public var parameters: [String: JSON]
+    /// The MLMD execution recording the attempt.
+    public var executionID: ExecutionID
+    /// When the lease expires unless extended, microseconds since the epoch.
+    public var leaseExpires: Int64
+
+    /// Creates a lease.
+    public init(
+        token: LeaseToken, namespace: String, runID: RunID, step: String, component: ComponentReference,
+        command: [String], environment: [String: String], workingDirectory: String?, timeout: Duration?,
+        inputs: [TaskArtifact], outputs: [LeaseOutput], parameters: [String: JSON], executionID: ExecutionID,
+        leaseExpires: Int64
+    ) {
+        self.token = token
+        self.namespace = namespace
+        self.runID = runID
+        self.step = step
+        self.component = component
+        self.command = command
+        self.environment = environment
+        self.workingDirectory = workingDirectory
+        self.timeout = timeout
+        self.inputs = inputs
+        self.outputs = outputs
+        self.parameters = parameters
+        self.executionID = executionID
+        self.leaseExpires = leaseExpires
+    }
+}
+
+/// An output of a leased task: where this attempt writes it.
+public struct LeaseOutput: Sendable, Equatable {
+    /// The output port.
+    public var name: String
+    /// The artifact type's name.
+    public var type: String
+    /// Where to write it: attempt-specific, so a late attempt never overwrites the winner's files. Relative to the
+    /// executor's artifact root.
+    public var path: String
+
+    /// Creates a value.
+    public init(name: String, type: String, path: String) {
+        self.name = name
+        self.type = type
+        self.path = path
+    }
+}
+
+/// What an executor reports for an attempt that succeeded: each output's URI and what the step said of it.
+public struct AttemptReport: Sendable, Equatable {
+    /// The outputs, by port name.
+    public var outputs: [String: OutputReport]
+
+    /// Creates a report.
+    public init(outputs: [String: OutputReport]) {
+        self.outputs = outputs
+    }
+}
+
+/// One output of a successful attempt, as the step's outputs file described it.
+public struct OutputReport: Sendable, Equatable {
+    /// Where the artifact is.
+    public var uri: String
+    /// Properties its artifact type declares.
+    public var properties: [String: PropertyInput]
+    /// Free-form properties, metric values among them (`metrics.auc`).
+    public var customProperties: [String: PropertyInput]
+    /// The artifact's state (LIVE by default).
+    public var state: Int16?
+
+    /// Creates a report.
+    public init(uri: String, properties: [String: PropertyInput] = [:], customProperties: [String: PropertyInput] = [:], state: Int16? = nil) {
+        self.uri = uri
+        self.properties = properties
+        self.customProperties = customProperties
+        self.state = state
+    }
+}
+
+/// What an executor reports for an attempt that failed.
+public struct AttemptFailure: Sendable, Equatable {
+    /// What went wrong, for people (the outputs file was malformed, the step exited with 2, ...).
+    public var error: String
+    /// The process's exit code, if it exited.
+    public var exitCode: Int?
+    /// The last lines of its output.
+    public var logTail: String?
+    /// The step was stopped because its run was cancelled.
+    public var canceled: Bool
+
+    /// Creates a failure.
+    public init(error: String, exitCode: Int? = nil, logTail: String? = nil, canceled: Bool = false) {
+        self.error = error
+        self.exitCode = exitCode
+        self.logTail = logTail
+        self.canceled = canceled
+    }
+}

@@ -1,0 +1,27 @@
+/// How pipelines and runs appear in the MLMD graph: the context types the engine records them under and the custom
+/// properties it puts on each attempt's execution.
+public enum PipelineMetadata {
+    /// The context type of a pipeline (one context per pipeline name).
+    public static let pipelineContextType = "Pipeline"
+    /// The context type of a run, a child of its pipeline's context.
+    public static let runContextType = "PipelineRun"
+
+    /// The name of a run's context.
+    public static func runContextName(pipeline: String, run: RunID) -> String { "\(pipeline)/run-\(run.rawValue)" }
+
+    /// The custom properties of an attempt's execution.
+    public static func attemptProperties(run: RunID, task: TaskID, step: String, attempt: Int, component: ComponentReference)
+        -> [String: PropertyInput]
+    {
+        [
+            "run_id": .typed(.int(run.rawValue)), "task_id": .typed(.int(task.rawValue)), "step": .typed(.string(step)),
+            "attempt": .typed(.int(Int64(attempt))), "component": .typed(.string(component.description)),
+        ]
+    }
+
+    /// The digest of a pipeline version: 16 hex digits of the hash of its canonical JSON.
+    public static func digest(_ spec: PipelineSpec) -> String {
+        let hash = String(StableHash.fnv1a64(JSONWriter.string(spec.json)), radix: 16)
+        return String(repeating: "0", count: 16 - hash.count) + hash
+    }
+}

@@ -1,0 +1,155 @@
+import PostgresNIO
+import ProvenanceCore
+
+/// One stored version of a pipeline.
+public struct StoredPipelineVersion: Sendable, Equatable {
+    /// The pipeline's id.
+    public var pipelineID: PipelineID
+    /// The version's id.
+    public var versionID: PipelineVersionID
+    /// The digest of the version's spec: its name in the API.
+    public var digest: String
+    /// The spec.
+    public var spec: PipelineSpec
+    /// The MLMD Pipeline context.
+    public var contextID: ContextID
+    /// Microseconds since the epoch.
+    public var createTime: Int64
+}
+
+/// A pipeline and its newest version.
+public struct StoredPipeline: Sendable, Equatable {
+    /// The pipeline's name.
+    public var name: String
+    /// Its newest version.
+    public var latest: StoredPipelineVersion
+    /// How many versions it has.
+    public var versionCount: Int
+}
+
+extension PostgresStore {
+    /// Stores a pipeline spec as a version of its pipeline: checked against the components it names (a 400 with the
+    /// path of the first problem), stored under its digest (the same spec again is the same version, `created`
+    /// false), with the pipeline's MLMD context made on first use.
+    public func applyPipeline(_ spec: PipelineSpec, namespace: String) async throws(ProvenanceError)
+        -> (version: StoredPipelineVersion, created: Bool)
+    {
+        let namespaceID = try await namespaceID(namespace)
+        let references = Array(Set(spec.steps.map(\.component)))
+        let components = try await self.components(references, namespaceID: namespaceID).mapValues(\.spec)
+        try spec.validate(components: components)
+        let contextID = try await pipelineContext(spec.name, namespace: namespace)
+        let digest = PipelineMetadata.digest(spec)
+        let text = JSONWriter.string(spec.json)
+        let (pipelineID, versionID, created, createTime): (Int64, Int64, Bool, Int64) = try await perform { [self] connection in
+            try await connection.withTransaction(logger: logger) { connection in
+                var pipelineID: Int64 = 0
+                for try await id in try await connection.query(
+                    """
+                    INSERT INTO pipelines (namespace_id, name, context_id)
+                    VALUES (\(namespaceID.rawValue), \(spec.name), \(contextID.rawValue))
+                    ON CONFLICT (namespace_id, name) DO UPDATE SET name = EXCLUDED.name
+                    RETURNING id
+                    """, logger: logger
+                ).decode(Int64.self) { pipelineID = id }
+                for try await (id, created) in try await connection.query(
+                    """
+                    INSERT INTO pipeline_versions (pipeline_id, digest, spec) VALUES (\(pipelineID), \(digest), \(text)::json)
+                    ON CONFLICT (pipeline_id, digest) DO NOTHING
+                    RETURNING id, \(unescaped: Self.microseconds("create_time"))
+                    """, logger: logger
+                ).decode((Int64, Int64).self) { return (pipelineID, id, true, created) }
+                for try await (id, created) in try await connection.query(
+                    """
+                    SELECT id, \(unescaped: Self.microseconds("create_time")) FROM pipeline_versions
+                    WHERE pipeline_id = \(pipelineID) AND digest = \(digest)
+                    """, logger: logger
+                ).decode((Int64, Int64).self) { return (pipelineID, id, false, created) }
+                throw ProvenanceError(.internal, "a pipeline version was neither stored nor found")
+            }
+        }
+        let version = StoredPipelineVersion(
+            pipelineID: PipelineID(pipelineID), versionID: PipelineVersionID(versionID), digest: digest, spec: spec,
+            contextID: contextID, createTime: createTime)
+        return (version, created)
+    }
+
+    /// The MLMD Pipeline context of pipeline `name`, made (with its type) on first use.
+    private func pipelineContext(_ name: String, namespace: String) async throws(ProvenanceError) -> ContextID {
+        _ = try await putType(
+            NodeType(kind: .context, name: PipelineMetadata.pipelineContextType), namespace: namespace,
+            options: TypeEvolutionOptions(canOmitFields: true))
+        let write = LineageWrite(
+            contexts: [.create(NodeDraft(kind: .context, type: .name(PipelineMetadata.pipelineContextType, version: nil), name: name))],
+            options: LineageWriteOptions(reuseContextIfAlreadyExists: true, reuseArtifactIfAlreadyExistsByExternalID: false))
+        return try await self.write(write, namespace: namespace).contextIDs[0]
+    }
+
+    /// Version `digest` of pipeline `name` (its newest when nil), or `notFound`.
+    public func pipelineVersion(_ name: String, digest: String?, namespace: String) async throws(ProvenanceError)
+        -> StoredPipelineVersion
+    {
+        let namespaceID = try await namespaceID(namespace)
+        let found = try await versionRows(
+            """
+            SELECT p.id, v.id, v.digest, v.spec::text, p.context_id, \(unescaped: Self.microseconds("v.create_time"))
+            FROM pipelines p JOIN pipeline_versions v ON v.pipeline_id = p.id
+            WHERE p.namespace_id = \(namespaceID.rawValue) AND p.name = \(name) AND (\(digest)::text IS NULL OR v.digest = \(digest))
+            ORDER BY v.id DESC LIMIT 1
+            """)
+        guard let version = found.first else {
+            throw .notFound(digest.map { "pipeline \(name) has no version \($0)" } ?? "pipeline \(name) not found")
+        }
+        return version
+    }
+
+    /// The versions of pipeline `name`, newest first.
+    public func pipelineVersions(_ name: String, namespace: String) async throws(ProvenanceError) -> [StoredPipelineVersion] {
+        let namespaceID = try await namespaceID(namespace)
+        let versions = try await versionRows(
+            """
+            SELECT p.id, v.id, v.digest, v.spec::text, p.context_id, \(unescaped: Self.microseconds("v.create_time"))
+            FROM pipelines p JOIN pipeline_versions v ON v.pipeline_id = p.id
+            WHERE p.namespace_id = \(namespaceID.rawValue) AND p.name = \(name)
+            ORDER BY v.id DESC
+            """)
+        guard !versions.isEmpty else { throw .notFound("pipeline \(name) not found") }
+        return versions
+    }
+
+    /// The pipelines of `namespace`, by name, each with its newest version.
+    public func listPipelines(namespace: String) async throws(ProvenanceError) -> [StoredPipeline] {
+        let namespaceID = try await namespaceID(namespace)
+        let rows: [(name: String, count: Int64)] = try await perform { [self] connection in
+            var rows: [(name: String, count: Int64)] = []
+            for try await (name, count) in try await connection.query(
+                """
+                SELECT p.name, count(v.id) FROM pipelines p JOIN pipeline_versions v ON v.pipeline_id = p.id
+                WHERE p.namespace_id = \(namespaceID.rawValue) GROUP BY p.id, p.name ORDER BY p.name
+                """, logger: logger
+            ).decode((String, Int64).self) { rows.append((name, count)) }
+            return rows
+        }
+        var pipelines: [StoredPipeline] = []
+        for row in rows {
+            let latest = try await pipelineVersion(row.name, digest: nil, namespace: namespace)
+            pipelines.append(StoredPipeline(name: row.name, latest: latest, versionCount: Int(row.count)))
+        }
+        return pipelines
+    }
+
+    private func versionRows(_ query: PostgresQuery) async throws(ProvenanceError) -> [StoredPipelineVersion] {
+        typealias Row = (Int64, Int64, String, String, Int64, Int64)
+        let rows: [Row] = try await perform { [self] connection in
+            var rows: [Row] = []
+            for try await row in try await connection.query(query, logger: logger).decode(Row.self) { rows.append(row) }
+            return rows
+        }
+        return try rows.map { pipelineID, versionID, digest, text, contextID, created throws(ProvenanceError) in
+            StoredPipelineVersion(
+                pipelineID: PipelineID(pipelineID), versionID: PipelineVersionID(versionID), digest: digest,
+                spec: try Self.storedSpec { () throws(ProvenanceError) in try PipelineSpec(json: try JSONParser.parse(text)) },
+                contextID: ContextID(contextID), createTime: created)
+        }
+    }
+}
