@@ -15,6 +15,9 @@ public struct ProvenanceError: Error, Sendable, Equatable, CustomStringConvertib
         case failedPrecondition = "failed_precondition"
         /// A concurrent write got in the way; retrying the same request can succeed.
         case aborted
+        /// An executor presented a lease it no longer holds (it expired, or its attempt already ended): it must stop
+        /// the step and report nothing.
+        case leaseLost = "lease_lost"
         /// The request body is larger than the configured limit.
         case payloadTooLarge = "payload_too_large"
         /// The database cannot be reached right now, or every connection to it is busy; retrying later can succeed.

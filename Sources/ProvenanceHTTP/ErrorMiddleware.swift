@@ -69,6 +69,7 @@ struct ErrorMiddleware: RouterMiddleware {
         case .alreadyExists: .conflict
         case .failedPrecondition: .preconditionFailed
         case .aborted: .conflict
+        case .leaseLost: .conflict
         case .payloadTooLarge: .contentTooLarge
         case .unavailable: .serviceUnavailable
         // The server cannot tell a query that is too expensive from one that met a busy database; 503 with

@@ -57,6 +57,7 @@ extension RPCError {
             case .alreadyExists: .alreadyExists
             case .failedPrecondition: .failedPrecondition
             case .aborted: .aborted
+            case .leaseLost: .failedPrecondition
             case .payloadTooLarge: .resourceExhausted
             case .unavailable: .unavailable
             case .deadlineExceeded: .deadlineExceeded

@@ -54,6 +54,18 @@ extension PostgresStore {
         }
     }
 
+    /// Performs a composite write on `connection`, inside the caller's transaction (the engine records each
+    /// attempt's lineage in the same transaction as the task's new state).
+    func write(_ write: LineageWrite, namespaceID: NamespaceID, on connection: PostgresConnection) async throws
+        -> LineageWriteResult
+    {
+        try write.validate()
+        let parameters = try await parameters(write, namespaceID: namespaceID, names: .init())
+        return write.referencesStoredNodes
+            ? try await execute(LineageWriteStatement<GeneralLineageWrite>(parameters: parameters), on: connection)
+            : try await execute(LineageWriteStatement<NewNodesLineageWrite>(parameters: parameters), on: connection)
+    }
+
     /// Which of the two statements a write needs (see `LineageWriteSQL`).
     private enum StatementVariant {
         case general

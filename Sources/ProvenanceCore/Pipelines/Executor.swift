@@ -64,8 +64,8 @@ public struct ExecutorCapacity: Sendable, Equatable {
     }
 }
 
-/// A leased task as its executor receives it: what to run (placeholders filled in), what it reads, where its
-/// outputs go, and the lease it holds.
+/// A leased task as its executor receives it: what to run, what it reads, where its outputs go, and the lease it
+/// holds. The executor fills in the placeholders (`rendered`): only it knows where its artifact root is.
 public struct Lease: Sendable, Equatable {
     /// The fencing token to present with heartbeats, logs, complete and fail.
     public var token: LeaseToken
@@ -74,12 +74,8 @@ public struct Lease: Sendable, Equatable {
     public var runID: RunID
     public var step: String
     public var component: ComponentReference
-    /// The program and its arguments, placeholders filled in.
-    public var command: [String]
-    /// Environment variables, placeholders filled in.
-    public var environment: [String: String]
-    /// The working directory (relative to the executor's), if the component names one.
-    public var workingDirectory: String?
+    /// How the component runs (with placeholders).
+    public var process: ProcessSpec
     /// The longest the attempt may run.
     public var timeout: Duration?
     /// The artifacts it reads.
@@ -97,7 +93,7 @@ public struct Lease: Sendable, Equatable {
     /// Creates a lease.
     public init(
         token: LeaseToken, namespace: String, runID: RunID, step: String, component: ComponentReference,
-        command: [String], environment: [String: String], workingDirectory: String?, timeout: Duration?,
+        process: ProcessSpec, timeout: Duration?,
         inputs: [TaskArtifact], outputs: [LeaseOutput], parameters: [String: JSON], executionID: ExecutionID,
         leaseExpires: Int64
     ) {
@@ -106,9 +102,7 @@ public struct Lease: Sendable, Equatable {
         self.runID = runID
         self.step = step
         self.component = component
-        self.command = command
-        self.environment = environment
-        self.workingDirectory = workingDirectory
+        self.process = process
         self.timeout = timeout
         self.inputs = inputs
         self.outputs = outputs
@@ -118,14 +112,43 @@ public struct Lease: Sendable, Equatable {
     }
 }
 
+extension Lease {
+    /// The command line, environment and working directory with every placeholder filled in: outputs under
+    /// `artifactRoot`, the outputs file at `outputsFile`, an optional input that is absent as empty text.
+    public func rendered(artifactRoot: String, outputsFile: String) -> (command: [String], environment: [String: String], workingDirectory: String?) {
+        func value(_ reference: CommandTemplate.Reference) -> String {
+            switch reference {
+            case .parameter(let name): parameters[name]?.commandLineText ?? ""
+            case .inputURI(let name): inputs.first { $0.name == name }?.uri ?? ""
+            case .inputID(let name): inputs.first { $0.name == name }.map { String($0.artifactID.rawValue) } ?? ""
+            case .outputURI(let name): outputs.first { $0.name == name }.map { outputURI($0, artifactRoot: artifactRoot) } ?? ""
+            case .outputsFile: outputsFile
+            case .runID: String(runID.rawValue)
+            case .taskID: String(token.taskID.rawValue)
+            case .attempt: String(token.attempt)
+            case .step: step
+            }
+        }
+        return (
+            command: (process.command + process.args).map { $0.render(value) },
+            environment: process.env.mapValues { $0.render(value) },
+            workingDirectory: process.workingDirectory?.render(value))
+    }
+
+    /// Where output `output` of this attempt goes under `artifactRoot`.
+    public func outputURI(_ output: LeaseOutput, artifactRoot: String) -> String {
+        artifactRoot.hasSuffix("/") ? artifactRoot + output.path : artifactRoot + "/" + output.path
+    }
+}
+
 /// An output of a leased task: where this attempt writes it.
 public struct LeaseOutput: Sendable, Equatable {
     /// The output port.
     public var name: String
     /// The artifact type's name.
     public var type: String
-    /// Where to write it: attempt-specific, so a late attempt never overwrites the winner's files. Relative to the
-    /// executor's artifact root.
+    /// Where to write it, relative to the executor's artifact root: attempt-specific
+    /// (`NAMESPACE/runs/RUN/STEP/attempt-N/OUTPUT`), so a late attempt never overwrites the winner's files.
     public var path: String
 
     /// Creates a value.

@@ -100,6 +100,8 @@ CREATE TABLE tasks (
     cached_from      bigint,
     -- The MLMD execution of the attempt that succeeded (or of the cache hit).
     execution_id     bigint,
+    -- Why a task failed without an attempt failing (an input no selector found, say).
+    error            text,
     create_time      timestamptz NOT NULL DEFAULT now(),
     queue_time       timestamptz,
     start_time       timestamptz,

@@ -1,0 +1,332 @@
+import PostgresNIO
+import ProvenanceCore
+
+/// What recording an attempt's outcome did.
+public struct AttemptOutcome: Sendable, Equatable {
+    /// How the attempt ended.
+    public var attemptState: AttemptState
+    /// Where its task is now (queued again for a retry, failed for good, succeeded, ...).
+    public var taskState: TaskState
+    /// Why the attempt failed, as recorded.
+    public var error: String?
+    /// The report repeated an outcome already recorded (a client retrying after a lost answer): nothing changed.
+    public var repeated: Bool
+    /// Tasks queued by this outcome (downstream tasks now ready, or this one for a retry).
+    public var queued: Int
+}
+
+extension PostgresStore {
+    /// Records that the attempt of `token` succeeded with `report`'s outputs, in one transaction: the attempt's
+    /// MLMD execution (now COMPLETE) with its INPUT and OUTPUT events, the output artifacts (attributed to the run's
+    /// context), the task's outputs and state, and every downstream task this makes ready (queued or cached). Only
+    /// the attempt holding the lease may complete it (`leaseLost` otherwise); the same report again is answered
+    /// with the recorded outcome. A report whose outputs do not match the component's, or whose properties do not
+    /// fit their types, fails the attempt instead (retried per the component's policy).
+    public func completeAttempt(_ token: LeaseToken, report: AttemptReport) async throws(ProvenanceError) -> AttemptOutcome {
+        do {
+            return try await transaction { [self] connection in
+                try await AttemptSettlement(store: self, connection: connection).complete(token, report: report)
+            }
+        } catch where error.code == .invalidArgument {
+            return try await failAttempt(token, failure: AttemptFailure(error: "the step's outputs were rejected: \(error.message)"))
+        }
+    }
+
+    /// Records that the attempt of `token` failed: it is tried again after its backoff if attempts are left (and
+    /// its run is not being cancelled), else the task fails and every task downstream is skipped. The same failure
+    /// reported again is answered with the recorded outcome.
+    public func failAttempt(_ token: LeaseToken, failure: AttemptFailure) async throws(ProvenanceError) -> AttemptOutcome {
+        try await transaction { [self] connection in
+            try await AttemptSettlement(store: self, connection: connection).fail(token, failure: failure)
+        }
+    }
+
+    /// Ends the attempts whose leases expired (their executors crashed, were cut off or paused), at most `limit`,
+    /// as lost: each task is tried again or fails, as its policy says. Attempts another replica is settling are
+    /// skipped. Returns how many it ended and how many tasks it queued.
+    public func reapExpiredLeases(limit: Int = 100) async throws(ProvenanceError) -> (reaped: Int, queued: Int) {
+        try await transaction { [self] connection in
+            try await AttemptSettlement(store: self, connection: connection).reap(limit: limit)
+        }
+    }
+
+    /// Whether a queued task's backoff ended within the last `window` (so waiting executors should look again).
+    public func backoffEnded(within window: Duration) async throws(ProvenanceError) -> Bool {
+        let seconds = Self.seconds(window)
+        return try await perform { [self] connection in
+            for try await found in try await connection.query(
+                """
+                SELECT EXISTS (SELECT 1 FROM tasks WHERE state = \(TaskState.queued.rawValue)
+                    AND not_before <= now() AND not_before > now() - \(seconds)::float8 * interval '1 second')
+                """, logger: logger
+            ).decode(Bool.self) { return found }
+            return false
+        }
+    }
+}
+
+/// Settles attempts inside a transaction the caller holds (see `PostgresStore.completeAttempt` and its siblings).
+private struct AttemptSettlement {
+    let store: PostgresStore
+    let connection: PostgresConnection
+    var logger: Logger { store.logger }
+
+    /// A running attempt, locked with its task.
+    private struct Held {
+        let taskID: Int64
+        let number: Int
+        let attemptState: AttemptState
+        let outcome: String?
+        let executionID: Int64
+        let taskState: TaskState
+        let runID: Int64
+        let namespaceID: Int64
+        let step: String
+        let component: ComponentSpec
+        let inputs: [String: Int64]
+        let runContextID: Int64
+        let attempts: Int
+        let maxAttempts: Int
+        let cancelRequested: Bool
+        let runStopping: Bool
+    }
+
+    /// Locks the attempt of `token` and its task, or fails with `leaseLost` when the token names no attempt.
+    private func lock(_ token: LeaseToken) async throws -> Held {
+        let held = try await lock(
+            "a.task_id = \(token.taskID.rawValue) AND a.number = \(Int32(clamping: token.attempt)) AND a.secret = \(token.secret)")
+        guard let first = held.first else {
+            throw ProvenanceError(.leaseLost, "lease \(token.taskID).\(token.attempt) is not one this server issued, or it was replaced")
+        }
+        return first
+    }
+
+    private func lock(_ condition: PostgresQuery) async throws -> [Held] {
+        let query = PostgresQuery(
+            unsafeSQL: """
+                SELECT a.task_id, a.number, a.state, a.outcome, a.execution_id, t.state, t.run_id, t.namespace_id, t.step,
+                       c.spec::text, coalesce(t.inputs, '{}')::text, r.context_id, t.attempts, t.max_attempts,
+                       t.cancel_requested, r.state IN (\(RunState.canceling.rawValue), \(RunState.canceled.rawValue))
+                FROM attempts a JOIN tasks t ON t.id = a.task_id JOIN runs r ON r.id = t.run_id
+                    JOIN components c ON c.id = t.component_id
+                WHERE 
+                """ + condition.sql + " ORDER BY a.task_id FOR UPDATE OF a, t",
+            binds: condition.binds)
+        var held: [Held] = []
+        for try await row in try await connection.query(query, logger: logger) {
+            var cells = CellReader(row)
+            let (taskID, number, attemptState) = (try cells.next(Int64.self), try cells.next(Int32.self), try cells.next(Int16.self))
+            let (outcome, executionID, taskState) = (try cells.next(String?.self), try cells.next(Int64.self), try cells.next(Int16.self))
+            let (runID, namespaceID, step) = (try cells.next(Int64.self), try cells.next(Int64.self), try cells.next(String.self))
+            let component = try ComponentSpec(json: try JSONParser.parse(try cells.next(String.self)))
+            var inputs: [String: Int64] = [:]
+            for (name, value) in try TaskAdvance.object(try JSONParser.parse(try cells.next(String.self))) {
+                if case .int(let id) = value { inputs[name] = id }
+            }
+            held.append(Held(
+                taskID: taskID, number: Int(number), attemptState: AttemptState(rawValue: attemptState) ?? .failed,
+                outcome: outcome, executionID: executionID, taskState: TaskState(rawValue: taskState) ?? .failed, runID: runID,
+                namespaceID: namespaceID, step: step, component: component, inputs: inputs, runContextID: try cells.next(Int64.self),
+                attempts: Int(try cells.next(Int32.self)), maxAttempts: Int(try cells.next(Int32.self)),
+                cancelRequested: try cells.next(Bool.self), runStopping: try cells.next(Bool.self)))
+        }
+        return held
+    }
+
+    /// The answer to an outcome reported for an attempt that already ended: the recorded one if it is the same
+    /// report, else `leaseLost`.
+    private func repeated(_ held: Held, digest: String) throws -> AttemptOutcome {
+        guard held.attemptState != .running else { throw ProvenanceError(.internal, "a running attempt is not a repeat") }
+        guard held.outcome == digest else {
+            throw ProvenanceError(
+                .leaseLost,
+                "attempt \(held.number) of task \(held.taskID) already ended (\(held.attemptState.name)); its lease is no longer held")
+        }
+        return AttemptOutcome(attemptState: held.attemptState, taskState: held.taskState, error: nil, repeated: true, queued: 0)
+    }
+
+    // MARK: Success
+
+    func complete(_ token: LeaseToken, report: AttemptReport) async throws -> AttemptOutcome {
+        let held = try await lock(token)
+        let digest = Self.digest(report)
+        guard held.attemptState == .running else { return try repeated(held, digest: digest) }
+        let declared = held.component.outputs.map(\.name)
+        let missing = declared.filter { report.outputs[$0] == nil }
+        let unexpected = report.outputs.keys.filter { !declared.contains($0) }.sorted()
+        guard missing.isEmpty, unexpected.isEmpty else {
+            var problems: [String] = []
+            if !missing.isEmpty { problems.append("missing \(missing.joined(separator: ", "))") }
+            if !unexpected.isEmpty { problems.append("undeclared \(unexpected.joined(separator: ", "))") }
+            throw ProvenanceError.invalid(
+                "outputs", "they do not match the outputs component \(held.component.reference) declares (\(problems.joined(separator: "; ")))")
+        }
+        var lineage = AttemptLineage()
+        var patch = NodePatch()
+        patch.state = .set(Int16(NodeKind.execution.state(named: "COMPLETE")!))
+        let execution = lineage.update(execution: held.executionID, patch)
+        for name in held.inputs.keys.sorted() {
+            lineage.event(execution: execution, artifact: held.inputs[name]!, type: .input)
+        }
+        let live = Int16(NodeKind.artifact.state(named: "LIVE")!)
+        for output in held.component.outputs {
+            let reported = report.outputs[output.name]!
+            try Validation.requireName(reported.uri, field: "outputs.\(output.name).uri")
+            let artifact = lineage.artifact(
+                NodeDraft(
+                    kind: .artifact, type: .name(output.type, version: nil), uri: reported.uri, state: reported.state ?? live,
+                    properties: reported.properties, customProperties: reported.customProperties),
+                attributedTo: held.runContextID)
+            lineage.event(execution: execution, artifactIndex: artifact, type: .output)
+        }
+        var names = LineageWriteFieldNames()
+        names.nodePath = { kind, offset in kind == .artifact ? "outputs[\(offset)]" : "execution" }
+        let written = try await store.write(lineage.write, namespaceID: NamespaceID(held.namespaceID), on: connection)
+        let outputIDs = written.artifactIDs.suffix(held.component.outputs.count).map(\.rawValue)
+        try await connection.query(
+            """
+            INSERT INTO task_outputs (task_id, name, artifact_id)
+            SELECT \(held.taskID), * FROM unnest(\(held.component.outputs.map(\.name))::text[], \(Array(outputIDs))::int8[])
+            """, logger: logger)
+        try await connection.query(
+            """
+            UPDATE attempts SET state = \(AttemptState.succeeded.rawValue), end_time = now(), exit_code = 0, outcome = \(digest)
+            WHERE task_id = \(held.taskID) AND number = \(Int32(held.number))
+            """, logger: logger)
+        try await connection.query(
+            """
+            UPDATE tasks SET state = \(TaskState.succeeded.rawValue), end_time = now(), execution_id = \(held.executionID)
+            WHERE id = \(held.taskID)
+            """, logger: logger)
+        let advance = TaskAdvance(store: store, connection: connection)
+        var released = try await advance.release(try await advance.downstreamReady(of: [held.taskID]))
+        released.runs.insert(held.runID)
+        try await advance.finishRunsIfDone(released.runs)
+        return AttemptOutcome(attemptState: .succeeded, taskState: .succeeded, error: nil, repeated: false, queued: released.queued)
+    }
+
+    // MARK: Failure
+
+    func fail(_ token: LeaseToken, failure: AttemptFailure) async throws -> AttemptOutcome {
+        let held = try await lock(token)
+        let digest = Self.digest(failure)
+        guard held.attemptState == .running else { return try repeated(held, digest: digest) }
+        var error = failure.error
+        if let tail = failure.logTail, !tail.isEmpty { error += "\n--- last lines of output ---\n" + tail }
+        let outcomes = try await settle([(held, failure.canceled ? .canceled : .failed, error, failure.exitCode, digest)])
+        return outcomes[0]
+    }
+
+    func reap(limit: Int) async throws -> (reaped: Int, queued: Int) {
+        let expired = try await lock(
+            """
+            (a.task_id, a.number) IN (
+                SELECT task_id, number FROM attempts WHERE state = \(AttemptState.running.rawValue) AND lease_expires < now()
+                ORDER BY lease_expires LIMIT \(Int64(limit)) FOR UPDATE SKIP LOCKED)
+            """)
+        guard !expired.isEmpty else { return (0, 0) }
+        let outcomes = try await settle(expired.map { held in
+            (held, .lost, "the lease expired: executor stopped renewing it (crashed, cut off or paused)", nil, "lost")
+        })
+        return (expired.count, outcomes.reduce(0) { $0 + $1.queued })
+    }
+
+    /// Ends attempts that did not succeed, and moves their tasks on: again after the backoff if attempts are left
+    /// and the run goes on, else cancelled (the run is being cancelled) or failed, skipping what lies downstream.
+    private func settle(_ endings: [(held: Held, state: AttemptState, error: String, exitCode: Int?, digest: String)])
+        async throws -> [AttemptOutcome]
+    {
+        var outcomes: [AttemptOutcome] = []
+        var retry: [(id: Int64, delay: Double)] = [], failed: [Int64] = [], canceled: [Int64] = []
+        var runs: Set<Int64> = []
+        for ending in endings {
+            let held = ending.held
+            runs.insert(held.runID)
+            let stopping = held.runStopping || held.cancelRequested || ending.state == .canceled
+            let taskState: TaskState
+            if stopping {
+                taskState = .canceled
+                canceled.append(held.taskID)
+            } else if held.attempts < held.maxAttempts {
+                taskState = .queued
+                retry.append((held.taskID, PostgresStore.seconds(held.component.retries.delay(after: held.number))))
+            } else {
+                taskState = .failed
+                failed.append(held.taskID)
+            }
+            outcomes.append(AttemptOutcome(
+                attemptState: ending.state, taskState: taskState, error: ending.error, repeated: false,
+                queued: taskState == .queued ? 1 : 0))
+        }
+        try await recordExecutions(endings.map { ($0.held, $0.state, $0.error) })
+        var exitCodes = SQLArray<Int32>()
+        for ending in endings { exitCodes.append(ending.exitCode.map { Int32(clamping: $0) }) }
+        try await connection.query(
+            """
+            UPDATE attempts a SET state = e.state, end_time = now(), exit_code = e.exit_code, error = e.error, outcome = e.digest
+            FROM unnest(\(endings.map(\.held.taskID))::int8[], \(endings.map { Int32($0.held.number) })::int4[],
+                        \(endings.map(\.state.rawValue))::int2[], \(exitCodes)::int4[],
+                        \(endings.map(\.error))::text[], \(endings.map(\.digest))::text[])
+                AS e(task_id, number, state, exit_code, error, digest)
+            WHERE a.task_id = e.task_id AND a.number = e.number
+            """, logger: logger)
+        if !retry.isEmpty {
+            try await connection.query(
+                """
+                UPDATE tasks t SET state = \(TaskState.queued.rawValue), queue_time = now(),
+                    not_before = now() + r.delay * interval '1 second'
+                FROM unnest(\(retry.map(\.id))::int8[], \(retry.map(\.delay))::float8[]) AS r(id, delay) WHERE t.id = r.id
+                """, logger: logger)
+            try await connection.query("SELECT pg_notify(\(TaskQueue.channel), \(String(retry.count)))", logger: logger)
+        }
+        let advance = TaskAdvance(store: store, connection: connection)
+        if !canceled.isEmpty { try await advance.setFinal(canceled, state: .canceled) }
+        if !failed.isEmpty {
+            try await advance.setFinal(failed, state: .failed)
+            try await advance.skipDescendants(of: failed)
+        }
+        try await advance.finishRunsIfDone(runs)
+        return outcomes
+    }
+
+    /// Moves the attempts' MLMD executions to FAILED or CANCELED, noting the error.
+    private func recordExecutions(_ endings: [(held: Held, state: AttemptState, error: String)]) async throws {
+        for namespaceID in Set(endings.map(\.held.namespaceID)) {
+            var lineage = AttemptLineage()
+            for ending in endings where ending.held.namespaceID == namespaceID {
+                var patch = NodePatch()
+                patch.state = .set(Int16(NodeKind.execution.state(named: ending.state == .canceled ? "CANCELED" : "FAILED")!))
+                patch.customProperties = PropertyPatch(set: ["error": .typed(.string(String(ending.error.prefix(Validation.maximumTextLength))))])
+                _ = lineage.update(execution: ending.held.executionID, patch)
+            }
+            _ = try await store.write(lineage.write, namespaceID: NamespaceID(namespaceID), on: connection)
+        }
+    }
+
+    // MARK: Outcome digests
+
+    /// A digest of a success report, so the same report again is recognised.
+    static func digest(_ report: AttemptReport) -> String {
+        var text = "succeeded"
+        for name in report.outputs.keys.sorted() {
+            let output = report.outputs[name]!
+            text += "|\(name)=\(output.uri);\(output.state.map(String.init) ?? "")"
+            for (label, map) in [("p", output.properties), ("c", output.customProperties)] {
+                for key in map.keys.sorted() { text += ";\(label).\(key)=\(Self.text(map[key]!))" }
+            }
+        }
+        return String(StableHash.fnv1a64(text), radix: 16)
+    }
+
+    /// A digest of a failure report.
+    static func digest(_ failure: AttemptFailure) -> String {
+        String(StableHash.fnv1a64("failed|\(failure.canceled)|\(failure.exitCode.map(String.init) ?? "")|\(failure.error)"), radix: 16)
+    }
+
+    private static func text(_ input: PropertyInput) -> String {
+        switch input {
+        case .typed(let value): JSONWriter.string(value.taggedJSON)
+        case .json(let json): JSONWriter.string(json)
+        }
+    }
+}

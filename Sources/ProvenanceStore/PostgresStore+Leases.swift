@@ -1,0 +1,218 @@
+import PostgresNIO
+import ProvenanceCore
+
+/// Whether a lease is still held, as a heartbeat finds it.
+public struct LeaseStatus: Sendable, Equatable {
+    /// The lease.
+    public var token: LeaseToken
+    /// When it now expires (microseconds since the epoch); nil if it is no longer held (expired, or the attempt
+    /// already ended): the executor must stop the step and report nothing.
+    public var leaseExpires: Int64?
+    /// The run is being cancelled: the executor should stop the step and report it failed as cancelled.
+    public var cancel: Bool
+}
+
+extension PostgresStore {
+    /// Leases queued tasks to executor `executor`: as many as fit in `available` (a slot each, and their cpu,
+    /// memory and gpu), whose required labels the executor has, at most `maximum`, oldest first. Each gets an
+    /// attempt under a lease of `duration` with a new fencing token, and an MLMD execution (state RUNNING) in its
+    /// run's context. Tasks other executors hold are skipped, never waited for (`FOR UPDATE SKIP LOCKED`), so any
+    /// number of executors and server replicas can lease at once without leasing a task twice.
+    public func lease(executor: ExecutorID, available: ExecutorCapacity, maximum: Int, duration: Duration)
+        async throws(ProvenanceError) -> [Lease]
+    {
+        try available.validate(field: "available")
+        let limit = min(maximum, available.slots)
+        guard limit > 0 else { return [] }
+        return try await transaction { [self] connection in
+            try await LeaseGrant(store: self, connection: connection).grant(
+                executor: executor, available: available, limit: limit, duration: duration)
+        }
+    }
+
+    /// Extends the leases of `tokens` that executor `executor` still holds by `duration`; says of each whether it
+    /// is still held and whether its run is being cancelled.
+    public func heartbeat(executor: ExecutorID, tokens: [LeaseToken], duration: Duration) async throws(ProvenanceError)
+        -> [LeaseStatus]
+    {
+        let (tasks, numbers, secrets) = (tokens.map(\.taskID.rawValue), tokens.map { Int32(clamping: $0.attempt) }, tokens.map(\.secret))
+        let seconds = Self.seconds(duration)
+        let held: [Int64: (expires: Int64, cancel: Bool)] = try await perform { [self] connection in
+            try await connection.query("UPDATE executors SET last_seen = now() WHERE id = \(executor.rawValue)", logger: logger)
+            var held: [Int64: (expires: Int64, cancel: Bool)] = [:]
+            guard !tasks.isEmpty else { return held }
+            let rows = try await connection.query(
+                """
+                UPDATE attempts a SET lease_expires = now() + \(seconds)::float8 * interval '1 second'
+                FROM unnest(\(tasks)::int8[], \(numbers)::int4[], \(secrets)::text[]) AS k(task_id, number, secret),
+                    tasks t
+                WHERE a.task_id = k.task_id AND a.number = k.number AND a.secret = k.secret
+                    AND a.state = \(AttemptState.running.rawValue) AND a.executor_id = \(executor.rawValue) AND t.id = a.task_id
+                RETURNING a.task_id, \(unescaped: Self.microseconds("a.lease_expires")), t.cancel_requested
+                """, logger: logger)
+            for try await (task, expires, cancel) in rows.decode((Int64, Int64, Bool).self) { held[task] = (expires, cancel) }
+            return held
+        }
+        return tokens.map { token in
+            let status = held[token.taskID.rawValue]
+            return LeaseStatus(token: token, leaseExpires: status?.expires, cancel: status?.cancel ?? false)
+        }
+    }
+
+    /// A duration in seconds, for SQL intervals.
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}
+
+/// One lease request's work inside its transaction (see `PostgresStore.lease`).
+private struct LeaseGrant {
+    let store: PostgresStore
+    let connection: PostgresConnection
+    var logger: Logger { store.logger }
+
+    /// A task picked for the lease, with what its executor needs to run it.
+    private struct Picked {
+        let id: Int64
+        let attempt: Int
+        let runID: Int64
+        let namespace: String
+        let namespaceID: Int64
+        let step: String
+        let component: ComponentSpec
+        let executionTypeID: Int64
+        let parameters: [String: JSON]
+        let inputs: [String: Int64]
+        let runContextID: Int64
+    }
+
+    func grant(executor: ExecutorID, available: ExecutorCapacity, limit: Int, duration: Duration) async throws -> [Lease] {
+        var labelText: String?
+        for try await labels in try await connection.query(
+            "UPDATE executors SET last_seen = now() WHERE id = \(executor.rawValue) RETURNING labels::text", logger: logger
+        ).decode(String.self) { labelText = labels }
+        guard let labelText else { throw ProvenanceError.notFound("executor \(executor) not found; register again") }
+        // Candidates that fit one at a time, oldest first; a few more than the slots, since together they may not.
+        var candidates: [(id: Int64, request: ResourceRequest)] = []
+        for try await (id, cpu, memory, gpu) in try await connection.query(
+            """
+            SELECT t.id, t.cpu, t.memory_mb, t.gpu FROM tasks t
+            WHERE t.state = \(TaskState.queued.rawValue) AND t.not_before <= now()
+                AND t.cpu <= \(available.cpu) AND t.memory_mb <= \(Int32(clamping: available.memoryMB))
+                AND t.gpu <= \(Int32(clamping: available.gpu)) AND t.executor_labels <@ \(labelText)::jsonb
+            ORDER BY t.not_before, t.id
+            LIMIT \(Int64(limit * 4))
+            FOR UPDATE SKIP LOCKED
+            """, logger: logger
+        ).decode((Int64, Double, Int32, Int32).self) {
+            candidates.append((id, ResourceRequest(cpu: cpu, memoryMB: Int(memory), gpu: Int(gpu))))
+        }
+        var left = available
+        var chosen: [Int64] = []
+        for candidate in candidates where chosen.count < limit && left.fits(candidate.request) {
+            chosen.append(candidate.id)
+            left = left.minus(candidate.request)
+        }
+        guard !chosen.isEmpty else { return [] }
+        let picked = try await details(chosen)
+        let artifacts = try await inputArtifacts(picked)
+        let executions = try await recordExecutions(picked)
+        let secrets = picked.map { _ in LeaseToken.newSecret() }
+        let seconds = PostgresStore.seconds(duration)
+        var expiries: [Int64: Int64] = [:]
+        for try await (task, expires) in try await connection.query(
+            """
+            INSERT INTO attempts (task_id, number, state, executor_id, secret, lease_expires, execution_id)
+            SELECT l.task_id, l.number, \(AttemptState.running.rawValue), \(executor.rawValue), l.secret,
+                   now() + \(seconds)::float8 * interval '1 second', l.execution_id
+            FROM unnest(\(picked.map(\.id))::int8[], \(picked.map { Int32($0.attempt) })::int4[], \(secrets)::text[],
+                        \(executions.map(\.rawValue))::int8[]) AS l(task_id, number, secret, execution_id)
+            RETURNING task_id, \(unescaped: PostgresStore.microseconds("lease_expires"))
+            """, logger: logger
+        ).decode((Int64, Int64).self) { expiries[task] = expires }
+        try await connection.query(
+            """
+            UPDATE tasks SET state = \(TaskState.running.rawValue), attempts = attempts + 1,
+                start_time = coalesce(start_time, now())
+            WHERE id = ANY(\(chosen))
+            """, logger: logger)
+        try await TaskAdvance(store: store, connection: connection).markStarted(Array(Set(picked.map(\.runID))))
+        return picked.enumerated().map { offset, task in
+            Lease(
+                token: LeaseToken(taskID: TaskID(task.id), attempt: task.attempt, secret: secrets[offset]),
+                namespace: task.namespace, runID: RunID(task.runID), step: task.step, component: task.component.reference,
+                process: task.component.run, timeout: task.component.timeout,
+                inputs: task.inputs.keys.sorted().compactMap { name in
+                    artifacts[task.inputs[name]!].map { TaskArtifact(name: name, artifactID: ArtifactID(task.inputs[name]!), type: $0.type, uri: $0.uri) }
+                },
+                outputs: task.component.outputs.map { output in
+                    LeaseOutput(
+                        name: output.name, type: output.type,
+                        path: "\(task.namespace)/runs/\(task.runID)/\(task.step)/attempt-\(task.attempt)/\(output.name)")
+                },
+                parameters: task.parameters, executionID: executions[offset], leaseExpires: expiries[task.id] ?? 0)
+        }
+    }
+
+    /// An MLMD execution (state RUNNING) for each attempt, in its run's context; one write per namespace.
+    private func recordExecutions(_ picked: [Picked]) async throws -> [ExecutionID] {
+        let running = Int16(NodeKind.execution.state(named: "RUNNING")!)
+        var executions = [ExecutionID](repeating: ExecutionID(0), count: picked.count)
+        for namespaceID in Set(picked.map(\.namespaceID)) {
+            var lineage = AttemptLineage()
+            var positions: [Int] = []
+            for (position, task) in picked.enumerated() where task.namespaceID == namespaceID {
+                _ = lineage.execution(
+                    type: task.executionTypeID, state: running,
+                    properties: PipelineMetadata.attemptProperties(
+                        run: RunID(task.runID), task: TaskID(task.id), step: task.step, attempt: task.attempt,
+                        component: task.component.reference),
+                    context: task.runContextID)
+                positions.append(position)
+            }
+            let written = try await store.write(lineage.write, namespaceID: NamespaceID(namespaceID), on: connection)
+            for (offset, position) in positions.enumerated() { executions[position] = written.executionIDs[offset] }
+        }
+        return executions
+    }
+
+    private func details(_ ids: [Int64]) async throws -> [Picked] {
+        var picked: [Picked] = []
+        let rows = try await connection.query(
+            """
+            SELECT t.id, t.attempts + 1, t.run_id, n.name, t.namespace_id, t.step, c.spec::text, c.execution_type_id,
+                   t.parameters::text, coalesce(t.inputs, '{}')::text, r.context_id
+            FROM tasks t JOIN runs r ON r.id = t.run_id JOIN components c ON c.id = t.component_id
+                JOIN namespaces n ON n.id = t.namespace_id
+            WHERE t.id = ANY(\(ids)) ORDER BY t.id
+            """, logger: logger)
+        for try await row in rows {
+            var cells = CellReader(row)
+            let (id, attempt, runID) = (try cells.next(Int64.self), try cells.next(Int32.self), try cells.next(Int64.self))
+            let (namespace, namespaceID, step) = (try cells.next(String.self), try cells.next(Int64.self), try cells.next(String.self))
+            let component = try ComponentSpec(json: try JSONParser.parse(try cells.next(String.self)))
+            let executionTypeID = try cells.next(Int64.self)
+            let parameters = try TaskAdvance.object(try JSONParser.parse(try cells.next(String.self)))
+            var inputs: [String: Int64] = [:]
+            for (name, value) in try TaskAdvance.object(try JSONParser.parse(try cells.next(String.self))) {
+                if case .int(let id) = value { inputs[name] = id }
+            }
+            picked.append(Picked(
+                id: id, attempt: Int(attempt), runID: runID, namespace: namespace, namespaceID: namespaceID, step: step,
+                component: component, executionTypeID: executionTypeID, parameters: parameters, inputs: inputs,
+                runContextID: try cells.next(Int64.self)))
+        }
+        return picked
+    }
+
+    private func inputArtifacts(_ tasks: [Picked]) async throws -> [Int64: (uri: String?, type: String)] {
+        let ids = Array(Set(tasks.flatMap(\.inputs.values)))
+        guard !ids.isEmpty else { return [:] }
+        var artifacts: [Int64: (uri: String?, type: String)] = [:]
+        for try await (id, uri, type) in try await connection.query(
+            "SELECT a.id, a.uri, ty.name FROM artifacts a JOIN types ty ON ty.id = a.type_id WHERE a.id = ANY(\(ids))",
+            logger: logger
+        ).decode((Int64, String?, String).self) { artifacts[id] = (uri, type) }
+        return artifacts
+    }
+}

@@ -1,0 +1,83 @@
+import PostgresNIO
+import ProvenanceCore
+
+extension PostgresStore {
+    /// Cancels run `id`: tasks not yet started are cancelled at once, running ones are told at their next
+    /// heartbeat (and cancelled when their executor reports, or their lease expires). The run is CANCELING until
+    /// none is left running, then CANCELED. Cancelling an ended run changes nothing.
+    public func cancelRun(_ id: RunID, namespace: String) async throws(ProvenanceError) {
+        let namespaceID = try await namespaceID(namespace)
+        try await transaction { [self] connection in
+            let rows = try await connection.query(
+                "SELECT state FROM runs WHERE id = \(id.rawValue) AND namespace_id = \(namespaceID.rawValue) FOR UPDATE",
+                logger: logger)
+            var state: RunState?
+            for try await value in rows.decode(Int16.self) { state = RunState(rawValue: value) }
+            guard let state else { throw ProvenanceError.notFound("run \(id) not found") }
+            guard !state.isFinal, state != .canceling else { return }
+            try await connection.query(
+                """
+                UPDATE runs SET state = \(RunState.canceling.rawValue),
+                    history = history || jsonb_build_array(jsonb_build_object('state', \(RunState.canceling.rawValue), 'time', \(unescaped: TaskAdvance.now)))
+                WHERE id = \(id.rawValue)
+                """, logger: logger)
+            try await connection.query(
+                """
+                UPDATE tasks SET state = \(TaskState.canceled.rawValue), end_time = now()
+                WHERE run_id = \(id.rawValue) AND state IN (\(TaskState.pending.rawValue), \(TaskState.queued.rawValue))
+                """, logger: logger)
+            try await connection.query(
+                "UPDATE tasks SET cancel_requested = true WHERE run_id = \(id.rawValue) AND state = \(TaskState.running.rawValue)",
+                logger: logger)
+            try await TaskAdvance(store: self, connection: connection).finishRunsIfDone([id.rawValue])
+        }
+    }
+
+    /// Runs the failed, skipped and cancelled tasks of ended run `id` again, reusing what succeeded: each gets
+    /// the component's attempts anew, the run is RUNNING again, and tasks whose inputs exist are made ready at
+    /// once. A run that has not ended cannot be retried (`failedPrecondition`).
+    public func retryRun(_ id: RunID, namespace: String) async throws(ProvenanceError) {
+        let namespaceID = try await namespaceID(namespace)
+        try await transaction { [self] connection in
+            let rows = try await connection.query(
+                "SELECT state FROM runs WHERE id = \(id.rawValue) AND namespace_id = \(namespaceID.rawValue) FOR UPDATE",
+                logger: logger)
+            var state: RunState?
+            for try await value in rows.decode(Int16.self) { state = RunState(rawValue: value) }
+            guard let state else { throw ProvenanceError.notFound("run \(id) not found") }
+            guard state == .failed || state == .canceled else {
+                throw ProvenanceError(
+                    .failedPrecondition, "run \(id) is \(state.name); only a FAILED or CANCELED run can be retried")
+            }
+            let again = [TaskState.failed, .skipped, .canceled].map(\.rawValue)
+            let succeeded = [TaskState.succeeded, .cached].map(\.rawValue)
+            var reset: [Int64] = []
+            for try await taskID in try await connection.query(
+                """
+                UPDATE tasks t SET state = \(TaskState.pending.rawValue), error = NULL, cancel_requested = false,
+                    inputs = NULL, fingerprint = NULL, queue_time = NULL, end_time = NULL, not_before = now(),
+                    max_attempts = t.attempts + (c.spec->'retries'->>'max_attempts')::int4,
+                    waiting_on = (SELECT count(*) FROM task_edges e JOIN tasks u ON u.id = e.upstream_id
+                                  WHERE e.downstream_id = t.id AND NOT u.state = ANY(\(succeeded)))
+                FROM components c
+                WHERE c.id = t.component_id AND t.run_id = \(id.rawValue) AND t.state = ANY(\(again))
+                RETURNING t.id
+                """, logger: logger
+            ).decode(Int64.self) { reset.append(taskID) }
+            try await connection.query(
+                """
+                UPDATE runs SET state = \(RunState.running.rawValue), end_time = NULL,
+                    history = history || jsonb_build_array(jsonb_build_object('state', \(RunState.running.rawValue), 'time', \(unescaped: TaskAdvance.now)))
+                WHERE id = \(id.rawValue)
+                """, logger: logger)
+            var ready: [Int64] = []
+            for try await taskID in try await connection.query(
+                "SELECT id FROM tasks WHERE id = ANY(\(reset)) AND waiting_on = 0 ORDER BY id", logger: logger
+            ).decode(Int64.self) { ready.append(taskID) }
+            let advance = TaskAdvance(store: self, connection: connection)
+            var released = try await advance.release(ready)
+            released.runs.insert(id.rawValue)
+            try await advance.finishRunsIfDone(released.runs)
+        }
+    }
+}

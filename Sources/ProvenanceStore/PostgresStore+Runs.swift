@@ -1,0 +1,217 @@
+import PostgresNIO
+import ProvenanceCore
+
+/// What a client asks a run to be.
+public struct RunRequest: Sendable, Equatable {
+    /// The pipeline's name.
+    public var pipeline: String
+    /// The version's digest; nil runs the newest version.
+    public var version: String?
+    /// Parameter values (the rest take their defaults).
+    public var parameters: [String: JSON]
+    /// Labels to find the run by.
+    public var labels: [String: String]
+    /// Whether tasks may reuse cached outputs (per component too).
+    public var cache: Bool
+
+    /// Creates a request.
+    public init(
+        pipeline: String, version: String? = nil, parameters: [String: JSON] = [:], labels: [String: String] = [:],
+        cache: Bool = true
+    ) {
+        self.pipeline = pipeline
+        self.version = version
+        self.parameters = parameters
+        self.labels = labels
+        self.cache = cache
+    }
+}
+
+extension PostgresStore {
+    /// The longest a label key or value may be.
+    public static let maximumLabelLength = 256
+
+    /// Starts a run: in one transaction, the run, its MLMD PipelineRun context (a child of the pipeline's), the
+    /// artifacts its URI inputs name, and one task per step; tasks that wait for nothing are made ready at once
+    /// (queued, or done from the cache). Returns the run's id.
+    public func submitRun(_ request: RunRequest, namespace: String) async throws(ProvenanceError) -> RunID {
+        for (key, value) in request.labels {
+            try Validation.requireName(key, field: "labels")
+            guard key.utf8.count <= Self.maximumLabelLength, value.utf8.count <= Self.maximumLabelLength else {
+                throw .invalid("labels.\(key)", "label keys and values are at most \(Self.maximumLabelLength) bytes")
+            }
+            try Validation.checkText(value, field: "labels.\(key)")
+        }
+        for (key, value) in request.parameters { try PipelineNames.checkJSONText(value, field: "parameters.\(key)") }
+        let namespaceID = try await namespaceID(namespace)
+        let version = try await pipelineVersion(request.pipeline, digest: request.version, namespace: namespace)
+        let components = try await components(Array(Set(version.spec.steps.map(\.component))), namespaceID: namespaceID)
+        let plan = try RunPlan(
+            version.spec, parameters: request.parameters, components: components.mapValues(\.spec), cache: request.cache)
+        let runContextType = try await putType(
+            NodeType(kind: .context, name: PipelineMetadata.runContextType), namespace: namespace,
+            options: TypeEvolutionOptions(canOmitFields: true)
+        ).type.id
+        let uriTypes = Self.uriInputs(plan, components: components)
+        var uriArtifactTypes: [String: Int64] = [:]
+        for typeName in Set(uriTypes.values) {
+            uriArtifactTypes[typeName] = try await putType(
+                NodeType(kind: .artifact, name: typeName), namespace: namespace, options: TypeEvolutionOptions(canOmitFields: true)
+            ).type.id.rawValue
+        }
+        let types = uriArtifactTypes
+        let submission = RunSubmission(
+            namespaceID: namespaceID, version: version, plan: plan, components: components, labels: request.labels,
+            cache: request.cache, runContextType: runContextType.rawValue, uriInputTypes: uriTypes, artifactTypes: types)
+        return try await transaction { [self] connection in
+            try await submission.insert(on: connection, store: self)
+        }
+    }
+
+    /// The URIs the plan's inputs name, each with the artifact type of the input it feeds.
+    private static func uriInputs(_ plan: RunPlan, components: [ComponentReference: StoredComponent]) -> [String: String] {
+        var types: [String: String] = [:]
+        for task in plan.tasks {
+            for (name, source) in task.inputs {
+                if case .uri(let uri) = source, let type = components[task.component]?.spec.inputs.named(name)?.type {
+                    types[uri] = type
+                }
+            }
+        }
+        return types
+    }
+}
+
+/// The rows one run submission writes (see `PostgresStore.submitRun`).
+private struct RunSubmission: Sendable {
+    let namespaceID: NamespaceID
+    let version: StoredPipelineVersion
+    let plan: RunPlan
+    let components: [ComponentReference: StoredComponent]
+    let labels: [String: String]
+    let cache: Bool
+    let runContextType: Int64
+    /// The artifact type of each URI an input names.
+    let uriInputTypes: [String: String]
+    /// Artifact type ids by name.
+    let artifactTypes: [String: Int64]
+
+    func insert(on connection: PostgresConnection, store: PostgresStore) async throws -> RunID {
+        let logger = store.logger
+        let parameters = JSONWriter.string(.object(plan.parameters.keys.sorted().map { (key: $0, value: plan.parameters[$0]!) }))
+        let labelText = JSONWriter.string(.object(labels.keys.sorted().map { (key: $0, value: .string(labels[$0]!)) }))
+        var runID: Int64 = 0
+        for try await id in try await connection.query(
+            """
+            INSERT INTO runs (namespace_id, pipeline_id, version_id, state, parameters, labels, cache, context_id, history)
+            VALUES (\(namespaceID.rawValue), \(version.pipelineID.rawValue), \(version.versionID.rawValue),
+                    \(RunState.pending.rawValue), \(parameters)::jsonb, \(labelText)::jsonb, \(cache), 0,
+                    jsonb_build_array(jsonb_build_object('state', \(RunState.pending.rawValue), 'time', \(unescaped: TaskAdvance.now))))
+            RETURNING id
+            """, logger: logger
+        ).decode(Int64.self) { runID = id }
+        let (runContext, uriArtifacts) = try await recordContext(run: runID, on: connection, store: store)
+        try await connection.query(
+            """
+            INSERT INTO parent_contexts (child_id, parent_id) VALUES (\(runContext), \(version.contextID.rawValue))
+            ON CONFLICT DO NOTHING
+            """, logger: logger)
+        try await connection.query("UPDATE runs SET context_id = \(runContext) WHERE id = \(runID)", logger: logger)
+        let taskIDs = try await insertTasks(run: runID, uriArtifacts: uriArtifacts, on: connection, logger: store.logger)
+        let roots = plan.tasks.filter(\.upstream.isEmpty).compactMap { taskIDs[$0.step] }
+        let advance = TaskAdvance(store: store, connection: connection)
+        let released = try await advance.release(roots)
+        try await advance.finishRunsIfDone(released.runs)
+        return RunID(runID)
+    }
+
+    /// The run's PipelineRun context, and the artifacts its URI inputs name (recorded now if no artifact of the
+    /// input's type has the URI).
+    private func recordContext(run: Int64, on connection: PostgresConnection, store: PostgresStore) async throws
+        -> (context: Int64, uriArtifacts: [String: Int64])
+    {
+        var write = LineageWrite(attributions: [], associations: [])
+        write.contexts = [.create(NodeDraft(
+            kind: .context, type: .id(TypeID(runContextType)),
+            name: PipelineMetadata.runContextName(pipeline: version.spec.name, run: RunID(run))))]
+        var uris: [String] = []
+        for (uri, type) in uriInputTypes.sorted(by: { $0.key < $1.key }) {
+            let rows = try await connection.query(
+                """
+                SELECT a.id FROM artifacts a
+                WHERE a.namespace_id = \(namespaceID.rawValue) AND a.uri = \(uri) AND a.type_id = \(artifactTypes[type]!)
+                ORDER BY a.id DESC LIMIT 1
+                """, logger: store.logger)
+            var existing: Int64?
+            for try await id in rows.decode(Int64.self) { existing = id }
+            if let existing {
+                write.artifacts.append(.update(id: existing, NodePatch()))
+            } else {
+                write.artifacts.append(.create(NodeDraft(
+                    kind: .artifact, type: .id(TypeID(artifactTypes[type]!)), uri: uri,
+                    state: Int16(NodeKind.artifact.state(named: "LIVE")!))))
+            }
+            write.attributions!.append(IndexLink(contextIndex: 0, nodeIndex: uris.count))
+            uris.append(uri)
+        }
+        let result = try await store.write(write, namespaceID: namespaceID, on: connection)
+        var artifacts: [String: Int64] = [:]
+        for (offset, uri) in uris.enumerated() { artifacts[uri] = result.artifactIDs[offset].rawValue }
+        return (result.contextIDs[0].rawValue, artifacts)
+    }
+
+    /// Inserts one task per step and the edges between them; returns the tasks' ids by step.
+    private func insertTasks(run: Int64, uriArtifacts: [String: Int64], on connection: PostgresConnection, logger: Logger)
+        async throws -> [String: Int64]
+    {
+        var steps: [String] = [], componentIDs: [Int64] = [], waiting: [Int32] = [], parameterTexts: [String] = []
+        var sourceTexts: [String] = [], caches: [Bool] = [], cpus: [Double] = [], memories: [Int32] = [], gpus: [Int32] = []
+        var labelTexts: [String] = [], attempts: [Int32] = []
+        for task in plan.tasks {
+            steps.append(task.step)
+            componentIDs.append(components[task.component]!.id.rawValue)
+            waiting.append(Int32(task.upstream.count))
+            parameterTexts.append(JSONWriter.string(.object(task.parameters.keys.sorted().map { (key: $0, value: task.parameters[$0]!) })))
+            sourceTexts.append(JSONWriter.string(.object(task.inputs.keys.sorted().map { name in
+                var source = task.inputs[name]!
+                if case .uri(let uri) = source, let id = uriArtifacts[uri] { source = .artifact(ArtifactID(id)) }
+                return (key: name, value: source.json)
+            })))
+            caches.append(task.cache)
+            cpus.append(task.resources.cpu)
+            memories.append(Int32(clamping: task.resources.memoryMB))
+            gpus.append(Int32(clamping: task.resources.gpu))
+            labelTexts.append(JSONWriter.string(.object(task.executorLabels.keys.sorted().map { (key: $0, value: .string(task.executorLabels[$0]!)) })))
+            attempts.append(Int32(clamping: task.maxAttempts))
+        }
+        var ids: [String: Int64] = [:]
+        let rows = try await connection.query(
+            """
+            INSERT INTO tasks (run_id, namespace_id, step, component_id, state, waiting_on, parameters, input_sources,
+                               cache, cpu, memory_mb, gpu, executor_labels, max_attempts)
+            SELECT \(run), \(namespaceID.rawValue), t.step, t.component_id, \(TaskState.pending.rawValue), t.waiting_on,
+                   t.parameters::jsonb, t.sources::jsonb, t.cache, t.cpu, t.memory_mb, t.gpu, t.labels::jsonb, t.attempts
+            FROM unnest(\(steps)::text[], \(componentIDs)::int8[], \(waiting)::int4[], \(parameterTexts)::text[],
+                        \(sourceTexts)::text[], \(caches)::bool[], \(cpus)::float8[], \(memories)::int4[], \(gpus)::int4[],
+                        \(labelTexts)::text[], \(attempts)::int4[])
+                AS t(step, component_id, waiting_on, parameters, sources, cache, cpu, memory_mb, gpu, labels, attempts)
+            RETURNING id, step
+            """, logger: logger)
+        for try await (id, step) in rows.decode((Int64, String).self) { ids[step] = id }
+        var upstream: [Int64] = [], downstream: [Int64] = []
+        for task in plan.tasks {
+            for name in task.upstream {
+                upstream.append(ids[name]!)
+                downstream.append(ids[task.step]!)
+            }
+        }
+        if !upstream.isEmpty {
+            try await connection.query(
+                """
+                INSERT INTO task_edges (upstream_id, downstream_id)
+                SELECT * FROM unnest(\(upstream)::int8[], \(downstream)::int8[])
+                """, logger: logger)
+        }
+        return ids
+    }
+}

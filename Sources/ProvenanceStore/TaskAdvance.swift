@@ -1,0 +1,392 @@
+import Logging
+import PostgresNIO
+import ProvenanceCore
+
+/// Moves tasks forward inside a transaction the caller holds (a run's submission, an attempt's completion or
+/// failure, a lease's expiry, a retry): makes ready tasks runnable, reuses cached outputs, skips what a failure
+/// cuts off, and ends runs with nothing left to do. Every step is set-based, so a fan-out of thousands of tasks
+/// costs a few statements, not thousands.
+struct TaskAdvance {
+    let store: PostgresStore
+    let connection: PostgresConnection
+    var logger: Logger { store.logger }
+
+    /// A pending task whose upstream tasks have all produced their outputs.
+    private struct ReadyTask {
+        let id: Int64
+        let runID: Int64
+        let namespaceID: Int64
+        let step: String
+        let component: ComponentReference
+        let executionTypeID: Int64
+        let parameters: [String: JSON]
+        let sources: [String: InputSource]
+        let cache: Bool
+        let runContextID: Int64
+        let pipelineContextID: Int64
+        let runIsStopping: Bool
+    }
+
+    /// What `release` did.
+    struct Released {
+        /// Tasks queued for executors.
+        var queued = 0
+        /// Runs whose tasks changed.
+        var runs: Set<Int64> = []
+    }
+
+    /// Makes the pending tasks `ids` (whose upstream tasks have all produced their outputs) go forward: each has
+    /// its inputs resolved, then reuses an identical earlier task's outputs (and its own downstream tasks go
+    /// forward in turn), or is queued, or fails when an input cannot be found. Tasks of a run being cancelled are
+    /// cancelled instead.
+    func release(_ ids: [Int64]) async throws -> Released {
+        var released = Released()
+        var next = ids
+        while !next.isEmpty {
+            let tasks = try await load(next)
+            released.runs.formUnion(tasks.map(\.runID))
+            let stopped = tasks.filter(\.runIsStopping).map(\.id)
+            if !stopped.isEmpty { try await setFinal(stopped, state: .canceled) }
+            let live = tasks.filter { !$0.runIsStopping }
+            let outputs = try await outputs(of: live)
+            var resolved: [(task: ReadyTask, inputs: [String: ArtifactID], fingerprint: String)] = []
+            var failed: [(id: Int64, error: String)] = []
+            var selected: [SelectorKey: ArtifactID?] = [:]
+            for task in live {
+                var inputs: [String: ArtifactID] = [:]
+                var problem: String?
+                for name in task.sources.keys.sorted() {
+                    switch task.sources[name]! {
+                    case .output(let step, let output):
+                        guard let id = outputs[OutputKey(runID: task.runID, step: step, output: output)] else {
+                            problem = "input \(name): step \(step) has no output \(output)"
+                            continue
+                        }
+                        inputs[name] = id
+                    case .artifact(let id):
+                        inputs[name] = id
+                    case .uri:
+                        problem = "input \(name): its URI was not recorded when the run started"
+                    case .selector(let selector, let optional):
+                        let key = SelectorKey(selector: selector, namespaceID: task.namespaceID, pipelineContextID: task.pipelineContextID)
+                        if selected[key] == nil { selected[key] = try await select(key) }
+                        if let id = selected[key]! {
+                            inputs[name] = id
+                        } else if !optional {
+                            problem = "input \(name): no \(selector.type) artifact matches its selector"
+                        }
+                    }
+                }
+                if let problem {
+                    failed.append((task.id, problem))
+                } else {
+                    let fingerprint = TaskFingerprint.of(component: task.component, parameters: task.parameters, inputs: inputs)
+                    resolved.append((task, inputs, fingerprint))
+                }
+            }
+            let hits = try await cacheHits(resolved.filter { $0.task.cache }.map { (namespaceID: $0.task.namespaceID, fingerprint: $0.fingerprint) })
+            var cached: [(task: ReadyTask, inputs: [String: ArtifactID], fingerprint: String, source: Int64)] = []
+            var queued: [(task: ReadyTask, inputs: [String: ArtifactID], fingerprint: String)] = []
+            for entry in resolved {
+                if entry.task.cache, let source = hits[CacheKey(namespaceID: entry.task.namespaceID, fingerprint: entry.fingerprint)] {
+                    cached.append((entry.task, entry.inputs, entry.fingerprint, source))
+                } else {
+                    queued.append(entry)
+                }
+            }
+            try await queue(queued.map { (id: $0.task.id, inputs: $0.inputs, fingerprint: $0.fingerprint) })
+            released.queued += queued.count
+            if !failed.isEmpty {
+                try await fail(failed)
+                try await skipDescendants(of: failed.map(\.id))
+            }
+            for namespaceID in Set(cached.map(\.task.namespaceID)) {
+                try await recordCacheHits(cached.filter { $0.task.namespaceID == namespaceID })
+            }
+            try await markStarted(Array(Set(cached.map(\.task.runID))))
+            next = try await downstreamReady(of: cached.map(\.task.id))
+        }
+        return released
+    }
+
+    // MARK: Reading ready tasks and their inputs
+
+    private func load(_ ids: [Int64]) async throws -> [ReadyTask] {
+        var tasks: [ReadyTask] = []
+        let rows = try await connection.query(
+            """
+            SELECT t.id, t.run_id, t.namespace_id, t.step, c.name, c.version, c.execution_type_id, t.parameters::text,
+                   t.input_sources::text, t.cache, r.context_id, p.context_id, r.state IN (\(RunState.canceling.rawValue), \(RunState.canceled.rawValue))
+            FROM tasks t JOIN runs r ON r.id = t.run_id JOIN pipelines p ON p.id = r.pipeline_id
+                JOIN components c ON c.id = t.component_id
+            WHERE t.id = ANY(\(ids)) AND t.state = \(TaskState.pending.rawValue)
+            ORDER BY t.id
+            FOR UPDATE OF t
+            """, logger: logger)
+        for try await row in rows {
+            var cells = CellReader(row)
+            let (id, runID, namespaceID, step) = (try cells.next(Int64.self), try cells.next(Int64.self), try cells.next(Int64.self), try cells.next(String.self))
+            let component = ComponentReference(name: try cells.next(String.self), version: try cells.next(String.self))
+            let executionTypeID = try cells.next(Int64.self)
+            let parameters = try Self.object(try JSONParser.parse(try cells.next(String.self)))
+            var sources: [String: InputSource] = [:]
+            for (name, json) in try Self.object(try JSONParser.parse(try cells.next(String.self))) {
+                sources[name] = try InputSource(json: json)
+            }
+            tasks.append(ReadyTask(
+                id: id, runID: runID, namespaceID: namespaceID, step: step, component: component, executionTypeID: executionTypeID,
+                parameters: parameters, sources: sources, cache: try cells.next(Bool.self), runContextID: try cells.next(Int64.self),
+                pipelineContextID: try cells.next(Int64.self), runIsStopping: try cells.next(Bool.self)))
+        }
+        return tasks
+    }
+
+    /// A stored JSON object as a dictionary.
+    static func object(_ json: JSON) throws -> [String: JSON] {
+        guard case .object(let members) = json else { throw ProvenanceError(.internal, "a stored task field is not an object") }
+        return Dictionary(members.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    private struct OutputKey: Hashable {
+        let runID: Int64
+        let step: String
+        let output: String
+    }
+
+    /// The outputs the tasks' upstream steps produced.
+    private func outputs(of tasks: [ReadyTask]) async throws -> [OutputKey: ArtifactID] {
+        var runs: [Int64] = [], steps: [String] = []
+        for task in tasks {
+            for source in task.sources.values {
+                if case .output(let step, _) = source {
+                    runs.append(task.runID)
+                    steps.append(step)
+                }
+            }
+        }
+        guard !runs.isEmpty else { return [:] }
+        var outputs: [OutputKey: ArtifactID] = [:]
+        let rows = try await connection.query(
+            """
+            SELECT t.run_id, t.step, o.name, o.artifact_id
+            FROM (SELECT DISTINCT run_id, step FROM unnest(\(runs)::int8[], \(steps)::text[]) AS s(run_id, step)) s
+                JOIN tasks t ON t.run_id = s.run_id AND t.step = s.step JOIN task_outputs o ON o.task_id = t.id
+            """, logger: logger)
+        for try await (runID, step, output, artifact) in rows.decode((Int64, String, String, Int64).self) {
+            outputs[OutputKey(runID: runID, step: step, output: output)] = ArtifactID(artifact)
+        }
+        return outputs
+    }
+
+    private struct SelectorKey: Hashable {
+        let selector: ArtifactSelector
+        let namespaceID: Int64
+        let pipelineContextID: Int64
+    }
+
+    /// The newest artifact a selector finds now.
+    private func select(_ key: SelectorKey) async throws -> ArtifactID? {
+        var sql = SQLBuilder()
+        let namespace = sql.bind(key.namespaceID, as: "int8"), type = sql.bind(key.selector.type, as: "text")
+        sql.append("""
+            SELECT a.id FROM artifacts a JOIN types ty ON ty.id = a.type_id
+            WHERE a.namespace_id = \(namespace) AND ty.name = \(type) AND ty.kind = \(NodeTable.typeKind(.artifact))
+            """)
+        if let state = key.selector.state { sql.append(" AND a.state = \(sql.bind(Int64(state), as: "int8"))") }
+        if key.selector.scope == .pipeline {
+            let pipeline = sql.bind(key.pipelineContextID, as: "int8")
+            sql.append("""
+                 AND EXISTS (SELECT 1 FROM attributions l JOIN parent_contexts pc ON pc.child_id = l.context_id
+                             WHERE l.artifact_id = a.id AND pc.parent_id = \(pipeline))
+                """)
+        }
+        if let text = key.selector.filter {
+            sql.append(" AND ")
+            FilterSQL.append(try Filter.parse(text, kind: .artifact, field: "select.filter"), node: "a", to: &sql)
+        }
+        sql.append(" ORDER BY a.id DESC LIMIT 1")
+        for try await id in try await connection.query(sql.query, logger: logger).decode(Int64.self) { return ArtifactID(id) }
+        return nil
+    }
+
+    private struct CacheKey: Hashable {
+        let namespaceID: Int64
+        let fingerprint: String
+    }
+
+    /// For each fingerprint, the newest succeeded task that had it.
+    private func cacheHits(_ keys: [(namespaceID: Int64, fingerprint: String)]) async throws -> [CacheKey: Int64] {
+        guard !keys.isEmpty else { return [:] }
+        var hits: [CacheKey: Int64] = [:]
+        let rows = try await connection.query(
+            """
+            SELECT DISTINCT ON (k.namespace_id, k.fingerprint) k.namespace_id, k.fingerprint, t.id
+            FROM unnest(\(keys.map(\.namespaceID))::int8[], \(keys.map(\.fingerprint))::text[]) AS k(namespace_id, fingerprint)
+                JOIN tasks t ON t.namespace_id = k.namespace_id AND t.fingerprint = k.fingerprint
+                    AND t.state = \(TaskState.succeeded.rawValue)
+            ORDER BY k.namespace_id, k.fingerprint, t.id DESC
+            """, logger: logger)
+        for try await (namespaceID, fingerprint, id) in rows.decode((Int64, String, Int64).self) {
+            hits[CacheKey(namespaceID: namespaceID, fingerprint: fingerprint)] = id
+        }
+        return hits
+    }
+
+    // MARK: Moving tasks on
+
+    /// Queues tasks with their resolved inputs.
+    private func queue(_ tasks: [(id: Int64, inputs: [String: ArtifactID], fingerprint: String)]) async throws {
+        guard !tasks.isEmpty else { return }
+        let inputs = tasks.map { Self.inputsText($0.inputs) }
+        try await connection.query(
+            """
+            UPDATE tasks t SET state = \(TaskState.queued.rawValue), inputs = q.inputs::jsonb, fingerprint = q.fingerprint,
+                queue_time = now(), not_before = now()
+            FROM unnest(\(tasks.map(\.id))::int8[], \(inputs)::text[], \(tasks.map(\.fingerprint))::text[]) AS q(id, inputs, fingerprint)
+            WHERE t.id = q.id
+            """, logger: logger)
+        try await connection.query("SELECT pg_notify(\(TaskQueue.channel), \(String(tasks.count)))", logger: logger)
+    }
+
+    static func inputsText(_ inputs: [String: ArtifactID]) -> String {
+        JSONWriter.string(.object(inputs.keys.sorted().map { (key: $0, value: .int(inputs[$0]!.rawValue)) }))
+    }
+
+    /// Fails tasks that cannot run (an input was not found), with the reason.
+    private func fail(_ tasks: [(id: Int64, error: String)]) async throws {
+        try await connection.query(
+            """
+            UPDATE tasks t SET state = \(TaskState.failed.rawValue), error = f.error, end_time = now()
+            FROM unnest(\(tasks.map(\.id))::int8[], \(tasks.map(\.error))::text[]) AS f(id, error) WHERE t.id = f.id
+            """, logger: logger)
+    }
+
+    /// Ends tasks in `state` (cancelled, say) that had not started.
+    func setFinal(_ ids: [Int64], state: TaskState) async throws {
+        try await connection.query(
+            "UPDATE tasks SET state = \(state.rawValue), end_time = now() WHERE id = ANY(\(ids))", logger: logger)
+    }
+
+    /// Skips every task downstream of `ids` that has not started: they can never get their inputs.
+    func skipDescendants(of ids: [Int64]) async throws {
+        guard !ids.isEmpty else { return }
+        try await connection.query(
+            """
+            WITH RECURSIVE below AS (
+                SELECT downstream_id AS id FROM task_edges WHERE upstream_id = ANY(\(ids))
+                UNION SELECT e.downstream_id FROM task_edges e JOIN below b ON e.upstream_id = b.id
+            )
+            UPDATE tasks SET state = \(TaskState.skipped.rawValue), end_time = now()
+            WHERE id IN (SELECT id FROM below) AND state = \(TaskState.pending.rawValue)
+            """, logger: logger)
+    }
+
+    /// Counts `ids` (which just produced their outputs) off their downstream tasks; returns the tasks that now wait
+    /// for nothing.
+    func downstreamReady(of ids: [Int64]) async throws -> [Int64] {
+        guard !ids.isEmpty else { return [] }
+        var ready: [Int64] = []
+        let rows = try await connection.query(
+            """
+            UPDATE tasks t SET waiting_on = t.waiting_on - d.count
+            FROM (SELECT downstream_id, count(*)::int4 AS count FROM task_edges WHERE upstream_id = ANY(\(ids))
+                  GROUP BY downstream_id) d
+            WHERE t.id = d.downstream_id AND t.state = \(TaskState.pending.rawValue)
+            RETURNING t.id, t.waiting_on
+            """, logger: logger)
+        for try await (id, waiting) in rows.decode((Int64, Int32).self) where waiting <= 0 { ready.append(id) }
+        return ready.sorted()
+    }
+
+    /// Records cache hits (of one namespace): each reuses its source task's outputs, gets an MLMD execution (state
+    /// CACHED) with the events of what it read and reused, and is done.
+    private func recordCacheHits(
+        _ hits: [(task: ReadyTask, inputs: [String: ArtifactID], fingerprint: String, source: Int64)]
+    ) async throws {
+        guard !hits.isEmpty else { return }
+        var outputs: [Int64: [(name: String, artifact: Int64)]] = [:]
+        for try await (task, name, artifact) in try await connection.query(
+            "SELECT task_id, name, artifact_id FROM task_outputs WHERE task_id = ANY(\(hits.map(\.source)))", logger: logger
+        ).decode((Int64, String, Int64).self) {
+            outputs[task, default: []].append((name, artifact))
+        }
+        let cachedState = Int16(NodeKind.execution.state(named: "CACHED")!)
+        var lineage = AttemptLineage()
+        for hit in hits {
+            let execution = lineage.execution(
+                type: hit.task.executionTypeID, state: cachedState,
+                properties: PipelineMetadata.attemptProperties(
+                    run: RunID(hit.task.runID), task: TaskID(hit.task.id), step: hit.task.step, attempt: 0,
+                    component: hit.task.component),
+                context: hit.task.runContextID)
+            for (_, artifact) in hit.inputs.sorted(by: { $0.key < $1.key }) {
+                lineage.event(execution: execution, artifact: artifact.rawValue, type: .input)
+            }
+            for output in outputs[hit.source] ?? [] {
+                lineage.event(execution: execution, artifact: output.artifact, type: .output, attributedTo: hit.task.runContextID)
+            }
+        }
+        let result = try await store.write(lineage.write, namespaceID: NamespaceID(hits[0].task.namespaceID), on: connection)
+        var taskIDs: [Int64] = [], names: [String] = [], artifacts: [Int64] = []
+        for hit in hits {
+            for output in outputs[hit.source] ?? [] {
+                taskIDs.append(hit.task.id)
+                names.append(output.name)
+                artifacts.append(output.artifact)
+            }
+        }
+        try await connection.query(
+            """
+            INSERT INTO task_outputs (task_id, name, artifact_id)
+            SELECT * FROM unnest(\(taskIDs)::int8[], \(names)::text[], \(artifacts)::int8[])
+            """, logger: logger)
+        try await connection.query(
+            """
+            UPDATE tasks t SET state = \(TaskState.cached.rawValue), cached_from = h.source, execution_id = h.execution,
+                inputs = h.inputs::jsonb, fingerprint = h.fingerprint, queue_time = now(), start_time = now(), end_time = now()
+            FROM unnest(\(hits.map(\.task.id))::int8[], \(hits.map(\.source))::int8[], \(result.executionIDs.map(\.rawValue))::int8[],
+                        \(hits.map { Self.inputsText($0.inputs) })::text[], \(hits.map(\.fingerprint))::text[])
+                AS h(id, source, execution, inputs, fingerprint)
+            WHERE t.id = h.id
+            """, logger: logger)
+    }
+
+    // MARK: Runs
+
+    /// Marks the runs `ids` running if they were pending (a task of theirs started or was cached).
+    func markStarted(_ ids: [Int64]) async throws {
+        guard !ids.isEmpty else { return }
+        try await connection.query(
+            """
+            UPDATE runs SET state = \(RunState.running.rawValue), start_time = now(),
+                history = history || jsonb_build_array(jsonb_build_object('state', \(RunState.running.rawValue), 'time', \(unescaped: Self.now)))
+            WHERE id = ANY(\(ids)) AND state = \(RunState.pending.rawValue)
+            """, logger: logger)
+    }
+
+    /// Ends the runs among `ids` that have nothing left to do: cancelled if cancel was asked, failed if a task
+    /// failed (or was skipped because one did), succeeded otherwise.
+    func finishRunsIfDone(_ ids: Set<Int64>) async throws {
+        guard !ids.isEmpty else { return }
+        let final: Set<Int16> = Set(RunState.allCases.filter(\.isFinal).map(\.rawValue))
+        try await connection.query(
+            """
+            WITH done AS (
+                SELECT r.id, CASE WHEN r.state = \(RunState.canceling.rawValue) THEN \(RunState.canceled.rawValue)
+                                  WHEN bool_or(t.state IN (\(TaskState.failed.rawValue), \(TaskState.skipped.rawValue)))
+                                  THEN \(RunState.failed.rawValue)
+                                  ELSE \(RunState.succeeded.rawValue) END AS state
+                FROM runs r JOIN tasks t ON t.run_id = r.id
+                WHERE r.id = ANY(\(Array(ids))) AND NOT r.state = ANY(\(Array(final)))
+                GROUP BY r.id, r.state
+                HAVING NOT bool_or(t.state IN (\(TaskState.pending.rawValue), \(TaskState.queued.rawValue), \(TaskState.running.rawValue)))
+            )
+            UPDATE runs r SET state = done.state, end_time = now(), start_time = coalesce(r.start_time, now()),
+                history = r.history || jsonb_build_array(jsonb_build_object('state', done.state, 'time', \(unescaped: Self.now)))
+            FROM done WHERE r.id = done.id
+            """, logger: logger)
+    }
+
+    /// Now, in microseconds since the epoch, as SQL.
+    static let now = "(extract(epoch FROM now()) * 1000000)::int8"
+}
