@@ -46,10 +46,30 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "ProvenanceAPI",
+            dependencies: [
+                "ProvenanceCore",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "ProvenanceOrchestrator",
+            dependencies: [
+                "ProvenanceCore",
+                "ProvenanceStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "ProvenanceHTTP",
             dependencies: [
                 "ProvenanceCore",
                 "ProvenanceStore",
+                "ProvenanceOrchestrator",
+                "ProvenanceAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
             ],
@@ -77,6 +97,7 @@ let package = Package(
                 "ProvenanceStore",
                 "ProvenanceHTTP",
                 "ProvenanceMLMD",
+                "ProvenanceOrchestrator",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -139,6 +160,7 @@ let package = Package(
             name: "ProvenanceHTTPTests",
             dependencies: [
                 "ProvenanceCore", "ProvenanceStore", "ProvenanceHTTP", "ProvenanceServer", "ProvenanceTestSupport",
+                "ProvenanceOrchestrator", "ProvenanceAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],

@@ -1,4 +1,5 @@
 import Hummingbird
+import ProvenanceAPI
 import ProvenanceCore
 import ProvenanceStore
 

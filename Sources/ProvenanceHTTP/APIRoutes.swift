@@ -1,6 +1,8 @@
 import Foundation
 import Hummingbird
+import ProvenanceAPI
 import ProvenanceCore
+import ProvenanceOrchestrator
 import ProvenanceStore
 
 /// Limits of the REST API.
@@ -17,8 +19,9 @@ public struct APILimits: Sendable {
 /// The REST API v1 over a store. Handlers translate JSON to domain values, call the store once, and translate
 /// back; no handler holds logic the gRPC adapter would need too.
 struct APIRoutes: Sendable {
-    let store: PostgresStore
+    let engine: Engine
     let limits: APILimits
+    var store: PostgresStore { engine.store }
 
     func register(on router: Router<APIRequestContext>) {
         router.get("healthz") { _, _ in JSONResponse.make(["status": "ok"]) }
@@ -29,6 +32,7 @@ struct APIRoutes: Sendable {
         registerMetrics(router)
         let api = router.group("api/v1")
         registerNamespaces(api)
+        registerExecutors(api)
         let namespace = api.group("namespaces/{namespace}")
         registerTypes(namespace)
         for kind in NodeKind.allCases { registerNodes(namespace, kind: kind) }
@@ -36,6 +40,8 @@ struct APIRoutes: Sendable {
         registerRelations(namespace)
         registerRecords(namespace)
         registerLineage(namespace)
+        registerPipelines(namespace)
+        registerRuns(namespace)
     }
 
     func body(_ request: Request) async throws -> JSON {
@@ -48,6 +54,13 @@ extension APIRequestContext {
     func namespace() throws -> String {
         guard let name = parameters.get("namespace") else { throw ProvenanceError.invalid("namespace", "is required") }
         return name
+    }
+
+    /// A path parameter as text, which may hold no NUL character.
+    func text(_ name: String) throws(ProvenanceError) -> String {
+        let text = parameters.get(name) ?? ""
+        try Validation.checkText(text, field: name)
+        return text
     }
 
     func id(_ name: String = "id") throws -> Int64 {

@@ -3,6 +3,7 @@ import HummingbirdCore
 import Logging
 import NIOCore
 import ProvenanceCore
+import ProvenanceOrchestrator
 import ProvenanceStore
 import ServiceLifecycle
 
@@ -28,11 +29,11 @@ public struct HTTPSettings: Sendable {
 
 /// Builds the REST API server as a service for the server's ServiceGroup. `onListening` receives the bound port.
 public func makeHTTPService(
-    store: PostgresStore, settings: HTTPSettings, logger: Logger, onListening: @escaping @Sendable (Int) async -> Void
+    engine: Engine, settings: HTTPSettings, logger: Logger, onListening: @escaping @Sendable (Int) async -> Void
 ) -> some Service {
     let connections = settings.connections
     return Application(
-        router: makeAPIRouter(store: store, limits: settings.limits),
+        router: makeAPIRouter(engine: engine, limits: settings.limits),
         server: .http1(configuration: .init(
             additionalChannelHandlers: [ConnectionGuard(limits: connections, connections: .shared)])),
         configuration: .init(
@@ -43,10 +44,10 @@ public func makeHTTPService(
 }
 
 /// The router of the REST API: every route api/openapi.yaml documents, behind the error middleware.
-public func makeAPIRouter(store: PostgresStore, limits: APILimits) -> Router<APIRequestContext> {
+public func makeAPIRouter(engine: Engine, limits: APILimits) -> Router<APIRequestContext> {
     let router = Router(context: APIRequestContext.self)
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: CancellationMiddleware())
-    APIRoutes(store: store, limits: limits).register(on: router)
+    APIRoutes(engine: engine, limits: limits).register(on: router)
     return router
 }

@@ -1,5 +1,6 @@
 import Hummingbird
 import NIOCore
+import ProvenanceAPI
 import ProvenanceCore
 
 /// JSON bodies in and out.
@@ -18,5 +19,13 @@ enum JSONResponse {
         let buffer = try await request.collectBody(upTo: limit)
         guard buffer.readableBytes > 0 else { throw ProvenanceError.invalid("", "the request body is empty; expected JSON") }
         return try buffer.withUnsafeReadableBytes { bytes throws(ProvenanceError) in try JSONParser.parse(bytes) }
+    }
+
+    /// Reads a spec (a component or a pipeline): JSON, or YAML by its content type or by not starting with `{`.
+    static func spec(of request: Request, limit: Int) async throws -> JSON {
+        var request = request
+        let buffer = try await request.collectBody(upTo: limit)
+        guard buffer.readableBytes > 0 else { throw ProvenanceError.invalid("", "the request body is empty; expected a spec") }
+        return try SpecDocument.parse(Array(buffer.readableBytesView), contentType: request.headers[.contentType])
     }
 }

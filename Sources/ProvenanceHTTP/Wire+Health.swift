@@ -1,3 +1,4 @@
+import ProvenanceAPI
 import ProvenanceCore
 import ProvenanceStore
 

@@ -2,6 +2,7 @@ import Logging
 import ProvenanceCore
 import ProvenanceHTTP
 import ProvenanceMLMD
+import ProvenanceOrchestrator
 import ProvenanceStore
 import ServiceLifecycle
 
@@ -48,9 +49,12 @@ private func composeServer(
     var storeOptions = StoreOptions(maximumConnections: config.databaseConnections)
     storeOptions.statementTimeout = config.statementTimeout
     let store = try PostgresStore(endpoint: endpoint, options: storeOptions, logger: logger)
+    var engineSettings = EngineSettings()
+    engineSettings.leaseDuration = config.leaseDuration
+    let engine = Engine(store: store, settings: engineSettings, logger: logger)
     let port = PortAnnouncement()
     let http = makeHTTPService(
-        store: store,
+        engine: engine,
         settings: HTTPSettings(
             host: config.httpHost, port: config.httpPort, limits: APILimits(maximumBodyBytes: config.maximumBodyBytes),
             connections: config.connections),
@@ -71,6 +75,7 @@ private func composeServer(
         })
     services.append(store)
     services.append(DatabaseProbe(store: store, interval: ServerConfiguration.databaseProbeInterval))
+    services += engine.services
     services.append(http)
     services.append(grpc)
     var groupConfiguration = ServiceGroupConfiguration(

@@ -30,6 +30,8 @@ public struct ServerConfiguration: Sendable {
     public var statementTimeout: Duration = .seconds(30)
     /// On SIGTERM, how long requests in flight may take to finish before they are cancelled.
     public var shutdownGrace: Duration = .seconds(10)
+    /// How long an executor's lease on a task lasts without a heartbeat.
+    public var leaseDuration: Duration = .seconds(30)
     /// The timeouts and connection limits of the HTTP and gRPC listeners.
     public var connections = ConnectionLimits()
     /// Extra settings for the embedded cluster (tests relax durability with these).

@@ -29,6 +29,9 @@ public enum ServerSettings {
             "shutdown-grace", \.shutdownGrace,
             help: "On SIGTERM, how long requests in flight may finish before they are cancelled (the server exits within this plus 5 s)."),
         .duration(
+            "lease-duration", \.leaseDuration,
+            help: "How long an executor holds a task without a heartbeat; then the task is tried again elsewhere."),
+        .duration(
             "http-idle-timeout", \.connections.httpIdleTimeout,
             help: "A kept-alive HTTP connection with no request is closed after this long."),
         .duration(

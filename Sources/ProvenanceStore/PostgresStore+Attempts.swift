@@ -1,19 +1,6 @@
 import PostgresNIO
 import ProvenanceCore
 
-/// What recording an attempt's outcome did.
-public struct AttemptOutcome: Sendable, Equatable {
-    /// How the attempt ended.
-    public var attemptState: AttemptState
-    /// Where its task is now (queued again for a retry, failed for good, succeeded, ...).
-    public var taskState: TaskState
-    /// Why the attempt failed, as recorded.
-    public var error: String?
-    /// The report repeated an outcome already recorded (a client retrying after a lost answer): nothing changed.
-    public var repeated: Bool
-    /// Tasks queued by this outcome (downstream tasks now ready, or this one for a retry).
-    public var queued: Int
-}
 
 extension PostgresStore {
     /// Records that the attempt of `token` succeeded with `report`'s outputs, in one transaction: the attempt's

@@ -1,17 +1,6 @@
 import PostgresNIO
 import ProvenanceCore
 
-/// A registered component version.
-public struct StoredComponent: Sendable, Equatable {
-    /// The component's id.
-    public var id: ComponentID
-    /// Its definition.
-    public var spec: ComponentSpec
-    /// The MLMD execution type its attempts are recorded as.
-    public var executionTypeID: TypeID
-    /// Microseconds since the epoch.
-    public var createTime: Int64
-}
 
 extension PostgresStore {
     /// Registers a component version, making the MLMD types it names (its execution type, the artifact types of

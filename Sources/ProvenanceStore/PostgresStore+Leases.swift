@@ -1,16 +1,6 @@
 import PostgresNIO
 import ProvenanceCore
 
-/// Whether a lease is still held, as a heartbeat finds it.
-public struct LeaseStatus: Sendable, Equatable {
-    /// The lease.
-    public var token: LeaseToken
-    /// When it now expires (microseconds since the epoch); nil if it is no longer held (expired, or the attempt
-    /// already ended): the executor must stop the step and report nothing.
-    public var leaseExpires: Int64?
-    /// The run is being cancelled: the executor should stop the step and report it failed as cancelled.
-    public var cancel: Bool
-}
 
 extension PostgresStore {
     /// Leases queued tasks to executor `executor`: as many as fit in `available` (a slot each, and their cpu,

@@ -1,31 +1,7 @@
 import PostgresNIO
 import ProvenanceCore
 
-/// One stored version of a pipeline.
-public struct StoredPipelineVersion: Sendable, Equatable {
-    /// The pipeline's id.
-    public var pipelineID: PipelineID
-    /// The version's id.
-    public var versionID: PipelineVersionID
-    /// The digest of the version's spec: its name in the API.
-    public var digest: String
-    /// The spec.
-    public var spec: PipelineSpec
-    /// The MLMD Pipeline context.
-    public var contextID: ContextID
-    /// Microseconds since the epoch.
-    public var createTime: Int64
-}
 
-/// A pipeline and its newest version.
-public struct StoredPipeline: Sendable, Equatable {
-    /// The pipeline's name.
-    public var name: String
-    /// Its newest version.
-    public var latest: StoredPipelineVersion
-    /// How many versions it has.
-    public var versionCount: Int
-}
 
 extension PostgresStore {
     /// Stores a pipeline spec as a version of its pipeline: checked against the components it names (a 400 with the

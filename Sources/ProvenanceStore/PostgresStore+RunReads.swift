@@ -155,12 +155,11 @@ extension PostgresStore {
                 } else if state == .pending {
                     waitingFor[id] = upstream
                 }
-                var task = RunTask(
-                    id: TaskID(id), runID: RunID(runID), step: step, component: component, state: state,
+                let task = RunTask(
+                    id: TaskID(id), runID: RunID(runID), step: step, component: component, state: state, error: error,
                     cachedFrom: cachedFrom.map(TaskID.init), fingerprint: fingerprint, parameters: parameters,
                     executionID: execution.map(ExecutionID.init), createTime: created, queueTime: queued, startTime: started,
                     endTime: ended)
-                task.waitReason = error
                 tasks.append(task)
             }
             guard !tasks.isEmpty else { return tasks }

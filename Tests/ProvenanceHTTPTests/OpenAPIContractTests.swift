@@ -4,6 +4,7 @@ import Logging
 import NIOHTTP1
 import ProvenanceCore
 import ProvenanceHTTP
+import ProvenanceOrchestrator
 import ProvenanceStore
 import ProvenanceTestSupport
 import Testing
@@ -27,7 +28,7 @@ import Testing
         let store = try PostgresStore(
             endpoint: DatabaseEndpoint(location: .tcp(host: "127.0.0.1", port: 1), username: "unused", database: "unused"),
             logger: Logger(label: "contract"))
-        let router = makeAPIRouter(store: store, limits: APILimits(maximumBodyBytes: 1024))
+        let router = makeAPIRouter(engine: Engine(store: store, logger: Logger(label: "contract")), limits: APILimits(maximumBodyBytes: 1024))
         let served = Set(router.routes.map { "\($0.method.rawValue) \($0.path.description)" })
         let paths = try #require(Self.specification["paths"])
         let documented = Set(paths.keys.flatMap { path in

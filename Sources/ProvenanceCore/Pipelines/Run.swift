@@ -68,6 +68,8 @@ public struct RunTask: Sendable, Equatable {
     public var state: TaskState
     /// Why a task that has not started is waiting (for inputs, for an executor that can take it, for its backoff).
     public var waitReason: String?
+    /// Why a task failed without an attempt failing (an input its selector did not find).
+    public var error: String?
     /// The task whose outputs a cached task reuses.
     public var cachedFrom: TaskID?
     public var fingerprint: String?
@@ -90,7 +92,7 @@ public struct RunTask: Sendable, Equatable {
     /// Creates a task value.
     public init(
         id: TaskID, runID: RunID, step: String, component: ComponentReference, state: TaskState,
-        waitReason: String? = nil, cachedFrom: TaskID? = nil, fingerprint: String? = nil, parameters: [String: JSON] = [:],
+        waitReason: String? = nil, error: String? = nil, cachedFrom: TaskID? = nil, fingerprint: String? = nil, parameters: [String: JSON] = [:],
         inputs: [TaskArtifact] = [], outputs: [TaskArtifact] = [], attempts: [TaskAttempt] = [],
         executionID: ExecutionID? = nil, createTime: Int64, queueTime: Int64? = nil, startTime: Int64? = nil,
         endTime: Int64? = nil
@@ -101,6 +103,7 @@ public struct RunTask: Sendable, Equatable {
         self.component = component
         self.state = state
         self.waitReason = waitReason
+        self.error = error
         self.cachedFrom = cachedFrom
         self.fingerprint = fingerprint
         self.parameters = parameters

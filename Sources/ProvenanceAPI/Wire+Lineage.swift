@@ -1,9 +1,9 @@
 import ProvenanceCore
 
 /// The REST representation of lineage questions and answers (MLMD's field names where MLMD has them).
-enum WireLineage {
+public enum WireLineage {
     /// A `lineage:query` body: MLMD's LineageSubgraphQueryOptions plus a node cap and a read mask.
-    static func query(_ json: JSON) throws(ProvenanceError) -> (LineageQuery, LineageFields) {
+    public static func query(_ json: JSON) throws(ProvenanceError) -> (LineageQuery, LineageFields) {
         let reader = try JSONObjectReader(json, path: "")
         try reader.rejectUnknown([
             "starting_artifacts", "starting_executions", "direction", "max_num_hops", "ending_artifacts",
@@ -62,7 +62,7 @@ enum WireLineage {
         return fields
     }
 
-    static func json(_ graph: LineageSubgraph, fields: LineageFields) -> JSON {
+    public static func json(_ graph: LineageSubgraph, fields: LineageFields) -> JSON {
         func nodes(_ kind: NodeKind, _ list: [Node]) -> JSON {
             .array(list.map { node in withHops(WireNode.json(node), graph.hops[kind]?[node.id]) })
         }
@@ -97,7 +97,7 @@ enum WireLineage {
     }
 
     /// A provenance, impact or results answer.
-    static func json(_ report: ArtifactLineageReport) -> JSON {
+    public static func json(_ report: ArtifactLineageReport) -> JSON {
         let related: [JSON] = report.related.map { item in
             [
                 "artifact": WireNode.json(item.artifact), "hops": .int(Int64(item.hops)),

@@ -1,8 +1,8 @@
 import ProvenanceCore
 
 /// The REST representation of events.
-enum WireEvent {
-    static func json(_ event: Event) -> JSON {
+public enum WireEvent {
+    public static func json(_ event: Event) -> JSON {
         var members: [(key: String, value: JSON)] = [
             (key: "artifact_id", value: .int(event.artifactID.rawValue)),
             (key: "execution_id", value: .int(event.executionID.rawValue)),
@@ -13,7 +13,7 @@ enum WireEvent {
         return .object(members)
     }
 
-    static func type(_ reader: JSONObjectReader, _ key: String = "type") throws(ProvenanceError) -> EventType? {
+    public static func type(_ reader: JSONObjectReader, _ key: String = "type") throws(ProvenanceError) -> EventType? {
         guard let name = try reader.string(key) else { return nil }
         guard let type = EventType(name: name) else {
             throw .invalid(reader.field(key), "unknown event type '\(name)'; expected one of \(EventType.allCases.map(\.name).joined(separator: ", "))")
@@ -21,7 +21,7 @@ enum WireEvent {
         return type
     }
 
-    static func path(_ reader: JSONObjectReader) throws(ProvenanceError) -> [EventStep] {
+    public static func path(_ reader: JSONObjectReader) throws(ProvenanceError) -> [EventStep] {
         var steps: [EventStep] = []
         for (offset, step) in (try reader.array("path") ?? []).enumerated() {
             steps.append(try EventStep.from(step, path: reader.field("path[\(offset)]")))
@@ -30,7 +30,7 @@ enum WireEvent {
     }
 
     /// An event between existing nodes (POST events).
-    static func event(_ json: JSON, path: String) throws(ProvenanceError) -> Event {
+    public static func event(_ json: JSON, path: String) throws(ProvenanceError) -> Event {
         let reader = try JSONObjectReader(json, path: path)
         try reader.rejectUnknown(["artifact_id", "execution_id", "type", "path", "milliseconds_since_epoch"])
         guard let artifact = try reader.int("artifact_id") else { throw .invalid(reader.field("artifact_id"), "is required") }
@@ -42,7 +42,7 @@ enum WireEvent {
     }
 
     /// An event between nodes of a lineage:record request, by index.
-    static func edge(_ reader: JSONObjectReader) throws(ProvenanceError) -> EventEdge {
+    public static func edge(_ reader: JSONObjectReader) throws(ProvenanceError) -> EventEdge {
         try reader.rejectUnknown(["artifact_index", "execution_index", "type", "path", "milliseconds_since_epoch"])
         guard let artifact = try reader.int("artifact_index") else { throw .invalid(reader.field("artifact_index"), "is required") }
         guard let execution = try reader.int("execution_index") else { throw .invalid(reader.field("execution_index"), "is required") }

@@ -1,8 +1,8 @@
 import ProvenanceCore
 
 /// The REST representation of types.
-enum WireType {
-    static func json(_ type: NodeType) -> JSON {
+public enum WireType {
+    public static func json(_ type: NodeType) -> JSON {
         var members: [(key: String, value: JSON)] = [
             (key: "id", value: .int(type.id.rawValue)), (key: "kind", value: .string(type.kind.rawValue)),
             (key: "name", value: .string(type.name)),
@@ -17,7 +17,7 @@ enum WireType {
     }
 
     /// A type definition and its evolution options from a create request.
-    static func definition(_ json: JSON) throws(ProvenanceError) -> (NodeType, TypeEvolutionOptions) {
+    public static func definition(_ json: JSON) throws(ProvenanceError) -> (NodeType, TypeEvolutionOptions) {
         let reader = try JSONObjectReader(json, path: "")
         try reader.rejectUnknown([
             "kind", "name", "version", "description", "external_id", "base_type", "properties", "can_add_fields",
@@ -48,7 +48,7 @@ enum WireType {
         return (type, options)
     }
 
-    static func kind(_ text: String, field: String) throws(ProvenanceError) -> NodeKind {
+    public static func kind(_ text: String, field: String) throws(ProvenanceError) -> NodeKind {
         let normalized = text.lowercased()
         guard let kind = NodeKind.allCases.first(where: { $0.rawValue == normalized || $0.plural == normalized }) else {
             throw .invalid(field, "expected artifact, execution or context, got '\(text)'")

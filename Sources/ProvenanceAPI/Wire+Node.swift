@@ -1,9 +1,9 @@
 import ProvenanceCore
 
 /// The REST representation of artifacts, executions and contexts (MLMD's JSON field names).
-enum WireNode {
+public enum WireNode {
     /// A node as the API returns it; absent optional fields are left out.
-    static func json(_ node: Node) -> JSON {
+    public static func json(_ node: Node) -> JSON {
         var members: [(key: String, value: JSON)] = [
             (key: "id", value: .int(node.id)), (key: "type_id", value: .int(node.typeID.rawValue)),
             (key: "type", value: .string(node.typeName)),
@@ -22,22 +22,22 @@ enum WireNode {
         return .object(members)
     }
 
-    static let createFields = [
+    public static let createFields = [
         "type_id", "type", "type_version", "name", "external_id", "uri", "state", "last_known_state", "properties",
         "custom_properties",
     ]
-    static let updateFields = [
+    public static let updateFields = [
         "id", "type_id", "type", "type_version", "name", "external_id", "uri", "state", "last_known_state", "properties",
         "custom_properties", "revision",
     ]
 
     /// A node in a write: with an `id`, an existing node (other fields change it); without, a new node.
-    static func write(_ json: JSON, kind: NodeKind, path: String) throws(ProvenanceError) -> NodeWrite {
+    public static func write(_ json: JSON, kind: NodeKind, path: String) throws(ProvenanceError) -> NodeWrite {
         try write(JSONObjectReader(json, path: path), kind: kind)
     }
 
     /// A node in a write, from its reader.
-    static func write(_ reader: JSONObjectReader, kind: NodeKind) throws(ProvenanceError) -> NodeWrite {
+    public static func write(_ reader: JSONObjectReader, kind: NodeKind) throws(ProvenanceError) -> NodeWrite {
         if let id = try reader.int("id") {
             try reader.rejectUnknown(updateFields)
             var patch = try self.patch(reader, kind: kind)
@@ -48,7 +48,7 @@ enum WireNode {
     }
 
     /// A new node.
-    static func draft(_ reader: JSONObjectReader, kind: NodeKind) throws(ProvenanceError) -> NodeDraft {
+    public static func draft(_ reader: JSONObjectReader, kind: NodeKind) throws(ProvenanceError) -> NodeDraft {
         try reader.rejectUnknown(createFields)
         guard let type = try typeReference(reader) else {
             throw .invalid(reader.field("type_id"), "a new \(kind.rawValue) needs type_id, or type (and type_version)")
@@ -61,7 +61,7 @@ enum WireNode {
 
     /// Changes to a node: fields present are set (null clears), property maps merge (a null value removes the
     /// property), and `revision` makes the change conditional like If-Match.
-    static func patch(_ reader: JSONObjectReader, kind: NodeKind) throws(ProvenanceError) -> NodePatch {
+    public static func patch(_ reader: JSONObjectReader, kind: NodeKind) throws(ProvenanceError) -> NodePatch {
         var patch = NodePatch()
         if reader.contains("name") { patch.name = .set(try reader.string("name")) }
         if reader.contains("external_id") { patch.externalID = .set(try reader.string("external_id")) }
@@ -77,7 +77,7 @@ enum WireNode {
         return patch
     }
 
-    static func typeReference(_ reader: JSONObjectReader) throws(ProvenanceError) -> TypeReference? {
+    public static func typeReference(_ reader: JSONObjectReader) throws(ProvenanceError) -> TypeReference? {
         if let id = try reader.int("type_id") { return .id(TypeID(id)) }
         if let name = try reader.string("type") { return .name(name, version: try reader.string("type_version")) }
         return nil
@@ -85,7 +85,7 @@ enum WireNode {
 
     /// The state field (`state` for artifacts, `last_known_state` for executions; either name is accepted), by
     /// MLMD name or number.
-    static func state(_ reader: JSONObjectReader, kind: NodeKind) throws(ProvenanceError) -> Int16? {
+    public static func state(_ reader: JSONObjectReader, kind: NodeKind) throws(ProvenanceError) -> Int16? {
         let key = reader.value(kind.stateField ?? "state") != nil ? (kind.stateField ?? "state") : "state"
         guard let value = reader.value(key) else { return nil }
         func field() -> String { reader.field(key) }
@@ -103,14 +103,14 @@ enum WireNode {
         }
     }
 
-    static func properties(_ reader: JSONObjectReader, _ key: String) throws(ProvenanceError) -> [String: PropertyInput] {
+    public static func properties(_ reader: JSONObjectReader, _ key: String) throws(ProvenanceError) -> [String: PropertyInput] {
         guard let members = try reader.members(key) else { return [:] }
         var result: [String: PropertyInput] = [:]
         for entry in members { result[entry.key] = .json(entry.value) }
         return result
     }
 
-    static func propertyPatch(_ reader: JSONObjectReader, _ key: String) throws(ProvenanceError) -> PropertyPatch {
+    public static func propertyPatch(_ reader: JSONObjectReader, _ key: String) throws(ProvenanceError) -> PropertyPatch {
         guard let members = try reader.members(key) else { return PropertyPatch() }
         var patch = PropertyPatch()
         for entry in members {

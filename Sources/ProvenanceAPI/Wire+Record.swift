@@ -1,10 +1,10 @@
 import ProvenanceCore
 
 /// The two composite writes: executions:record (MLMD's PutExecution) and lineage:record (PutLineageSubgraph).
-enum WireRecord {
+public enum WireRecord {
     /// REST defaults reuse existing contexts and artifacts by key: recording a step of a pipeline that already
     /// has its pipeline context, or that reads a known dataset, is the common case, not an error.
-    static func options(_ reader: JSONObjectReader) throws(ProvenanceError) -> LineageWriteOptions {
+    public static func options(_ reader: JSONObjectReader) throws(ProvenanceError) -> LineageWriteOptions {
         let options = try reader.object("options")
         try options?.rejectUnknown(["reuse_context_if_already_exist", "reuse_artifact_if_already_exist_by_external_id"])
         return LineageWriteOptions(
@@ -15,7 +15,7 @@ enum WireRecord {
     /// `{"execution": {...}, "inputs": [...], "outputs": [...], "contexts": [...]}`. An input or output is an
     /// artifact, or `{"artifact": {...}, "event_type": "...", "path": [...]}` to choose the event.
     /// The field names say where each node came from, so errors name `execution`, `inputs[0]` or `outputs[1]`.
-    static func executionRecord(_ json: JSON) throws(ProvenanceError) -> (LineageWrite, LineageWriteFieldNames) {
+    public static func executionRecord(_ json: JSON) throws(ProvenanceError) -> (LineageWrite, LineageWriteFieldNames) {
         let reader = try JSONObjectReader(json, path: "")
         try reader.rejectUnknown(["execution", "inputs", "outputs", "contexts", "options"])
         guard let execution = reader.value("execution") else { throw .invalid("execution", "is required") }
@@ -63,7 +63,7 @@ enum WireRecord {
     }
 
     /// The executions:record response: ids like MLMD's PutExecutionResponse (inputs then outputs).
-    static func executionRecordResponse(_ result: LineageWriteResult) -> JSON {
+    public static func executionRecordResponse(_ result: LineageWriteResult) -> JSON {
         [
             "execution_id": .int(result.executionIDs[0].rawValue),
             "artifact_ids": .array(result.artifactIDs.map { .int($0.rawValue) }),
@@ -73,7 +73,7 @@ enum WireRecord {
 
     /// `{"artifacts", "executions", "contexts", "events", "attributions"?, "associations"?, "options"?}`.
     /// Without explicit attributions/associations every node joins every context, as in MLMD.
-    static func lineageRecord(_ json: JSON) throws(ProvenanceError) -> LineageWrite {
+    public static func lineageRecord(_ json: JSON) throws(ProvenanceError) -> LineageWrite {
         let reader = try JSONObjectReader(json, path: "")
         try reader.rejectUnknown(["artifacts", "executions", "contexts", "events", "attributions", "associations", "options"])
         var write = LineageWrite(options: try options(reader))
@@ -105,7 +105,7 @@ enum WireRecord {
         }
     }
 
-    static func lineageRecordResponse(_ result: LineageWriteResult) -> JSON {
+    public static func lineageRecordResponse(_ result: LineageWriteResult) -> JSON {
         [
             "artifact_ids": .array(result.artifactIDs.map { .int($0.rawValue) }),
             "execution_ids": .array(result.executionIDs.map { .int($0.rawValue) }),

@@ -1,0 +1,47 @@
+import Hummingbird
+import ProvenanceAPI
+import ProvenanceCore
+import ProvenanceStore
+
+extension APIRoutes {
+    /// The executor protocol: register, lease (a long poll), heartbeat, report logs and outcomes. Executors serve
+    /// every namespace, so these live outside them.
+    func registerExecutors(_ api: RouterGroup<APIRequestContext>) {
+        api.post("executors") { request, _ in
+            let (name, labels, capacity) = try WireExecutor.registration(try await body(request))
+            let executor = try await store.registerExecutor(name: name, labels: labels, capacity: capacity)
+            return JSONResponse.make(executorJSON(executor), status: .created)
+        }
+        api.get("executors") { _, _ in
+            let executors = try await store.listExecutors(seenWithin: PostgresStore.executorLiveness)
+            return JSONResponse.make(["executors": .array(executors.map(executorJSON))])
+        }
+        api.post("executors/{id}:lease") { request, context in
+            let (available, maximum, wait) = try WireExecutor.leaseRequest(try await body(request))
+            let leases = try await engine.lease(executor: ExecutorID(try context.id()), available: available, maximum: maximum, wait: wait)
+            return JSONResponse.make(["leases": .array(leases.map(WireExecutor.json))])
+        }
+        api.post("executors/{id}:heartbeat") { request, context in
+            let tokens = try WireExecutor.tokens(try await body(request))
+            return JSONResponse.make(WireExecutor.json(try await engine.heartbeat(executor: ExecutorID(try context.id()), tokens: tokens)))
+        }
+        api.post("leases:complete") { request, _ in
+            let (token, report) = try WireExecutor.completion(try await body(request))
+            return JSONResponse.make(WireExecutor.json(try await engine.complete(token, report: report)))
+        }
+        api.post("leases:fail") { request, _ in
+            let (token, failure) = try WireExecutor.failure(try await body(request))
+            return JSONResponse.make(WireExecutor.json(try await engine.fail(token, failure: failure)))
+        }
+        api.post("leases:logs") { request, _ in
+            let (token, lines) = try WireExecutor.logs(try await body(request))
+            try await store.appendLogs(token, lines: lines)
+            return Response(status: .noContent)
+        }
+    }
+
+    private func executorJSON(_ executor: ExecutorInfo) -> JSON {
+        WireExecutor.json(
+            executor, leaseDuration: engine.settings.leaseDuration, heartbeatInterval: engine.settings.heartbeatInterval)
+    }
+}

@@ -1,0 +1,98 @@
+import Logging
+import ProvenanceCore
+import ProvenanceStore
+import ServiceLifecycle
+
+/// Drives pipeline runs: accepts runs, leases their tasks to executors (long-polling until one is queued), takes
+/// heartbeats, completions and failures, and cancels and retries runs. The state lives in the store, and every
+/// step is one transaction there, so any number of server replicas can run an engine on one database.
+public final class Engine: Sendable {
+    /// The store.
+    public let store: PostgresStore
+    /// How tasks are leased.
+    public let settings: EngineSettings
+    let waiters = LeaseWaiters()
+    let logger: Logger
+
+    /// Creates an engine over `store`.
+    public init(store: PostgresStore, settings: EngineSettings = EngineSettings(), logger: Logger) {
+        self.store = store
+        self.settings = settings
+        self.logger = logger
+    }
+
+    /// The engine's background work, to run in the server's ServiceGroup: the notification listener that wakes
+    /// waiting executors and the reaper of expired leases.
+    public var services: [any Service] {
+        [TaskQueueListener(store: store, onQueued: { [waiters] in waiters.wake($0) }), LeaseReaper(engine: self)]
+    }
+
+    // MARK: Runs
+
+    /// Starts a run; its first tasks are queued (or served from the cache) before it returns.
+    public func submit(_ request: RunRequest, namespace: String) async throws(ProvenanceError) -> Run {
+        let id = try await store.submitRun(request, namespace: namespace)
+        waiters.wake(Int.max)
+        return try await store.run(id, namespace: namespace)
+    }
+
+    /// Cancels a run (see `PostgresStore.cancelRun`).
+    public func cancel(_ id: RunID, namespace: String) async throws(ProvenanceError) -> Run {
+        try await store.cancelRun(id, namespace: namespace)
+        return try await store.run(id, namespace: namespace)
+    }
+
+    /// Retries a run's failed, skipped and cancelled tasks (see `PostgresStore.retryRun`).
+    public func retry(_ id: RunID, namespace: String) async throws(ProvenanceError) -> Run {
+        try await store.retryRun(id, namespace: namespace)
+        waiters.wake(Int.max)
+        return try await store.run(id, namespace: namespace)
+    }
+
+    // MARK: Executors
+
+    /// Leases up to `maximum` tasks that fit in `available` to executor `executor`, waiting up to `wait` (at most
+    /// `settings.longPollLimit`) for one to be queued if none is now. Answers with none when the wait ends, or when
+    /// the request is cancelled (its client went away).
+    public func lease(executor: ExecutorID, available: ExecutorCapacity, maximum: Int, wait: Duration)
+        async throws(ProvenanceError) -> [Lease]
+    {
+        let deadline = ContinuousClock.now + min(max(wait, .zero), settings.longPollLimit)
+        while true {
+            let leases = try await store.lease(
+                executor: executor, available: available, maximum: maximum, duration: settings.leaseDuration)
+            let left = deadline - .now
+            if !leases.isEmpty || left <= .zero || Task.isCancelled || (RequestCancellation.current?.isCancelled ?? false) {
+                return leases
+            }
+            await waitForTasks(atMost: left)
+        }
+    }
+
+    /// Waits until tasks may have been queued, `limit` passes, or the request is cancelled.
+    private func waitForTasks(atMost limit: Duration) async {
+        await waiters.wait(atMost: limit, cancellation: RequestCancellation.current)
+    }
+
+    /// Extends the leases executor `executor` still holds among `tokens`.
+    public func heartbeat(executor: ExecutorID, tokens: [LeaseToken]) async throws(ProvenanceError) -> [LeaseStatus] {
+        try await store.heartbeat(executor: executor, tokens: tokens, duration: settings.leaseDuration)
+    }
+
+    /// Records a successful attempt (see `PostgresStore.completeAttempt`).
+    public func complete(_ token: LeaseToken, report: AttemptReport) async throws(ProvenanceError) -> AttemptOutcome {
+        let outcome = try await store.completeAttempt(token, report: report)
+        if outcome.queued > 0 { waiters.wake(outcome.queued) }
+        return outcome
+    }
+
+    /// Records a failed attempt (see `PostgresStore.failAttempt`).
+    public func fail(_ token: LeaseToken, failure: AttemptFailure) async throws(ProvenanceError) -> AttemptOutcome {
+        let outcome = try await store.failAttempt(token, failure: failure)
+        if outcome.queued > 0 { waiters.wake(outcome.queued) }
+        return outcome
+    }
+
+    /// How many executors wait in a long poll on this replica now.
+    public var waitingExecutors: Int { waiters.count }
+}

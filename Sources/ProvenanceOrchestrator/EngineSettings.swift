@@ -1,0 +1,16 @@
+/// How the engine leases tasks to executors.
+public struct EngineSettings: Sendable, Equatable {
+    /// How long a lease lasts without a heartbeat; an executor that stops renewing its leases (crashed, cut off,
+    /// paused) loses its tasks this long after its last heartbeat.
+    public var leaseDuration: Duration = .seconds(30)
+    /// The longest a lease request waits for a task before it is answered with none.
+    public var longPollLimit: Duration = .seconds(30)
+    /// How often every replica looks for expired leases and for retries whose backoff ended.
+    public var reaperInterval: Duration = .seconds(1)
+
+    /// The defaults.
+    public init() {}
+
+    /// How often executors are told to heartbeat: a third of the lease, so two heartbeats may be lost.
+    public var heartbeatInterval: Duration { leaseDuration / 3 }
+}

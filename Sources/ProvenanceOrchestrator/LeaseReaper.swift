@@ -1,0 +1,30 @@
+import ProvenanceStore
+import ServiceLifecycle
+
+/// Ends the attempts whose leases expired, and wakes executors when a retry's backoff ends, every
+/// `EngineSettings.reaperInterval`. It runs on every replica: attempts another replica is settling are skipped,
+/// never settled twice.
+struct LeaseReaper: Service {
+    let engine: Engine
+
+    func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    var reaped = 0
+                    repeat {
+                        let result = try await engine.store.reapExpiredLeases()
+                        reaped = result.reaped
+                        if result.queued > 0 { engine.waiters.wake(result.queued) }
+                    } while reaped > 0
+                    if try await engine.store.backoffEnded(within: engine.settings.reaperInterval * 2) {
+                        engine.waiters.wake(Int.max)
+                    }
+                } catch {
+                    engine.logger.warning("reaping expired leases failed; trying again", metadata: ["error": "\(error)"])
+                }
+                try? await Task.sleep(for: engine.settings.reaperInterval)
+            }
+        }
+    }
+}
