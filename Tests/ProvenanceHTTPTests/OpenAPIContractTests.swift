@@ -104,10 +104,52 @@ import Testing
             _ = try await check(.POST, root + "/lineage:query", base + "/lineage:query", json: ["max_num_hops": 4])
             _ = try await check(.GET, root + "/artifacts/{id}", base + "/artifacts/999999")
             _ = try await check(.POST, root + "/artifacts", base + "/artifacts", json: ["type": "Dataset", "bogus": 1])
+            // Pipelines, runs and the executor protocol.
+            _ = try await check(.POST, root + "/components", base + "/components", json: [
+                "name": "make", "version": "1", "outputs": ["data": "Dataset"], "parameters": ["n": ["type": "INT", "default": 1]],
+                "run": ["command": ["true", "{{outputs.data.uri}}"]],
+            ])
+            _ = try await check(.GET, root + "/components", base + "/components")
+            _ = try await check(.GET, root + "/components/{name}/versions/{version}", base + "/components/make/versions/1")
+            let version = try await check(.POST, root + "/pipelines", base + "/pipelines", json: [
+                "name": "contract", "steps": ["make": ["component": "make@1"]],
+            ])
+            _ = try await check(.POST, root + "/pipelines", base + "/pipelines", json: ["name": "broken", "steps": ["x": ["component": "none@1"]]])
+            _ = try await check(.GET, root + "/pipelines", base + "/pipelines")
+            _ = try await check(.GET, root + "/pipelines/{name}", base + "/pipelines/contract")
+            _ = try await check(.GET, root + "/pipelines/{name}/versions", base + "/pipelines/contract/versions")
+            _ = try await check(.GET, root + "/pipelines/{name}/versions/{version}", base + "/pipelines/contract/versions/\(version.string("version") ?? "")")
+            let run = try await check(.POST, root + "/runs", base + "/runs", json: ["pipeline": "contract", "labels": ["team": "search"]])
+            let runID = run.int("id")
+            _ = try await check(.GET, root + "/runs", base + "/runs?labels=team=search&page_size=1")
+            let executor = try await check(.POST, "/api/v1/executors", "/api/v1/executors", json: [
+                "name": "contract", "capacity": ["slots": 2, "cpu": 2, "memory_mb": 1024],
+            ])
+            _ = try await check(.GET, "/api/v1/executors", "/api/v1/executors")
+            let leases = try await check(
+                .POST, "/api/v1/executors/{id}:lease", "/api/v1/executors/\(executor.int("id")):lease",
+                json: ["available": ["slots": 2, "cpu": 2, "memory_mb": 1024], "max_tasks": 2])
+            let token = try #require(leases.array("leases").first?.string("token"))
+            _ = try await check(.POST, "/api/v1/executors/{id}:heartbeat", "/api/v1/executors/\(executor.int("id")):heartbeat", json: ["tokens": [.string(token)]])
+            let logs = try await server.request(.POST, "/api/v1/leases:logs", json: ["token": .string(token), "lines": [["stream": "stdout", "text": "hello"]]])
+            #expect(logs.status == 204)
+            _ = try await check(.POST, "/api/v1/leases:complete", "/api/v1/leases:complete", json: [
+                "token": .string(token), "outputs": ["data": ["uri": "/tmp/data"]],
+            ])
+            _ = try await check(.POST, "/api/v1/leases:fail", "/api/v1/leases:fail", json: ["token": .string(token), "error": "late"])
+            _ = try await check(.GET, root + "/runs/{id}", base + "/runs/\(runID)")
+            let tasks = try await check(.GET, root + "/runs/{id}/tasks", base + "/runs/\(runID)/tasks")
+            let taskID = tasks.array("tasks")[0].int("id")
+            _ = try await check(.GET, root + "/tasks/{id}", base + "/tasks/\(taskID)")
+            _ = try await check(.GET, root + "/tasks/{id}/logs", base + "/tasks/\(taskID)/logs")
+            _ = try await check(.POST, root + "/runs/{id}:cancel", base + "/runs/\(runID):cancel")
+            _ = try await check(.POST, root + "/runs/{id}:retry", base + "/runs/\(runID):retry")
             #expect(checker.violations == [])
             #expect(checker.checkedSchemas.isSuperset(of: [
                 "Node", "NodePage", "Type", "Event", "Error", "ExecutionRecordResult", "ArtifactLineage", "RelatedArtifact",
-                "LineageSubgraph", "Readiness",
+                "LineageSubgraph", "Readiness", "Component", "ComponentList", "PipelineVersion", "PipelineList", "Pipeline",
+                "PipelineVersionList", "Run", "RunList", "Task", "TaskList", "Attempt", "TaskArtifact", "Executor",
+                "ExecutorList", "LeaseList", "Lease", "LeaseStatusList", "Outcome", "LogLines",
             ]))
         }
     }
