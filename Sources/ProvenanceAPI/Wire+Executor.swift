@@ -89,6 +89,10 @@ public enum WireExecutor {
         let process = ComponentSpec(name: "lease", version: "1", run: lease.process).json["run"] ?? [:]
         members.append((key: "run", value: process))
         if let timeout = lease.timeout { members.append((key: "timeout_ms", value: .int(milliseconds(timeout)))) }
+        members.append((key: "resources", value: [
+            "cpu": .double(lease.resources.cpu), "memory_mb": .int(Int64(lease.resources.memoryMB)),
+            "gpu": .int(Int64(lease.resources.gpu)),
+        ]))
         members.append((key: "inputs", value: .array(lease.inputs.map(WireRun.json))))
         members.append((key: "outputs", value: .array(lease.outputs.map { ["name": .string($0.name), "type": .string($0.type), "path": .string($0.path)] })))
         members.append((key: "parameters", value: .object(lease.parameters.keys.sorted().map { (key: $0, value: lease.parameters[$0]!) })))
@@ -112,6 +116,10 @@ public enum WireExecutor {
             namespace: try reader.requiredString("namespace"), runID: RunID(try WirePipeline.required(reader, "run_id")),
             step: try reader.requiredString("step"), component: component, process: spec.run,
             timeout: try reader.int("timeout_ms").map { .milliseconds($0) },
+            resources: ResourceRequest(
+                cpu: try reader.object("resources")?.double("cpu") ?? 0,
+                memoryMB: Int(clamping: try reader.object("resources")?.int("memory_mb") ?? 0),
+                gpu: Int(clamping: try reader.object("resources")?.int("gpu") ?? 0)),
             inputs: try (reader.array("inputs") ?? []).map { entry throws(ProvenanceError) in try WireRun.artifact(entry) },
             outputs: try (reader.array("outputs") ?? []).map { entry throws(ProvenanceError) in
                 let output = try JSONObjectReader(entry, path: "lease.outputs")
@@ -202,10 +210,10 @@ public enum WireExecutor {
         })
     }
 
-    /// A failure report: `{"token", "error", "exit_code"?, "log_tail"?, "canceled"?}`.
+    /// A failure report: `{"token", "error", "exit_code"?, "log_tail"?, "canceled"?, "released"?}`.
     public static func failure(_ json: JSON) throws(ProvenanceError) -> (token: LeaseToken, failure: AttemptFailure) {
         let reader = try JSONObjectReader(json, path: "")
-        try reader.rejectUnknown(["token", "error", "exit_code", "log_tail", "canceled"])
+        try reader.rejectUnknown(["token", "error", "exit_code", "log_tail", "canceled", "released"])
         let error = try reader.requiredString("error")
         try Validation.checkText(error, field: "error")
         let tail = try reader.string("log_tail")
@@ -214,7 +222,7 @@ public enum WireExecutor {
             try LeaseToken(parsing: try reader.requiredString("token")),
             AttemptFailure(
                 error: error, exitCode: try reader.int("exit_code").map { Int(clamping: $0) }, logTail: tail,
-                canceled: try reader.bool("canceled") ?? false))
+                canceled: try reader.bool("canceled") ?? false, released: try reader.bool("released") ?? false))
     }
 
     /// The JSON of a failure report.
@@ -223,6 +231,7 @@ public enum WireExecutor {
         if let code = failure.exitCode { members.append((key: "exit_code", value: .int(Int64(code)))) }
         if let tail = failure.logTail { members.append((key: "log_tail", value: .string(tail))) }
         members.append((key: "canceled", value: .bool(failure.canceled)))
+        members.append((key: "released", value: .bool(failure.released)))
         return .object(members)
     }
 

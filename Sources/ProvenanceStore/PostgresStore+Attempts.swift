@@ -200,7 +200,8 @@ private struct AttemptSettlement {
         guard held.attemptState == .running else { return try repeated(held, digest: digest) }
         var error = failure.error
         if let tail = failure.logTail, !tail.isEmpty { error += "\n--- last lines of output ---\n" + tail }
-        let outcomes = try await settle([(held, failure.canceled ? .canceled : .failed, error, failure.exitCode, digest)])
+        let state: AttemptState = failure.canceled ? .canceled : failure.released ? .lost : .failed
+        let outcomes = try await settle([(held, state, error, failure.exitCode, digest)], released: failure.released)
         return outcomes[0]
     }
 
@@ -220,9 +221,10 @@ private struct AttemptSettlement {
 
     /// Ends attempts that did not succeed, and moves their tasks on: again after the backoff if attempts are left
     /// and the run goes on, else cancelled (the run is being cancelled) or failed, skipping what lies downstream.
-    private func settle(_ endings: [(held: Held, state: AttemptState, error: String, exitCode: Int?, digest: String)])
-        async throws -> [AttemptOutcome]
-    {
+    /// `released`: the executor gave the leases back, so the attempts do not count against the tasks' policies.
+    private func settle(
+        _ endings: [(held: Held, state: AttemptState, error: String, exitCode: Int?, digest: String)], released: Bool = false
+    ) async throws -> [AttemptOutcome] {
         var outcomes: [AttemptOutcome] = []
         var retry: [(id: Int64, delay: Double)] = [], failed: [Int64] = [], canceled: [Int64] = []
         var runs: Set<Int64> = []
@@ -234,6 +236,9 @@ private struct AttemptSettlement {
             if stopping {
                 taskState = .canceled
                 canceled.append(held.taskID)
+            } else if released {
+                taskState = .queued
+                retry.append((held.taskID, 0))
             } else if held.attempts < held.maxAttempts {
                 taskState = .queued
                 retry.append((held.taskID, PostgresStore.seconds(held.component.retries.delay(after: held.number))))
@@ -261,7 +266,8 @@ private struct AttemptSettlement {
             try await connection.query(
                 """
                 UPDATE tasks t SET state = \(TaskState.queued.rawValue), queue_time = now(),
-                    not_before = now() + r.delay * interval '1 second'
+                    not_before = now() + r.delay * interval '1 second',
+                    max_attempts = t.max_attempts + CASE WHEN \(released) THEN 1 ELSE 0 END
                 FROM unnest(\(retry.map(\.id))::int8[], \(retry.map(\.delay))::float8[]) AS r(id, delay) WHERE t.id = r.id
                 """, logger: logger)
             try await connection.query("SELECT pg_notify(\(TaskQueue.channel), \(String(retry.count)))", logger: logger)

@@ -131,7 +131,7 @@ private struct LeaseGrant {
             Lease(
                 token: LeaseToken(taskID: TaskID(task.id), attempt: task.attempt, secret: secrets[offset]),
                 namespace: task.namespace, runID: RunID(task.runID), step: task.step, component: task.component.reference,
-                process: task.component.run, timeout: task.component.timeout,
+                process: task.component.run, timeout: task.component.timeout, resources: task.component.resources,
                 inputs: task.inputs.keys.sorted().compactMap { name in
                     artifacts[task.inputs[name]!].map { TaskArtifact(name: name, artifactID: ArtifactID(task.inputs[name]!), type: $0.type, uri: $0.uri) }
                 },

@@ -78,6 +78,8 @@ public struct Lease: Sendable, Equatable {
     public var process: ProcessSpec
     /// The longest the attempt may run.
     public var timeout: Duration?
+    /// What it takes of the executor's capacity (besides a slot).
+    public var resources: ResourceRequest
     /// The artifacts it reads.
     public var inputs: [TaskArtifact]
     /// Its outputs: name, type and the URI the attempt writes to (the executor's artifact root prefixes a relative
@@ -93,7 +95,7 @@ public struct Lease: Sendable, Equatable {
     /// Creates a lease.
     public init(
         token: LeaseToken, namespace: String, runID: RunID, step: String, component: ComponentReference,
-        process: ProcessSpec, timeout: Duration?,
+        process: ProcessSpec, timeout: Duration?, resources: ResourceRequest = ResourceRequest(),
         inputs: [TaskArtifact], outputs: [LeaseOutput], parameters: [String: JSON], executionID: ExecutionID,
         leaseExpires: Int64
     ) {
@@ -104,6 +106,7 @@ public struct Lease: Sendable, Equatable {
         self.component = component
         self.process = process
         self.timeout = timeout
+        self.resources = resources
         self.inputs = inputs
         self.outputs = outputs
         self.parameters = parameters
@@ -200,12 +203,16 @@ public struct AttemptFailure: Sendable, Equatable {
     public var logTail: String?
     /// The step was stopped because its run was cancelled.
     public var canceled: Bool
+    /// The executor gave the lease back (it is shutting down): not the step's fault, so the task is queued again
+    /// without using up one of its attempts.
+    public var released: Bool
 
     /// Creates a failure.
-    public init(error: String, exitCode: Int? = nil, logTail: String? = nil, canceled: Bool = false) {
+    public init(error: String, exitCode: Int? = nil, logTail: String? = nil, canceled: Bool = false, released: Bool = false) {
         self.error = error
         self.exitCode = exitCode
         self.logTail = logTail
         self.canceled = canceled
+        self.released = released
     }
 }

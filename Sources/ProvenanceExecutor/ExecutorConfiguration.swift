@@ -1,0 +1,71 @@
+import Foundation
+import ProvenanceCore
+
+/// Everything `provenance executor` can be told; the defaults are the initial values below, read through
+/// `ExecutorSettings.table`.
+public struct ExecutorConfiguration: Sendable {
+    /// The server's base URL.
+    public var server = "http://127.0.0.1:8080"
+    /// A name for people; the host and process id by default.
+    public var name = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
+    /// Labels steps can require.
+    public var labels: [String: String] = [:]
+    /// Steps run at once.
+    public var slots = ProcessInfo.processInfo.activeProcessorCount
+    /// CPU cores offered.
+    public var cpu = Double(ProcessInfo.processInfo.activeProcessorCount)
+    /// Memory offered, in MiB.
+    public var memoryMB = Int(ProcessInfo.processInfo.physicalMemory / (1024 * 1024))
+    /// GPUs offered.
+    public var gpu = 0
+    /// Where each attempt gets a directory of its own (its outputs file among others).
+    public var workDirectory = ".provenance/work"
+    /// Where outputs are written (each attempt under a path of its own); shared storage lets executors on several
+    /// machines read each other's outputs.
+    public var artifactRoot = ".provenance/artifacts"
+    /// On SIGTERM, how long running steps may finish before they are stopped and their leases given back.
+    public var shutdownGrace: Duration = .seconds(30)
+    /// The longest one lease request waits for a task.
+    public var pollWait: Duration = .seconds(30)
+
+    /// The defaults.
+    public init() {}
+
+    /// What the executor offers in all.
+    public var capacity: ExecutorCapacity { ExecutorCapacity(slots: slots, cpu: cpu, memoryMB: memoryMB, gpu: gpu) }
+}
+
+/// The settings of `provenance executor`, each once (see `SettingsTable`).
+public enum ExecutorSettings {
+    /// Every setting of `executor`.
+    public static let table = SettingsTable<ExecutorConfiguration>(defaults: { ExecutorConfiguration() }, [
+        .text("server", \.server, valueName: "URL", help: "The Provenance server to take steps from."),
+        .text("name", \.name, valueName: "NAME", help: "A name for people (host and process id by default)."),
+        Setting(
+            "labels", \.labels, valueName: "K=V,...", help: "Labels steps can require, as key=value pairs.",
+            parse: ExecutorSettings.labels, expected: "key=value pairs separated by commas",
+            describe: { labels in labels.keys.sorted().map { "\($0)=\(labels[$0]!)" }.joined(separator: ",") }),
+        .integer("slots", \.slots, in: 1...10_000, help: "Steps run at once (the number of cores by default)."),
+        Setting(
+            "cpu", \.cpu, valueName: "CORES", help: "CPU cores offered to steps (the number of cores by default).",
+            parse: { Double($0).flatMap { $0 >= 0 && $0.isFinite ? $0 : nil } }, expected: "a number of cores",
+            describe: { "\($0)" }),
+        .integer("memory-mb", \.memoryMB, in: 0...Int(Int32.max), help: "Memory offered to steps, in MiB (all of it by default)."),
+        .integer("gpu", \.gpu, in: 0...1024, help: "GPUs offered to steps."),
+        .text("work-dir", \.workDirectory, valueName: "PATH", help: "Where each attempt gets a directory of its own."),
+        .text("artifact-root", \.artifactRoot, valueName: "PATH", help: "Where steps write their outputs (attempt-specific paths under it)."),
+        .duration("shutdown-grace", \.shutdownGrace, help: "On SIGTERM, how long running steps may finish before their leases are given back."),
+        .duration("poll-wait", \.pollWait, help: "The longest one lease request waits for a task."),
+    ])
+
+    /// Reads `k=v,k2=v2`.
+    static func labels(_ text: String) -> [String: String]? {
+        var labels: [String: String] = [:]
+        for pair in text.split(separator: ",") {
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2, !parts[0].isEmpty else { return nil }
+            labels[String(parts[0])] = String(parts[1])
+        }
+        return labels
+    }
+}
