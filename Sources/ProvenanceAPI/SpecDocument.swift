@@ -26,6 +26,25 @@ public enum SpecDocument {
         return try value(node)
     }
 
+    /// The documents of a file of specs: one JSON document, or YAML documents separated by `---` (empty ones
+    /// left out).
+    public static func documents(_ bytes: [UInt8]) throws(ProvenanceError) -> [JSON] {
+        let firstCharacter = bytes.first { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }
+        if firstCharacter == UInt8(ascii: "{") { return [try JSONParser.parse(bytes)] }
+        var documents: [JSON] = []
+        do {
+            for node in try Yams.compose_all(yaml: String(decoding: bytes, as: UTF8.self)) {
+                if node.null != nil { continue }
+                documents.append(try value(node))
+            }
+        } catch let error as ProvenanceError {
+            throw error
+        } catch {
+            throw .invalid("", "malformed YAML: \(error)")
+        }
+        return documents
+    }
+
     private static func value(_ node: Yams.Node) throws(ProvenanceError) -> JSON {
         switch node {
         case .scalar(let scalar):

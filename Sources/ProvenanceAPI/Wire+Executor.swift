@@ -86,8 +86,7 @@ public enum WireExecutor {
             (key: "run_id", value: .int(lease.runID.rawValue)), (key: "step", value: .string(lease.step)),
             (key: "component", value: .string(lease.component.description)),
         ]
-        let process = ComponentSpec(name: "lease", version: "1", run: lease.process).json["run"] ?? [:]
-        members.append((key: "run", value: process))
+        members.append((key: "run", value: lease.process.json))
         if let timeout = lease.timeout { members.append((key: "timeout_ms", value: .int(milliseconds(timeout)))) }
         members.append((key: "resources", value: [
             "cpu": .double(lease.resources.cpu), "memory_mb": .int(Int64(lease.resources.memoryMB)),
@@ -108,13 +107,11 @@ public enum WireExecutor {
         guard let component = ComponentReference(parsing: componentText) else {
             throw .invalid("lease.component", "expected name@version, got '\(componentText)'")
         }
-        guard let run = reader.value("run") else { throw .invalid("lease.run", "is missing") }
-        let spec = try ComponentSpec(json: ["name": "lease", "version": "1", "run": run, "parameters": .object(
-            (try reader.members("parameters") ?? []).map { (key: $0.key, value: ["type": "JSON"]) })])
+        guard let run = try reader.object("run") else { throw .invalid("lease.run", "is missing") }
         return Lease(
             token: try LeaseToken(parsing: try reader.requiredString("token"), field: "lease.token"),
             namespace: try reader.requiredString("namespace"), runID: RunID(try WirePipeline.required(reader, "run_id")),
-            step: try reader.requiredString("step"), component: component, process: spec.run,
+            step: try reader.requiredString("step"), component: component, process: try ProcessSpec(run),
             timeout: try reader.int("timeout_ms").map { .milliseconds($0) },
             resources: ResourceRequest(
                 cpu: try reader.object("resources")?.double("cpu") ?? 0,

@@ -47,6 +47,15 @@ public enum WirePipeline {
         ["name": .string(pipeline.name), "version_count": .int(Int64(pipeline.versionCount)), "latest": json(pipeline.latest)]
     }
 
+    /// Reads a pipeline answer.
+    public static func pipeline(_ json: JSON) throws(ProvenanceError) -> StoredPipeline {
+        let reader = try JSONObjectReader(json, path: "")
+        guard let latest = reader.value("latest") else { throw .invalid("latest", "is missing from the answer") }
+        return StoredPipeline(
+            name: try reader.requiredString("name"), latest: try version(latest),
+            versionCount: Int(try required(reader, "version_count")))
+    }
+
     /// An integer member an answer must have.
     static func required(_ reader: JSONObjectReader, _ key: String) throws(ProvenanceError) -> Int64 {
         guard let value = try reader.int(key) else { throw .invalid(reader.field(key), "is missing from the answer") }

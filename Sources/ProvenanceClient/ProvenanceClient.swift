@@ -80,6 +80,29 @@ public final class ProvenanceClient: Sendable {
         return (try WirePipeline.version(json), status == 201)
     }
 
+    /// Every pipeline, each with its newest version.
+    public func pipelines() async throws(ProvenanceError) -> [StoredPipeline] {
+        try Self.items(try await send(.GET, namespaced("/pipelines")).json, "pipelines") { item throws(ProvenanceError) in
+            try WirePipeline.pipeline(item)
+        }
+    }
+
+    /// A pipeline's version `digest`, or its newest version.
+    public func pipelineVersion(_ name: String, digest: String? = nil) async throws(ProvenanceError) -> StoredPipelineVersion {
+        guard let digest else {
+            return try WirePipeline.pipeline(try await send(.GET, namespaced("/pipelines/\(Self.encoded(name))")).json).latest
+        }
+        return try WirePipeline.version(
+            try await send(.GET, namespaced("/pipelines/\(Self.encoded(name))/versions/\(Self.encoded(digest))")).json)
+    }
+
+    /// A pipeline's versions, newest first.
+    public func pipelineVersions(_ name: String) async throws(ProvenanceError) -> [StoredPipelineVersion] {
+        try Self.items(try await send(.GET, namespaced("/pipelines/\(Self.encoded(name))/versions")).json, "versions") {
+            item throws(ProvenanceError) in try WirePipeline.version(item)
+        }
+    }
+
     // MARK: Runs
 
     /// Starts a run.
@@ -105,9 +128,7 @@ public final class ProvenanceClient: Sendable {
         }
         if let pageToken { query.append("page_token=\(Self.encoded(pageToken))") }
         let json = try await send(.GET, namespaced("/runs?" + query.joined(separator: "&"))).json
-        let runs = try (json["runs"].flatMap { if case .array(let items) = $0 { items } else { nil } } ?? []).map {
-            item throws(ProvenanceError) in try WireRun.run(item)
-        }
+        let runs = try Self.items(json, "runs") { item throws(ProvenanceError) in try WireRun.run(item) }
         let next: String? = if case .string(let token)? = json["next_page_token"] { token } else { nil }
         return (runs, next)
     }
@@ -156,9 +177,7 @@ public final class ProvenanceClient: Sendable {
             json: WireExecutor.leaseRequest(available: available, maximum: maximum, wait: wait),
             timeout: wait + Self.requestTimeout
         ).json
-        return try (json["leases"].flatMap { if case .array(let items) = $0 { items } else { nil } } ?? []).map {
-            item throws(ProvenanceError) in try WireExecutor.lease(item)
-        }
+        return try Self.items(json, "leases") { item throws(ProvenanceError) in try WireExecutor.lease(item) }
     }
 
     /// Extends the executor's leases; says of each whether it is held and whether to cancel.
@@ -238,6 +257,17 @@ public final class ProvenanceClient: Sendable {
             return ProvenanceError(.unavailable, "the server answered \(status): \(JSONWriter.string(json))")
         }
         return ProvenanceError(ProvenanceError.Code(rawValue: codeName) ?? .internal, message, details: json["error"]?["details"])
+    }
+
+    /// The elements of the array `key` of an answer, each read by `read`.
+    private static func items<Item>(_ json: JSON, _ key: String, _ read: (JSON) throws(ProvenanceError) -> Item)
+        throws(ProvenanceError) -> [Item]
+    {
+        guard case .array(let elements)? = json[key] else { return [] }
+        var items: [Item] = []
+        items.reserveCapacity(elements.count)
+        for element in elements { items.append(try read(element)) }
+        return items
     }
 
     private static func encoded(_ text: String) -> String {

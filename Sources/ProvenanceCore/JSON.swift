@@ -18,6 +18,24 @@ public enum JSON: Sendable, Equatable {
         return members.first(where: { $0.key == key })?.value
     }
 
+    /// The text of a string, or nil.
+    public var stringValue: String? {
+        if case .string(let text) = self { return text }
+        return nil
+    }
+
+    /// The number of an integer, or nil.
+    public var intValue: Int64? {
+        if case .int(let number) = self { return number }
+        return nil
+    }
+
+    /// The elements of an array, or nil.
+    public var arrayValue: [JSON]? {
+        if case .array(let elements) = self { return elements }
+        return nil
+    }
+
     /// A short name of the value's JSON kind, for error messages ("expected a string, got a number").
     public var kindName: String {
         switch self {

@@ -13,6 +13,45 @@ public enum JSONWriter {
         String(decoding: bytes(value), as: UTF8.self)
     }
 
+    /// `value` as a JSON text for people: two-space indents, one member or element per line, members in their
+    /// order.
+    public static func pretty(_ value: JSON) -> String {
+        var output: [UInt8] = []
+        writePretty(value, indent: 0, into: &output)
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    private static func writePretty(_ value: JSON, indent: Int, into output: inout [UInt8]) {
+        func newline(_ depth: Int) {
+            output.append(0x0A)
+            output.append(contentsOf: repeatElement(UInt8(ascii: " "), count: depth * 2))
+        }
+        switch value {
+        case .array(let elements) where !elements.isEmpty:
+            output.append(UInt8(ascii: "["))
+            for (offset, element) in elements.enumerated() {
+                if offset > 0 { output.append(UInt8(ascii: ",")) }
+                newline(indent + 1)
+                writePretty(element, indent: indent + 1, into: &output)
+            }
+            newline(indent)
+            output.append(UInt8(ascii: "]"))
+        case .object(let members) where !members.isEmpty:
+            output.append(UInt8(ascii: "{"))
+            for (offset, member) in members.enumerated() {
+                if offset > 0 { output.append(UInt8(ascii: ",")) }
+                newline(indent + 1)
+                writeString(member.key, into: &output)
+                output.append(contentsOf: ": ".utf8)
+                writePretty(member.value, indent: indent + 1, into: &output)
+            }
+            newline(indent)
+            output.append(UInt8(ascii: "}"))
+        default:
+            write(value, into: &output)
+        }
+    }
+
     /// Appends the serialization of `value` to `output`.
     public static func write(_ value: JSON, into output: inout [UInt8]) {
         switch value {

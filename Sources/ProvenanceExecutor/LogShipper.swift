@@ -17,6 +17,7 @@ final class LogShipper: Sendable {
     private struct State {
         var pending: [LogLine] = []
         var tail: [String] = []
+        var stopped = false
     }
 
     private let client: ProvenanceClient
@@ -42,12 +43,17 @@ final class LogShipper: Sendable {
     /// The last lines, for a failure report.
     var tail: String { state.withLock { $0.tail.joined(separator: "\n") } }
 
-    /// Sends pending lines every `interval` until cancelled.
+    /// Sends pending lines every `interval` until `stop()` (a send in progress is never cut off).
     func run() async {
-        while !Task.isCancelled {
+        while !state.withLock({ $0.stopped }) {
             try? await Task.sleep(for: Self.interval)
             await flush()
         }
+    }
+
+    /// Ends `run()` after its current interval.
+    func stop() {
+        state.withLock { $0.stopped = true }
     }
 
     /// Sends every pending line now.

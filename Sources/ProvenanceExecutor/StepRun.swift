@@ -48,14 +48,11 @@ struct StepRun {
                 try fileManager.createDirectory(
                     atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             }
-            ending = try await withThrowingTaskGroup(of: Ending?.self) { group in
-                group.addTask {
-                    await shipper.run()
-                    return nil
-                }
-                let ending = try await execute(artifactRoot: artifactRoot, outputsFile: outputsFile, attemptDirectory: attemptDirectory, shipper: shipper)
-                group.cancelAll()
-                return ending
+            ending = try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await shipper.run() }
+                defer { shipper.stop() }
+                return try await execute(
+                    artifactRoot: artifactRoot, outputsFile: outputsFile, attemptDirectory: attemptDirectory, shipper: shipper)
             }
         } catch {
             ending = .couldNotStart("\(error)")

@@ -8,7 +8,7 @@ struct LeaseReaper: Service {
     let engine: Engine
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
                     var reaped = 0

@@ -78,6 +78,8 @@ private func composeServer(
     services += engine.services
     services.append(http)
     services.append(grpc)
+    // Last, so it shuts down first, while the API still takes its reports.
+    if let executor = LocalExecutorService(config: config, httpPort: port, logger: logger) { services.append(executor) }
     var groupConfiguration = ServiceGroupConfiguration(
         services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
         gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [], logger: logger)

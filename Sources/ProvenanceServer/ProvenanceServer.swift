@@ -56,6 +56,9 @@ final class PortAnnouncement: Sendable {
         for waiter in waiters { waiter.resume(returning: port) }
     }
 
+    /// The port, if announced.
+    var current: Int? { state.withLock { $0.port } }
+
     func value() async -> Int {
         await withCheckedContinuation { continuation in
             let port: Int? = state.withLock { state in

@@ -34,6 +34,11 @@ public struct ServerConfiguration: Sendable {
     public var leaseDuration: Duration = .seconds(30)
     /// The timeouts and connection limits of the HTTP and gRPC listeners.
     public var connections = ConnectionLimits()
+    /// With the embedded cluster, whether to run one executor as a child process (`executorCommand`).
+    public var localExecutor = true
+    /// The command that starts an executor (`provenance serve` sets it to its own binary's `executor` command);
+    /// nil runs no local executor.
+    public var executorCommand: [String]? = nil
     /// Extra settings for the embedded cluster (tests relax durability with these).
     public var embeddedSettings: [String: String] = [:]
     /// Log level.

@@ -6,27 +6,28 @@ import Logging
 /// `StreamLogHandler` formats its whole metadata every time an entry is set. Hummingbird and postgres-nio set
 /// entries on every request and every query, whether or not anything is logged, which made logging setup one of
 /// the larger costs of a small request.
-struct ServerLogHandler: LogHandler {
+public struct ServerLogHandler: LogHandler {
     private var output: StreamLogHandler
-    var metadata: Logger.Metadata = [:]
-    var metadataProvider: Logger.MetadataProvider?
+    public var metadata: Logger.Metadata = [:]
+    public var metadataProvider: Logger.MetadataProvider?
 
-    init(label: String) {
+    /// A handler for the logger `label`.
+    public init(label: String) {
         output = StreamLogHandler.standardError(label: label, metadataProvider: nil)
         metadataProvider = LoggingSystem.metadataProvider
     }
 
-    var logLevel: Logger.Level {
+    public var logLevel: Logger.Level {
         get { output.logLevel }
         set { output.logLevel = newValue }
     }
 
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
 
-    func log(event: LogEvent) {
+    public func log(event: LogEvent) {
         var event = event
         var merged = metadata
         if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }

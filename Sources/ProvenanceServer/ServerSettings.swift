@@ -31,6 +31,9 @@ public enum ServerSettings {
         .duration(
             "lease-duration", \.leaseDuration,
             help: "How long an executor holds a task without a heartbeat; then the task is tried again elsewhere."),
+        .flag(
+            "local-executor", \.localExecutor,
+            help: "With the embedded cluster, also run one executor (provenance executor) as a child process; never with --database-url."),
         .duration(
             "http-idle-timeout", \.connections.httpIdleTimeout,
             help: "A kept-alive HTTP connection with no request is closed after this long."),

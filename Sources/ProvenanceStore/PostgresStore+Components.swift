@@ -14,7 +14,7 @@ extension PostgresStore {
         let namespaceID = try await namespaceID(namespace)
         var types = [NodeType(kind: .execution, name: spec.executionType)]
         for port in spec.inputs + spec.outputs where !types.contains(where: { $0.kind == .artifact && $0.name == port.type }) {
-            types.append(NodeType(kind: .artifact, name: port.type))
+            types.append(PipelineMetadata.artifactType(port.type))
         }
         let stored = try await putTypes(types, namespace: namespace, options: TypeEvolutionOptions(canOmitFields: true))
         let executionTypeID = stored[0].type.id

@@ -31,7 +31,7 @@ extension PostgresStore {
         var uriArtifactTypes: [String: Int64] = [:]
         for typeName in Set(uriTypes.values) {
             uriArtifactTypes[typeName] = try await putType(
-                NodeType(kind: .artifact, name: typeName), namespace: namespace, options: TypeEvolutionOptions(canOmitFields: true)
+                PipelineMetadata.artifactType(typeName), namespace: namespace, options: TypeEvolutionOptions(canOmitFields: true)
             ).type.id.rawValue
         }
         let types = uriArtifactTypes

@@ -1,11 +1,15 @@
 import ArgumentParser
 
-/// The `provenance` command: a thin front over `buildServer(config:)` and the store.
+/// The `provenance` command: the server (`serve`), an executor (`executor`), and client verbs over the REST API
+/// (`pipelines`, `components`, `runs`, `artifacts`), all thin fronts over the library modules.
 struct Provenance: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "provenance",
         abstract: "A metadata and lineage server for machine-learning pipelines (MLMD's data model, on PostgreSQL).",
-        subcommands: [Serve.self, Migrate.self, Version.self, Bench.self],
+        subcommands: [
+            Serve.self, ExecutorCommand.self, PipelinesCommand.self, ComponentsCommand.self, RunsCommand.self,
+            ArtifactsCommand.self, Migrate.self, Version.self, Bench.self,
+        ],
         defaultSubcommand: Serve.self)
 }
 

@@ -9,7 +9,9 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var settings: SettingsArguments
 
     func run() async throws {
-        let server = try await buildServer(config: try settings.configuration(ServerSettings.table))
+        var config = try settings.configuration(ServerSettings.table)
+        config.executorCommand = [CurrentExecutable.path, "executor"]
+        let server = try await buildServer(config: config)
         try await server.run()
     }
 }

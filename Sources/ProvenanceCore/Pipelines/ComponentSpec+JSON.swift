@@ -15,7 +15,6 @@ extension ComponentSpec {
         let reader = try JSONObjectReader(json, path: "")
         try reader.rejectUnknown(Self.fields)
         guard let run = try reader.object("run") else { throw .invalid("run", "is required: the command to run") }
-        try run.rejectUnknown(["command", "args", "env", "working_dir", "image"])
         let resources = try reader.object("resources")
         try resources?.rejectUnknown(["cpu", "memory_mb", "gpu"])
         let retries = try reader.object("retries")
@@ -33,11 +32,7 @@ extension ComponentSpec {
             executionType: try reader.string("execution_type"),
             inputs: try Self.ports(reader, "inputs"), outputs: try Self.ports(reader, "outputs"),
             parameters: try Self.parameters(reader, "parameters"),
-            run: ProcessSpec(
-                command: try Self.templates(run, "command"), args: try Self.templates(run, "args"),
-                env: try Self.environment(run), workingDirectory: try run.string("working_dir").map {
-                    text throws(ProvenanceError) in try Self.template(text, path: "run.working_dir")
-                }, image: try run.string("image")),
+            run: try ProcessSpec(run),
             resources: ResourceRequest(
                 cpu: try resources?.double("cpu") ?? 0, memoryMB: Int(clamping: try resources?.int("memory_mb") ?? 0),
                 gpu: Int(clamping: try resources?.int("gpu") ?? 0)),
@@ -53,14 +48,7 @@ extension ComponentSpec {
         members.append((key: "inputs", value: Self.json(inputs)))
         members.append((key: "outputs", value: Self.json(outputs)))
         members.append((key: "parameters", value: Self.json(parameters)))
-        var process: [(key: String, value: JSON)] = [
-            (key: "command", value: .array(run.command.map { .string($0.text) })),
-            (key: "args", value: .array(run.args.map { .string($0.text) })),
-            (key: "env", value: .object(run.env.keys.sorted().map { (key: $0, value: .string(run.env[$0]!.text)) })),
-        ]
-        if let directory = run.workingDirectory { process.append((key: "working_dir", value: .string(directory.text))) }
-        if let image = run.image { process.append((key: "image", value: .string(image))) }
-        members.append((key: "run", value: .object(process)))
+        members.append((key: "run", value: run.json))
         members.append((key: "resources", value: [
             "cpu": .double(resources.cpu), "memory_mb": .int(Int64(resources.memoryMB)), "gpu": .int(Int64(resources.gpu)),
         ]))
@@ -132,24 +120,6 @@ extension ComponentSpec {
             return (key: parameter.name, value: .object(members))
         })
     }
-
-    private static func templates(_ reader: JSONObjectReader, _ key: String) throws(ProvenanceError) -> [CommandTemplate] {
-        try (reader.array(key) ?? []).enumerated().map { offset, element throws(ProvenanceError) in
-            let path = "\(reader.field(key))[\(offset)]"
-            guard case .string(let text) = element else { throw .invalid(path, "expected a string, got \(element.kindName)") }
-            return try template(text, path: path)
-        }
-    }
-
-    private static func environment(_ reader: JSONObjectReader) throws(ProvenanceError) -> [String: CommandTemplate] {
-        var environment: [String: CommandTemplate] = [:]
-        for member in try reader.members("env") ?? [] {
-            let path = reader.field("env") + "." + member.key
-            guard case .string(let text) = member.value else { throw .invalid(path, "expected a string, got \(member.value.kindName)") }
-            environment[member.key] = try template(text, path: path)
-        }
-        return environment
-    }
 }
 
 extension ComponentSpec {
@@ -185,6 +155,47 @@ extension CommandTemplate.Reference {
         case .taskID: "task.id"
         case .attempt: "attempt"
         case .step: "step"
+        }
+    }
+}
+
+extension ProcessSpec {
+    /// Reads the `run` member of a component: `{"command": [...], "args": [...], "env": {...}, "working_dir",
+    /// "image"}`, each text a template (checked here for its placeholders' syntax; whether they name the
+    /// component's ports and parameters is the component's check).
+    public init(_ reader: JSONObjectReader) throws(ProvenanceError) {
+        try reader.rejectUnknown(["command", "args", "env", "working_dir", "image"])
+        var environment: [String: CommandTemplate] = [:]
+        for member in try reader.members("env") ?? [] {
+            let path = reader.field("env") + "." + member.key
+            guard case .string(let text) = member.value else { throw .invalid(path, "expected a string, got \(member.value.kindName)") }
+            environment[member.key] = try ComponentSpec.template(text, path: path)
+        }
+        self.init(
+            command: try Self.templates(reader, "command"), args: try Self.templates(reader, "args"), env: environment,
+            workingDirectory: try reader.string("working_dir").map { text throws(ProvenanceError) in
+                try ComponentSpec.template(text, path: reader.field("working_dir"))
+            },
+            image: try reader.string("image"))
+    }
+
+    /// The JSON form `init(_:)` reads.
+    public var json: JSON {
+        var members: [(key: String, value: JSON)] = [
+            (key: "command", value: .array(command.map { .string($0.text) })),
+            (key: "args", value: .array(args.map { .string($0.text) })),
+            (key: "env", value: .object(env.keys.sorted().map { (key: $0, value: .string(env[$0]!.text)) })),
+        ]
+        if let workingDirectory { members.append((key: "working_dir", value: .string(workingDirectory.text))) }
+        if let image { members.append((key: "image", value: .string(image))) }
+        return .object(members)
+    }
+
+    private static func templates(_ reader: JSONObjectReader, _ key: String) throws(ProvenanceError) -> [CommandTemplate] {
+        try (reader.array(key) ?? []).enumerated().map { offset, element throws(ProvenanceError) in
+            let path = "\(reader.field(key))[\(offset)]"
+            guard case .string(let text) = element else { throw .invalid(path, "expected a string, got \(element.kindName)") }
+            return try ComponentSpec.template(text, path: path)
         }
     }
 }

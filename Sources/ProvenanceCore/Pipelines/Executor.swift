@@ -216,3 +216,9 @@ public struct AttemptFailure: Sendable, Equatable {
         self.released = released
     }
 }
+
+/// Environment variables between a server and the executor it starts itself.
+public enum LocalExecutorEnvironment {
+    /// The server's process id: the executor it starts exits when its parent is gone.
+    public static let parentProcess = "PROVENANCE_EXECUTOR_PARENT_PID"
+}

@@ -19,6 +19,18 @@ public enum ParameterType: String, Sendable, CaseIterable, Hashable {
         }
     }
 
+    /// The value of this type that `text` (a command-line argument) writes: the text itself for a STRING, a number,
+    /// `true` or `false`, or a JSON document; nil if it is not one.
+    public func value(fromText text: String) -> JSON? {
+        switch self {
+        case .string: .string(text)
+        case .int: Int64(text).map(JSON.int)
+        case .double: Double(text).flatMap { $0.isFinite ? JSON.double($0) : nil }
+        case .bool: ["true": JSON.bool(true), "false": JSON.bool(false)][text.lowercased()]
+        case .json: try? JSONParser.parse(Array(text.utf8))
+        }
+    }
+
     /// The value `value` as this type, or nil if it is not one (an integer is a double too).
     public func coerce(_ value: JSON) -> JSON? {
         switch (self, value) {

@@ -6,6 +6,25 @@ public enum PipelineMetadata {
     /// The context type of a run, a child of its pipeline's context.
     public static let runContextType = "PipelineRun"
 
+    /// The MLMD base type of an artifact type a component names, when the engine makes the type: a type named
+    /// like a base type (`Dataset`, `Model`, `Metrics`, `Statistics`, in any case) or like TFX's (`Examples`,
+    /// `ExampleStatistics`) gets it, so lineage questions by base type (`artifacts/{id}/provenance` asks for
+    /// DATASET) find the engine's artifacts; any other name gets none.
+    public static func baseType(ofArtifactType name: String) -> String? {
+        switch name.lowercased() {
+        case "dataset", "examples": "DATASET"
+        case "model": "MODEL"
+        case "metrics": "METRICS"
+        case "statistics", "examplestatistics": "STATISTICS"
+        default: nil
+        }
+    }
+
+    /// The artifact type the engine makes for `name`.
+    public static func artifactType(_ name: String) -> NodeType {
+        NodeType(kind: .artifact, name: name, baseType: baseType(ofArtifactType: name))
+    }
+
     /// The name of a run's context.
     public static func runContextName(pipeline: String, run: RunID) -> String { "\(pipeline)/run-\(run.rawValue)" }
 

@@ -97,8 +97,13 @@ extension PipelineSpec {
                 throw .invalid(
                     Validation.join(field, "select.type"), "selects a \(selector.type), but input '\(input.name)' takes a \(input.type)")
             }
-            if let filter = selector.filter {
-                _ = try Filter.parse(filter, kind: .artifact, field: Validation.join(field, "select.filter"))
+            let filterField = Validation.join(field, "select.filter")
+            if let template = try selector.filterTemplate(field: filterField) {
+                for case .parameter(let name) in template.references where parameters.named(name) == nil {
+                    throw .invalid(filterField, "'{{parameters.\(name)}}' names no parameter of this pipeline")
+                }
+                // Checked with a stand-in for each parameter; the run checks it again with its values.
+                _ = try Filter.parse(template.render { _ in "0" }, kind: .artifact, field: filterField)
             }
         }
     }

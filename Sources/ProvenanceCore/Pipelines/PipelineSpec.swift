@@ -98,7 +98,9 @@ public struct ArtifactSelector: Sendable, Equatable, Hashable {
     public var state: Int16?
     /// How far the search reaches.
     public var scope: Scope
-    /// An MLMD filter the artifact must also pass.
+    /// An MLMD filter the artifact must also pass; `{{parameters.NAME}}` in it is replaced by the run's value of
+    /// the pipeline parameter (text as it is, with `'` doubled so it can sit between quotes; numbers and booleans as
+    /// written): `custom_properties.customer.string_value = '{{parameters.customer}}'`.
     public var filter: String?
 
     /// Creates a selector.
@@ -107,6 +109,33 @@ public struct ArtifactSelector: Sendable, Equatable, Hashable {
         self.state = state
         self.scope = scope
         self.filter = filter
+    }
+}
+
+extension ArtifactSelector {
+    /// The filter's template (its only placeholders are pipeline parameters; `field` names it in errors).
+    func filterTemplate(field: String) throws(ProvenanceError) -> CommandTemplate? {
+        guard let filter else { return nil }
+        let template = try CommandTemplate(parsing: filter, path: field)
+        for reference in template.references {
+            guard case .parameter = reference else {
+                throw .invalid(field, "a selector's filter may only use {{parameters.NAME}} placeholders")
+            }
+        }
+        return template
+    }
+
+    /// The selector with the pipeline parameters in its filter replaced by `parameters`' values.
+    public func resolved(parameters: [String: JSON], field: String) throws(ProvenanceError) -> ArtifactSelector {
+        guard let template = try filterTemplate(field: field), !template.references.isEmpty else { return self }
+        var resolved = self
+        resolved.filter = template.render { reference in
+            guard case .parameter(let name) = reference, let value = parameters[name] else { return "" }
+            if case .string(let text) = value { return text.replacing("'", with: "''") }
+            return value.commandLineText
+        }
+        _ = try Filter.parse(resolved.filter!, kind: .artifact, field: field)
+        return resolved
     }
 }
 

@@ -39,7 +39,8 @@ public struct RunPlan: Sendable, Equatable {
         case .output(let step, let output): return .output(step: step, output: output)
         case .artifact(let id): return .artifact(id)
         case .uri(let uri): return .uri(uri)
-        case .selector(let selector, let optional): return .selector(selector, optional: optional)
+        case .selector(let selector, let optional):
+            return .selector(try selector.resolved(parameters: parameters, field: field + ".select.filter"), optional: optional)
         case .parameter(let name):
             switch parameters[name] {
             case .int(let id)? where id > 0: return .artifact(ArtifactID(id))
