@@ -195,6 +195,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "ProvenancePipelineTests",
+            dependencies: [
+                "ProvenanceCore", "ProvenanceServer", "ProvenanceClient", "ProvenanceTestSupport",
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "ProvenanceMLMDTests",
             dependencies: [
                 "ProvenanceCore", "ProvenanceStore", "ProvenanceMLMD", "ProvenanceServer", "ProvenanceTestSupport",

@@ -4,7 +4,8 @@ import ProvenanceCore
 import Synchronization
 
 /// Collects a step's output lines and sends them to the server in batches (every `interval`, or sooner when a
-/// batch fills), keeping the last lines for the failure report. A server that cannot take them does not stop the
+/// batch fills), keeping the last lines for the failure report (and the last lines of stderr, which often say why
+/// a step failed, even when stdout wrote more after them: the two are separate pipes). A server that cannot take them does not stop the
 /// step: the batch is dropped with a warning.
 final class LogShipper: Sendable {
     /// The most lines sent at once.
@@ -13,10 +14,14 @@ final class LogShipper: Sendable {
     static let interval: Duration = .milliseconds(250)
     /// How many last lines a failure report carries.
     static let tailLength = 40
+    /// How many last stderr lines it carries when they are older than those.
+    static let errorTailLength = 10
 
     private struct State {
         var pending: [LogLine] = []
-        var tail: [String] = []
+        var count = 0
+        var tail: [(number: Int, text: String)] = []
+        var errorTail: [(number: Int, text: String)] = []
         var stopped = false
     }
 
@@ -35,13 +40,24 @@ final class LogShipper: Sendable {
     func append(_ text: String, stream: LogStream) {
         state.withLock { state in
             state.pending.append(LogLine(stream: stream, text: text))
-            state.tail.append(text)
+            state.count += 1
+            state.tail.append((state.count, text))
             if state.tail.count > Self.tailLength { state.tail.removeFirst(state.tail.count - Self.tailLength) }
+            if stream == .stderr {
+                state.errorTail.append((state.count, text))
+                if state.errorTail.count > Self.errorTailLength { state.errorTail.removeFirst() }
+            }
         }
     }
 
-    /// The last lines, for a failure report.
-    var tail: String { state.withLock { $0.tail.joined(separator: "\n") } }
+    /// The last lines, for a failure report: stderr's last lines first when they came before the last lines.
+    var tail: String {
+        state.withLock { state in
+            let window = state.tail.first?.number ?? 0
+            let earlier = state.errorTail.filter { $0.number < window }.map { "stderr: \($0.text)" }
+            return (earlier + (earlier.isEmpty ? [] : ["..."]) + state.tail.map(\.text)).joined(separator: "\n")
+        }
+    }
 
     /// Sends pending lines every `interval` until `stop()` (a send in progress is never cut off).
     func run() async {

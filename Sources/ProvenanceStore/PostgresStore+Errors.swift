@@ -12,6 +12,8 @@ extension PostgresStore {
             if let cause = error.beginError ?? error.rollbackError { return translate(cause) }
             return ProvenanceError(.unavailable, "the database is unreachable; retry shortly")
         }
+        // A request that went away (a client hung up, the server is shutting down) is not a database failure.
+        if error is CancellationError { return ProvenanceError(.cancelled, "the request was cancelled") }
         guard let error = error as? PSQLError else {
             logger.warning("database operation failed", metadata: ["error": "\(String(reflecting: error))"])
             return ProvenanceError(.unavailable, "the database is unreachable; retry shortly")
