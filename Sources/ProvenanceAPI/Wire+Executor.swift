@@ -233,6 +233,7 @@ public enum WireExecutor {
     }
 
     /// `{"attempt_state", "task_state", "error"?, "repeated"}`.
+    /// What recording an outcome did: `{"attempt_state", "task_state", "error"?, "repeated"}`.
     public static func json(_ outcome: AttemptOutcome) -> JSON {
         var members: [(key: String, value: JSON)] = [
             (key: "attempt_state", value: .string(outcome.attemptState.name)), (key: "task_state", value: .string(outcome.taskState.name)),

@@ -1,0 +1,73 @@
+import Foundation
+import ProvenanceTestSupport
+import Testing
+
+/// The README's walk-through, as a new user types it: `provenance serve` on its embedded database (which starts a
+/// local executor), then the CLI applies the example pipeline, runs it twice, and asks what trained the LIVE model.
+@Suite struct WalkThroughTests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..")
+        .standardizedFileURL.path
+
+    @Test func theExamplePipelineRunsOnTheServerAloneAndTheCLIAnswersWhatTrainedTheLiveModel() async throws {
+        let scratch = TestCluster.scratchDirectory("walk-through/\(UUID().uuidString)")
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        let serve = try ProvenanceProcess(
+            ["serve", "--data-dir", scratch + "/postgres", "--http-port", "0", "--grpc-port", "0"], directory: Self.repository)
+        var port = 0
+        do {
+            try await eventually("the server to listen and its executor to attach", limit: .seconds(120)) {
+                let output = serve.output
+                if let range = output.range(of: #"address=http://127\.0\.0\.1:(\d+)"#, options: .regularExpression) {
+                    port = Int(output[range].split(separator: ":").last!) ?? 0
+                }
+                return port > 0 && output.contains("[ProvenanceExecutor] attached")
+            }
+            let server = ["--server", "http://127.0.0.1:\(port)"]
+            func cli(_ arguments: [String]) async throws -> (status: Int32, output: String) {
+                try await ProvenanceProcess.run(arguments + server, directory: Self.repository)
+            }
+            let applied = try await cli(["pipelines", "apply", "examples/personalization/pipeline.yaml"])
+            #expect(applied.status == 0, "\(applied.output)")
+            #expect(applied.output.contains("component train-ranker@1: registered"))
+            #expect(applied.output.contains("pipeline personalization: version "))
+
+            let serving = ["--param", "serving_dir=\(scratch)/serving"]
+            let first = try await cli(["runs", "submit", "personalization", "--param", "customer=acme", "--wait"] + serving)
+            #expect(first.status == 0, "\(first.output)")
+            #expect(first.output.contains("run 1 SUCCEEDED"))
+            let blessed = try await cli(["runs", "logs", "1", "validate"])
+            #expect(blessed.output.contains("blessed: first model"), "\(blessed.output)")
+            #expect(FileManager.default.fileExists(atPath: scratch + "/serving/acme/model.json"))
+
+            let trained = try await cli(["artifacts", "provenance", "--type", "Model", "--state", "LIVE"])
+            #expect(trained.status == 0, "\(trained.output)")
+            #expect(trained.output.contains("upstream dataset artifacts:"))
+            #expect(trained.output.contains("/runs/1/generate/attempt-1/clickstream"))
+            #expect(trained.output.contains("/runs/1/prepare/attempt-1/train"))
+            #expect(trained.output.contains("made by: Trainer"))
+
+            let second = try await cli(
+                ["runs", "submit", "personalization", "--param", "customer=acme", "--param", "seed=8", "--param", "days=21", "--wait"] + serving)
+            #expect(second.status == 0, "\(second.output)")
+            #expect(second.output.contains("train read  warm_start: Model"))
+            let warm = try await cli(["runs", "logs", "2", "train"])
+            #expect(warm.output.contains("warm start from "), "\(warm.output)")
+
+            let listed = try await cli(["runs", "list"])
+            #expect(listed.output.split(separator: "\n").count == 3, "\(listed.output)")
+            let mistake = try await cli(["runs", "submit", "personalization", "--param", "colour=red"])
+            #expect(mistake.status != 0)
+            #expect(mistake.output.contains("pipeline personalization has no parameter 'colour'"), "\(mistake.output)")
+            let missing = try await cli(["runs", "get", "999"])
+            #expect(missing.status != 0)
+            #expect(missing.output.contains("run 999 not found"), "\(missing.output)")
+        } catch {
+            print(serve.output.suffix(6000))
+            await serve.stop()
+            throw error
+        }
+        serve.send(SIGTERM)
+        #expect(await serve.waitForExit() == 0)
+        #expect(serve.output.contains("starting the local executor"))
+    }
+}
