@@ -4,7 +4,7 @@
 # environment under .build-mlmd/ is made on first use).
 SWIFT ?= swift
 
-.PHONY: build test mlmd-client-suite serve bench bench-lineage bench-mlmd clean
+.PHONY: build test mlmd-client-suite serve bench bench-lineage bench-orchestrate bench-mlmd clean
 
 build:
 	$(SWIFT) build
@@ -28,6 +28,10 @@ bench:
 bench-lineage:
 	$(SWIFT) build -c release
 	./scripts/bench.sh lineage
+
+bench-orchestrate:
+	$(SWIFT) build -c release
+	./scripts/bench.sh orchestrate
 
 bench-mlmd:
 	$(SWIFT) build -c release

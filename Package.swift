@@ -131,6 +131,7 @@ let package = Package(
         .target(
             name: "ProvenanceBench",
             dependencies: [
+                "ProvenanceClient",
                 "ProvenanceCore",
                 "ProvenanceStore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

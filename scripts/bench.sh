@@ -1,9 +1,9 @@
 #!/bin/sh
-# Runs `provenance bench ingest` or `provenance bench lineage` against a release-built server on a fresh embedded
-# cluster, then stops it. Usage: scripts/bench.sh ingest|lineage [benchmark options, e.g. --artifacts 1000000].
+# Runs `provenance bench ingest`, `lineage` or `orchestrate` against a release-built server on a fresh embedded
+# cluster, then stops it. Usage: scripts/bench.sh ingest|lineage|orchestrate [benchmark options, e.g. --artifacts 1000000].
 set -eu
 cd "$(dirname "$0")/.."
-BENCHMARK="${1:?usage: scripts/bench.sh ingest|lineage [options]}"
+BENCHMARK="${1:?usage: scripts/bench.sh ingest|lineage|orchestrate [options]}"
 shift
 . scripts/lib/server.sh
 start_bench_server /tmp/provenance-bench/postgres

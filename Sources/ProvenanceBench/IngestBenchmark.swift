@@ -114,10 +114,10 @@ public struct IngestBenchmark: Sendable {
             + "\(percent(lineageSummary, of: sqlBatchedBest))")
         report("")
         report("targets:")
-        report(check("executions:record serial p50 <= 2 ms", serialSummary.percentile(0.5) <= Self.serialP50Target))
-        report(check("executions:record \(clients) clients >= 2,000 records/s", concurrentSummary.recordsPerSecond >= Self.concurrentTarget))
-        report(check("lineage:record >= 15,000 records/s (best of 1 to \(lineageClients) clients)", lineageSummary.recordsPerSecond >= Self.lineageTarget))
-        report(check("idle resident memory <= 60 MB", (idleAfter ?? Int.max) <= Self.idleMemoryTarget))
+        report(targetLine("executions:record serial p50 <= 2 ms", serialSummary.percentile(0.5) <= Self.serialP50Target))
+        report(targetLine("executions:record \(clients) clients >= 2,000 records/s", concurrentSummary.recordsPerSecond >= Self.concurrentTarget))
+        report(targetLine("lineage:record >= 15,000 records/s (best of 1 to \(lineageClients) clients)", lineageSummary.recordsPerSecond >= Self.lineageTarget))
+        report(targetLine("idle resident memory <= 60 MB", (idleAfter ?? Int.max) <= Self.idleMemoryTarget))
     }
 
     /// Posts `bodies` to `path` from `clients` concurrent clients (each in turn), timing every request and the
@@ -155,9 +155,5 @@ public struct IngestBenchmark: Sendable {
     private func megabytes(_ bytes: Int?) -> String {
         guard let bytes else { return "unknown" }
         return "\(bytes / (1024 * 1024)) MB"
-    }
-
-    private func check(_ label: String, _ met: Bool) -> String {
-        "  [\(met ? "met" : "MISSED")] \(label)"
     }
 }

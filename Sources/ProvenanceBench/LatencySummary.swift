@@ -41,6 +41,11 @@ struct LatencySummary {
 }
 
 /// Seconds as milliseconds with two decimals ("1.23 ms").
+/// A report's line on one target: `  [met] label` or `  [MISSED] label`.
+func targetLine(_ label: String, _ met: Bool) -> String {
+    "  [\(met ? "met" : "MISSED")] \(label)"
+}
+
 func milliseconds(_ seconds: Double) -> String {
     twoDecimals(seconds * 1000) + " ms"
 }

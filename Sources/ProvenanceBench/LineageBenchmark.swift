@@ -85,7 +85,7 @@ public struct LineageBenchmark: Sendable {
                 target += ", p99 <= \(Int(p99 * 1000)) ms"
                 met = met && summary.percentile(0.99) <= p99
             }
-            report("    [\(met ? "met" : "MISSED")] \(target)")
+            report("  " + targetLine(target, met))
         }
     }
 

@@ -1,8 +1,8 @@
 import ProvenanceStore
 import ServiceLifecycle
 
-/// Ends the attempts whose leases expired, and wakes executors when a retry's backoff ends, every
-/// `EngineSettings.reaperInterval`. It runs on every replica: attempts another replica is settling are skipped,
+/// Ends the attempts whose leases expired, wakes executors when a retry's backoff ends, and ends runs whose last
+/// tasks ended while their check did not run (a server stopped in between), every `EngineSettings.reaperInterval`. It runs on every replica: attempts another replica is settling are skipped,
 /// never settled twice.
 struct LeaseReaper: Service {
     let engine: Engine
@@ -20,6 +20,7 @@ struct LeaseReaper: Service {
                     if try await engine.store.backoffEnded(within: engine.settings.reaperInterval * 2) {
                         engine.waiters.wake(Int.max)
                     }
+                    _ = try await engine.store.finishStrandedRuns()
                 } catch {
                     engine.logger.warning("reaping expired leases failed; trying again", metadata: ["error": "\(error)"])
                 }

@@ -11,7 +11,7 @@ extension PostgresStore {
     /// fit their types, fails the attempt instead (retried per the component's policy).
     public func completeAttempt(_ token: LeaseToken, report: AttemptReport) async throws(ProvenanceError) -> AttemptOutcome {
         do {
-            return try await transaction { [self] connection in
+            return try await transactionFinishingRuns { [self] connection in
                 try await AttemptSettlement(store: self, connection: connection).complete(token, report: report)
             }
         } catch where error.code == .invalidArgument {
@@ -23,7 +23,7 @@ extension PostgresStore {
     /// its run is not being cancelled), else the task fails and every task downstream is skipped. The same failure
     /// reported again is answered with the recorded outcome.
     public func failAttempt(_ token: LeaseToken, failure: AttemptFailure) async throws(ProvenanceError) -> AttemptOutcome {
-        try await transaction { [self] connection in
+        try await transactionFinishingRuns { [self] connection in
             try await AttemptSettlement(store: self, connection: connection).fail(token, failure: failure)
         }
     }
@@ -32,7 +32,7 @@ extension PostgresStore {
     /// as lost: each task is tried again or fails, as its policy says. Attempts another replica is settling are
     /// skipped. Returns how many it ended and how many tasks it queued.
     public func reapExpiredLeases(limit: Int = 100) async throws(ProvenanceError) -> (reaped: Int, queued: Int) {
-        try await transaction { [self] connection in
+        try await transactionFinishingRuns { [self] connection in
             try await AttemptSettlement(store: self, connection: connection).reap(limit: limit)
         }
     }
@@ -92,7 +92,7 @@ private struct AttemptSettlement {
         let query = PostgresQuery(
             unsafeSQL: """
                 SELECT a.task_id, a.number, a.state, a.outcome, a.execution_id, t.state, t.run_id, t.namespace_id, t.step,
-                       c.spec::text, coalesce(t.inputs, '{}')::text, r.context_id, t.attempts, t.max_attempts,
+                       c.id, c.spec::text, coalesce(t.inputs, '{}')::text, r.context_id, t.attempts, t.max_attempts,
                        t.cancel_requested, r.state IN (\(RunState.canceling.rawValue), \(RunState.canceled.rawValue))
                 FROM attempts a JOIN tasks t ON t.id = a.task_id JOIN runs r ON r.id = t.run_id
                     JOIN components c ON c.id = t.component_id
@@ -105,7 +105,7 @@ private struct AttemptSettlement {
             let (taskID, number, attemptState) = (try cells.next(Int64.self), try cells.next(Int32.self), try cells.next(Int16.self))
             let (outcome, executionID, taskState) = (try cells.next(String?.self), try cells.next(Int64.self), try cells.next(Int16.self))
             let (runID, namespaceID, step) = (try cells.next(Int64.self), try cells.next(Int64.self), try cells.next(String.self))
-            let component = try ComponentSpec(json: try JSONParser.parse(try cells.next(String.self)))
+            let component = try store.componentSpecs.spec(id: try cells.next(Int64.self), text: try cells.next(String.self))
             var inputs: [String: Int64] = [:]
             for (name, value) in try TaskAdvance.object(try JSONParser.parse(try cells.next(String.self))) {
                 if case .int(let id) = value { inputs[name] = id }
@@ -134,10 +134,11 @@ private struct AttemptSettlement {
 
     // MARK: Success
 
-    func complete(_ token: LeaseToken, report: AttemptReport) async throws -> AttemptOutcome {
+    /// Completes the attempt; returns the outcome and the runs to check once it has committed.
+    func complete(_ token: LeaseToken, report: AttemptReport) async throws -> (result: AttemptOutcome, runs: Set<Int64>) {
         let held = try await lock(token)
         let digest = Self.digest(report)
-        guard held.attemptState == .running else { return try repeated(held, digest: digest) }
+        guard held.attemptState == .running else { return (try repeated(held, digest: digest), []) }
         let declared = held.component.outputs.map(\.name)
         let missing = declared.filter { report.outputs[$0] == nil }
         let unexpected = report.outputs.keys.filter { !declared.contains($0) }.sorted()
@@ -185,46 +186,51 @@ private struct AttemptSettlement {
             UPDATE tasks SET state = \(TaskState.succeeded.rawValue), end_time = now(), execution_id = \(held.executionID)
             WHERE id = \(held.taskID)
             """, logger: logger)
+        // Last: the downstream counters are the rows other completions wait for (a fan-in's last step), so they are
+        // locked only for the rest of this transaction.
         let advance = TaskAdvance(store: store, connection: connection)
         var released = try await advance.release(try await advance.downstreamReady(of: [held.taskID]))
         released.runs.insert(held.runID)
-        try await advance.finishRunsIfDone(released.runs)
-        return AttemptOutcome(attemptState: .succeeded, taskState: .succeeded, error: nil, repeated: false, queued: released.queued)
+        let outcome = AttemptOutcome(attemptState: .succeeded, taskState: .succeeded, error: nil, repeated: false, queued: released.queued)
+        return (outcome, released.runs)
     }
 
     // MARK: Failure
 
-    func fail(_ token: LeaseToken, failure: AttemptFailure) async throws -> AttemptOutcome {
+    /// Fails the attempt; returns the outcome and the runs to check once it has committed.
+    func fail(_ token: LeaseToken, failure: AttemptFailure) async throws -> (result: AttemptOutcome, runs: Set<Int64>) {
         let held = try await lock(token)
         let digest = Self.digest(failure)
-        guard held.attemptState == .running else { return try repeated(held, digest: digest) }
+        guard held.attemptState == .running else { return (try repeated(held, digest: digest), []) }
         var error = failure.error
         if let tail = failure.logTail, !tail.isEmpty { error += "\n--- last lines of output ---\n" + tail }
         let state: AttemptState = failure.canceled ? .canceled : failure.released ? .lost : .failed
-        let outcomes = try await settle([(held, state, error, failure.exitCode, digest)], released: failure.released)
-        return outcomes[0]
+        let (outcomes, runs) = try await settle([(held, state, error, failure.exitCode, digest)], released: failure.released)
+        return (outcomes[0], runs)
     }
 
-    func reap(limit: Int) async throws -> (reaped: Int, queued: Int) {
+    /// Ends expired leases; returns how many and how many tasks it queued, and the runs to check once committed.
+    func reap(limit: Int) async throws -> (result: (reaped: Int, queued: Int), runs: Set<Int64>) {
         let expired = try await lock(
             """
             (a.task_id, a.number) IN (
                 SELECT task_id, number FROM attempts WHERE state = \(AttemptState.running.rawValue) AND lease_expires < now()
                 ORDER BY lease_expires LIMIT \(Int64(limit)) FOR UPDATE SKIP LOCKED)
             """)
-        guard !expired.isEmpty else { return (0, 0) }
-        let outcomes = try await settle(expired.map { held in
+        guard !expired.isEmpty else { return ((0, 0), []) }
+        let (outcomes, runs) = try await settle(expired.map { held in
             (held, .lost, "the lease expired: executor stopped renewing it (crashed, cut off or paused)", nil, "lost")
         })
-        return (expired.count, outcomes.reduce(0) { $0 + $1.queued })
+        return ((expired.count, outcomes.reduce(0) { $0 + $1.queued }), runs)
     }
 
     /// Ends attempts that did not succeed, and moves their tasks on: again after the backoff if attempts are left
     /// and the run goes on, else cancelled (the run is being cancelled) or failed, skipping what lies downstream.
     /// `released`: the executor gave the leases back, so the attempts do not count against the tasks' policies.
+    /// Returns the outcomes and the runs to check once the transaction has committed.
     private func settle(
         _ endings: [(held: Held, state: AttemptState, error: String, exitCode: Int?, digest: String)], released: Bool = false
-    ) async throws -> [AttemptOutcome] {
+    ) async throws -> (outcomes: [AttemptOutcome], runs: Set<Int64>) {
         var outcomes: [AttemptOutcome] = []
         var retry: [(id: Int64, delay: Double)] = [], failed: [Int64] = [], canceled: [Int64] = []
         var runs: Set<Int64> = []
@@ -278,8 +284,7 @@ private struct AttemptSettlement {
             try await advance.setFinal(failed, state: .failed)
             try await advance.skipDescendants(of: failed)
         }
-        try await advance.finishRunsIfDone(runs)
-        return outcomes
+        return (outcomes, runs)
     }
 
     /// Moves the attempts' MLMD executions to FAILED or CANCELED, noting the error.

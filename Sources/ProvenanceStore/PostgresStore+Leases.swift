@@ -87,7 +87,7 @@ private struct LeaseGrant {
         for try await (id, cpu, memory, gpu) in try await connection.query(
             """
             SELECT t.id, t.cpu, t.memory_mb, t.gpu FROM tasks t
-            WHERE t.state = \(TaskState.queued.rawValue) AND t.not_before <= now()
+            WHERE t.state = \(unescaped: TaskAdvance.literals([.queued])) AND t.not_before <= now()
                 AND t.cpu <= \(available.cpu) AND t.memory_mb <= \(Int32(clamping: available.memoryMB))
                 AND t.gpu <= \(Int32(clamping: available.gpu)) AND t.executor_labels <@ \(labelText)::jsonb
             ORDER BY t.not_before, t.id
@@ -170,7 +170,7 @@ private struct LeaseGrant {
         var picked: [Picked] = []
         let rows = try await connection.query(
             """
-            SELECT t.id, t.attempts + 1, t.run_id, n.name, t.namespace_id, t.step, c.spec::text, c.execution_type_id,
+            SELECT t.id, t.attempts + 1, t.run_id, n.name, t.namespace_id, t.step, c.id, c.spec::text, c.execution_type_id,
                    t.parameters::text, coalesce(t.inputs, '{}')::text, r.context_id
             FROM tasks t JOIN runs r ON r.id = t.run_id JOIN components c ON c.id = t.component_id
                 JOIN namespaces n ON n.id = t.namespace_id
@@ -180,7 +180,7 @@ private struct LeaseGrant {
             var cells = CellReader(row)
             let (id, attempt, runID) = (try cells.next(Int64.self), try cells.next(Int32.self), try cells.next(Int64.self))
             let (namespace, namespaceID, step) = (try cells.next(String.self), try cells.next(Int64.self), try cells.next(String.self))
-            let component = try ComponentSpec(json: try JSONParser.parse(try cells.next(String.self)))
+            let component = try store.componentSpecs.spec(id: try cells.next(Int64.self), text: try cells.next(String.self))
             let executionTypeID = try cells.next(Int64.self)
             let parameters = try TaskAdvance.object(try JSONParser.parse(try cells.next(String.self)))
             var inputs: [String: Int64] = [:]

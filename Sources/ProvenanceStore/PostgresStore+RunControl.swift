@@ -7,14 +7,14 @@ extension PostgresStore {
     /// none is left running, then CANCELED. Cancelling an ended run changes nothing.
     public func cancelRun(_ id: RunID, namespace: String) async throws(ProvenanceError) {
         let namespaceID = try await namespaceID(namespace)
-        try await transaction { [self] connection in
+        try await transactionFinishingRuns { [self] connection in
             let rows = try await connection.query(
                 "SELECT state FROM runs WHERE id = \(id.rawValue) AND namespace_id = \(namespaceID.rawValue) FOR UPDATE",
                 logger: logger)
             var state: RunState?
             for try await value in rows.decode(Int16.self) { state = RunState(rawValue: value) }
             guard let state else { throw ProvenanceError.notFound("run \(id) not found") }
-            guard !state.isFinal, state != .canceling else { return }
+            guard !state.isFinal, state != .canceling else { return ((), []) }
             try await connection.query(
                 """
                 UPDATE runs SET state = \(RunState.canceling.rawValue),
@@ -29,7 +29,7 @@ extension PostgresStore {
             try await connection.query(
                 "UPDATE tasks SET cancel_requested = true WHERE run_id = \(id.rawValue) AND state = \(TaskState.running.rawValue)",
                 logger: logger)
-            try await TaskAdvance(store: self, connection: connection).finishRunsIfDone([id.rawValue])
+            return ((), [id.rawValue])
         }
     }
 
@@ -38,7 +38,7 @@ extension PostgresStore {
     /// once. A run that has not ended cannot be retried (`failedPrecondition`).
     public func retryRun(_ id: RunID, namespace: String) async throws(ProvenanceError) {
         let namespaceID = try await namespaceID(namespace)
-        try await transaction { [self] connection in
+        try await transactionFinishingRuns { [self] connection in
             let rows = try await connection.query(
                 "SELECT state FROM runs WHERE id = \(id.rawValue) AND namespace_id = \(namespaceID.rawValue) FOR UPDATE",
                 logger: logger)
@@ -77,7 +77,7 @@ extension PostgresStore {
             let advance = TaskAdvance(store: self, connection: connection)
             var released = try await advance.release(ready)
             released.runs.insert(id.rawValue)
-            try await advance.finishRunsIfDone(released.runs)
+            return ((), released.runs)
         }
     }
 }

@@ -38,7 +38,7 @@ extension PostgresStore {
         let submission = RunSubmission(
             namespaceID: namespaceID, version: version, plan: plan, components: components, labels: request.labels,
             cache: request.cache, runContextType: runContextType.rawValue, uriInputTypes: uriTypes, artifactTypes: types)
-        return try await transaction { [self] connection in
+        return try await transactionFinishingRuns { [self] connection in
             try await submission.insert(on: connection, store: self)
         }
     }
@@ -71,7 +71,7 @@ private struct RunSubmission: Sendable {
     /// Artifact type ids by name.
     let artifactTypes: [String: Int64]
 
-    func insert(on connection: PostgresConnection, store: PostgresStore) async throws -> RunID {
+    func insert(on connection: PostgresConnection, store: PostgresStore) async throws -> (result: RunID, runs: Set<Int64>) {
         let logger = store.logger
         let parameters = JSONWriter.string(.object(plan.parameters.keys.sorted().map { (key: $0, value: plan.parameters[$0]!) }))
         let labelText = JSONWriter.string(.object(labels.keys.sorted().map { (key: $0, value: .string(labels[$0]!)) }))
@@ -96,8 +96,7 @@ private struct RunSubmission: Sendable {
         let roots = plan.tasks.filter(\.upstream.isEmpty).compactMap { taskIDs[$0.step] }
         let advance = TaskAdvance(store: store, connection: connection)
         let released = try await advance.release(roots)
-        try await advance.finishRunsIfDone(released.runs)
-        return RunID(runID)
+        return (RunID(runID), released.runs)
     }
 
     /// The run's PipelineRun context, and the artifacts its URI inputs name (recorded now if no artifact of the

@@ -23,6 +23,43 @@ extension PostgresStore {
         }
     }
 
+    /// Runs `body` in one transaction (as `transaction` does), then, once it has committed, ends the runs it names
+    /// whose tasks have all ended (see `TaskAdvance.finishRunsIfDone` for why after). Should that check fail, the
+    /// transaction still stands and the reaper's sweep (`finishStrandedRuns`) ends the runs later.
+    func transactionFinishingRuns<Result: Sendable>(
+        _ body: @escaping @Sendable (PostgresConnection) async throws -> (result: Result, runs: Set<Int64>)
+    ) async throws(ProvenanceError) -> Result {
+        try await perform { [self] connection in
+            var attempt = 1
+            while true {
+                let committed: (result: Result, runs: Set<Int64>)
+                do {
+                    committed = try await connection.withTransaction(logger: logger) { connection in try await body(connection) }
+                } catch where attempt < Self.transactionAttempts && Self.isConflict(error) {
+                    attempt += 1
+                    continue
+                }
+                do {
+                    try await TaskAdvance(store: self, connection: connection).finishRunsIfDone(committed.runs)
+                } catch {
+                    logger.warning("ending finished runs failed; the sweep will", metadata: ["error": "\(String(reflecting: error))"])
+                }
+                return committed.result
+            }
+        }
+    }
+
+    /// Ends active runs with no unfinished task left (at most `limit`), whose last transaction's check did not run;
+    /// returns how many it looked at.
+    public func finishStrandedRuns(limit: Int = 100) async throws(ProvenanceError) -> Int {
+        try await perform { [self] connection in
+            let advance = TaskAdvance(store: self, connection: connection)
+            let runs = try await advance.strandedRuns(limit: limit)
+            try await advance.finishRunsIfDone(runs)
+            return runs.count
+        }
+    }
+
     /// Whether `error` is a deadlock or a serialization failure (the transaction may succeed if run again).
     static func isConflict(_ error: any Error) -> Bool {
         if let error = error as? PostgresTransactionError, let cause = error.closureError { return isConflict(cause) }

@@ -38,6 +38,7 @@ public final class PostgresStore: Service, Sendable {
     let logger: Logger
     let typeCache = TypeCache()
     let namespaceCache = Mutex<[String: NamespaceID]>([:])
+    let componentSpecs = ComponentSpecCache()
     let leaseWatchdog = LeaseWatchdog()
     let canceller: StatementCanceller
     let writeCoalescer: WriteCoalescer

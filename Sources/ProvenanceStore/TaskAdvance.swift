@@ -364,28 +364,60 @@ struct TaskAdvance {
             """, logger: logger)
     }
 
-    /// Ends the runs among `ids` that have nothing left to do: cancelled if cancel was asked, failed if a task
-    /// failed (or was skipped because one did), succeeded otherwise.
+    /// Ends the runs among `ids` that have no unfinished task left: CANCELED if they were being cancelled, FAILED
+    /// if a task failed or was skipped, else SUCCEEDED. Each run costs one probe of the unfinished-tasks index
+    /// until its last task ends, then one look at its tasks.
+    ///
+    /// Call it after the transaction that ended tasks has committed (see `PostgresStore.transactionFinishingRuns`):
+    /// inside it, two transactions ending a run's last two tasks at once would each still see the other's task
+    /// unfinished, and neither would end the run. After both commit, the later check sees both. The run row is
+    /// checked again as it is updated, so two checks never end a run twice.
     func finishRunsIfDone(_ ids: Set<Int64>) async throws {
         guard !ids.isEmpty else { return }
-        let final: Set<Int16> = Set(RunState.allCases.filter(\.isFinal).map(\.rawValue))
         try await connection.query(
             """
             WITH done AS (
-                SELECT r.id, CASE WHEN r.state = \(RunState.canceling.rawValue) THEN \(RunState.canceled.rawValue)
-                                  WHEN bool_or(t.state IN (\(TaskState.failed.rawValue), \(TaskState.skipped.rawValue)))
-                                  THEN \(RunState.failed.rawValue)
-                                  ELSE \(RunState.succeeded.rawValue) END AS state
-                FROM runs r JOIN tasks t ON t.run_id = r.id
-                WHERE r.id = ANY(\(Array(ids))) AND NOT r.state = ANY(\(Array(final)))
-                GROUP BY r.id, r.state
-                HAVING NOT bool_or(t.state IN (\(TaskState.pending.rawValue), \(TaskState.queued.rawValue), \(TaskState.running.rawValue)))
+                SELECT r.id, CASE WHEN r.state = \(unescaped: Self.literal(.canceling)) THEN \(unescaped: Self.literal(.canceled))
+                                  WHEN EXISTS (SELECT 1 FROM tasks t WHERE t.run_id = r.id
+                                               AND t.state IN (\(unescaped: Self.literals([.failed, .skipped]))))
+                                  THEN \(unescaped: Self.literal(.failed))
+                                  ELSE \(unescaped: Self.literal(.succeeded)) END AS state
+                FROM runs r
+                WHERE r.id = ANY(\(Array(ids))) AND r.state IN (\(unescaped: Self.activeRunStates))
+                    AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.run_id = r.id AND t.state IN (\(unescaped: Self.unfinishedTaskStates)))
             )
             UPDATE runs r SET state = done.state, end_time = now(), start_time = coalesce(r.start_time, now()),
                 history = r.history || jsonb_build_array(jsonb_build_object('state', done.state, 'time', \(unescaped: Self.now)))
-            FROM done WHERE r.id = done.id
+            FROM done WHERE r.id = done.id AND r.state IN (\(unescaped: Self.activeRunStates))
             """, logger: logger)
     }
+
+    /// The active runs (of any namespace) with no unfinished task left, at most `limit`: those whose last tasks'
+    /// transactions committed but whose check after did not run (the server stopped in between).
+    func strandedRuns(limit: Int) async throws -> Set<Int64> {
+        var ids: Set<Int64> = []
+        for try await id in try await connection.query(
+            """
+            SELECT r.id FROM runs r WHERE r.state IN (\(unescaped: Self.activeRunStates))
+                AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.run_id = r.id AND t.state IN (\(unescaped: Self.unfinishedTaskStates)))
+            LIMIT \(Int64(limit))
+            """, logger: logger
+        ).decode(Int64.self) { ids.insert(id) }
+        return ids
+    }
+
+    /// Task states as SQL literals (the partial indexes' predicates match literals, not parameters).
+    static func literals(_ states: [TaskState]) -> String {
+        states.map { String($0.rawValue) }.joined(separator: ", ")
+    }
+
+    /// The states of a task that has not ended, as SQL literals (`tasks_unfinished_idx`).
+    static let unfinishedTaskStates = literals([.pending, .queued, .running])
+    /// A run state as an SQL literal.
+    static func literal(_ state: RunState) -> String { String(state.rawValue) }
+
+    /// The states of a run that has not ended, as SQL literals (`runs_active_idx`).
+    static let activeRunStates = [RunState.pending, .running, .canceling].map(literal).joined(separator: ", ")
 
     /// Now, in microseconds since the epoch, as SQL.
     static let now = "(extract(epoch FROM now()) * 1000000)::int8"

@@ -7,7 +7,7 @@ import ProvenanceStore
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks against a running server (build with -c release first).",
-        subcommands: [BenchIngest.self, BenchLineage.self])
+        subcommands: [BenchIngest.self, BenchLineage.self, BenchOrchestrate.self])
 }
 
 struct BenchIngest: AsyncParsableCommand {
@@ -94,6 +94,51 @@ struct BenchLineage: AsyncParsableCommand {
         benchmark.runs = runs
         benchmark.queries = queries
         benchmark.clients = clients
+        try await reportingFailures { try await benchmark.run { print($0) } }
+    }
+}
+
+struct BenchOrchestrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "orchestrate",
+        abstract: "The run engine: one-step run latency, tasks/s with 32 executor slots, a 10,000-task fan-out/fan-in run, against a plain SQL job queue.",
+        discussion: ServerSettings.database.discussion)
+
+    @Option(help: "The running server's base URL (run it with --local-executor false).")
+    var server = "http://127.0.0.1:8080"
+
+    @OptionGroup var settings: SettingsArguments
+
+    @Option(help: "One-step runs timed one after another.")
+    var latencyRuns = 200
+
+    @Option(help: "One-step runs timed through a real executor process (0 skips the phase).")
+    var processRuns = 50
+
+    @Option(help: "Tasks of the throughput run.")
+    var wideTasks = 5000
+
+    @Option(help: "Tasks of the fan-out/fan-in run (at most 10,000, a pipeline's limit).")
+    var fanTasks = 10_000
+
+    @Option(help: "Executors of the throughput phases.")
+    var executors = 4
+
+    @Option(help: "Slots of each executor.")
+    var slots = 8
+
+    func run() async throws {
+        let config = try settings.configuration(ServerSettings.database)
+        var benchmark = OrchestrationBenchmark(serverURL: server, database: try serverDatabase(config))
+        benchmark.clusterDataDirectory = config.databaseURL == nil ? config.dataDirectory : nil
+        benchmark.latencyRuns = latencyRuns
+        benchmark.processRuns = processRuns
+        benchmark.executorCommand = processRuns > 0 ? [CurrentExecutable.path, "executor"] : nil
+        benchmark.wideTasks = wideTasks
+        benchmark.fanTasks = fanTasks
+        benchmark.executors = executors
+        benchmark.slotsPerExecutor = slots
+        benchmark.baselineJobs = wideTasks * 2
         try await reportingFailures { try await benchmark.run { print($0) } }
     }
 }

@@ -1,10 +1,10 @@
 # Sourced by the scripts that run a throwaway server (scripts/bench.sh, scripts/mlmd/*.sh).
 #
-# start_server BIN DATA_DIR HTTP_PORT GRPC_PORT LOG: starts `BIN serve` on DATA_DIR in the background (its pid in
-# SERVER), stops it when the script exits, and waits until it answers /readyz and its gRPC port takes HTTP/2. If
-# it dies or is not ready within two minutes, prints LOG and exits 1.
+# start_server BIN DATA_DIR HTTP_PORT GRPC_PORT LOG: starts `BIN serve` on DATA_DIR (without its local executor) in
+# the background (its pid in SERVER), stops it when the script exits, and waits until it answers /readyz and its gRPC
+# port takes HTTP/2. If it dies or is not ready within two minutes, prints LOG and exits 1.
 start_server() {
-    "$1" serve --data-dir "$2" --http-port "$3" --grpc-port "$4" --log-level warning >"$5" 2>&1 &
+    "$1" serve --data-dir "$2" --http-port "$3" --grpc-port "$4" --log-level warning --local-executor false >"$5" 2>&1 &
     SERVER=$!
     SERVER_LOG=$5
     trap stop_server EXIT
