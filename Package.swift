@@ -198,7 +198,7 @@ let package = Package(
         .testTarget(
             name: "ProvenancePipelineTests",
             dependencies: [
-                "ProvenanceCore", "ProvenanceServer", "ProvenanceClient", "ProvenanceTestSupport",
+                "ProvenanceCore", "ProvenanceServer", "ProvenanceClient", "ProvenanceExecutor", "ProvenanceTestSupport",
             ],
             swiftSettings: swiftSettings
         ),

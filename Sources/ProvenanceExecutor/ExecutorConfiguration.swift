@@ -40,17 +40,24 @@ public enum ExecutorSettings {
     /// Every setting of `executor`.
     public static let table = SettingsTable<ExecutorConfiguration>(defaults: { ExecutorConfiguration() }, [
         .text("server", \.server, valueName: "URL", help: "The Provenance server to take steps from."),
-        .text("name", \.name, valueName: "NAME", help: "A name for people (host and process id by default)."),
+        // Defaults that depend on the machine are described, not printed (help and the README say the same everywhere).
+        Setting(
+            "name", \.name, valueName: "NAME", help: "A name for people.", parse: { $0.isEmpty ? nil : $0 },
+            expected: "text", describe: { _ in "host-pid" }),
         Setting(
             "labels", \.labels, valueName: "K=V,...", help: "Labels steps can require, as key=value pairs.",
             parse: ExecutorSettings.labels, expected: "key=value pairs separated by commas",
-            describe: { labels in labels.keys.sorted().map { "\($0)=\(labels[$0]!)" }.joined(separator: ",") }),
-        .integer("slots", \.slots, in: 1...10_000, help: "Steps run at once (the number of cores by default)."),
+            describe: { labels in labels.isEmpty ? "none" : labels.keys.sorted().map { "\($0)=\(labels[$0]!)" }.joined(separator: ",") }),
         Setting(
-            "cpu", \.cpu, valueName: "CORES", help: "CPU cores offered to steps (the number of cores by default).",
+            "slots", \.slots, valueName: "N", help: "Steps run at once.", parse: { Int($0).flatMap { (1...10_000).contains($0) ? $0 : nil } },
+            expected: "a whole number from 1 to 10000", describe: { _ in "the number of cores" }),
+        Setting(
+            "cpu", \.cpu, valueName: "CORES", help: "CPU cores offered to steps.",
             parse: { Double($0).flatMap { $0 >= 0 && $0.isFinite ? $0 : nil } }, expected: "a number of cores",
-            describe: { "\($0)" }),
-        .integer("memory-mb", \.memoryMB, in: 0...Int(Int32.max), help: "Memory offered to steps, in MiB (all of it by default)."),
+            describe: { _ in "the number of cores" }),
+        Setting(
+            "memory-mb", \.memoryMB, valueName: "N", help: "Memory offered to steps, in MiB.",
+            parse: { Int($0).flatMap { $0 >= 0 ? $0 : nil } }, expected: "a whole number of MiB", describe: { _ in "all of it" }),
         .integer("gpu", \.gpu, in: 0...1024, help: "GPUs offered to steps."),
         .text("work-dir", \.workDirectory, valueName: "PATH", help: "Where each attempt gets a directory of its own."),
         .text("artifact-root", \.artifactRoot, valueName: "PATH", help: "Where steps write their outputs (attempt-specific paths under it)."),
