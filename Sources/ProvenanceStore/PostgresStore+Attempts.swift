@@ -8,13 +8,17 @@ extension PostgresStore {
     /// context), the task's outputs and state, and every downstream task this makes ready (queued or cached). Only
     /// the attempt holding the lease may complete it (`leaseLost` otherwise); the same report again is answered
     /// with the recorded outcome. A report whose outputs do not match the component's, or whose properties do not
-    /// fit their types, fails the attempt instead (retried per the component's policy).
+    /// fit their types, fails the attempt instead (retried per the component's policy). Completions that arrive
+    /// together share one transaction (see `TransactionBatcher`); each still gets its own answer.
     public func completeAttempt(_ token: LeaseToken, report: AttemptReport) async throws(ProvenanceError) -> AttemptOutcome {
-        do {
-            return try await transactionFinishingRuns { [self] connection in
-                try await AttemptSettlement(store: self, connection: connection).complete(token, report: report)
+        do throws(ProvenanceError) {
+            return try await completionBatcher.run((token, report)) { [self] items throws(ProvenanceError) in
+                try await transactionFinishingRuns { connection in
+                    try await AttemptSettlement(store: self, connection: connection).complete(items)
+                }
             }
-        } catch where error.code == .invalidArgument {
+        } catch {
+            guard error.code == .invalidArgument else { throw error }
             return try await failAttempt(token, failure: AttemptFailure(error: "the step's outputs were rejected: \(error.message)"))
         }
     }
@@ -122,7 +126,7 @@ private struct AttemptSettlement {
 
     /// The answer to an outcome reported for an attempt that already ended: the recorded one if it is the same
     /// report, else `leaseLost`.
-    private func repeated(_ held: Held, digest: String) throws -> AttemptOutcome {
+    private func repeated(_ held: Held, digest: String) throws(ProvenanceError) -> AttemptOutcome {
         guard held.attemptState != .running else { throw ProvenanceError(.internal, "a running attempt is not a repeat") }
         guard held.outcome == digest else {
             throw ProvenanceError(
@@ -134,65 +138,142 @@ private struct AttemptSettlement {
 
     // MARK: Success
 
-    /// Completes the attempt; returns the outcome and the runs to check once it has committed.
-    func complete(_ token: LeaseToken, report: AttemptReport) async throws -> (result: AttemptOutcome, runs: Set<Int64>) {
-        let held = try await lock(token)
-        let digest = Self.digest(report)
-        guard held.attemptState == .running else { return (try repeated(held, digest: digest), []) }
-        let declared = held.component.outputs.map(\.name)
-        let missing = declared.filter { report.outputs[$0] == nil }
-        let unexpected = report.outputs.keys.filter { !declared.contains($0) }.sorted()
-        guard missing.isEmpty, unexpected.isEmpty else {
-            var problems: [String] = []
-            if !missing.isEmpty { problems.append("missing \(missing.joined(separator: ", "))") }
-            if !unexpected.isEmpty { problems.append("undeclared \(unexpected.joined(separator: ", "))") }
-            throw ProvenanceError.invalid(
-                "outputs", "they do not match the outputs component \(held.component.reference) declares (\(problems.joined(separator: "; ")))")
+    /// Completes the attempts of `items` (one, or several completions that arrived together): each is checked on
+    /// its own (its lease, a repeat, its outputs against the component's), and those that may complete are
+    /// written together: one lineage write per namespace (each execution COMPLETE with its events, each output
+    /// artifact attributed to its run), then the tasks' outputs, attempts and states, and last the downstream
+    /// counters. Returns one result per item and the runs to check once the transaction has committed.
+    func complete(_ items: [(token: LeaseToken, report: AttemptReport)]) async throws
+        -> (result: [Result<AttemptOutcome, ProvenanceError>], runs: Set<Int64>)
+    {
+        let held = try await lock(
+            """
+            (a.task_id, a.number, a.secret) IN (
+                SELECT * FROM unnest(\(items.map(\.token.taskID.rawValue))::int8[],
+                                     \(items.map { Int32(clamping: $0.token.attempt) })::int4[], \(items.map(\.token.secret))::text[]))
+            """)
+        let byToken = Dictionary(held.map { (Key(taskID: $0.taskID, number: $0.number), $0) }, uniquingKeysWith: { first, _ in first })
+        var results = [Result<AttemptOutcome, ProvenanceError>?](repeating: nil, count: items.count)
+        var accepted: [(index: Int, held: Held, report: AttemptReport, digest: String)] = []
+        var taken: [Key: String] = [:]
+        for (index, item) in items.enumerated() {
+            let key = Key(taskID: item.token.taskID.rawValue, number: item.token.attempt)
+            let digest = Self.digest(item.report)
+            guard let held = byToken[key] else {
+                results[index] = .failure(ProvenanceError(
+                    .leaseLost, "lease \(item.token.taskID).\(item.token.attempt) is not one this server issued, or it was replaced"))
+                continue
+            }
+            if let first = taken[key] {
+                // The same completion twice in one batch (a client that retried at once): the second is a repeat.
+                results[index] = first == digest
+                    ? .success(AttemptOutcome(attemptState: .succeeded, taskState: .succeeded, error: nil, repeated: true, queued: 0))
+                    : .failure(ProvenanceError(.leaseLost, "attempt \(held.number) of task \(held.taskID) was completed with another report"))
+                continue
+            }
+            guard held.attemptState == .running else {
+                results[index] = Result { () throws(ProvenanceError) in try repeated(held, digest: digest) }
+                continue
+            }
+            if let problem = Self.outputMismatch(held.component, item.report) {
+                results[index] = .failure(.invalid("outputs", problem))
+                continue
+            }
+            taken[key] = digest
+            accepted.append((index, held, item.report, digest))
         }
-        var lineage = AttemptLineage()
-        var patch = NodePatch()
-        patch.state = .set(Int16(NodeKind.execution.state(named: "COMPLETE")!))
-        let execution = lineage.update(execution: held.executionID, patch)
-        for name in held.inputs.keys.sorted() {
-            lineage.event(execution: execution, artifact: held.inputs[name]!, type: .input)
-        }
+        guard !accepted.isEmpty else { return (results.map { $0! }, []) }
+
+        // The lineage, one write per namespace; the output artifacts' ids by task.
+        var outputIDs: [Int64: [(name: String, id: Int64)]] = [:]
         let live = Int16(NodeKind.artifact.state(named: "LIVE")!)
-        for output in held.component.outputs {
-            let reported = report.outputs[output.name]!
-            try Validation.requireName(reported.uri, field: "outputs.\(output.name).uri")
-            let artifact = lineage.artifact(
-                NodeDraft(
-                    kind: .artifact, type: .name(output.type, version: nil), uri: reported.uri, state: reported.state ?? live,
-                    properties: reported.properties, customProperties: reported.customProperties),
-                attributedTo: held.runContextID)
-            lineage.event(execution: execution, artifactIndex: artifact, type: .output)
+        var completePatch = NodePatch()
+        completePatch.state = .set(Int16(NodeKind.execution.state(named: "COMPLETE")!))
+        for namespaceID in Set(accepted.map(\.held.namespaceID)) {
+            var lineage = AttemptLineage()
+            var artifactsOf: [(taskID: Int64, name: String, index: Int)] = []
+            for entry in accepted where entry.held.namespaceID == namespaceID {
+                let held = entry.held
+                let execution = lineage.update(execution: held.executionID, completePatch)
+                for name in held.inputs.keys.sorted() {
+                    lineage.event(execution: execution, artifact: held.inputs[name]!, type: .input)
+                }
+                for output in held.component.outputs {
+                    let reported = entry.report.outputs[output.name]!
+                    try Validation.requireName(reported.uri, field: "outputs.\(output.name).uri")
+                    let artifact = lineage.artifact(
+                        NodeDraft(
+                            kind: .artifact, type: .name(output.type, version: nil), uri: reported.uri, state: reported.state ?? live,
+                            properties: reported.properties, customProperties: reported.customProperties),
+                        attributedTo: held.runContextID)
+                    lineage.event(execution: execution, artifactIndex: artifact, type: .output)
+                    artifactsOf.append((held.taskID, output.name, artifact))
+                }
+            }
+            let written = try await store.write(lineage.write, namespaceID: NamespaceID(namespaceID), on: connection)
+            for output in artifactsOf {
+                outputIDs[output.taskID, default: []].append((output.name, written.artifactIDs[output.index].rawValue))
+            }
         }
-        var names = LineageWriteFieldNames()
-        names.nodePath = { kind, offset in kind == .artifact ? "outputs[\(offset)]" : "execution" }
-        let written = try await store.write(lineage.write, namespaceID: NamespaceID(held.namespaceID), on: connection)
-        let outputIDs = written.artifactIDs.suffix(held.component.outputs.count).map(\.rawValue)
+        var outputTasks: [Int64] = [], outputNames: [String] = [], outputArtifacts: [Int64] = []
+        for entry in accepted {
+            for output in outputIDs[entry.held.taskID] ?? [] {
+                outputTasks.append(entry.held.taskID)
+                outputNames.append(output.name)
+                outputArtifacts.append(output.id)
+            }
+        }
+        let taskIDs = accepted.map(\.held.taskID)
+        if !outputTasks.isEmpty {
+            try await connection.query(
+                """
+                INSERT INTO task_outputs (task_id, name, artifact_id)
+                SELECT * FROM unnest(\(outputTasks)::int8[], \(outputNames)::text[], \(outputArtifacts)::int8[])
+                """, logger: logger)
+        }
         try await connection.query(
             """
-            INSERT INTO task_outputs (task_id, name, artifact_id)
-            SELECT \(held.taskID), * FROM unnest(\(held.component.outputs.map(\.name))::text[], \(Array(outputIDs))::int8[])
+            UPDATE attempts a SET state = \(AttemptState.succeeded.rawValue), end_time = now(), exit_code = 0, outcome = d.digest
+            FROM unnest(\(taskIDs)::int8[], \(accepted.map { Int32($0.held.number) })::int4[], \(accepted.map(\.digest))::text[])
+                AS d(task_id, number, digest)
+            WHERE a.task_id = d.task_id AND a.number = d.number
             """, logger: logger)
         try await connection.query(
             """
-            UPDATE attempts SET state = \(AttemptState.succeeded.rawValue), end_time = now(), exit_code = 0, outcome = \(digest)
-            WHERE task_id = \(held.taskID) AND number = \(Int32(held.number))
-            """, logger: logger)
-        try await connection.query(
-            """
-            UPDATE tasks SET state = \(TaskState.succeeded.rawValue), end_time = now(), execution_id = \(held.executionID)
-            WHERE id = \(held.taskID)
+            UPDATE tasks t SET state = \(TaskState.succeeded.rawValue), end_time = now(), execution_id = d.execution_id
+            FROM unnest(\(taskIDs)::int8[], \(accepted.map(\.held.executionID))::int8[]) AS d(id, execution_id)
+            WHERE t.id = d.id
             """, logger: logger)
         // Last: the downstream counters are the rows other completions wait for (a fan-in's last step), so they are
         // locked only for the rest of this transaction.
         let advance = TaskAdvance(store: store, connection: connection)
-        var released = try await advance.release(try await advance.downstreamReady(of: [held.taskID]))
-        released.runs.insert(held.runID)
-        let outcome = AttemptOutcome(attemptState: .succeeded, taskState: .succeeded, error: nil, repeated: false, queued: released.queued)
-        return (outcome, released.runs)
+        var released = try await advance.release(try await advance.downstreamReady(of: taskIDs))
+        released.runs.formUnion(accepted.map(\.held.runID))
+        for (offset, entry) in accepted.enumerated() {
+            // The tasks queued are the batch's; the first completion's answer carries the count.
+            results[entry.index] = .success(AttemptOutcome(
+                attemptState: .succeeded, taskState: .succeeded, error: nil, repeated: false,
+                queued: offset == 0 ? released.queued : 0))
+        }
+        return (results.map { $0! }, released.runs)
+    }
+
+    /// An attempt, by its task and number.
+    private struct Key: Hashable {
+        let taskID: Int64
+        let number: Int
+    }
+
+    /// What is wrong with a report whose outputs are not the ones `component` declares, or nil.
+    private static func outputMismatch(_ component: ComponentSpec, _ report: AttemptReport) -> String? {
+        let declared = component.outputs.map(\.name)
+        let missing = declared.filter { report.outputs[$0] == nil }
+        let unexpected = report.outputs.keys.filter { !declared.contains($0) }.sorted()
+        guard !missing.isEmpty || !unexpected.isEmpty else { return nil }
+        var problems: [String] = []
+        if !missing.isEmpty { problems.append("missing \(missing.joined(separator: ", "))") }
+        if !unexpected.isEmpty { problems.append("undeclared \(unexpected.joined(separator: ", "))") }
+        return "they do not match the outputs component \(component.reference) declares (\(problems.joined(separator: "; ")))"
     }
 
     // MARK: Failure

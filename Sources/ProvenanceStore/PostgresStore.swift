@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import PostgresNIO
 import ProvenanceCore
@@ -39,6 +40,9 @@ public final class PostgresStore: Service, Sendable {
     let typeCache = TypeCache()
     let namespaceCache = Mutex<[String: NamespaceID]>([:])
     let componentSpecs = ComponentSpecCache()
+    /// Completions that arrive together share a transaction: one at a time per two cores, up to 64 each.
+    let completionBatcher = TransactionBatcher<(token: LeaseToken, report: AttemptReport), AttemptOutcome>(
+        concurrency: max(1, ProcessInfo.processInfo.activeProcessorCount / 2), maximumBatch: 64)
     let leaseWatchdog = LeaseWatchdog()
     let canceller: StatementCanceller
     let writeCoalescer: WriteCoalescer

@@ -288,10 +288,17 @@ struct TaskAdvance {
         var ready: [Int64] = []
         let rows = try await connection.query(
             """
+            WITH d AS (
+                SELECT downstream_id, count(*)::int4 AS count FROM task_edges WHERE upstream_id = ANY(\(ids))
+                GROUP BY downstream_id
+            ), locked AS (
+                -- In id order, so two transactions counting down the same tasks never deadlock.
+                SELECT t.id FROM tasks t JOIN d ON d.downstream_id = t.id
+                WHERE t.state = \(unescaped: TaskAdvance.literals([.pending])) ORDER BY t.id FOR UPDATE OF t
+            )
             UPDATE tasks t SET waiting_on = t.waiting_on - d.count
-            FROM (SELECT downstream_id, count(*)::int4 AS count FROM task_edges WHERE upstream_id = ANY(\(ids))
-                  GROUP BY downstream_id) d
-            WHERE t.id = d.downstream_id AND t.state = \(TaskState.pending.rawValue)
+            FROM d JOIN locked ON locked.id = d.downstream_id
+            WHERE t.id = d.downstream_id
             RETURNING t.id, t.waiting_on
             """, logger: logger)
         for try await (id, waiting) in rows.decode((Int64, Int32).self) where waiting <= 0 { ready.append(id) }

@@ -1,3 +1,4 @@
+import ProvenanceCore
 import Synchronization
 
 /// Lets concurrent operations of one kind (attempt completions) share a transaction.
@@ -70,15 +71,24 @@ final class TransactionBatcher<Item: Sendable, Output: Sendable>: Sendable {
 
     /// Runs a batch; if it fails as a whole, each item alone.
     private func runBatch(_ items: [Item], process: @escaping Process) async -> [Result<Output, ProvenanceError>] {
-        do {
-            let results = try await process(items)
+        // A shared batch works for several clients: one that hangs up must not cancel the others' work.
+        let shared: Result<[Result<Output, ProvenanceError>], ProvenanceError> =
+            await RequestCancellation.$current.withValue(items.count > 1 ? nil : RequestCancellation.current) {
+                do throws(ProvenanceError) {
+                    return .success(try await process(items))
+                } catch {
+                    return .failure(error)
+                }
+            }
+        switch shared {
+        case .success(let results):
             precondition(results.count == items.count, "a batch answers every item")
             return results
-        } catch {
+        case .failure(let error):
             guard items.count > 1 else { return [.failure(error)] }
             var results: [Result<Output, ProvenanceError>] = []
             for item in items {
-                do {
+                do throws(ProvenanceError) {
                     results.append(contentsOf: try await process([item]))
                 } catch {
                     results.append(.failure(error))
