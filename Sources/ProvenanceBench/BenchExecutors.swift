@@ -10,8 +10,9 @@ import Synchronization
 /// run's completions.
 final class BenchExecutors: Sendable {
     private struct State {
-        var completions: [TaskID: Int] = [:]
+        var completions: [TaskID: (run: RunID, count: Int)] = [:]
         var perRun: [RunID: Int] = [:]
+        var submitted: Set<RunID> = []
         var waiters: [RunID: (count: Int, continuation: CheckedContinuation<Void, Never>)] = [:]
         var repeated = 0
         var refused = 0
@@ -101,7 +102,7 @@ final class BenchExecutors: Sendable {
             return
         }
         let waiter: CheckedContinuation<Void, Never>? = state.withLock { state in
-            state.completions[lease.token.taskID, default: 0] += 1
+            state.completions[lease.token.taskID, default: (lease.runID, 0)].count += 1
             if outcome.repeated { state.repeated += 1 }
             state.perRun[lease.runID, default: 0] += 1
             guard let waiter = state.waiters[lease.runID], state.perRun[lease.runID]! >= waiter.count else { return nil }
@@ -111,8 +112,9 @@ final class BenchExecutors: Sendable {
         waiter?.resume()
     }
 
-    /// Returns once `count` tasks of run `run` have been completed.
+    /// Returns once `count` tasks of run `run` (one the benchmark submitted) have been completed.
     func waitForCompletions(of run: RunID, count: Int) async {
+        state.withLock { _ = $0.submitted.insert(run) }
         await withCheckedContinuation { continuation in
             let done = state.withLock { state in
                 guard state.perRun[run, default: 0] < count else { return true }
@@ -123,10 +125,13 @@ final class BenchExecutors: Sendable {
         }
     }
 
-    /// Tasks completed, tasks completed more than once, repeated answers, and completions the server refused.
+    /// Tasks of the runs waited for that were completed, those completed more than once, repeated answers, and
+    /// completions the server refused. (Tasks left queued by an earlier benchmark on the same database may be
+    /// taken too; they are not counted.)
     var tally: (tasks: Int, twice: Int, repeated: Int, refused: Int) {
         state.withLock { state in
-            (state.completions.count, state.completions.values.filter { $0 > 1 }.count, state.repeated, state.refused)
+            let ours = state.completions.values.filter { state.submitted.contains($0.run) }
+            return (ours.count, ours.filter { $0.count > 1 }.count, state.repeated, state.refused)
         }
     }
 }

@@ -80,7 +80,7 @@ public struct OrchestrationBenchmark: Sendable {
 
         // 1. One-step runs, one after another, one idle executor with one slot.
         let latency = try await withExecutors(client, executors: 1, slots: 1) { bench in
-            for _ in 0..<20 { try await oneStepRun(client, bench) }
+            for _ in 0..<20 { _ = try await oneStepRun(client, bench) }
             var latencies: [Double] = []
             for _ in 0..<latencyRuns { latencies.append(try await oneStepRun(client, bench)) }
             problems += self.problems(in: bench, expected: latencyRuns + 20, phase: "one-step runs")

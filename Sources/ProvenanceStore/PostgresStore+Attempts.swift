@@ -45,9 +45,9 @@ extension PostgresStore {
     public func backoffEnded(within window: Duration) async throws(ProvenanceError) -> Bool {
         let seconds = Self.seconds(window)
         return try await perform { [self] connection in
-            for try await found in try await connection.query(
+            for try await found in try await connection.prepared(RunEngineSQL.BackoffEnded.self, 
                 """
-                SELECT EXISTS (SELECT 1 FROM tasks WHERE state = \(TaskState.queued.rawValue)
+                SELECT EXISTS (SELECT 1 FROM tasks WHERE state = \(unescaped: TaskAdvance.literals([.queued]))
                     AND not_before <= now() AND not_before > now() - \(seconds)::float8 * interval '1 second')
                 """, logger: logger
             ).decode(Bool.self) { return found }
@@ -84,7 +84,7 @@ private struct AttemptSettlement {
 
     /// Locks the attempt of `token` and its task, or fails with `leaseLost` when the token names no attempt.
     private func lock(_ token: LeaseToken) async throws -> Held {
-        let held = try await lock(
+        let held = try await lock(RunEngineSQL.LockOne.self, 
             "a.task_id = \(token.taskID.rawValue) AND a.number = \(Int32(clamping: token.attempt)) AND a.secret = \(token.secret)")
         guard let first = held.first else {
             throw ProvenanceError(.leaseLost, "lease \(token.taskID).\(token.attempt) is not one this server issued, or it was replaced")
@@ -92,7 +92,7 @@ private struct AttemptSettlement {
         return first
     }
 
-    private func lock(_ condition: PostgresQuery) async throws -> [Held] {
+    private func lock<Name: PreparedQueryName>(_ name: Name.Type, _ condition: PostgresQuery) async throws -> [Held] {
         let query = PostgresQuery(
             unsafeSQL: """
                 SELECT a.task_id, a.number, a.state, a.outcome, a.execution_id, t.state, t.run_id, t.namespace_id, t.step,
@@ -104,7 +104,7 @@ private struct AttemptSettlement {
                 """ + condition.sql + " ORDER BY a.task_id FOR UPDATE OF a, t",
             binds: condition.binds)
         var held: [Held] = []
-        for try await row in try await connection.query(query, logger: logger) {
+        for try await row in try await connection.prepared(name, query, logger: logger) {
             var cells = CellReader(row)
             let (taskID, number, attemptState) = (try cells.next(Int64.self), try cells.next(Int32.self), try cells.next(Int16.self))
             let (outcome, executionID, taskState) = (try cells.next(String?.self), try cells.next(Int64.self), try cells.next(Int16.self))
@@ -147,6 +147,7 @@ private struct AttemptSettlement {
         -> (result: [Result<AttemptOutcome, ProvenanceError>], runs: Set<Int64>)
     {
         let held = try await lock(
+            RunEngineSQL.LockBatch.self,
             """
             (a.task_id, a.number, a.secret) IN (
                 SELECT * FROM unnest(\(items.map(\.token.taskID.rawValue))::int8[],
@@ -225,20 +226,20 @@ private struct AttemptSettlement {
         }
         let taskIDs = accepted.map(\.held.taskID)
         if !outputTasks.isEmpty {
-            try await connection.query(
+            try await connection.prepared(RunEngineSQL.CompletedOutputs.self, 
                 """
                 INSERT INTO task_outputs (task_id, name, artifact_id)
                 SELECT * FROM unnest(\(outputTasks)::int8[], \(outputNames)::text[], \(outputArtifacts)::int8[])
                 """, logger: logger)
         }
-        try await connection.query(
+        try await connection.prepared(RunEngineSQL.CompletedAttempts.self, 
             """
             UPDATE attempts a SET state = \(AttemptState.succeeded.rawValue), end_time = now(), exit_code = 0, outcome = d.digest
             FROM unnest(\(taskIDs)::int8[], \(accepted.map { Int32($0.held.number) })::int4[], \(accepted.map(\.digest))::text[])
                 AS d(task_id, number, digest)
             WHERE a.task_id = d.task_id AND a.number = d.number
             """, logger: logger)
-        try await connection.query(
+        try await connection.prepared(RunEngineSQL.CompletedTasks.self, 
             """
             UPDATE tasks t SET state = \(TaskState.succeeded.rawValue), end_time = now(), execution_id = d.execution_id
             FROM unnest(\(taskIDs)::int8[], \(accepted.map(\.held.executionID))::int8[]) AS d(id, execution_id)
@@ -293,9 +294,10 @@ private struct AttemptSettlement {
     /// Ends expired leases; returns how many and how many tasks it queued, and the runs to check once committed.
     func reap(limit: Int) async throws -> (result: (reaped: Int, queued: Int), runs: Set<Int64>) {
         let expired = try await lock(
+            RunEngineSQL.LockExpired.self,
             """
             (a.task_id, a.number) IN (
-                SELECT task_id, number FROM attempts WHERE state = \(AttemptState.running.rawValue) AND lease_expires < now()
+                SELECT task_id, number FROM attempts WHERE state = \(unescaped: String(AttemptState.running.rawValue)) AND lease_expires < now()
                 ORDER BY lease_expires LIMIT \(Int64(limit)) FOR UPDATE SKIP LOCKED)
             """)
         guard !expired.isEmpty else { return ((0, 0), []) }
@@ -340,7 +342,7 @@ private struct AttemptSettlement {
         try await recordExecutions(endings.map { ($0.held, $0.state, $0.error) })
         var exitCodes = SQLArray<Int32>()
         for ending in endings { exitCodes.append(ending.exitCode.map { Int32(clamping: $0) }) }
-        try await connection.query(
+        try await connection.prepared(RunEngineSQL.SettledAttempts.self, 
             """
             UPDATE attempts a SET state = e.state, end_time = now(), exit_code = e.exit_code, error = e.error, outcome = e.digest
             FROM unnest(\(endings.map(\.held.taskID))::int8[], \(endings.map { Int32($0.held.number) })::int4[],
@@ -350,14 +352,14 @@ private struct AttemptSettlement {
             WHERE a.task_id = e.task_id AND a.number = e.number
             """, logger: logger)
         if !retry.isEmpty {
-            try await connection.query(
+            try await connection.prepared(RunEngineSQL.RetriedTasks.self, 
                 """
                 UPDATE tasks t SET state = \(TaskState.queued.rawValue), queue_time = now(),
                     not_before = now() + r.delay * interval '1 second',
                     max_attempts = t.max_attempts + CASE WHEN \(released) THEN 1 ELSE 0 END
                 FROM unnest(\(retry.map(\.id))::int8[], \(retry.map(\.delay))::float8[]) AS r(id, delay) WHERE t.id = r.id
                 """, logger: logger)
-            try await connection.query("SELECT pg_notify(\(TaskQueue.channel), \(String(retry.count)))", logger: logger)
+            try await connection.prepared(RunEngineSQL.NotifyRetried.self, "SELECT pg_notify(\(TaskQueue.channel), \(String(retry.count)))", logger: logger)
         }
         let advance = TaskAdvance(store: store, connection: connection)
         if !canceled.isEmpty { try await advance.setFinal(canceled, state: .canceled) }

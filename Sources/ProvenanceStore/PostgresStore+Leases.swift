@@ -28,10 +28,10 @@ extension PostgresStore {
         let (tasks, numbers, secrets) = (tokens.map(\.taskID.rawValue), tokens.map { Int32(clamping: $0.attempt) }, tokens.map(\.secret))
         let seconds = Self.seconds(duration)
         let held: [Int64: (expires: Int64, cancel: Bool)] = try await perform { [self] connection in
-            try await connection.query("UPDATE executors SET last_seen = now() WHERE id = \(executor.rawValue)", logger: logger)
+            try await connection.prepared(RunEngineSQL.HeartbeatExecutor.self, "UPDATE executors SET last_seen = now() WHERE id = \(executor.rawValue)", logger: logger)
             var held: [Int64: (expires: Int64, cancel: Bool)] = [:]
             guard !tasks.isEmpty else { return held }
-            let rows = try await connection.query(
+            let rows = try await connection.prepared(RunEngineSQL.HeartbeatAttempts.self, 
                 """
                 UPDATE attempts a SET lease_expires = now() + \(seconds)::float8 * interval '1 second'
                 FROM unnest(\(tasks)::int8[], \(numbers)::int4[], \(secrets)::text[]) AS k(task_id, number, secret),
@@ -78,13 +78,13 @@ private struct LeaseGrant {
 
     func grant(executor: ExecutorID, available: ExecutorCapacity, limit: Int, duration: Duration) async throws -> [Lease] {
         var labelText: String?
-        for try await labels in try await connection.query(
+        for try await labels in try await connection.prepared(RunEngineSQL.LeaseExecutor.self, 
             "UPDATE executors SET last_seen = now() WHERE id = \(executor.rawValue) RETURNING labels::text", logger: logger
         ).decode(String.self) { labelText = labels }
         guard let labelText else { throw ProvenanceError.notFound("executor \(executor) not found; register again") }
         // Candidates that fit one at a time, oldest first; a few more than the slots, since together they may not.
         var candidates: [(id: Int64, request: ResourceRequest)] = []
-        for try await (id, cpu, memory, gpu) in try await connection.query(
+        for try await (id, cpu, memory, gpu) in try await connection.prepared(RunEngineSQL.LeaseCandidates.self, 
             """
             SELECT t.id, t.cpu, t.memory_mb, t.gpu FROM tasks t
             WHERE t.state = \(unescaped: TaskAdvance.literals([.queued])) AND t.not_before <= now()
@@ -110,7 +110,7 @@ private struct LeaseGrant {
         let secrets = picked.map { _ in LeaseToken.newSecret() }
         let seconds = PostgresStore.seconds(duration)
         var expiries: [Int64: Int64] = [:]
-        for try await (task, expires) in try await connection.query(
+        for try await (task, expires) in try await connection.prepared(RunEngineSQL.LeaseAttempts.self, 
             """
             INSERT INTO attempts (task_id, number, state, executor_id, secret, lease_expires, execution_id)
             SELECT l.task_id, l.number, \(AttemptState.running.rawValue), \(executor.rawValue), l.secret,
@@ -120,7 +120,7 @@ private struct LeaseGrant {
             RETURNING task_id, \(unescaped: PostgresStore.microseconds("lease_expires"))
             """, logger: logger
         ).decode((Int64, Int64).self) { expiries[task] = expires }
-        try await connection.query(
+        try await connection.prepared(RunEngineSQL.LeaseTasks.self, 
             """
             UPDATE tasks SET state = \(TaskState.running.rawValue), attempts = attempts + 1,
                 start_time = coalesce(start_time, now())
@@ -168,7 +168,7 @@ private struct LeaseGrant {
 
     private func details(_ ids: [Int64]) async throws -> [Picked] {
         var picked: [Picked] = []
-        let rows = try await connection.query(
+        let rows = try await connection.prepared(RunEngineSQL.LeaseDetails.self, 
             """
             SELECT t.id, t.attempts + 1, t.run_id, n.name, t.namespace_id, t.step, c.id, c.spec::text, c.execution_type_id,
                    t.parameters::text, coalesce(t.inputs, '{}')::text, r.context_id
@@ -199,7 +199,7 @@ private struct LeaseGrant {
         let ids = Array(Set(tasks.flatMap(\.inputs.values)))
         guard !ids.isEmpty else { return [:] }
         var artifacts: [Int64: (uri: String?, type: String)] = [:]
-        for try await (id, uri, type) in try await connection.query(
+        for try await (id, uri, type) in try await connection.prepared(RunEngineSQL.LeaseInputs.self, 
             "SELECT a.id, a.uri, ty.name FROM artifacts a JOIN types ty ON ty.id = a.type_id WHERE a.id = ANY(\(ids))",
             logger: logger
         ).decode((Int64, String?, String).self) { artifacts[id] = (uri, type) }

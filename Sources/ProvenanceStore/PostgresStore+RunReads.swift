@@ -165,7 +165,7 @@ extension PostgresStore {
             guard !tasks.isEmpty else { return tasks }
             let ids = tasks.map(\.id.rawValue)
             var attempts: [Int64: [TaskAttempt]] = [:]
-            for try await row in try await connection.query(
+            for try await row in try await connection.prepared(RunEngineSQL.RunAttempts.self, 
                 """
                 SELECT a.task_id, a.number, a.state, a.executor_id, x.name, a.execution_id, \(unescaped: Self.microseconds("a.start_time")),
                        \(unescaped: Self.microseconds("a.end_time")), \(unescaped: Self.microseconds("a.lease_expires")), a.exit_code, a.error
@@ -183,21 +183,21 @@ extension PostgresStore {
                     exitCode: try cells.next(Int32?.self).map(Int.init), error: try cells.next(String?.self)))
             }
             var outputs: [Int64: [(name: String, artifact: Int64)]] = [:]
-            for try await (task, name, artifact) in try await connection.query(
+            for try await (task, name, artifact) in try await connection.prepared(RunEngineSQL.RunOutputs.self, 
                 "SELECT task_id, name, artifact_id FROM task_outputs WHERE task_id = ANY(\(ids)) ORDER BY task_id, name",
                 logger: logger
             ).decode((Int64, String, Int64).self) { outputs[task, default: []].append((name, artifact)) }
             let artifactIDs = Array(Set(inputIDs.values.flatMap(\.values) + outputs.values.flatMap { $0.map(\.artifact) }))
             var artifacts: [Int64: (type: String, uri: String?)] = [:]
             if !artifactIDs.isEmpty {
-                for try await (id, type, uri) in try await connection.query(
+                for try await (id, type, uri) in try await connection.prepared(RunEngineSQL.RunArtifacts.self, 
                     "SELECT a.id, ty.name, a.uri FROM artifacts a JOIN types ty ON ty.id = a.type_id WHERE a.id = ANY(\(artifactIDs))",
                     logger: logger
                 ).decode((Int64, String, String?).self) { artifacts[id] = (type, uri) }
             }
             var executors: [ExecutorInfo] = []
             if !needs.isEmpty {
-                for try await row in try await connection.query(
+                for try await row in try await connection.prepared(RunEngineSQL.LiveExecutors.self, 
                     """
                     SELECT \(unescaped: Self.executorColumns) FROM executors
                     WHERE last_seen > now() - \(seconds)::float8 * interval '1 second'
@@ -254,14 +254,14 @@ extension PostgresStore {
         let streams = lines.map { $0.stream.rawValue }
         try await perform { [self] connection in
             var found = false
-            for try await _ in try await connection.query(
+            for try await _ in try await connection.prepared(RunEngineSQL.LogToken.self, 
                 """
                 SELECT 1 FROM attempts WHERE task_id = \(token.taskID.rawValue) AND number = \(Int32(clamping: token.attempt))
                     AND secret = \(token.secret)
                 """, logger: logger
             ).decode(Int32.self) { found = true }
             guard found else { throw ProvenanceError(.leaseLost, "lease \(token.taskID).\(token.attempt) is not one this server issued") }
-            try await connection.query(
+            try await connection.prepared(RunEngineSQL.LogInsert.self, 
                 """
                 INSERT INTO task_logs (task_id, attempt, seq, stream, line)
                 SELECT \(token.taskID.rawValue), \(Int32(clamping: token.attempt)),

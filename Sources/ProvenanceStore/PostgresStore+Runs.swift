@@ -76,7 +76,7 @@ private struct RunSubmission: Sendable {
         let parameters = JSONWriter.string(.object(plan.parameters.keys.sorted().map { (key: $0, value: plan.parameters[$0]!) }))
         let labelText = JSONWriter.string(.object(labels.keys.sorted().map { (key: $0, value: .string(labels[$0]!)) }))
         var runID: Int64 = 0
-        for try await id in try await connection.query(
+        for try await id in try await connection.prepared(RunEngineSQL.InsertRun.self, 
             """
             INSERT INTO runs (namespace_id, pipeline_id, version_id, state, parameters, labels, cache, context_id, history)
             VALUES (\(namespaceID.rawValue), \(version.pipelineID.rawValue), \(version.versionID.rawValue),
@@ -86,12 +86,12 @@ private struct RunSubmission: Sendable {
             """, logger: logger
         ).decode(Int64.self) { runID = id }
         let (runContext, uriArtifacts) = try await recordContext(run: runID, on: connection, store: store)
-        try await connection.query(
+        try await connection.prepared(RunEngineSQL.RunParentContext.self, 
             """
             INSERT INTO parent_contexts (child_id, parent_id) VALUES (\(runContext), \(version.contextID.rawValue))
             ON CONFLICT DO NOTHING
             """, logger: logger)
-        try await connection.query("UPDATE runs SET context_id = \(runContext) WHERE id = \(runID)", logger: logger)
+        try await connection.prepared(RunEngineSQL.RunContext.self, "UPDATE runs SET context_id = \(runContext) WHERE id = \(runID)", logger: logger)
         let taskIDs = try await insertTasks(run: runID, uriArtifacts: uriArtifacts, on: connection, logger: store.logger)
         let roots = plan.tasks.filter(\.upstream.isEmpty).compactMap { taskIDs[$0.step] }
         let advance = TaskAdvance(store: store, connection: connection)
@@ -159,7 +159,7 @@ private struct RunSubmission: Sendable {
             attempts.append(Int32(clamping: task.maxAttempts))
         }
         var ids: [String: Int64] = [:]
-        let rows = try await connection.query(
+        let rows = try await connection.prepared(RunEngineSQL.InsertTasks.self, 
             """
             INSERT INTO tasks (run_id, namespace_id, step, component_id, state, waiting_on, parameters, input_sources,
                                cache, cpu, memory_mb, gpu, executor_labels, max_attempts)
@@ -180,7 +180,7 @@ private struct RunSubmission: Sendable {
             }
         }
         if !upstream.isEmpty {
-            try await connection.query(
+            try await connection.prepared(RunEngineSQL.InsertEdges.self, 
                 """
                 INSERT INTO task_edges (upstream_id, downstream_id)
                 SELECT * FROM unnest(\(upstream)::int8[], \(downstream)::int8[])

@@ -113,7 +113,7 @@ struct TaskAdvance {
 
     private func load(_ ids: [Int64]) async throws -> [ReadyTask] {
         var tasks: [ReadyTask] = []
-        let rows = try await connection.query(
+        let rows = try await connection.prepared(RunEngineSQL.ReleasePick.self, 
             """
             SELECT t.id, t.run_id, t.namespace_id, t.step, c.name, c.version, c.execution_type_id, t.parameters::text,
                    t.input_sources::text, t.cache, r.context_id, p.context_id, r.state IN (\(RunState.canceling.rawValue), \(RunState.canceled.rawValue))
@@ -166,7 +166,7 @@ struct TaskAdvance {
         }
         guard !runs.isEmpty else { return [:] }
         var outputs: [OutputKey: ArtifactID] = [:]
-        let rows = try await connection.query(
+        let rows = try await connection.prepared(RunEngineSQL.ReleaseUpstreamOutputs.self, 
             """
             SELECT t.run_id, t.step, o.name, o.artifact_id
             FROM (SELECT DISTINCT run_id, step FROM unnest(\(runs)::int8[], \(steps)::text[]) AS s(run_id, step)) s
@@ -218,7 +218,7 @@ struct TaskAdvance {
     private func cacheHits(_ keys: [(namespaceID: Int64, fingerprint: String)]) async throws -> [CacheKey: Int64] {
         guard !keys.isEmpty else { return [:] }
         var hits: [CacheKey: Int64] = [:]
-        let rows = try await connection.query(
+        let rows = try await connection.prepared(RunEngineSQL.CacheHits.self, 
             """
             SELECT DISTINCT ON (k.namespace_id, k.fingerprint) k.namespace_id, k.fingerprint, t.id
             FROM unnest(\(keys.map(\.namespaceID))::int8[], \(keys.map(\.fingerprint))::text[]) AS k(namespace_id, fingerprint)
@@ -238,14 +238,14 @@ struct TaskAdvance {
     private func queue(_ tasks: [(id: Int64, inputs: [String: ArtifactID], fingerprint: String)]) async throws {
         guard !tasks.isEmpty else { return }
         let inputs = tasks.map { Self.inputsText($0.inputs) }
-        try await connection.query(
+        try await connection.prepared(RunEngineSQL.ReleaseQueue.self, 
             """
             UPDATE tasks t SET state = \(TaskState.queued.rawValue), inputs = q.inputs::jsonb, fingerprint = q.fingerprint,
                 queue_time = now(), not_before = now()
             FROM unnest(\(tasks.map(\.id))::int8[], \(inputs)::text[], \(tasks.map(\.fingerprint))::text[]) AS q(id, inputs, fingerprint)
             WHERE t.id = q.id
             """, logger: logger)
-        try await connection.query("SELECT pg_notify(\(TaskQueue.channel), \(String(tasks.count)))", logger: logger)
+        try await connection.prepared(RunEngineSQL.NotifyQueued.self, "SELECT pg_notify(\(TaskQueue.channel), \(String(tasks.count)))", logger: logger)
     }
 
     static func inputsText(_ inputs: [String: ArtifactID]) -> String {
@@ -263,7 +263,7 @@ struct TaskAdvance {
 
     /// Ends tasks in `state` (cancelled, say) that had not started.
     func setFinal(_ ids: [Int64], state: TaskState) async throws {
-        try await connection.query(
+        try await connection.prepared(RunEngineSQL.SetFinal.self, 
             "UPDATE tasks SET state = \(state.rawValue), end_time = now() WHERE id = ANY(\(ids))", logger: logger)
     }
 
@@ -286,7 +286,7 @@ struct TaskAdvance {
     func downstreamReady(of ids: [Int64]) async throws -> [Int64] {
         guard !ids.isEmpty else { return [] }
         var ready: [Int64] = []
-        let rows = try await connection.query(
+        let rows = try await connection.prepared(RunEngineSQL.DownstreamReady.self, 
             """
             WITH d AS (
                 SELECT downstream_id, count(*)::int4 AS count FROM task_edges WHERE upstream_id = ANY(\(ids))
@@ -312,7 +312,7 @@ struct TaskAdvance {
     ) async throws {
         guard !hits.isEmpty else { return }
         var outputs: [Int64: [(name: String, artifact: Int64)]] = [:]
-        for try await (task, name, artifact) in try await connection.query(
+        for try await (task, name, artifact) in try await connection.prepared(RunEngineSQL.CachedOutputs.self, 
             "SELECT task_id, name, artifact_id FROM task_outputs WHERE task_id = ANY(\(hits.map(\.source)))", logger: logger
         ).decode((Int64, String, Int64).self) {
             outputs[task, default: []].append((name, artifact))
@@ -363,7 +363,7 @@ struct TaskAdvance {
     /// Marks the runs `ids` running if they were pending (a task of theirs started or was cached).
     func markStarted(_ ids: [Int64]) async throws {
         guard !ids.isEmpty else { return }
-        try await connection.query(
+        try await connection.prepared(RunEngineSQL.MarkStarted.self, 
             """
             UPDATE runs SET state = \(RunState.running.rawValue), start_time = now(),
                 history = history || jsonb_build_array(jsonb_build_object('state', \(RunState.running.rawValue), 'time', \(unescaped: Self.now)))
@@ -381,7 +381,7 @@ struct TaskAdvance {
     /// checked again as it is updated, so two checks never end a run twice.
     func finishRunsIfDone(_ ids: Set<Int64>) async throws {
         guard !ids.isEmpty else { return }
-        try await connection.query(
+        try await connection.prepared(RunEngineSQL.FinishRuns.self, 
             """
             WITH done AS (
                 SELECT r.id, CASE WHEN r.state = \(unescaped: Self.literal(.canceling)) THEN \(unescaped: Self.literal(.canceled))
@@ -403,7 +403,7 @@ struct TaskAdvance {
     /// transactions committed but whose check after did not run (the server stopped in between).
     func strandedRuns(limit: Int) async throws -> Set<Int64> {
         var ids: Set<Int64> = []
-        for try await id in try await connection.query(
+        for try await id in try await connection.prepared(RunEngineSQL.StrandedRuns.self, 
             """
             SELECT r.id FROM runs r WHERE r.state IN (\(unescaped: Self.activeRunStates))
                 AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.run_id = r.id AND t.state IN (\(unescaped: Self.unfinishedTaskStates)))

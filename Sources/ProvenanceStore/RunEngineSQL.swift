@@ -1,0 +1,43 @@
+/// The run engine's statements that run as prepared statements (see `PreparedQueryName`), by call site.
+enum RunEngineSQL {
+    enum ReleasePick: PreparedQueryName { static let name = "release_pick" }
+    enum ReleaseUpstreamOutputs: PreparedQueryName { static let name = "release_upstream_outputs" }
+    enum CacheHits: PreparedQueryName { static let name = "cache_hits" }
+    enum ReleaseQueue: PreparedQueryName { static let name = "release_queue" }
+    enum NotifyQueued: PreparedQueryName { static let name = "notify_queued" }
+    enum SetFinal: PreparedQueryName { static let name = "set_final" }
+    enum DownstreamReady: PreparedQueryName { static let name = "downstream_ready" }
+    enum CachedOutputs: PreparedQueryName { static let name = "cached_outputs" }
+    enum MarkStarted: PreparedQueryName { static let name = "mark_started" }
+    enum FinishRuns: PreparedQueryName { static let name = "finish_runs" }
+    enum StrandedRuns: PreparedQueryName { static let name = "stranded_runs" }
+    enum BackoffEnded: PreparedQueryName { static let name = "backoff_ended" }
+    enum CompletedOutputs: PreparedQueryName { static let name = "completed_outputs" }
+    enum CompletedAttempts: PreparedQueryName { static let name = "completed_attempts" }
+    enum CompletedTasks: PreparedQueryName { static let name = "completed_tasks" }
+    enum SettledAttempts: PreparedQueryName { static let name = "settled_attempts" }
+    enum RetriedTasks: PreparedQueryName { static let name = "retried_tasks" }
+    enum NotifyRetried: PreparedQueryName { static let name = "notify_retried" }
+    enum HeartbeatExecutor: PreparedQueryName { static let name = "heartbeat_executor" }
+    enum HeartbeatAttempts: PreparedQueryName { static let name = "heartbeat_attempts" }
+    enum LeaseExecutor: PreparedQueryName { static let name = "lease_executor" }
+    enum LeaseCandidates: PreparedQueryName { static let name = "lease_candidates" }
+    enum LeaseAttempts: PreparedQueryName { static let name = "lease_attempts" }
+    enum LeaseTasks: PreparedQueryName { static let name = "lease_tasks" }
+    enum LeaseDetails: PreparedQueryName { static let name = "lease_details" }
+    enum LeaseInputs: PreparedQueryName { static let name = "lease_inputs" }
+    enum RunAttempts: PreparedQueryName { static let name = "run_attempts" }
+    enum RunOutputs: PreparedQueryName { static let name = "run_outputs" }
+    enum RunArtifacts: PreparedQueryName { static let name = "run_artifacts" }
+    enum LiveExecutors: PreparedQueryName { static let name = "live_executors" }
+    enum LogToken: PreparedQueryName { static let name = "log_token" }
+    enum LogInsert: PreparedQueryName { static let name = "log_insert" }
+    enum InsertRun: PreparedQueryName { static let name = "insert_run" }
+    enum RunParentContext: PreparedQueryName { static let name = "run_parent_context" }
+    enum RunContext: PreparedQueryName { static let name = "run_context" }
+    enum InsertTasks: PreparedQueryName { static let name = "insert_tasks" }
+    enum InsertEdges: PreparedQueryName { static let name = "insert_edges" }
+    enum LockBatch: PreparedQueryName { static let name = "lock_batch" }
+    enum LockOne: PreparedQueryName { static let name = "lock_one" }
+    enum LockExpired: PreparedQueryName { static let name = "lock_expired" }
+}
