@@ -33,8 +33,8 @@ public enum WireRun {
         return .object(members)
     }
 
-    /// A run, with its tasks when it has them.
-    public static func json(_ run: Run, namespace: String) -> JSON {
+    /// A run: its task counts by state, and (`withTasks`, the run-details document) every task.
+    public static func json(_ run: Run, namespace: String, withTasks: Bool = true) -> JSON {
         var members: [(key: String, value: JSON)] = [
             (key: "id", value: .int(run.id.rawValue)), (key: "pipeline", value: .string(run.pipeline)),
             (key: "version", value: .string(run.version)), (key: "state", value: .string(run.state.name)),
@@ -44,7 +44,10 @@ public enum WireRun {
             (key: "context_ids", value: ["pipeline": .int(run.pipelineContextID.rawValue), "run": .int(run.runContextID.rawValue)]),
         ]
         members += times(create: run.createTime, start: run.startTime, end: run.endTime)
-        members.append((key: "tasks", value: .array(run.tasks.map { json($0, namespace: namespace) })))
+        members.append((key: "task_counts", value: .object(TaskState.allCases.compactMap { state in
+            run.taskCounts[state].map { (key: state.name, value: .int(Int64($0))) }
+        })))
+        if withTasks { members.append((key: "tasks", value: .array(run.tasks.map { json($0, namespace: namespace) }))) }
         return .object(members)
     }
 
@@ -130,6 +133,9 @@ public enum WireRun {
             startTime: try reader.int("start_time_since_epoch").map { $0 * 1000 },
             endTime: try reader.int("end_time_since_epoch").map { $0 * 1000 })
         run.tasks = try (reader.array("tasks") ?? []).map { entry throws(ProvenanceError) in try task(entry) }
+        for member in try reader.members("task_counts") ?? [] {
+            if let state = TaskState(name: member.key), case .int(let count) = member.value { run.taskCounts[state] = Int(count) }
+        }
         return run
     }
 

@@ -9,7 +9,7 @@ extension APIRoutes {
         namespace.post("runs") { request, context in
             let namespaceName = try context.namespace()
             let run = try await engine.submit(try WireRun.request(try await body(request)), namespace: namespaceName)
-            return JSONResponse.make(WireRun.json(run, namespace: namespaceName), status: .created)
+            return JSONResponse.make(WireRun.json(run, namespace: namespaceName, withTasks: false), status: .created)
         }
         namespace.get("runs") { request, context in
             try await listRuns(request, context)
@@ -69,7 +69,7 @@ extension APIRoutes {
         }
         let namespaceName = try context.namespace()
         let page = try await store.listRuns(namespace: namespaceName, filter: filter, size: size, before: before)
-        var members: [(key: String, value: JSON)] = [(key: "runs", value: .array(page.items.map { WireRun.json($0, namespace: namespaceName) }))]
+        var members: [(key: String, value: JSON)] = [(key: "runs", value: .array(page.items.map { WireRun.json($0, namespace: namespaceName, withTasks: false) }))]
         if let next = page.next {
             members.append((key: "next_page_token", value: .string(PageToken.encode(next, fingerprint: fingerprint))))
         }

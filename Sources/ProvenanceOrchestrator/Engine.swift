@@ -33,7 +33,8 @@ public final class Engine: Sendable {
     public func submit(_ request: RunRequest, namespace: String) async throws(ProvenanceError) -> Run {
         let id = try await store.submitRun(request, namespace: namespace)
         waiters.wake(Int.max)
-        return try await store.run(id, namespace: namespace)
+        // Without its tasks: a run may have ten thousand; their counts by state say where it stands.
+        return try await store.runSummary(id, namespace: namespace)
     }
 
     /// Cancels a run (see `PostgresStore.cancelRun`).

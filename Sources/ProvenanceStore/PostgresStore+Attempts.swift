@@ -109,7 +109,7 @@ private struct AttemptSettlement {
             let (taskID, number, attemptState) = (try cells.next(Int64.self), try cells.next(Int32.self), try cells.next(Int16.self))
             let (outcome, executionID, taskState) = (try cells.next(String?.self), try cells.next(Int64.self), try cells.next(Int16.self))
             let (runID, namespaceID, step) = (try cells.next(Int64.self), try cells.next(Int64.self), try cells.next(String.self))
-            let component = try store.componentSpecs.spec(id: try cells.next(Int64.self), text: try cells.next(String.self))
+            let component = try store.componentSpecs.spec(id: try cells.next(Int64.self), text: try cells.next(String.self), parse: ComponentSpec.init(json:))
             var inputs: [String: Int64] = [:]
             for (name, value) in try TaskAdvance.object(try JSONParser.parse(try cells.next(String.self))) {
                 if case .int(let id) = value { inputs[name] = id }

@@ -180,7 +180,7 @@ private struct LeaseGrant {
             var cells = CellReader(row)
             let (id, attempt, runID) = (try cells.next(Int64.self), try cells.next(Int32.self), try cells.next(Int64.self))
             let (namespace, namespaceID, step) = (try cells.next(String.self), try cells.next(Int64.self), try cells.next(String.self))
-            let component = try store.componentSpecs.spec(id: try cells.next(Int64.self), text: try cells.next(String.self))
+            let component = try store.componentSpecs.spec(id: try cells.next(Int64.self), text: try cells.next(String.self), parse: ComponentSpec.init(json:))
             let executionTypeID = try cells.next(Int64.self)
             let parameters = try TaskAdvance.object(try JSONParser.parse(try cells.next(String.self)))
             var inputs: [String: Int64] = [:]

@@ -68,7 +68,7 @@ extension PostgresStore {
         let namespaceID = try await namespaceID(namespace)
         let found = try await versionRows(
             """
-            SELECT p.id, v.id, v.digest, v.spec::text, p.context_id, \(unescaped: Self.microseconds("v.create_time"))
+            SELECT p.id, v.id, v.digest, p.context_id, \(unescaped: Self.microseconds("v.create_time"))
             FROM pipelines p JOIN pipeline_versions v ON v.pipeline_id = p.id
             WHERE p.namespace_id = \(namespaceID.rawValue) AND p.name = \(name) AND (\(digest)::text IS NULL OR v.digest = \(digest))
             ORDER BY v.id DESC LIMIT 1
@@ -84,7 +84,7 @@ extension PostgresStore {
         let namespaceID = try await namespaceID(namespace)
         let versions = try await versionRows(
             """
-            SELECT p.id, v.id, v.digest, v.spec::text, p.context_id, \(unescaped: Self.microseconds("v.create_time"))
+            SELECT p.id, v.id, v.digest, p.context_id, \(unescaped: Self.microseconds("v.create_time"))
             FROM pipelines p JOIN pipeline_versions v ON v.pipeline_id = p.id
             WHERE p.namespace_id = \(namespaceID.rawValue) AND p.name = \(name)
             ORDER BY v.id DESC
@@ -114,17 +114,36 @@ extension PostgresStore {
         return pipelines
     }
 
+    /// The versions `query` selects (pipeline id, version id, digest, context id, creation time), each with its
+    /// spec: parsed once per server (versions never change), read only when not parsed yet.
     private func versionRows(_ query: PostgresQuery) async throws(ProvenanceError) -> [StoredPipelineVersion] {
-        typealias Row = (Int64, Int64, String, String, Int64, Int64)
+        typealias Row = (Int64, Int64, String, Int64, Int64)
         let rows: [Row] = try await perform { [self] connection in
             var rows: [Row] = []
             for try await row in try await connection.query(query, logger: logger).decode(Row.self) { rows.append(row) }
             return rows
         }
-        return try rows.map { pipelineID, versionID, digest, text, contextID, created throws(ProvenanceError) in
-            StoredPipelineVersion(
-                pipelineID: PipelineID(pipelineID), versionID: PipelineVersionID(versionID), digest: digest,
-                spec: try Self.storedSpec { () throws(ProvenanceError) in try PipelineSpec(json: try JSONParser.parse(text)) },
+        let missing = rows.map(\.1).filter { pipelineSpecs.cached($0) == nil }
+        if !missing.isEmpty {
+            let texts: [(Int64, String)] = try await perform { [self] connection in
+                var texts: [(Int64, String)] = []
+                for try await row in try await connection.query(
+                    "SELECT id, spec::text FROM pipeline_versions WHERE id = ANY(\(missing))", logger: logger
+                ).decode((Int64, String).self) { texts.append(row) }
+                return texts
+            }
+            for (id, text) in texts {
+                _ = try Self.storedSpec { () throws(ProvenanceError) in
+                    try pipelineSpecs.spec(id: id, text: text, parse: PipelineSpec.init(json:))
+                }
+            }
+        }
+        return try rows.map { pipelineID, versionID, digest, contextID, created throws(ProvenanceError) in
+            guard let spec = pipelineSpecs.cached(versionID) else {
+                throw ProvenanceError(.aborted, "pipeline version \(versionID) changed while it was read; retry")
+            }
+            return StoredPipelineVersion(
+                pipelineID: PipelineID(pipelineID), versionID: PipelineVersionID(versionID), digest: digest, spec: spec,
                 contextID: ContextID(contextID), createTime: created)
         }
     }

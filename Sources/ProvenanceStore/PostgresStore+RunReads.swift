@@ -37,6 +37,15 @@ extension PostgresStore {
         return run
     }
 
+    /// Run `id` without its tasks (their counts by state only): what a listing shows.
+    public func runSummary(_ id: RunID, namespace: String) async throws(ProvenanceError) -> Run {
+        let namespaceID = try await namespaceID(namespace)
+        guard let run = try await runRows("r.id = \(id.rawValue) AND r.namespace_id = \(namespaceID.rawValue)", limit: 1).first else {
+            throw .notFound("run \(id) not found")
+        }
+        return run
+    }
+
     /// Task `id` with its attempts, inputs and outputs, without the rest of its run.
     public func task(_ id: TaskID, namespace: String) async throws(ProvenanceError) -> RunTask {
         let namespaceID = try await namespaceID(namespace)
@@ -76,7 +85,9 @@ extension PostgresStore {
             unsafeSQL: """
                 SELECT r.id, p.name, v.digest, r.state, r.history::text, r.parameters::text, r.labels::text, r.cache,
                        p.context_id, r.context_id, \(Self.microseconds("r.create_time")), \(Self.microseconds("r.start_time")),
-                       \(Self.microseconds("r.end_time"))
+                       \(Self.microseconds("r.end_time")),
+                       (SELECT coalesce(json_object_agg(c.state, c.n), '{}')::text
+                        FROM (SELECT state, count(*) AS n FROM tasks WHERE run_id = r.id GROUP BY state) c)
                 FROM runs r JOIN pipelines p ON p.id = r.pipeline_id JOIN pipeline_versions v ON v.id = r.version_id
                 WHERE 
                 """ + condition.sql + " ORDER BY r.id DESC LIMIT \(limit)",
@@ -93,10 +104,20 @@ extension PostgresStore {
                     id: RunID(id), pipeline: pipeline, version: digest, state: RunState(rawValue: state) ?? .failed, history: history,
                     parameters: parameters, labels: labels, cache: try cells.next(Bool.self),
                     pipelineContextID: ContextID(try cells.next(Int64.self)), runContextID: ContextID(try cells.next(Int64.self)),
-                    createTime: try cells.next(Int64.self), startTime: try cells.next(Int64?.self), endTime: try cells.next(Int64?.self)))
+                    createTime: try cells.next(Int64.self), startTime: try cells.next(Int64?.self), endTime: try cells.next(Int64?.self),
+                    taskCounts: try Self.taskCounts(try cells.next(String.self))))
             }
             return runs
         }
+    }
+
+    /// `{"3": 12, "2": 4}` (task state number to count) as counts by state.
+    private static func taskCounts(_ text: String) throws -> [TaskState: Int] {
+        var counts: [TaskState: Int] = [:]
+        for (key, value) in try TaskAdvance.object(try JSONParser.parse(text)) {
+            if let number = Int16(key), let state = TaskState(rawValue: number), case .int(let count) = value { counts[state] = Int(count) }
+        }
+        return counts
     }
 
     private static func history(_ text: String) throws -> [StateChange<RunState>] {

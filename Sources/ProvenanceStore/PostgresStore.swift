@@ -39,7 +39,8 @@ public final class PostgresStore: Service, Sendable {
     let logger: Logger
     let typeCache = TypeCache()
     let namespaceCache = Mutex<[String: NamespaceID]>([:])
-    let componentSpecs = ComponentSpecCache()
+    let componentSpecs = SpecCache<ComponentSpec>()
+    let pipelineSpecs = SpecCache<PipelineSpec>()
     /// Completions that arrive together share a transaction: one at a time per two cores, up to 64 each.
     let completionBatcher = TransactionBatcher<(token: LeaseToken, report: AttemptReport), AttemptOutcome>(
         concurrency: max(1, ProcessInfo.processInfo.activeProcessorCount / 2), maximumBatch: 64)

@@ -10,10 +10,14 @@ import Testing
     @Test func aRunOfRealStepsSucceedsAndRecordsItsLineageOutputsAndLogs() async throws {
         try await PipelineHarness.with { harness in
             try await harness.apply(TestComponents.all)
+            // The submission's answer counts the tasks by state; the run-details document has them all.
+            let submitted = try await harness.client.submitRun(RunRequest(pipeline: "chain", parameters: ["text": "alpha"]))
+            #expect(submitted.tasks.isEmpty)
+            #expect(submitted.taskCounts == [.queued: 1, .pending: 2])
             try harness.startExecutor(["--slots", "2"])
-            let id = try await harness.submit("chain", parameters: ["text": "alpha"])
-            let run = try await harness.finished(id)
+            let run = try await harness.finished(submitted.id)
             #expect(run.state == .succeeded)
+            #expect(run.taskCounts == [.succeeded: 3])
             #expect(run.tasks.map(\.step) == ["write", "copy", "final"])
             #expect(run.tasks.allSatisfy { $0.state == .succeeded && $0.attempts.count == 1 && $0.executionID != nil })
             let final = try #require(run.tasks.last?.outputs.first)

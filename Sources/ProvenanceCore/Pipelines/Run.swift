@@ -21,14 +21,17 @@ public struct Run: Sendable, Equatable {
     public var createTime: Int64
     public var startTime: Int64?
     public var endTime: Int64?
-    /// The tasks, in step order (empty where a listing leaves them out).
+    /// The tasks, in step order (empty where a listing or a submission's answer leaves them out).
     public var tasks: [RunTask]
+    /// How many of its tasks are in each state (every task counted, whether or not `tasks` holds them).
+    public var taskCounts: [TaskState: Int]
 
     /// Creates a run value.
     public init(
         id: RunID, pipeline: String, version: String, state: RunState, history: [StateChange<RunState>],
         parameters: [String: JSON], labels: [String: String], cache: Bool, pipelineContextID: ContextID,
-        runContextID: ContextID, createTime: Int64, startTime: Int64? = nil, endTime: Int64? = nil, tasks: [RunTask] = []
+        runContextID: ContextID, createTime: Int64, startTime: Int64? = nil, endTime: Int64? = nil, tasks: [RunTask] = [],
+        taskCounts: [TaskState: Int] = [:]
     ) {
         self.id = id
         self.pipeline = pipeline
@@ -44,6 +47,7 @@ public struct Run: Sendable, Equatable {
         self.startTime = startTime
         self.endTime = endTime
         self.tasks = tasks
+        self.taskCounts = taskCounts
     }
 }
 
