@@ -225,22 +225,18 @@ private struct AttemptSettlement {
             }
         }
         let taskIDs = accepted.map(\.held.taskID)
-        if !outputTasks.isEmpty {
-            try await connection.prepared(RunEngineSQL.CompletedOutputs.self, 
-                """
+        try await connection.prepared(
+            RunEngineSQL.CompletedTasks.self,
+            """
+            WITH o AS (
                 INSERT INTO task_outputs (task_id, name, artifact_id)
                 SELECT * FROM unnest(\(outputTasks)::int8[], \(outputNames)::text[], \(outputArtifacts)::int8[])
-                """, logger: logger)
-        }
-        try await connection.prepared(RunEngineSQL.CompletedAttempts.self, 
-            """
-            UPDATE attempts a SET state = \(AttemptState.succeeded.rawValue), end_time = now(), exit_code = 0, outcome = d.digest
-            FROM unnest(\(taskIDs)::int8[], \(accepted.map { Int32($0.held.number) })::int4[], \(accepted.map(\.digest))::text[])
-                AS d(task_id, number, digest)
-            WHERE a.task_id = d.task_id AND a.number = d.number
-            """, logger: logger)
-        try await connection.prepared(RunEngineSQL.CompletedTasks.self, 
-            """
+            ), a AS (
+                UPDATE attempts a SET state = \(AttemptState.succeeded.rawValue), end_time = now(), exit_code = 0, outcome = d.digest
+                FROM unnest(\(taskIDs)::int8[], \(accepted.map { Int32($0.held.number) })::int4[], \(accepted.map(\.digest))::text[])
+                    AS d(task_id, number, digest)
+                WHERE a.task_id = d.task_id AND a.number = d.number
+            )
             UPDATE tasks t SET state = \(TaskState.succeeded.rawValue), end_time = now(), execution_id = d.execution_id
             FROM unnest(\(taskIDs)::int8[], \(accepted.map(\.held.executionID))::int8[]) AS d(id, execution_id)
             WHERE t.id = d.id

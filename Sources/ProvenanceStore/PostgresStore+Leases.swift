@@ -76,57 +76,91 @@ private struct LeaseGrant {
         let runContextID: Int64
     }
 
+    /// Grants the leases in four statements: the candidates (with the executor's heartbeat), their inputs'
+    /// artifacts, the attempts' executions, and the attempts with their tasks' and runs' states.
     func grant(executor: ExecutorID, available: ExecutorCapacity, limit: Int, duration: Duration) async throws -> [Lease] {
-        var labelText: String?
-        for try await labels in try await connection.prepared(RunEngineSQL.LeaseExecutor.self, 
-            "UPDATE executors SET last_seen = now() WHERE id = \(executor.rawValue) RETURNING labels::text", logger: logger
-        ).decode(String.self) { labelText = labels }
-        guard let labelText else { throw ProvenanceError.notFound("executor \(executor) not found; register again") }
-        // Candidates that fit one at a time, oldest first; a few more than the slots, since together they may not.
-        var candidates: [(id: Int64, request: ResourceRequest)] = []
-        for try await (id, cpu, memory, gpu) in try await connection.prepared(RunEngineSQL.LeaseCandidates.self, 
+        // Candidates that fit one at a time, oldest first, with what running them needs; a few more than the slots,
+        // since together they may not fit.
+        var candidates: [(picked: Picked, request: ResourceRequest)] = []
+        for try await row in try await connection.prepared(
+            RunEngineSQL.LeaseCandidates.self,
             """
-            SELECT t.id, t.cpu, t.memory_mb, t.gpu FROM tasks t
+            WITH e AS (UPDATE executors SET last_seen = now() WHERE id = \(executor.rawValue) RETURNING labels)
+            SELECT t.id, t.cpu, t.memory_mb, t.gpu, t.attempts + 1, t.run_id, n.name, t.namespace_id, t.step, c.id,
+                   c.spec::text, c.execution_type_id, t.parameters::text, coalesce(t.inputs, '{}')::text, r.context_id
+            FROM e, tasks t JOIN runs r ON r.id = t.run_id JOIN components c ON c.id = t.component_id
+                JOIN namespaces n ON n.id = t.namespace_id
             WHERE t.state = \(unescaped: TaskAdvance.literals([.queued])) AND t.not_before <= now()
                 AND t.cpu <= \(available.cpu) AND t.memory_mb <= \(Int32(clamping: available.memoryMB))
-                AND t.gpu <= \(Int32(clamping: available.gpu)) AND t.executor_labels <@ \(labelText)::jsonb
+                AND t.gpu <= \(Int32(clamping: available.gpu)) AND t.executor_labels <@ e.labels
             ORDER BY t.not_before, t.id
             LIMIT \(Int64(limit * 4))
-            FOR UPDATE SKIP LOCKED
+            FOR UPDATE OF t SKIP LOCKED
             """, logger: logger
-        ).decode((Int64, Double, Int32, Int32).self) {
-            candidates.append((id, ResourceRequest(cpu: cpu, memoryMB: Int(memory), gpu: Int(gpu))))
+        ) {
+            var cells = CellReader(row)
+            let id = try cells.next(Int64.self)
+            let request = ResourceRequest(
+                cpu: try cells.next(Double.self), memoryMB: Int(try cells.next(Int32.self)), gpu: Int(try cells.next(Int32.self)))
+            let (attempt, runID) = (try cells.next(Int32.self), try cells.next(Int64.self))
+            let (namespace, namespaceID, step) = (try cells.next(String.self), try cells.next(Int64.self), try cells.next(String.self))
+            let component = try store.componentSpecs.spec(
+                id: try cells.next(Int64.self), text: try cells.next(String.self), parse: ComponentSpec.init(json:))
+            let executionTypeID = try cells.next(Int64.self)
+            let parameters = try TaskAdvance.object(try JSONParser.parse(try cells.next(String.self)))
+            var inputs: [String: Int64] = [:]
+            for (name, value) in try TaskAdvance.object(try JSONParser.parse(try cells.next(String.self))) {
+                if case .int(let id) = value { inputs[name] = id }
+            }
+            candidates.append((Picked(
+                id: id, attempt: Int(attempt), runID: runID, namespace: namespace, namespaceID: namespaceID, step: step,
+                component: component, executionTypeID: executionTypeID, parameters: parameters, inputs: inputs,
+                runContextID: try cells.next(Int64.self)), request))
+        }
+        if candidates.isEmpty {
+            // Nothing to lease; an executor the server no longer knows must register again.
+            var known = false
+            for try await _ in try await connection.prepared(
+                RunEngineSQL.LeaseExecutor.self, "SELECT 1 FROM executors WHERE id = \(executor.rawValue)", logger: logger
+            ).decode(Int32.self) { known = true }
+            guard known else { throw ProvenanceError.notFound("executor \(executor) not found; register again") }
+            return []
         }
         var left = available
-        var chosen: [Int64] = []
-        for candidate in candidates where chosen.count < limit && left.fits(candidate.request) {
-            chosen.append(candidate.id)
+        var picked: [Picked] = []
+        for candidate in candidates where picked.count < limit && left.fits(candidate.request) {
+            picked.append(candidate.picked)
             left = left.minus(candidate.request)
         }
-        guard !chosen.isEmpty else { return [] }
-        let picked = try await details(chosen)
+        guard !picked.isEmpty else { return [] }
         let artifacts = try await inputArtifacts(picked)
         let executions = try await recordExecutions(picked)
         let secrets = picked.map { _ in LeaseToken.newSecret() }
         let seconds = PostgresStore.seconds(duration)
         var expiries: [Int64: Int64] = [:]
-        for try await (task, expires) in try await connection.prepared(RunEngineSQL.LeaseAttempts.self, 
+        for try await (task, expires) in try await connection.prepared(
+            RunEngineSQL.LeaseAttempts.self,
             """
-            INSERT INTO attempts (task_id, number, state, executor_id, secret, lease_expires, execution_id)
-            SELECT l.task_id, l.number, \(AttemptState.running.rawValue), \(executor.rawValue), l.secret,
-                   now() + \(seconds)::float8 * interval '1 second', l.execution_id
-            FROM unnest(\(picked.map(\.id))::int8[], \(picked.map { Int32($0.attempt) })::int4[], \(secrets)::text[],
-                        \(executions.map(\.rawValue))::int8[]) AS l(task_id, number, secret, execution_id)
-            RETURNING task_id, \(unescaped: PostgresStore.microseconds("lease_expires"))
+            WITH a AS (
+                INSERT INTO attempts (task_id, number, state, executor_id, secret, lease_expires, execution_id)
+                SELECT l.task_id, l.number, \(AttemptState.running.rawValue), \(executor.rawValue), l.secret,
+                       now() + \(seconds)::float8 * interval '1 second', l.execution_id
+                FROM unnest(\(picked.map(\.id))::int8[], \(picked.map { Int32($0.attempt) })::int4[], \(secrets)::text[],
+                            \(executions.map(\.rawValue))::int8[]) AS l(task_id, number, secret, execution_id)
+                RETURNING task_id, lease_expires
+            ), t AS (
+                UPDATE tasks SET state = \(TaskState.running.rawValue), attempts = attempts + 1,
+                    start_time = coalesce(start_time, now())
+                WHERE id = ANY(\(picked.map(\.id)))
+                RETURNING run_id
+            ), r AS (
+                UPDATE runs SET state = \(RunState.running.rawValue), start_time = now(),
+                    history = history || jsonb_build_array(jsonb_build_object('state', \(RunState.running.rawValue), 'time', \(unescaped: TaskAdvance.now)))
+                WHERE id IN (SELECT run_id FROM t) AND state = \(RunState.pending.rawValue)
+            )
+            SELECT task_id, \(unescaped: PostgresStore.microseconds("lease_expires")) FROM a
             """, logger: logger
         ).decode((Int64, Int64).self) { expiries[task] = expires }
-        try await connection.prepared(RunEngineSQL.LeaseTasks.self, 
-            """
-            UPDATE tasks SET state = \(TaskState.running.rawValue), attempts = attempts + 1,
-                start_time = coalesce(start_time, now())
-            WHERE id = ANY(\(chosen))
-            """, logger: logger)
-        try await TaskAdvance(store: store, connection: connection).markStarted(Array(Set(picked.map(\.runID))))
         return picked.enumerated().map { offset, task in
             Lease(
                 token: LeaseToken(taskID: TaskID(task.id), attempt: task.attempt, secret: secrets[offset]),
@@ -164,35 +198,6 @@ private struct LeaseGrant {
             for (offset, position) in positions.enumerated() { executions[position] = written.executionIDs[offset] }
         }
         return executions
-    }
-
-    private func details(_ ids: [Int64]) async throws -> [Picked] {
-        var picked: [Picked] = []
-        let rows = try await connection.prepared(RunEngineSQL.LeaseDetails.self, 
-            """
-            SELECT t.id, t.attempts + 1, t.run_id, n.name, t.namespace_id, t.step, c.id, c.spec::text, c.execution_type_id,
-                   t.parameters::text, coalesce(t.inputs, '{}')::text, r.context_id
-            FROM tasks t JOIN runs r ON r.id = t.run_id JOIN components c ON c.id = t.component_id
-                JOIN namespaces n ON n.id = t.namespace_id
-            WHERE t.id = ANY(\(ids)) ORDER BY t.id
-            """, logger: logger)
-        for try await row in rows {
-            var cells = CellReader(row)
-            let (id, attempt, runID) = (try cells.next(Int64.self), try cells.next(Int32.self), try cells.next(Int64.self))
-            let (namespace, namespaceID, step) = (try cells.next(String.self), try cells.next(Int64.self), try cells.next(String.self))
-            let component = try store.componentSpecs.spec(id: try cells.next(Int64.self), text: try cells.next(String.self), parse: ComponentSpec.init(json:))
-            let executionTypeID = try cells.next(Int64.self)
-            let parameters = try TaskAdvance.object(try JSONParser.parse(try cells.next(String.self)))
-            var inputs: [String: Int64] = [:]
-            for (name, value) in try TaskAdvance.object(try JSONParser.parse(try cells.next(String.self))) {
-                if case .int(let id) = value { inputs[name] = id }
-            }
-            picked.append(Picked(
-                id: id, attempt: Int(attempt), runID: runID, namespace: namespace, namespaceID: namespaceID, step: step,
-                component: component, executionTypeID: executionTypeID, parameters: parameters, inputs: inputs,
-                runContextID: try cells.next(Int64.self)))
-        }
-        return picked
     }
 
     private func inputArtifacts(_ tasks: [Picked]) async throws -> [Int64: (uri: String?, type: String)] {

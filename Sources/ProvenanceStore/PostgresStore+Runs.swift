@@ -23,16 +23,12 @@ extension PostgresStore {
         let components = try await components(Array(Set(version.spec.steps.map(\.component))), namespaceID: namespaceID)
         let plan = try RunPlan(
             version.spec, parameters: request.parameters, components: components.mapValues(\.spec), cache: request.cache)
-        let runContextType = try await putType(
-            NodeType(kind: .context, name: PipelineMetadata.runContextType), namespace: namespace,
-            options: TypeEvolutionOptions(canOmitFields: true)
-        ).type.id
+        let runContextType = try await engineType(
+            NodeType(kind: .context, name: PipelineMetadata.runContextType), namespace: namespace).id
         let uriTypes = Self.uriInputs(plan, components: components)
         var uriArtifactTypes: [String: Int64] = [:]
         for typeName in Set(uriTypes.values) {
-            uriArtifactTypes[typeName] = try await putType(
-                PipelineMetadata.artifactType(typeName), namespace: namespace, options: TypeEvolutionOptions(canOmitFields: true)
-            ).type.id.rawValue
+            uriArtifactTypes[typeName] = try await engineType(PipelineMetadata.artifactType(typeName), namespace: namespace).id.rawValue
         }
         let types = uriArtifactTypes
         let submission = RunSubmission(

@@ -11,6 +11,19 @@ extension PostgresStore {
         return (type: stored[0].type, created: stored[0].created)
     }
 
+    /// A type the engine records under (no properties of its own): the cached one when it is known with the same
+    /// base type (types are never deleted, and this asks for nothing they could lack), else put (made if missing).
+    func engineType(_ requested: NodeType, namespace: String) async throws(ProvenanceError) -> NodeType {
+        let namespaceID = try await namespaceID(namespace)
+        let key = TypeCache.Key(namespace: namespaceID, kind: requested.kind, name: requested.name, version: requested.version)
+        if requested.properties.isEmpty, let cached = typeCache.type(key),
+            requested.baseType == nil || cached.baseType == requested.baseType
+        {
+            return cached
+        }
+        return try await putType(requested, namespace: namespace, options: TypeEvolutionOptions(canOmitFields: true)).type
+    }
+
     /// Puts several types in one transaction (MLMD's PutTypes): all are created or evolved, or none is.
     /// `fields` names each type in errors.
     public func putTypes(

@@ -12,8 +12,6 @@ enum RunEngineSQL {
     enum FinishRuns: PreparedQueryName { static let name = "finish_runs" }
     enum StrandedRuns: PreparedQueryName { static let name = "stranded_runs" }
     enum BackoffEnded: PreparedQueryName { static let name = "backoff_ended" }
-    enum CompletedOutputs: PreparedQueryName { static let name = "completed_outputs" }
-    enum CompletedAttempts: PreparedQueryName { static let name = "completed_attempts" }
     enum CompletedTasks: PreparedQueryName { static let name = "completed_tasks" }
     enum SettledAttempts: PreparedQueryName { static let name = "settled_attempts" }
     enum RetriedTasks: PreparedQueryName { static let name = "retried_tasks" }
@@ -23,8 +21,6 @@ enum RunEngineSQL {
     enum LeaseExecutor: PreparedQueryName { static let name = "lease_executor" }
     enum LeaseCandidates: PreparedQueryName { static let name = "lease_candidates" }
     enum LeaseAttempts: PreparedQueryName { static let name = "lease_attempts" }
-    enum LeaseTasks: PreparedQueryName { static let name = "lease_tasks" }
-    enum LeaseDetails: PreparedQueryName { static let name = "lease_details" }
     enum LeaseInputs: PreparedQueryName { static let name = "lease_inputs" }
     enum RunAttempts: PreparedQueryName { static let name = "run_attempts" }
     enum RunOutputs: PreparedQueryName { static let name = "run_outputs" }
