@@ -4,7 +4,9 @@ import ProvenanceCore
 
 extension PostgresStore {
     /// Leases queued tasks to executor `executor`: as many as fit in `available` (a slot each, and their cpu,
-    /// memory and gpu), whose required labels the executor has, at most `maximum`, oldest first. Each gets an
+    /// memory and gpu), whose required labels the executor has, at most `maximum`, oldest first. A server runs
+    /// one lease transaction at a time, serving every request waiting for it (see `TransactionBatcher`): lease
+    /// transactions racing over the front of the queue cost PostgreSQL far more than they save. Each gets an
     /// attempt under a lease of `duration` with a new fencing token, and an MLMD execution (state RUNNING) in its
     /// run's context. Tasks other executors hold are skipped, never waited for (`FOR UPDATE SKIP LOCKED`), so any
     /// number of executors and server replicas can lease at once without leasing a task twice.
@@ -14,9 +16,20 @@ extension PostgresStore {
         try available.validate(field: "available")
         let limit = min(maximum, available.slots)
         guard limit > 0 else { return [] }
-        return try await transaction { [self] connection in
-            try await LeaseGrant(store: self, connection: connection).grant(
-                executor: executor, available: available, limit: limit, duration: duration)
+        let request = LeaseRequest(executor: executor, available: available, limit: limit, duration: duration)
+        return try await leaseBatcher.run(request) { [self] requests throws(ProvenanceError) in
+            try await transaction { connection in
+                // One after another in one transaction: each sees the tasks the previous ones took.
+                var results: [Result<[Lease], ProvenanceError>] = []
+                for request in requests {
+                    do {
+                        results.append(.success(try await LeaseGrant(store: self, connection: connection).grant(request)))
+                    } catch let error as ProvenanceError where error.code == .notFound {
+                        results.append(.failure(error))
+                    }
+                }
+                return results
+            }
         }
     }
 
@@ -55,6 +68,14 @@ extension PostgresStore {
     }
 }
 
+/// What one executor asks of a lease.
+struct LeaseRequest: Sendable {
+    let executor: ExecutorID
+    let available: ExecutorCapacity
+    let limit: Int
+    let duration: Duration
+}
+
 /// One lease request's work inside its transaction (see `PostgresStore.lease`).
 private struct LeaseGrant {
     let store: PostgresStore
@@ -78,7 +99,8 @@ private struct LeaseGrant {
 
     /// Grants the leases in four statements: the candidates (with the executor's heartbeat), their inputs'
     /// artifacts, the attempts' executions, and the attempts with their tasks' and runs' states.
-    func grant(executor: ExecutorID, available: ExecutorCapacity, limit: Int, duration: Duration) async throws -> [Lease] {
+    func grant(_ request: LeaseRequest) async throws -> [Lease] {
+        let (executor, available, limit, duration) = (request.executor, request.available, request.limit, request.duration)
         // Candidates that fit one at a time, oldest first, with what running them needs; a few more than the slots,
         // since together they may not fit.
         var candidates: [(picked: Picked, request: ResourceRequest)] = []
@@ -88,14 +110,18 @@ private struct LeaseGrant {
             WITH e AS (UPDATE executors SET last_seen = now() WHERE id = \(executor.rawValue) RETURNING labels)
             SELECT t.id, t.cpu, t.memory_mb, t.gpu, t.attempts + 1, t.run_id, n.name, t.namespace_id, t.step, c.id,
                    c.spec::text, c.execution_type_id, t.parameters::text, coalesce(t.inputs, '{}')::text, r.context_id
-            FROM e, tasks t JOIN runs r ON r.id = t.run_id JOIN components c ON c.id = t.component_id
+            FROM (
+                -- The queue's index in order, locking as it goes; the joins after, for these rows only.
+                SELECT q.* FROM tasks q
+                WHERE q.state = \(unescaped: TaskAdvance.literals([.queued])) AND q.not_before <= now()
+                    AND q.cpu <= \(available.cpu) AND q.memory_mb <= \(Int32(clamping: available.memoryMB))
+                    AND q.gpu <= \(Int32(clamping: available.gpu)) AND q.executor_labels <@ (SELECT labels FROM e)
+                ORDER BY q.not_before, q.id
+                LIMIT \(Int64(limit * 4))
+                FOR UPDATE SKIP LOCKED
+            ) t JOIN runs r ON r.id = t.run_id JOIN components c ON c.id = t.component_id
                 JOIN namespaces n ON n.id = t.namespace_id
-            WHERE t.state = \(unescaped: TaskAdvance.literals([.queued])) AND t.not_before <= now()
-                AND t.cpu <= \(available.cpu) AND t.memory_mb <= \(Int32(clamping: available.memoryMB))
-                AND t.gpu <= \(Int32(clamping: available.gpu)) AND t.executor_labels <@ e.labels
             ORDER BY t.not_before, t.id
-            LIMIT \(Int64(limit * 4))
-            FOR UPDATE OF t SKIP LOCKED
             """, logger: logger
         ) {
             var cells = CellReader(row)

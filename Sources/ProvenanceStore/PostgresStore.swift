@@ -41,6 +41,8 @@ public final class PostgresStore: Service, Sendable {
     let namespaceCache = Mutex<[String: NamespaceID]>([:])
     let componentSpecs = SpecCache<ComponentSpec>()
     let pipelineSpecs = SpecCache<PipelineSpec>()
+    /// Lease requests that arrive together share a transaction, one at a time.
+    let leaseBatcher = TransactionBatcher<LeaseRequest, [Lease]>(concurrency: 1, maximumBatch: 16)
     /// Completions that arrive together share a transaction: one at a time per two cores, up to 64 each.
     let completionBatcher = TransactionBatcher<(token: LeaseToken, report: AttemptReport), AttemptOutcome>(
         concurrency: max(1, ProcessInfo.processInfo.activeProcessorCount / 2), maximumBatch: 64)
