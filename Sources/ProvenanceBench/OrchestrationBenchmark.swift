@@ -113,8 +113,8 @@ public struct OrchestrationBenchmark: Sendable {
 
         // 3. Fan-out/fan-in: accepted, then finished.
         var fanAccepted = 0.0
-        let fanFinished = try await withExecutors(client, executors: executors, slots: slotsPerExecutor) { bench in
-            let elapsed = try await measure {
+        let (fanFinished, fanCPU) = try await withExecutors(client, executors: executors, slots: slotsPerExecutor) { bench in
+            let measured = try await metrics.measureWithCPU(cluster: cluster) {
                 let start = ContinuousClock.now
                 let run = try await client.submitRun(RunRequest(pipeline: fan.name, cache: false))
                 fanAccepted = (ContinuousClock.now - start).seconds
@@ -125,10 +125,11 @@ public struct OrchestrationBenchmark: Sendable {
                 }
             }
             problems += self.problems(in: bench, expected: fanTasks, phase: "the fan-out/fan-in run")
-            return elapsed
+            return measured
         }
         report("\(fanTasks)-task fan-out/fan-in run, \(slots) slots: accepted in \(milliseconds(fanAccepted)), SUCCEEDED in "
             + "\(String(format: "%.2f", fanFinished)) s (\(Int((Double(fanTasks) / fanFinished).rounded())) tasks/s)")
+        report("    " + fanCPU.line(per: Double(fanTasks), unit: "task"))
 
         // 4. A real executor process running `true`.
         var process: LatencySummary?

@@ -18,17 +18,19 @@ extension PipelineSpec {
             try PipelineNames.checkIdentifier(step.name, field: "steps.\(step.name)")
             guard names.insert(step.name).inserted else { throw .invalid("steps.\(step.name)", "is declared twice") }
         }
+        let byName = stepsByName
         for step in steps {
             guard let component = components[step.component] else {
                 throw .invalid("steps.\(step.name).component", "no component \(step.component) is registered")
             }
-            try validate(step, component: component, components: components)
+            try validate(step, component: component, components: components, byName: byName)
         }
         _ = try topologicalOrder()
     }
 
     private func validate(
-        _ step: StepSpec, component: ComponentSpec, components: [ComponentReference: ComponentSpec]
+        _ step: StepSpec, component: ComponentSpec, components: [ComponentReference: ComponentSpec],
+        byName: [String: StepSpec]
     ) throws(ProvenanceError) {
         let path = "steps.\(step.name)"
         for name in step.inputs.keys.sorted() {
@@ -36,7 +38,7 @@ extension PipelineSpec {
             guard let input = component.inputs.named(name) else {
                 throw .invalid(field, "component \(component.reference) has no input '\(name)'")
             }
-            try validate(step.inputs[name]!, feeding: input, of: step, field: field, components: components)
+            try validate(step.inputs[name]!, feeding: input, of: step, field: field, components: components, byName: byName)
         }
         for input in component.inputs where !input.optional && step.inputs[input.name] == nil {
             throw .invalid("\(path).inputs.\(input.name)", "is required by component \(component.reference) and not bound")
@@ -52,7 +54,7 @@ extension PipelineSpec {
             throw .invalid("\(path).parameters.\(parameter.name)", "is required by component \(component.reference) and not given")
         }
         for (offset, upstream) in step.after.enumerated() {
-            guard upstream != step.name, self.step(upstream) != nil else {
+            guard upstream != step.name, byName[upstream] != nil else {
                 throw .invalid("\(path).after[\(offset)]", "'\(upstream)' is not another step of this pipeline")
             }
         }
@@ -64,11 +66,11 @@ extension PipelineSpec {
 
     private func validate(
         _ binding: InputBinding, feeding input: ArtifactPort, of step: StepSpec, field: String,
-        components: [ComponentReference: ComponentSpec]
+        components: [ComponentReference: ComponentSpec], byName: [String: StepSpec]
     ) throws(ProvenanceError) {
         switch binding {
         case .output(let upstreamName, let outputName):
-            guard upstreamName != step.name, let upstream = self.step(upstreamName) else {
+            guard upstreamName != step.name, let upstream = byName[upstreamName] else {
                 throw .invalid(field, "'\(upstreamName)' is not another step of this pipeline")
             }
             guard let producer = components[upstream.component] else {
@@ -133,13 +135,19 @@ extension PipelineSpec {
         }
     }
 
+    /// The steps by name (the first of a name declared twice), for lookups in loops over thousands of steps.
+    var stepsByName: [String: StepSpec] {
+        Dictionary(steps.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
     /// The steps in an order where each comes after every step it waits for; a cycle is an error naming it.
     /// (Kahn's algorithm, without recursion: a chain of thousands of steps must not exhaust a task's stack.)
     public func topologicalOrder() throws(ProvenanceError) -> [StepSpec] {
+        let byName = stepsByName
         var waitingOn: [String: Int] = [:]
         var downstream: [String: [String]] = [:]
         for step in steps {
-            let upstream = step.upstreamSteps.filter { self.step($0) != nil }
+            let upstream = step.upstreamSteps.filter { byName[$0] != nil }
             waitingOn[step.name] = upstream.count
             for name in upstream { downstream[name, default: []].append(step.name) }
         }
@@ -149,7 +157,7 @@ extension PipelineSpec {
         while next < ready.count {
             let name = ready[next]
             next += 1
-            order.append(step(name)!)
+            order.append(byName[name]!)
             for child in downstream[name] ?? [] {
                 waitingOn[child]! -= 1
                 if waitingOn[child] == 0 { ready.append(child) }
@@ -160,7 +168,7 @@ extension PipelineSpec {
         let left = Set(steps.map(\.name)).subtracting(order.map(\.name))
         var walk = [steps.first { left.contains($0.name) }!.name]
         while true {
-            let current = step(walk.last!)!
+            let current = byName[walk.last!]!
             let upstream = current.upstreamSteps.first { left.contains($0) }!
             if let start = walk.firstIndex(of: upstream) {
                 let cycle = Array(walk[start...].reversed()) + [walk.last!]

@@ -59,10 +59,11 @@ public struct StepSpec: Sendable, Equatable {
     /// The steps this one waits for: those whose outputs it reads, then those in `after`, each once.
     public var upstreamSteps: [String] {
         var names: [String] = []
+        var seen: Set<String> = []
         for name in inputs.keys.sorted() {
-            if case .output(let step, _) = inputs[name]!, !names.contains(step) { names.append(step) }
+            if case .output(let step, _) = inputs[name]!, seen.insert(step).inserted { names.append(step) }
         }
-        for step in after where !names.contains(step) { names.append(step) }
+        for step in after where seen.insert(step).inserted { names.append(step) }
         return names
     }
 }
