@@ -2,8 +2,8 @@ import ProvenanceStore
 import ServiceLifecycle
 
 /// Ends the attempts whose leases expired, wakes executors when a retry's backoff ends, and ends runs whose last
-/// tasks ended while their check did not run (a server stopped in between), every `EngineSettings.reaperInterval`. It runs on every replica: attempts another replica is settling are skipped,
-/// never settled twice.
+/// tasks ended while their check did not run (a server stopped in between), every `EngineSettings.reaperInterval`.
+/// It runs on every replica: attempts another replica is settling are skipped, never settled twice.
 struct LeaseReaper: Service {
     let engine: Engine
 
@@ -21,8 +21,10 @@ struct LeaseReaper: Service {
                         engine.waiters.wake(Int.max)
                     }
                     _ = try await engine.store.finishStrandedRuns()
-                } catch {
+                } catch where !Task.isCancelled {
                     engine.logger.warning("reaping expired leases failed; trying again", metadata: ["error": "\(error)"])
+                } catch {
+                    return  // shutting down
                 }
                 try? await Task.sleep(for: engine.settings.reaperInterval)
             }

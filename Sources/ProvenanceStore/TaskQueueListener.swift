@@ -20,15 +20,18 @@ public struct TaskQueueListener: Service {
         self.onQueued = onQueued
     }
 
-    /// Listens until cancelled or shut down gracefully.
+    /// Listens until cancelled or shut down gracefully. Stopping is not an error: whatever the connection throws
+    /// once the listener is cancelled (a closed connection, a cancelled connect) ends it quietly.
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
                     try await listenOnce()
                 } catch where !Task.isCancelled {
                     store.logger.warning("task notifications interrupted; listening again", metadata: ["error": "\(error)"])
                     try? await Task.sleep(for: Self.retryInterval)
+                } catch {
+                    return
                 }
             }
         }
