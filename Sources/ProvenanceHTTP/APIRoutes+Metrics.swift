@@ -2,7 +2,8 @@ import Hummingbird
 import NIOCore
 
 extension APIRoutes {
-    /// `GET /metrics` in Prometheus' text format: process CPU time and memory, and whether the database is reachable.
+    /// `GET /metrics` in Prometheus' text format: process CPU time and memory, whether the database is
+    /// reachable, its connection pool, and the executors waiting for tasks.
     func registerMetrics(_ router: Router<APIRequestContext>) {
         router.get("metrics") { _, _ in
             var lines: [String] = []
@@ -23,6 +24,7 @@ extension APIRoutes {
             gauge("provenance_database_connections_in_use", "Pooled database connections held by requests.", store.usage.inUse)
             gauge("provenance_database_connections_size", "Size of the database connection pool.", store.options.maximumConnections)
             gauge("provenance_database_connection_waiters", "Requests waiting for a pooled database connection.", store.usage.waiting)
+            gauge("provenance_executors_waiting", "Executors waiting in a long poll for a task on this server.", engine.waitingExecutors)
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4"
             let body = ByteBuffer(string: lines.joined(separator: "\n") + "\n")

@@ -59,15 +59,23 @@ public final class Engine: Sendable {
         async throws(ProvenanceError) -> [Lease]
     {
         let deadline = ContinuousClock.now + min(max(wait, .zero), settings.longPollLimit)
-        while true {
+        // A client that has gone is leased nothing more: the task would wait out the lease before running.
+        func clientGone() -> Bool { Task.isCancelled || (RequestCancellation.current?.isCancelled ?? false) }
+        while !clientGone() {
             let leases = try await store.lease(
                 executor: executor, available: available, maximum: maximum, duration: settings.leaseDuration)
-            let left = deadline - .now
-            if !leases.isEmpty || left <= .zero || Task.isCancelled || (RequestCancellation.current?.isCancelled ?? false) {
-                return leases
+            if !leases.isEmpty, clientGone() {
+                // It hung up while they were granted: give them back now rather than let them wait out the lease.
+                for lease in leases {
+                    _ = try? await fail(lease.token, failure: AttemptFailure(error: "the executor hung up before it got the lease", released: true))
+                }
+                return []
             }
+            let left = deadline - .now
+            if !leases.isEmpty || left <= .zero || clientGone() { return leases }
             await waitForTasks(atMost: left)
         }
+        return []
     }
 
     /// Waits until tasks may have been queued, `limit` passes, or the request is cancelled.
