@@ -96,10 +96,12 @@ private struct AttemptSettlement {
         let query = PostgresQuery(
             unsafeSQL: """
                 SELECT a.task_id, a.number, a.state, a.outcome, a.execution_id, t.state, t.run_id, t.namespace_id, t.step,
-                       c.id, c.spec::text, coalesce(t.inputs, '{}')::text, r.context_id, t.attempts, t.max_attempts,
+                       t.component_id, c.spec::text, coalesce(t.inputs, '{}')::text, r.context_id, t.attempts, t.max_attempts,
                        t.cancel_requested, r.state IN (\(RunState.canceling.rawValue), \(RunState.canceled.rawValue))
-                FROM attempts a JOIN tasks t ON t.id = a.task_id JOIN runs r ON r.id = t.run_id
-                    JOIN components c ON c.id = t.component_id
+                FROM attempts a JOIN tasks t ON t.id = a.task_id
+                    -- Looked up by key for each attempt (see the lease's candidates): the plan outlives the tables' sizes.
+                    CROSS JOIN LATERAL (SELECT r.context_id, r.state FROM runs r WHERE r.id = t.run_id OFFSET 0) r
+                    CROSS JOIN LATERAL (SELECT c.spec FROM components c WHERE c.id = t.component_id OFFSET 0) c
                 WHERE 
                 """ + condition.sql + " ORDER BY a.task_id FOR UPDATE OF a, t",
             binds: condition.binds)

@@ -292,9 +292,12 @@ struct TaskAdvance {
                 SELECT downstream_id, count(*)::int4 AS count FROM task_edges WHERE upstream_id = ANY(\(ids))
                 GROUP BY downstream_id
             ), locked AS (
-                -- In id order, so two transactions counting down the same tasks never deadlock.
-                SELECT t.id FROM tasks t JOIN d ON d.downstream_id = t.id
-                WHERE t.state = \(unescaped: TaskAdvance.literals([.pending])) ORDER BY t.id FOR UPDATE OF t
+                -- In id order, so two transactions counting down the same tasks never deadlock; each by key, as the
+                -- plan is made once per connection and one made while the tables were small would scan every
+                -- unfinished task (OFFSET 0 keeps the state test out of the lookup).
+                SELECT t.id FROM (SELECT downstream_id FROM d ORDER BY downstream_id) o
+                CROSS JOIN LATERAL (SELECT t.id, t.state FROM tasks t WHERE t.id = o.downstream_id OFFSET 0 FOR UPDATE) t
+                WHERE t.state = \(unescaped: TaskAdvance.literals([.pending]))
             )
             UPDATE tasks t SET waiting_on = t.waiting_on - d.count
             FROM d JOIN locked ON locked.id = d.downstream_id
