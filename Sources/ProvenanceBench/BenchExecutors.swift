@@ -14,6 +14,7 @@ final class BenchExecutors: Sendable {
         var perRun: [RunID: Int] = [:]
         var submitted: Set<RunID> = []
         var waiters: [RunID: (count: Int, continuation: CheckedContinuation<Void, Never>)] = [:]
+        var expired: Set<RunID> = []
         var repeated = 0
         var refused = 0
     }
@@ -25,13 +26,15 @@ final class BenchExecutors: Sendable {
     private let stopped = Mutex(false)
 
     /// How long one lease request waits for a task.
-    static let pollWait: Duration = .seconds(1)
+    private let pollWait: Duration
 
-    /// `executors` executors with `slots` slots each, attached through `client`.
-    init(client: ProvenanceClient, executors: Int, slots: Int) {
+    /// `executors` executors with `slots` slots each, attached through `client`, each lease request waiting up to
+    /// `pollWait` for a task.
+    init(client: ProvenanceClient, executors: Int, slots: Int, pollWait: Duration = .seconds(1)) {
         self.client = client
         self.executors = executors
         self.slots = slots
+        self.pollWait = pollWait
     }
 
     /// Runs the executors until `stop()`.
@@ -78,7 +81,7 @@ final class BenchExecutors: Sendable {
                 }
                 let leases = try await client.lease(
                     executor: executor, available: ExecutorCapacity(slots: free, cpu: Double(free), memoryMB: free * 1024),
-                    maximum: free, wait: Self.pollWait)
+                    maximum: free, wait: pollWait)
                 slots.inUse.withLock { $0 += leases.count }
                 for lease in leases {
                     group.addTask {
@@ -112,16 +115,30 @@ final class BenchExecutors: Sendable {
         waiter?.resume()
     }
 
-    /// Returns once `count` tasks of run `run` (one the benchmark submitted) have been completed.
-    func waitForCompletions(of run: RunID, count: Int) async {
+    /// Returns once `count` tasks of run `run` (one the benchmark submitted) have been completed; throws if they
+    /// have not within `limit` (a task lost or stuck: a benchmark must end, and say so).
+    func waitForCompletions(of run: RunID, count: Int, within limit: Duration = .seconds(600)) async throws {
         state.withLock { _ = $0.submitted.insert(run) }
+        let timer = Task { [self] in
+            try? await Task.sleep(for: limit)
+            let waiter = state.withLock { state in
+                state.expired.insert(run)
+                return state.waiters.removeValue(forKey: run)
+            }
+            waiter?.continuation.resume()
+        }
+        defer { timer.cancel() }
         await withCheckedContinuation { continuation in
             let done = state.withLock { state in
-                guard state.perRun[run, default: 0] < count else { return true }
+                guard state.perRun[run, default: 0] < count, !state.expired.contains(run) else { return true }
                 state.waiters[run] = (count, continuation)
                 return false
             }
             if done { continuation.resume() }
+        }
+        let completed = state.withLock { $0.perRun[run, default: 0] }
+        guard completed >= count else {
+            throw BenchError("run \(run.rawValue): \(completed) of \(count) tasks completed within \(limit)")
         }
     }
 

@@ -33,6 +33,9 @@ public struct OrchestrationBenchmark: Sendable {
     public var slotsPerExecutor = 8
     /// Jobs the SQL baseline runs.
     public var baselineJobs = 10_000
+    /// Executors long-polling an idle server, and for how long their CPU cost is measured.
+    public var idleExecutors = 50
+    public var idleDuration: Duration = .seconds(10)
 
     /// The targets of issue #15, printed next to the figures.
     static let latencyTarget = 0.020
@@ -78,6 +81,12 @@ public struct OrchestrationBenchmark: Sendable {
         report("ProvenanceClient); each completion writes the attempt's execution, one Dataset, its events and links\n")
         var problems: [String] = []
 
+        // 0. An idle server with executors long-polling it.
+        let cluster = ClusterCPU(dataDirectory: clusterDataDirectory)
+        let idle = try await idleCPU(namespace: namespace, metrics: metrics, cluster: cluster)
+        report("idle, \(idleExecutors) executors long-polling (\(Self.idlePollWait) polls) for \(idleDuration): "
+            + idle.percentLine(of: idleDuration.seconds))
+
         // 1. One-step runs, one after another, one idle executor with one slot.
         let latency = try await withExecutors(client, executors: 1, slots: 1) { bench in
             for _ in 0..<20 { _ = try await oneStepRun(client, bench) }
@@ -91,14 +100,13 @@ public struct OrchestrationBenchmark: Sendable {
         report(latencyLine.line("one-step run, submit to SUCCEEDED (\(latencyRuns) runs)"))
 
         // 2. Throughput: one run of a source and its workers, `slots` slots.
-        let cluster = ClusterCPU(dataDirectory: clusterDataDirectory)
         var accepted = 0.0
         let (wideElapsed, wideCPU) = try await withExecutors(client, executors: executors, slots: slotsPerExecutor) { bench in
             let measured = try await metrics.measureWithCPU(cluster: cluster) {
                 let start = ContinuousClock.now
                 let run = try await client.submitRun(RunRequest(pipeline: wide.name, cache: false))
                 accepted = (ContinuousClock.now - start).seconds
-                await bench.waitForCompletions(of: run.id, count: wideTasks)
+                try await bench.waitForCompletions(of: run.id, count: wideTasks)
             }
             problems += self.problems(in: bench, expected: wideTasks, phase: "the \(wideTasks)-task run")
             return measured
@@ -118,7 +126,7 @@ public struct OrchestrationBenchmark: Sendable {
                 let start = ContinuousClock.now
                 let run = try await client.submitRun(RunRequest(pipeline: fan.name, cache: false))
                 fanAccepted = (ContinuousClock.now - start).seconds
-                await bench.waitForCompletions(of: run.id, count: fanTasks)
+                try await bench.waitForCompletions(of: run.id, count: fanTasks)
                 let finished = try await client.run(run.id)
                 if finished.state != .succeeded || finished.tasks.contains(where: { $0.state != .succeeded || $0.attempts.count != 1 }) {
                     problems.append("the fan-out/fan-in run ended \(finished.state.name) with tasks not succeeded once")
@@ -194,11 +202,37 @@ public struct OrchestrationBenchmark: Sendable {
         }
     }
 
+    /// How long each lease request of the idle phase waits (the real executor's default).
+    static let idlePollWait: Duration = .seconds(20)
+
+    /// The CPU time the server and the database spend while `idleExecutors` executors long-poll for
+    /// `idleDuration` with nothing to run (a one-second settling time first, for their registrations).
+    private func idleCPU(namespace: String, metrics: BenchClient, cluster: ClusterCPU?) async throws -> PhaseCPU {
+        let root = ProvenanceClient(baseURL: serverURL, connections: idleExecutors + 4)
+        let bench = BenchExecutors(
+            client: root.inNamespace(namespace), executors: idleExecutors, slots: 1, pollWait: Self.idlePollWait)
+        let loops = Task { try await bench.run(labels: ["bench": "idle"]) }
+        do {
+            try await Task.sleep(for: .seconds(1))
+            let (_, cpu) = try await metrics.measureWithCPU(cluster: cluster) { try await Task.sleep(for: idleDuration) }
+            bench.stop()
+            loops.cancel()
+            _ = try? await loops.value
+            try await root.shutdown()
+            return cpu
+        } catch {
+            loops.cancel()
+            _ = try? await loops.value
+            try? await root.shutdown()
+            throw error
+        }
+    }
+
     /// Submits a one-step run and returns how long until its task was completed.
     private func oneStepRun(_ client: ProvenanceClient, _ bench: BenchExecutors) async throws -> Double {
         try await measure {
             let run = try await client.submitRun(RunRequest(pipeline: OrchestrationWorkload.single.name, cache: false))
-            await bench.waitForCompletions(of: run.id, count: 1)
+            try await bench.waitForCompletions(of: run.id, count: 1)
         }
     }
 

@@ -18,6 +18,15 @@ struct PhaseCPU {
         return "CPU µs/\(unit): server \(micros(server)), \(database), bench client \(micros(client))"
     }
 
+    /// "CPU: server 0.2%, database 0.1% (+ background 0.3%), bench client 0.1%" of one core over `seconds`.
+    func percentLine(of seconds: Double) -> String {
+        func percent(_ cpu: Double?) -> String {
+            cpu.map { String(format: "%.2f%%", $0 / seconds * 100) } ?? "?"
+        }
+        let database = "database \(percent(self.database?.backends)) (+ background \(percent(self.database?.background)))"
+        return "CPU of one core: server \(percent(server)), \(database), bench client \(percent(client))"
+    }
+
     /// How long `body` takes, in seconds, and the CPU time it cost: the server's as `serverSeconds` reads it
     /// (nil when there is no server to ask), the cluster's when `cluster` is known, and this process's.
     static func measure(
