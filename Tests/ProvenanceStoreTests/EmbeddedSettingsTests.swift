@@ -6,15 +6,17 @@ import Testing
 
 /// The settings every embedded cluster runs with, under the ones a caller gives.
 @Suite struct EmbeddedSettingsTests {
-    @Test func embeddedClustersCreateWALSegmentsWithoutZeroFillingThem() async throws {
+    @Test func embeddedClustersSkipZeroFillingWALAndAnalyzeGrowingTablesSoon() async throws {
         let endpoint = try await TestCluster.shared.freshDatabase()
         let store = try PostgresStore(endpoint: endpoint, options: StoreOptions(maximumConnections: 1), logger: Logger(label: "test"))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await store.run() }
-            let rows = try await store.client.query("SHOW wal_init_zero")
-            var values: [String] = []
-            for try await value in rows.decode(String.self) { values.append(value) }
-            #expect(values == ["off"], "the test cluster runs with EmbeddedPostgres.defaultSettings")
+            for (setting, expected) in [("wal_init_zero", "off"), ("autovacuum_naptime", "10s")] {
+                let rows = try await store.client.query("SHOW \(unescaped: setting)")
+                var values: [String] = []
+                for try await value in rows.decode(String.self) { values.append(value) }
+                #expect(values == [expected], "the test cluster runs with EmbeddedPostgres.defaultSettings")
+            }
             group.cancelAll()
         }
     }
@@ -22,7 +24,7 @@ import Testing
     @Test func givenSettingsWinOverTheDefaults() throws {
         let cluster = try EmbeddedPostgres(
             dataDirectory: "/tmp/unused", settings: ["wal_init_zero": "on", "fsync": "off"], logger: Logger(label: "test"))
-        #expect(cluster.settings == ["wal_init_zero": "on", "fsync": "off"])
+        #expect(cluster.settings == ["wal_init_zero": "on", "fsync": "off", "autovacuum_naptime": "10s"])
         let plain = try EmbeddedPostgres(dataDirectory: "/tmp/unused", logger: Logger(label: "test"))
         #expect(plain.settings == EmbeddedPostgres.defaultSettings)
     }
