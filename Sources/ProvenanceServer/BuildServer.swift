@@ -86,7 +86,7 @@ private func composeServer(
     // Requests still running after the grace period are cancelled (their statements too); a service that ignores
     // cancellation is abandoned after `cancellationGrace`, so the server always exits.
     groupConfiguration.maximumGracefulShutdownDuration = config.shutdownGrace
-    groupConfiguration.maximumCancellationDuration = ServerConfiguration.cancellationGrace
+    groupConfiguration.maximumCancellationDuration = config.cancellationGrace
     let group = ServiceGroup(configuration: groupConfiguration)
     return ProvenanceServer(store: store, serviceGroup: group, httpPort: port, grpcPort: grpcPort)
 }

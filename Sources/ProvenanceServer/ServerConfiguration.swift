@@ -6,8 +6,6 @@ import ProvenanceCore
 public struct ServerConfiguration: Sendable {
     /// How often the database is probed while it is unreachable.
     public static let databaseProbeInterval: Duration = .milliseconds(500)
-    /// On shutdown, how long cancelled work has to stop after `shutdownGrace` before the server stops waiting for it.
-    public static let cancellationGrace: Duration = .seconds(5)
 
     /// External PostgreSQL (`postgres://...`); nil starts the embedded cluster.
     public var databaseURL: String? = nil
@@ -30,6 +28,10 @@ public struct ServerConfiguration: Sendable {
     public var statementTimeout: Duration = .seconds(30)
     /// On SIGTERM, how long requests in flight may take to finish before they are cancelled.
     public var shutdownGrace: Duration = .seconds(10)
+    /// On shutdown, how long cancelled work has to stop after `shutdownGrace`; past it the process ends at once
+    /// (ServiceLifecycle's fatal error), so a server always exits. Servers run inside another process (tests) give
+    /// it long enough never to take their host down on a loaded machine.
+    public var cancellationGrace: Duration = .seconds(5)
     /// How long an executor's lease on a task lasts without a heartbeat.
     public var leaseDuration: Duration = .seconds(30)
     /// The timeouts and connection limits of the HTTP and gRPC listeners.

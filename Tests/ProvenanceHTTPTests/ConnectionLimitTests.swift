@@ -8,11 +8,13 @@ import Testing
 /// Clients that connect and then send nothing, half a request or half a body are disconnected, and the listeners
 /// hold a bounded number of connections, so such clients cannot use up the server's file descriptors.
 @Suite struct ConnectionLimitTests {
+    /// Short, but long enough that a loaded machine reads a whole request, and sends its own first bytes, before
+    /// they pass.
     static func shortTimeouts(_ config: inout ServerConfiguration) {
-        config.connections.httpIdleTimeout = .milliseconds(300)
-        config.connections.httpHeaderTimeout = .milliseconds(300)
-        config.connections.httpBodyTimeout = .milliseconds(300)
-        config.connections.grpcHandshakeTimeout = .milliseconds(300)
+        config.connections.httpIdleTimeout = .milliseconds(1500)
+        config.connections.httpHeaderTimeout = .milliseconds(1500)
+        config.connections.httpBodyTimeout = .milliseconds(1500)
+        config.connections.grpcHandshakeTimeout = .milliseconds(1500)
     }
 
     @Test func silentHalfSentAndStalledConnectionsAreClosed() async throws {

@@ -27,6 +27,8 @@ final class PipelineHarness: @unchecked Sendable {
         config.databaseConnections = TestCluster.connectionsPerServer
         config.leaseDuration = leaseDuration
         config.shutdownGrace = .seconds(2)
+        // A shutdown slow to finish on a loaded machine must not end the whole test process.
+        config.cancellationGrace = .seconds(120)
         let directory = TestCluster.scratchDirectory("pipelines/\(UUID().uuidString)")
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let harness = PipelineHarness(config: config, directory: directory)

@@ -76,6 +76,8 @@ public func withTestServer(
     config.databaseURL = try await TestCluster.shared.freshDatabase().url
     // Servers keep their connections open; tests run side by side, so each takes few.
     config.databaseConnections = TestCluster.connectionsPerServer
+    // A shutdown slow to finish on a loaded machine must not end the whole test process.
+    config.cancellationGrace = .seconds(120)
     configure(&config)
     let server = try await buildServer(config: config, handleSignals: false)
     try await withThrowingTaskGroup(of: Void.self) { group in
