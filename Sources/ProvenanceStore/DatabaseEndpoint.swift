@@ -74,6 +74,12 @@ public struct DatabaseEndpoint: Sendable, Equatable, CustomStringConvertible {
     /// a custom plan is built from the statistics of the literal namespace id, and a namespace created after the
     /// last ANALYZE looks empty, which once made the reuse-by-external-id lookup scan the whole namespace per
     /// row. Ad-hoc queries are unnamed statements and keep their custom plans.
+    ///
+    /// A generic plan is made from the statistics of the moment it is first needed on a connection, and kept until
+    /// the tables it reads are analyzed again. So a prepared statement must leave the planner no bad choice even
+    /// when its tables look empty, which the run engine's queue nearly always does: rows looked up by key (a
+    /// LATERAL subquery with OFFSET 0 keeps other conditions out of the lookup), the queue read in its index's
+    /// order (see the lease's candidates).
     static let sessionSettings = [("plan_cache_mode", "force_generic_plan"), ("application_name", "provenance")]
 
     /// The postgres-nio client configuration for this endpoint: `maximumConnections` kept open, each running its
