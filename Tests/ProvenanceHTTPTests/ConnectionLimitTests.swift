@@ -22,12 +22,12 @@ import Testing
             let silent = try await withRawConnection(port: server.port) { try await $0.readUntilClosed() }
             #expect(silent.isEmpty)
             let halfHeaders = try await withRawConnection(port: server.port) { connection in
-                try await connection.send("GET /healthz HTTP/1.1\r\nHost: test\r\n")
+                try await connection.sendUnlessClosed("GET /healthz HTTP/1.1\r\nHost: test\r\n")
                 return try await connection.readUntilClosed()
             }
             #expect(halfHeaders.isEmpty)
             _ = try await withRawConnection(port: server.port) { connection in
-                try await connection.send(
+                try await connection.sendUnlessClosed(
                     "POST /api/v1/namespaces/default/types HTTP/1.1\r\nHost: test\r\nContent-Length: 100\r\n\r\n{\"kind\"")
                 return try await connection.readUntilClosed()
             }

@@ -22,6 +22,20 @@ public struct RawConnection: Sendable {
         try await send(Array(text.utf8))
     }
 
+    /// Sends `text` unless the server has closed the connection already, as a test of a server that closes it may
+    /// find on a loaded machine; says whether it was sent.
+    @discardableResult
+    public func sendUnlessClosed(_ text: String) async throws -> Bool {
+        do {
+            try await send(text)
+            return true
+        } catch ChannelError.ioOnClosedChannel {
+            return false
+        } catch let error as IOError where error.errnoCode == EPIPE || error.errnoCode == ECONNRESET {
+            return false
+        }
+    }
+
     /// Everything the server sends until it closes the connection.
     public func readUntilClosed() async throws -> [UInt8] {
         var received: [UInt8] = []
