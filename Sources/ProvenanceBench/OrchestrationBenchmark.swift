@@ -100,44 +100,22 @@ public struct OrchestrationBenchmark: Sendable {
         report(latencyLine.line("one-step run, submit to SUCCEEDED (\(latencyRuns) runs)"))
 
         // 2. Throughput: one run of a source and its workers, `slots` slots.
-        var accepted = 0.0
-        let (wideElapsed, wideCPU) = try await withExecutors(client, executors: executors, slots: slotsPerExecutor) { bench in
-            let measured = try await metrics.measureWithCPU(cluster: cluster) {
-                let start = ContinuousClock.now
-                let run = try await client.submitRun(RunRequest(pipeline: wide.name, cache: false))
-                accepted = (ContinuousClock.now - start).seconds
-                try await bench.waitForCompletions(of: run.id, count: wideTasks)
-            }
-            problems += self.problems(in: bench, expected: wideTasks, phase: "the \(wideTasks)-task run")
-            return measured
-        }
-        var wideSummary = LatencySummary(latencies: Array(repeating: 0, count: wideTasks), elapsed: wideElapsed)
-        wideSummary.cpu = wideCPU
-        wideSummary.unit = "task"
-        let wideRate = Double(wideTasks) / wideElapsed
-        report("\(wideTasks)-task fan-out run, \(slots) slots: submitted in \(milliseconds(accepted)), all done in "
-            + "\(String(format: "%.2f", wideElapsed)) s: \(Int(wideRate.rounded())) tasks/s")
-        report("    " + wideCPU.line(per: Double(wideTasks), unit: "task"))
+        let wideRun = try await timedRun(
+            client, pipeline: wide.name, tasks: wideTasks, phase: "the \(wideTasks)-task run", metrics: metrics, cluster: cluster)
+        problems += wideRun.problems
+        let wideRate = Double(wideTasks) / wideRun.elapsed
+        report("\(wideTasks)-task fan-out run, \(slots) slots: submitted in \(milliseconds(wideRun.accepted)), all done in "
+            + "\(String(format: "%.2f", wideRun.elapsed)) s: \(Int(wideRate.rounded())) tasks/s")
+        report("    " + wideRun.cpu.line(per: Double(wideTasks), unit: "task"))
 
         // 3. Fan-out/fan-in: accepted, then finished.
-        var fanAccepted = 0.0
-        let (fanFinished, fanCPU) = try await withExecutors(client, executors: executors, slots: slotsPerExecutor) { bench in
-            let measured = try await metrics.measureWithCPU(cluster: cluster) {
-                let start = ContinuousClock.now
-                let run = try await client.submitRun(RunRequest(pipeline: fan.name, cache: false))
-                fanAccepted = (ContinuousClock.now - start).seconds
-                try await bench.waitForCompletions(of: run.id, count: fanTasks)
-                let finished = try await client.run(run.id)
-                if finished.state != .succeeded || finished.tasks.contains(where: { $0.state != .succeeded || $0.attempts.count != 1 }) {
-                    problems.append("the fan-out/fan-in run ended \(finished.state.name) with tasks not succeeded once")
-                }
-            }
-            problems += self.problems(in: bench, expected: fanTasks, phase: "the fan-out/fan-in run")
-            return measured
-        }
+        let fanRun = try await timedRun(
+            client, pipeline: fan.name, tasks: fanTasks, phase: "the fan-out/fan-in run", metrics: metrics, cluster: cluster)
+        problems += fanRun.problems
+        let (fanAccepted, fanFinished) = (fanRun.accepted, fanRun.elapsed)
         report("\(fanTasks)-task fan-out/fan-in run, \(slots) slots: accepted in \(milliseconds(fanAccepted)), SUCCEEDED in "
             + "\(String(format: "%.2f", fanFinished)) s (\(Int((Double(fanTasks) / fanFinished).rounded())) tasks/s)")
-        report("    " + fanCPU.line(per: Double(fanTasks), unit: "task"))
+        report("    " + fanRun.cpu.line(per: Double(fanTasks), unit: "task"))
 
         // 4. A real executor process running `true`.
         var process: LatencySummary?
@@ -200,6 +178,34 @@ public struct OrchestrationBenchmark: Sendable {
             _ = try? await loops.value
             throw error
         }
+    }
+
+    /// One run of `pipeline` (`tasks` tasks) through the throughput phases' executors: how long its submission
+    /// took, how long until every task was completed and the CPU that cost, and what went wrong (tasks completed
+    /// other than once, or a run that did not end SUCCEEDED with each task done at its first attempt).
+    private func timedRun(
+        _ client: ProvenanceClient, pipeline: String, tasks: Int, phase: String, metrics: BenchClient, cluster: ClusterCPU?
+    ) async throws -> (accepted: Double, elapsed: Double, cpu: PhaseCPU, problems: [String]) {
+        var accepted = 0.0
+        var runID: RunID?
+        let (elapsed, cpu, tally) = try await withExecutors(client, executors: executors, slots: slotsPerExecutor) { bench in
+            let (elapsed, cpu) = try await metrics.measureWithCPU(cluster: cluster) {
+                let start = ContinuousClock.now
+                let run = try await client.submitRun(RunRequest(pipeline: pipeline, cache: false))
+                accepted = (ContinuousClock.now - start).seconds
+                runID = run.id
+                try await bench.waitForCompletions(of: run.id, count: tasks)
+            }
+            return (elapsed, cpu, self.problems(in: bench, expected: tasks, phase: phase))
+        }
+        var problems = tally
+        if let runID {
+            let finished = try await client.run(runID)
+            if finished.state != .succeeded || finished.tasks.contains(where: { $0.state != .succeeded || $0.attempts.count != 1 }) {
+                problems.append("\(phase) ended \(finished.state.name) with tasks not succeeded once")
+            }
+        }
+        return (accepted, elapsed, cpu, problems)
     }
 
     /// How long each lease request of the idle phase waits (the real executor's default).

@@ -45,12 +45,12 @@ struct RunsCommand: AsyncParsableCommand {
                 let run = try await client.submitRun(
                     RunRequest(pipeline: pipeline, version: stored.digest, parameters: values, labels: labels, cache: !noCache))
                 guard wait else {
-                    if options.json { return options.printJSON(WireRun.json(run, namespace: client.namespace)) }
-                    return print("run \(run.id.rawValue) submitted (\(run.state.name)); follow it with `provenance runs get \(run.id.rawValue)`")
+                    return options.printRun(run, namespace: client.namespace, otherwise:
+                        "run \(run.id.rawValue) submitted (\(run.state.name)); follow it with `provenance runs get \(run.id.rawValue)`")
                 }
                 print("run \(run.id.rawValue) submitted: \(run.pipeline) version \(run.version)")
                 let finished = try await RunFollower(client: client).follow(run)
-                if options.json { options.printJSON(WireRun.json(finished, namespace: client.namespace)) } else { RunReport(finished).print() }
+                options.printRun(finished, namespace: client.namespace)
                 guard finished.state == .succeeded else { throw ExitCode.failure }
             }
         }
@@ -68,7 +68,7 @@ struct RunsCommand: AsyncParsableCommand {
             try await options.withClient { client in
                 var found = try await client.run(RunID(run))
                 if wait { found = try await RunFollower(client: client).follow(found) }
-                if options.json { options.printJSON(WireRun.json(found, namespace: client.namespace)) } else { RunReport(found).print() }
+                options.printRun(found, namespace: client.namespace)
             }
         }
     }
@@ -119,8 +119,7 @@ struct RunsCommand: AsyncParsableCommand {
         func run() async throws {
             try await options.withClient { client in
                 let canceled = try await client.cancelRun(RunID(run))
-                if options.json { return options.printJSON(WireRun.json(canceled, namespace: client.namespace)) }
-                print("run \(canceled.id.rawValue): \(canceled.state.name)")
+                options.printRun(canceled, namespace: client.namespace, otherwise: "run \(canceled.id.rawValue): \(canceled.state.name)")
             }
         }
     }
@@ -137,10 +136,23 @@ struct RunsCommand: AsyncParsableCommand {
             try await options.withClient { client in
                 var retried = try await client.retryRun(RunID(run))
                 if wait { retried = try await RunFollower(client: client).follow(retried) }
-                if options.json { return options.printJSON(WireRun.json(retried, namespace: client.namespace)) }
-                if wait { RunReport(retried).print() } else { print("run \(retried.id.rawValue): \(retried.state.name)") }
+                options.printRun(retried, namespace: client.namespace, otherwise: wait ? nil : "run \(retried.id.rawValue): \(retried.state.name)")
                 if wait, retried.state != .succeeded { throw ExitCode.failure }
             }
+        }
+    }
+}
+
+extension ClientOptions {
+    /// Prints a run: its run-details document with `--json`; else the line `otherwise`, or without one a report of
+    /// the run and its tasks.
+    func printRun(_ run: Run, namespace: String, otherwise line: String? = nil) {
+        if json {
+            printJSON(WireRun.json(run, namespace: namespace))
+        } else if let line {
+            print(line)
+        } else {
+            RunReport(run).print()
         }
     }
 }
