@@ -13,6 +13,8 @@ public final class ProvenanceClient: Sendable {
     public let baseURL: String
     /// The namespace of namespaced requests.
     public let namespace: String
+    /// The API token sent as `Authorization: Bearer`, if any.
+    private let token: String?
     private let http: HTTPClient
     private let ownsHTTPClient: Bool
 
@@ -20,10 +22,11 @@ public final class ProvenanceClient: Sendable {
     public static let requestTimeout: Duration = .seconds(60)
 
     /// A client of the server at `baseURL`, for `namespace`, with connections of its own (shut it down with
-    /// `shutdown()`).
-    public init(baseURL: String, namespace: String = Namespace.defaultName, connections: Int = 8) {
+    /// `shutdown()`), authenticating with `token` when given.
+    public init(baseURL: String, namespace: String = Namespace.defaultName, token: String? = nil, connections: Int = 8) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.namespace = namespace
+        self.token = token.flatMap { $0.isEmpty ? nil : $0 }
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool = .init(
             idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(connections, 1))
@@ -36,6 +39,7 @@ public final class ProvenanceClient: Sendable {
     private init(_ other: ProvenanceClient, namespace: String) {
         baseURL = other.baseURL
         self.namespace = namespace
+        token = other.token
         http = other.http
         ownsHTTPClient = false
     }
@@ -233,6 +237,7 @@ public final class ProvenanceClient: Sendable {
     ) async throws(ProvenanceError) -> (status: Int, json: JSON) {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = method
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         if let body {
             request.headers.add(name: "Content-Type", value: contentType)
             request.body = .bytes(ByteBuffer(bytes: body))

@@ -7,6 +7,10 @@ public struct ProvenanceError: Error, Sendable, Equatable, CustomStringConvertib
     public enum Code: String, Sendable, Equatable, CaseIterable {
         /// The request is malformed or breaks a rule of the data model.
         case invalidArgument = "invalid_argument"
+        /// The request carries no valid credential (none, malformed, unknown, revoked or expired).
+        case unauthenticated
+        /// The credential is valid but does not allow this request.
+        case permissionDenied = "permission_denied"
         /// The named namespace, type or node does not exist.
         case notFound = "not_found"
         /// A unique name, external id or edge already exists, or the write would create a cycle.

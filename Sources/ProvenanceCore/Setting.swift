@@ -12,6 +12,9 @@ public struct Setting<Configuration>: Sendable {
     public let help: String
     /// What a value looks like, for errors (`a whole number from 1 to 65535`).
     public let expected: String
+    /// The value a flag given alone means (`--public-metrics` is `--public-metrics true`); nil when a value must
+    /// follow.
+    public var valueWhenAlone: String? = nil
     /// Reads `text` into the configuration; false if it is not a value of the setting.
     let assign: @Sendable (inout Configuration, String) -> Bool
     /// The default as text, from a configuration with its defaults.
@@ -88,18 +91,20 @@ extension Setting {
     public static func flag(
         _ name: String, _ keyPath: any WritableKeyPath<Configuration, Bool> & Sendable, help: String
     ) -> Setting {
-        Setting(
+        var setting = Setting(
             name, keyPath, valueName: "BOOL", help: help,
             parse: { ["true": true, "false": false][$0.lowercased()] }, expected: "true or false", describe: { "\($0)" })
+        setting.valueWhenAlone = "true"
+        return setting
     }
 }
 
 /// The text form of durations in settings.
 public enum SettingDuration {
-    /// Reads `250ms`, `30s`, `5m`, `1h` (a bare number is seconds).
+    /// Reads `250ms`, `30s`, `5m`, `1h`, `30d` (a bare number is seconds).
     public static func parse(_ text: String) -> Duration? {
         let units: [(suffix: String, duration: Duration)] = [
-            ("ms", .milliseconds(1)), ("s", .seconds(1)), ("m", .seconds(60)), ("h", .seconds(3600)),
+            ("ms", .milliseconds(1)), ("s", .seconds(1)), ("m", .seconds(60)), ("h", .seconds(3600)), ("d", .seconds(86400)),
         ]
         for unit in units where text.hasSuffix(unit.suffix) {
             guard let number = Int(text.dropLast(unit.suffix.count)), number >= 0, number <= 1_000_000_000 else {

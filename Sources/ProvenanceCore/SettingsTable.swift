@@ -29,7 +29,10 @@ public struct SettingsTable<Configuration>: Sendable {
             guard let setting = settings.first(where: { $0.name == name }) else {
                 throw .invalid("--\(name)", "unknown option; --help lists them")
             }
-            guard let text = inline ?? remaining.popFirst() else { throw .invalid(setting.flag, "needs a value") }
+            let followedByValue = remaining.first.map { !$0.hasPrefix("--") } ?? false
+            guard let text = inline ?? (followedByValue || setting.valueWhenAlone == nil ? remaining.popFirst() : nil)
+                ?? setting.valueWhenAlone
+            else { throw .invalid(setting.flag, "needs a value") }
             try Self.assign(setting, text, to: &configuration, source: setting.flag)
         }
         return configuration

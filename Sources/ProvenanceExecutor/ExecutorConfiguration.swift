@@ -6,6 +6,10 @@ import ProvenanceCore
 public struct ExecutorConfiguration: Sendable {
     /// The server's base URL.
     public var server = "http://127.0.0.1:8080"
+    /// The API token (an executor token) it authenticates with; its namespaces are the ones it serves.
+    public var token: String? = nil
+    /// Command prefixes steps may run (none: any); a step whose command starts otherwise fails, saying why.
+    public var allowedCommands: [String] = []
     /// A name for people; the host and process id by default.
     public var name = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
     /// Labels steps can require.
@@ -40,6 +44,17 @@ public enum ExecutorSettings {
     /// Every setting of `executor`.
     public static let table = SettingsTable<ExecutorConfiguration>(defaults: { ExecutorConfiguration() }, [
         .text("server", \.server, valueName: "URL", help: "The Provenance server to take steps from."),
+        .optionalText(
+            "token", \.token, valueName: "TOKEN",
+            help: "An executor API token; steps come only from the namespaces it holds. Prefer the environment variable to the flag."),
+        Setting(
+            "allow-command", \.allowedCommands, valueName: "PREFIX,...",
+            help: "Run only steps whose command (program and arguments, joined by spaces) starts with one of these prefixes; others fail saying why.",
+            parse: { text in
+                let prefixes = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                return prefixes.isEmpty ? nil : prefixes
+            }, expected: "command prefixes separated by commas",
+            describe: { $0.isEmpty ? "any command" : $0.joined(separator: ",") }),
         // Defaults that depend on the machine are described, not printed (help and the README say the same everywhere).
         Setting(
             "name", \.name, valueName: "NAME", help: "A name for people.", parse: { $0.isEmpty ? nil : $0 },

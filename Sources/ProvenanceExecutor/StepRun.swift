@@ -67,6 +67,9 @@ struct StepRun {
     {
         let rendered = lease.rendered(artifactRoot: artifactRoot, outputsFile: outputsFile)
         guard let program = rendered.command.first, !program.isEmpty else { return .couldNotStart("the command is empty") }
+        if let refusal = CommandAllowList(prefixes: configuration.allowedCommands).refusal(of: rendered.command) {
+            return .couldNotStart(refusal)
+        }
         let directory = rendered.workingDirectory.map(Self.absolute)
         let executable: Executable =
             program.contains("/")
@@ -81,6 +84,8 @@ struct StepRun {
         for (name, value) in rendered.environment {
             if let key = Environment.Key(rawValue: name) { environment[key] = value }
         }
+        // The executor's credential is not the step's: a step runs whatever its component says.
+        environment["PROVENANCE_TOKEN"] = .some(nil)
         var options = PlatformOptions()
         options.processGroupID = 0
         let timeout = lease.timeout

@@ -7,12 +7,22 @@ public struct APIRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Fires when the connection's client goes away (nil outside a guarded listener, as in router tests).
     public let cancellation: RequestCancellation?
+    /// The client's address (`ip:port`), for the audit log.
+    public let clientAddress: String?
+    /// Who is calling, once `AuthMiddleware` has checked their credential.
+    public var principal: Principal = .open
 
     /// The context of a request that arrived on `source.channel`.
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         cancellation = ClientConnections.shared.cancellation(of: source.channel)
+        clientAddress = source.channel.remoteAddress.map { address in
+            "\(address.ipAddress ?? "local"):\(address.port.map(String.init) ?? "")"
+        }
     }
+
+    /// Who to name in the audit log for this request.
+    public var actor: AuditActor { AuditActor(principal, address: clientAddress) }
 }
 
 /// Binds each request's client-gone signal for the store (see `RequestCancellation`): a client that disconnects

@@ -4,8 +4,8 @@ import ProvenanceCore
 import ProvenanceStore
 
 extension APIRoutes {
-    /// The executor protocol: register, lease (a long poll), heartbeat, report logs and outcomes. Executors serve
-    /// every namespace, so these live outside them.
+    /// The executor protocol: register, lease (a long poll), heartbeat, report logs and outcomes. An executor serves
+    /// the namespaces its credential holds (all, or some), so these live outside them; leases come only from those.
     func registerExecutors(_ api: RouterGroup<APIRequestContext>) {
         api.post("executors") { request, _ in
             let (name, labels, capacity) = try WireExecutor.registration(try await body(request))
@@ -18,7 +18,9 @@ extension APIRoutes {
         }
         api.post("executors/{id}:lease") { request, context in
             let (available, maximum, wait) = try WireExecutor.leaseRequest(try await body(request))
-            let leases = try await engine.lease(executor: ExecutorID(try context.id()), available: available, maximum: maximum, wait: wait)
+            let leases = try await engine.lease(
+                executor: ExecutorID(try context.id()), available: available, maximum: maximum, wait: wait,
+                namespaces: context.principal.namespaces)
             return JSONResponse.make(["leases": .array(leases.map(WireExecutor.json))])
         }
         api.post("executors/{id}:heartbeat") { request, context in

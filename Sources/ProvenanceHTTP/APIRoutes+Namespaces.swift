@@ -3,15 +3,18 @@ import ProvenanceCore
 
 extension APIRoutes {
     func registerNamespaces(_ api: RouterGroup<APIRequestContext>) {
-        api.post("namespaces") { request, _ in
+        api.post("namespaces") { request, context in
             let reader = try JSONObjectReader(try await body(request), path: "")
             try reader.rejectUnknown(["name", "description"])
+            let name = try reader.requiredString("name")
+            try Validation.checkNamespaceName(name)
+            try requireAdmin(context.principal, over: .only([name]))
             let namespace = try await store.createNamespace(
-                name: try reader.requiredString("name"), description: try reader.string("description"))
+                name: name, description: try reader.string("description"), actor: context.actor)
             return JSONResponse.make(Self.namespaceJSON(namespace), status: .created)
         }
-        api.get("namespaces") { _, _ in
-            let namespaces = try await store.listNamespaces()
+        api.get("namespaces") { _, context in
+            let namespaces = try await store.listNamespaces().filter { context.principal.namespaces.contains($0.name) }
             return JSONResponse.make(["namespaces": .array(namespaces.map(Self.namespaceJSON))])
         }
     }

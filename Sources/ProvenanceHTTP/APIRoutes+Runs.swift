@@ -20,11 +20,11 @@ extension APIRoutes {
         }
         namespace.post("runs/{id}:cancel") { _, context in
             let namespaceName = try context.namespace()
-            return JSONResponse.make(WireRun.json(try await engine.cancel(RunID(try context.id()), namespace: namespaceName), namespace: namespaceName))
+            return JSONResponse.make(WireRun.json(try await engine.cancel(RunID(try context.id()), namespace: namespaceName, actor: context.actor), namespace: namespaceName))
         }
         namespace.post("runs/{id}:retry") { _, context in
             let namespaceName = try context.namespace()
-            return JSONResponse.make(WireRun.json(try await engine.retry(RunID(try context.id()), namespace: namespaceName), namespace: namespaceName))
+            return JSONResponse.make(WireRun.json(try await engine.retry(RunID(try context.id()), namespace: namespaceName, actor: context.actor), namespace: namespaceName))
         }
         namespace.get("runs/{id}/tasks") { _, context in
             let namespaceName = try context.namespace()

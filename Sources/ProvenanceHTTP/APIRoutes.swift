@@ -20,6 +20,7 @@ public struct APILimits: Sendable {
 /// back; no handler holds logic the gRPC adapter would need too.
 struct APIRoutes: Sendable {
     let engine: Engine
+    let authorizer: Authorizer
     let limits: APILimits
     var store: PostgresStore { engine.store }
 
@@ -32,6 +33,7 @@ struct APIRoutes: Sendable {
         registerMetrics(router)
         let api = router.group("api/v1")
         registerNamespaces(api)
+        registerTokens(api)
         registerExecutors(api)
         let namespace = api.group("namespaces/{namespace}")
         registerTypes(namespace)

@@ -58,6 +58,7 @@ struct ErrorMiddleware: RouterMiddleware {
     static func response(_ error: ProvenanceError) -> Response {
         var headers = HTTPFields()
         if error.code == .unavailable || error.code == .deadlineExceeded { headers[.retryAfter] = "1" }
+        if error.code == .unauthenticated { headers[.wwwAuthenticate] = "Bearer realm=\"provenance\"" }
         return JSONResponse.make(json(error), status: status(for: error.code), headers: headers)
     }
 
@@ -65,6 +66,8 @@ struct ErrorMiddleware: RouterMiddleware {
     static func status(for code: ProvenanceError.Code) -> HTTPResponse.Status {
         switch code {
         case .invalidArgument: .badRequest
+        case .unauthenticated: .unauthorized
+        case .permissionDenied: .forbidden
         case .notFound: .notFound
         case .alreadyExists: .conflict
         case .failedPrecondition: .preconditionFailed

@@ -17,23 +17,31 @@ public struct HTTPSettings: Sendable {
     public var limits: APILimits
     /// Timeouts and the connection limit.
     public var connections: ConnectionLimits
+    /// Whether `/metrics` answers without a credential.
+    public var publicMetrics: Bool
 
     /// Creates settings.
-    public init(host: String, port: Int, limits: APILimits, connections: ConnectionLimits = ConnectionLimits()) {
+    public init(
+        host: String, port: Int, limits: APILimits, connections: ConnectionLimits = ConnectionLimits(),
+        publicMetrics: Bool = false
+    ) {
         self.host = host
         self.port = port
         self.limits = limits
         self.connections = connections
+        self.publicMetrics = publicMetrics
     }
 }
 
 /// Builds the REST API server as a service for the server's ServiceGroup. `onListening` receives the bound port.
 public func makeHTTPService(
-    engine: Engine, settings: HTTPSettings, logger: Logger, onListening: @escaping @Sendable (Int) async -> Void
+    engine: Engine, authorizer: Authorizer, settings: HTTPSettings, logger: Logger,
+    onListening: @escaping @Sendable (Int) async -> Void
 ) -> some Service {
     let connections = settings.connections
     return Application(
-        router: makeAPIRouter(engine: engine, limits: settings.limits),
+        router: makeAPIRouter(
+            engine: engine, authorizer: authorizer, limits: settings.limits, publicMetrics: settings.publicMetrics),
         server: .http1(configuration: .init(
             additionalChannelHandlers: [ConnectionGuard(limits: connections, connections: .shared)])),
         configuration: .init(
@@ -43,11 +51,15 @@ public func makeHTTPService(
         logger: logger)
 }
 
-/// The router of the REST API: every route api/openapi.yaml documents, behind the error middleware.
-public func makeAPIRouter(engine: Engine, limits: APILimits) -> Router<APIRequestContext> {
+/// The router of the REST API: every route api/openapi.yaml documents, behind the error middleware and the access
+/// checks of `AccessPolicy`.
+public func makeAPIRouter(engine: Engine, authorizer: Authorizer, limits: APILimits, publicMetrics: Bool = false)
+    -> Router<APIRequestContext>
+{
     let router = Router(context: APIRequestContext.self)
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: CancellationMiddleware())
-    APIRoutes(engine: engine, limits: limits).register(on: router)
+    router.add(middleware: AuthMiddleware(authorizer: authorizer, publicMetrics: publicMetrics))
+    APIRoutes(engine: engine, authorizer: authorizer, limits: limits).register(on: router)
     return router
 }

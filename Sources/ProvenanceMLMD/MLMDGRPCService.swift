@@ -35,7 +35,8 @@ public struct MLMDSettings: Sendable {
 /// Builds the MLMD-compatible gRPC server as a service for the server's ServiceGroup. `onListening` receives the
 /// bound port. On graceful shutdown it stops accepting RPCs and lets those in flight finish.
 public func makeMLMDService(
-    store: PostgresStore, settings: MLMDSettings, onListening: @escaping @Sendable (Int) async -> Void
+    store: PostgresStore, authorizer: Authorizer, settings: MLMDSettings,
+    onListening: @escaping @Sendable (Int) async -> Void
 ) -> some Service {
     let address: GRPCNIOTransportCore.SocketAddress =
         settings.host.contains(":")
@@ -74,8 +75,10 @@ public func makeMLMDService(
     let service = MetadataStoreService(
         store: store, defaultNamespace: settings.defaultNamespace, maximumMessageBytes: settings.maximumMessageBytes,
         draining: draining)
+    let authentication = MLMDAuthInterceptor(authorizer: authorizer, defaultNamespace: settings.defaultNamespace)
     return GRPCServerService(
-        server: GRPCServer(transport: transport, services: [service]), draining: draining, onListening: onListening)
+        server: GRPCServer(transport: transport, services: [service], interceptors: [authentication]), draining: draining,
+        onListening: onListening)
 }
 
 /// Runs a gRPC server for as long as the ServiceGroup runs.

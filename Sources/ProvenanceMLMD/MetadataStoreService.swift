@@ -53,6 +53,8 @@ extension RPCError {
         let code: RPCError.Code =
             switch error.code {
             case .invalidArgument: .invalidArgument
+            case .unauthenticated: .unauthenticated
+            case .permissionDenied: .permissionDenied
             case .notFound: .notFound
             case .alreadyExists: .alreadyExists
             case .failedPrecondition: .failedPrecondition

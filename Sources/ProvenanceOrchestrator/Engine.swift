@@ -37,15 +37,16 @@ public final class Engine: Sendable {
         return try await store.runSummary(id, namespace: namespace)
     }
 
-    /// Cancels a run (see `PostgresStore.cancelRun`).
-    public func cancel(_ id: RunID, namespace: String) async throws(ProvenanceError) -> Run {
-        try await store.cancelRun(id, namespace: namespace)
+    /// Cancels a run for `actor`, who is named in the audit log (see `PostgresStore.cancelRun`).
+    public func cancel(_ id: RunID, namespace: String, actor: AuditActor) async throws(ProvenanceError) -> Run {
+        try await store.cancelRun(id, namespace: namespace, actor: actor)
         return try await store.run(id, namespace: namespace)
     }
 
-    /// Retries a run's failed, skipped and cancelled tasks (see `PostgresStore.retryRun`).
-    public func retry(_ id: RunID, namespace: String) async throws(ProvenanceError) -> Run {
-        try await store.retryRun(id, namespace: namespace)
+    /// Retries a run's failed, skipped and cancelled tasks for `actor`, who is named in the audit log (see
+    /// `PostgresStore.retryRun`).
+    public func retry(_ id: RunID, namespace: String, actor: AuditActor) async throws(ProvenanceError) -> Run {
+        try await store.retryRun(id, namespace: namespace, actor: actor)
         waiters.wake(Int.max)
         return try await store.run(id, namespace: namespace)
     }
@@ -54,16 +55,18 @@ public final class Engine: Sendable {
 
     /// Leases up to `maximum` tasks that fit in `available` to executor `executor`, waiting up to `wait` (at most
     /// `settings.longPollLimit`) for one to be queued if none is now. Answers with none when the wait ends, or when
-    /// the request is cancelled (its client went away).
-    public func lease(executor: ExecutorID, available: ExecutorCapacity, maximum: Int, wait: Duration)
-        async throws(ProvenanceError) -> [Lease]
-    {
+    /// the request is cancelled (its client went away). Only tasks of `namespaces` (the caller's credential's) are
+    /// leased: an executor is never asked to run another namespace's work.
+    public func lease(
+        executor: ExecutorID, available: ExecutorCapacity, maximum: Int, wait: Duration, namespaces: NamespaceScope = .all
+    ) async throws(ProvenanceError) -> [Lease] {
         let deadline = ContinuousClock.now + min(max(wait, .zero), settings.longPollLimit)
         // A client that has gone is leased nothing more: the task would wait out the lease before running.
         func clientGone() -> Bool { Task.isCancelled || (RequestCancellation.current?.isCancelled ?? false) }
         while !clientGone() {
             let leases = try await store.lease(
-                executor: executor, available: available, maximum: maximum, duration: settings.leaseDuration)
+                executor: executor, available: available, maximum: maximum, duration: settings.leaseDuration,
+                namespaces: namespaces)
             if !leases.isEmpty, clientGone() {
                 // It hung up while they were granted: give them back now rather than let them wait out the lease.
                 for lease in leases {

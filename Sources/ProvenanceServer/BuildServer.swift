@@ -46,18 +46,22 @@ private func composeServer(
     }
     let applied = try await Migrator.migrate(endpoint, logger: logger)
     if !applied.isEmpty { logger.info("migrations applied", metadata: ["migrations": "\(applied)"]) }
+    let runsLocalExecutor = LocalExecutorService.runs(config: config)
+    let localExecutorToken = try await AuthenticationSetup(config: config, logger: logger)
+        .prepare(endpoint: endpoint, makeLocalExecutorToken: runsLocalExecutor)
     var storeOptions = StoreOptions(maximumConnections: config.databaseConnections)
     storeOptions.statementTimeout = config.statementTimeout
     let store = try PostgresStore(endpoint: endpoint, options: storeOptions, logger: logger)
+    let authorizer = Authorizer(store: store)
     var engineSettings = EngineSettings()
     engineSettings.leaseDuration = config.leaseDuration
     let engine = Engine(store: store, settings: engineSettings, logger: logger)
     let port = PortAnnouncement()
     let http = makeHTTPService(
-        engine: engine,
+        engine: engine, authorizer: authorizer,
         settings: HTTPSettings(
             host: config.httpHost, port: config.httpPort, limits: APILimits(maximumBodyBytes: config.maximumBodyBytes),
-            connections: config.connections),
+            connections: config.connections, publicMetrics: config.publicMetrics),
         logger: logger,
         onListening: { bound in
             logger.info("HTTP API listening", metadata: ["address": "http://\(config.httpHost):\(bound)"])
@@ -65,7 +69,7 @@ private func composeServer(
         })
     let grpcPort = PortAnnouncement()
     let grpc = makeMLMDService(
-        store: store,
+        store: store, authorizer: authorizer,
         settings: MLMDSettings(
             host: config.grpcHost, port: config.grpcPort, maximumMessageBytes: config.maximumBodyBytes,
             connections: config.connections),
@@ -79,16 +83,23 @@ private func composeServer(
     services.append(http)
     services.append(grpc)
     // Last, so it shuts down first, while the API still takes its reports.
-    if let executor = LocalExecutorService(config: config, httpPort: port, logger: logger) { services.append(executor) }
+    if runsLocalExecutor {
+        services.append(LocalExecutorService(config: config, httpPort: port, token: localExecutorToken, logger: logger))
+    }
+    let running = RunningServices()
     var groupConfiguration = ServiceGroupConfiguration(
-        services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
-        gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [], logger: logger)
-    // Requests still running after the grace period are cancelled (their statements too); a service that ignores
-    // cancellation is abandoned after `cancellationGrace`, so the server always exits.
+        services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: running.tracking($0)) },
+        gracefulShutdownSignals: [], logger: logger)
+    // Requests still running after the grace period are cancelled (their statements too). The server bounds the
+    // rest itself (`ShutdownWatch`): ServiceLifecycle's own limit on cancellation is a fatal error, which would end
+    // a test process along with the server in it.
     groupConfiguration.maximumGracefulShutdownDuration = config.shutdownGrace
-    groupConfiguration.maximumCancellationDuration = config.cancellationGrace
+    groupConfiguration.maximumCancellationDuration = nil
     let group = ServiceGroup(configuration: groupConfiguration)
-    return ProvenanceServer(store: store, serviceGroup: group, httpPort: port, grpcPort: grpcPort)
+    let watch = ShutdownWatch(
+        group: group, running: running, limit: config.shutdownGrace + config.cancellationGrace,
+        handlesSignals: handleSignals, exitsWhenOverrun: config.exitsWhenShutdownOverruns, logger: logger)
+    return ProvenanceServer(store: store, serviceGroup: group, shutdownWatch: watch, httpPort: port, grpcPort: grpcPort)
 }
 
 /// Keeps the embedded cluster for the life of the group and stops it cleanly after everything else has shut down,

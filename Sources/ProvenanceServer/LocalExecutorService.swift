@@ -23,12 +23,20 @@ struct LocalExecutorService: Service {
     /// Where it reaches the API.
     let host: String
     let httpPort: PortAnnouncement
+    /// Its own executor token (the server makes one at each start), passed in its environment.
+    let token: TokenSecret?
     let logger: Logger
 
-    /// The service for a server configured by `config` (nil when it runs none: an external database, the setting
-    /// off, or no executor command given), its files beside the embedded cluster's data directory.
-    init?(config: ServerConfiguration, httpPort: PortAnnouncement, logger: Logger) {
-        guard config.databaseURL == nil, config.localExecutor, let command = config.executorCommand else { return nil }
+    /// Whether a server configured by `config` runs a local executor: only on the embedded cluster, with the
+    /// setting on and an executor command given.
+    static func runs(config: ServerConfiguration) -> Bool {
+        config.databaseURL == nil && config.localExecutor && config.executorCommand != nil
+    }
+
+    /// The service for a server configured by `config` (which `runs`), its files beside the embedded cluster's data
+    /// directory.
+    init(config: ServerConfiguration, httpPort: PortAnnouncement, token: TokenSecret?, logger: Logger) {
+        let command = config.executorCommand ?? []
         let base = (config.dataDirectory as NSString).deletingLastPathComponent
         func beside(_ name: String) -> String { base.isEmpty ? name : base + "/" + name }
         // The server waits `shutdownGrace` for everything; the executor gets half of it for its steps.
@@ -39,6 +47,7 @@ struct LocalExecutorService: Service {
         ]
         self.host = config.httpHost
         self.httpPort = httpPort
+        self.token = token
         self.logger = logger
     }
 
@@ -70,9 +79,10 @@ struct LocalExecutorService: Service {
 
     /// Runs the child until it exits, forwarding its log lines; SIGTERM on graceful shutdown.
     private func runChild(program: String, arguments: [String]) async throws -> TerminationStatus {
-        let environment: [Environment.Key: String?] = [
+        var environment: [Environment.Key: String?] = [
             Environment.Key(rawValue: LocalExecutorEnvironment.parentProcess)!: String(ProcessInfo.processInfo.processIdentifier)
         ]
+        if let token { environment[Environment.Key(rawValue: "PROVENANCE_TOKEN")!] = token.text }
         logger.info("starting the local executor", metadata: ["command": "\(([program] + arguments).joined(separator: " "))"])
         let result = try await Subprocess.run(
             .path(FilePath(program)), arguments: Arguments(arguments), environment: .inherit.updating(environment),

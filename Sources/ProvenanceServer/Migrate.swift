@@ -1,4 +1,5 @@
 import Logging
+import ProvenanceCore
 import ProvenanceStore
 
 /// The released version of this build.
@@ -7,23 +8,41 @@ public enum ProvenanceVersion {
     public static let current = "0.1.0"
 }
 
-/// Applies migrations for `provenance migrate`: to the configured database, or to the embedded cluster, which
-/// is started for the purpose and stopped again (refused while a server owns its data directory). Returns the
-/// migrations applied.
+/// Applies migrations for `provenance migrate`: to the configured database, or to the embedded cluster (see
+/// `withDatabase`). Returns the migrations applied.
 public func migrateDatabase(config: ServerConfiguration) async throws -> [String] {
-    let logger = Logger(label: "provenance", factory: ServerLogHandler.init)
-    if let url = config.databaseURL {
-        return try await Migrator.migrate(try DatabaseEndpoint(url: url), logger: logger)
+    try await withDatabase(config: config, migrate: false) { endpoint, logger in
+        try await Migrator.migrate(endpoint, logger: logger)
     }
-    // A running server owns the directory (and would lose its database when this stops the cluster).
-    let lock = try DataDirectoryLock.acquire(for: config.dataDirectory)
-    defer { lock.release() }
+}
+
+/// Runs `body` with the database a server configured by `config` uses, for commands run on the database
+/// (`migrate`, `tokens`): the configured one, or the embedded cluster's, which is started for the purpose and
+/// stopped again if no server runs it, or reached through its socket while a server does. With `migrate`, the
+/// schema is brought up to date first.
+public func withDatabase<Value: Sendable>(
+    config: ServerConfiguration, migrate: Bool = true,
+    _ body: @Sendable (DatabaseEndpoint, Logger) async throws -> Value
+) async throws -> Value {
+    let logger = Logger(label: "provenance", factory: ServerLogHandler.init)
+    func run(_ endpoint: DatabaseEndpoint) async throws -> Value {
+        if migrate { try await Migrator.migrate(endpoint, logger: logger) }
+        return try await body(endpoint, logger)
+    }
+    if let url = config.databaseURL { return try await run(try DatabaseEndpoint(url: url)) }
     let cluster = try EmbeddedPostgres(dataDirectory: config.dataDirectory, logger: logger)
+    let acquired = Result { () throws(ProvenanceError) in try DataDirectoryLock.acquire(for: config.dataDirectory) }
+    if case .failure(let error) = acquired, error.code == .failedPrecondition {
+        // A server owns the directory and runs the cluster: use it through its socket, and leave it running.
+        return try await run(cluster.endpoint)
+    }
+    let lock = try acquired.get()
+    defer { lock.release() }
     let endpoint = try await cluster.start()
     do {
-        let applied = try await Migrator.migrate(endpoint, logger: logger)
+        let result = try await run(endpoint)
         try cluster.stop()
-        return applied
+        return result
     } catch {
         try? cluster.stop()
         throw error

@@ -12,23 +12,42 @@ public final class ProvenanceServer: Sendable {
     /// The services, in start order (shut down in reverse: the HTTP server drains before the pool closes, and
     /// the embedded cluster stops last).
     public let serviceGroup: ServiceGroup
+    private let shutdownWatch: ShutdownWatch
     private let httpPort: PortAnnouncement
     private let grpcPort: PortAnnouncement
 
-    init(store: PostgresStore, serviceGroup: ServiceGroup, httpPort: PortAnnouncement, grpcPort: PortAnnouncement) {
+    init(
+        store: PostgresStore, serviceGroup: ServiceGroup, shutdownWatch: ShutdownWatch, httpPort: PortAnnouncement,
+        grpcPort: PortAnnouncement
+    ) {
         self.store = store
         self.serviceGroup = serviceGroup
+        self.shutdownWatch = shutdownWatch
         self.httpPort = httpPort
         self.grpcPort = grpcPort
     }
 
-    /// Runs until SIGTERM/SIGINT (when built with signal handling) or `shutdown()`.
+    /// Runs until SIGTERM/SIGINT (when built with signal handling) or `shutdown()`, then shuts down within the
+    /// configured limits (see `ShutdownWatch`).
     public func run() async throws {
-        try await serviceGroup.run()
+        let watch = shutdownWatch
+        let services = serviceGroup
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await watch.run() }
+            do {
+                try await services.run()
+            } catch {
+                group.cancelAll()
+                throw error
+            }
+            group.cancelAll()
+        }
     }
 
     /// Begins a graceful shutdown: stop accepting, drain in-flight requests, close the pool, stop the cluster.
     public func shutdown() async {
+        shutdownWatch.request()
+        // Also directly: the watch is not running when the server was never run.
         await serviceGroup.triggerGracefulShutdown()
     }
 

@@ -28,10 +28,12 @@ public struct ServerConfiguration: Sendable {
     public var statementTimeout: Duration = .seconds(30)
     /// On SIGTERM, how long requests in flight may take to finish before they are cancelled.
     public var shutdownGrace: Duration = .seconds(10)
-    /// On shutdown, how long cancelled work has to stop after `shutdownGrace`; past it the process ends at once
-    /// (ServiceLifecycle's fatal error), so a server always exits. Servers run inside another process (tests) give
-    /// it long enough never to take their host down on a loaded machine.
+    /// On shutdown, how long cancelled work has to stop after `shutdownGrace`; past it the server logs what is
+    /// still running and, when it owns its process (`exitsWhenShutdownOverruns`), exits with status 3.
     public var cancellationGrace: Duration = .seconds(5)
+    /// Whether a shutdown that overruns its limits ends the process (`provenance serve`); servers inside another
+    /// process (tests) only log it and wait on, so nothing they do can end their host.
+    public var exitsWhenShutdownOverruns = false
     /// How long an executor's lease on a task lasts without a heartbeat.
     public var leaseDuration: Duration = .seconds(30)
     /// The timeouts and connection limits of the HTTP and gRPC listeners.
@@ -43,6 +45,13 @@ public struct ServerConfiguration: Sendable {
     public var executorCommand: [String]? = nil
     /// Extra settings for the embedded cluster (tests relax durability with these).
     public var embeddedSettings: [String: String] = [:]
+    /// Whether to serve without authentication on an address other than loopback (refused otherwise while no
+    /// token exists).
+    public var insecureNoAuth = false
+    /// Whether `/metrics` answers without a credential.
+    public var publicMetrics = false
+    /// A file holding the first admin token: read and registered if it exists, made (mode 0600) if not.
+    public var adminTokenFile: String? = nil
     /// Log level.
     public var logLevel: Logger.Level = .info
 

@@ -58,6 +58,13 @@ public enum ServerSettings {
         .integer(
             "max-grpc-connections", \.connections.maximumGRPCConnections, in: 1...1_000_000,
             help: "gRPC connections held at once; more wait in the kernel's backlog."),
+        .flag(
+            "insecure-no-auth", \.insecureNoAuth,
+            help: "Serve without authentication on an address other than loopback (refused otherwise until a token exists); logged loudly."),
+        .flag("public-metrics", \.publicMetrics, help: "Let /metrics answer without a token."),
+        .optionalText(
+            "admin-token-file", \.adminTokenFile, valueName: "PATH",
+            help: "File holding the first admin token: registered at start if the file exists, else made and written there (mode 0600); never logged."),
         Setting(
             "log-level", \.logLevel, valueName: "LEVEL",
             help: "Least severe log level written: trace, debug, info, notice, warning, error or critical.",

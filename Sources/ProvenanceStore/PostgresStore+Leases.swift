@@ -8,15 +8,27 @@ extension PostgresStore {
     /// transactions racing over the front of the queue cost PostgreSQL far more than they save. Each gets an
     /// attempt under a lease of `duration` with a new fencing token, and an MLMD execution (state RUNNING) in its
     /// run's context. Tasks other executors hold are skipped, never waited for (`FOR UPDATE SKIP LOCKED`), so any
-    /// number of executors and server replicas can lease at once without leasing a task twice.
-    public func lease(executor: ExecutorID, available: ExecutorCapacity, maximum: Int, duration: Duration)
-        async throws(ProvenanceError) -> [Lease]
-    {
+    /// number of executors and server replicas can lease at once without leasing a task twice. Only tasks of
+    /// `namespaces` are leased.
+    public func lease(
+        executor: ExecutorID, available: ExecutorCapacity, maximum: Int, duration: Duration,
+        namespaces: NamespaceScope = .all
+    ) async throws(ProvenanceError) -> [Lease] {
         try available.validate(field: "available")
         let limit = min(maximum, available.slots)
         guard limit > 0 else { return [] }
+        var namespaceIDs: [Int64]?
+        if let names = namespaces.names {
+            var ids: [Int64] = []
+            for name in names {
+                do throws(ProvenanceError) { ids.append(try await namespaceID(name).rawValue) } catch where error.code == .notFound {}
+            }
+            guard !ids.isEmpty else { return [] }
+            namespaceIDs = ids
+        }
         let request = LeaseRequest(
-            executor: executor, available: available, limit: limit, duration: duration, cancellation: RequestCancellation.current)
+            executor: executor, available: available, limit: limit, duration: duration, namespaceIDs: namespaceIDs,
+            cancellation: RequestCancellation.current)
         return try await leaseBatcher.run(request) { [self] requests throws(ProvenanceError) in
             try await transaction { connection in
                 // One after another in one transaction: each sees the tasks the previous ones took.
@@ -79,6 +91,8 @@ struct LeaseRequest: Sendable {
     let available: ExecutorCapacity
     let limit: Int
     let duration: Duration
+    /// The namespaces whose tasks may be leased; nil for all.
+    let namespaceIDs: [Int64]?
     /// Fires when the client that asked has gone.
     let cancellation: RequestCancellation?
 }
@@ -131,6 +145,7 @@ private struct LeaseGrant {
                 WHERE f.state = \(unescaped: TaskAdvance.literals([.queued])) AND f.not_before <= now()
                     AND f.cpu <= \(available.cpu) AND f.memory_mb <= \(Int32(clamping: available.memoryMB))
                     AND f.gpu <= \(Int32(clamping: available.gpu)) AND f.executor_labels <@ (SELECT labels FROM e)
+                    AND (\(request.namespaceIDs)::int8[] IS NULL OR f.namespace_id = ANY(\(request.namespaceIDs)::int8[]))
                 ORDER BY f.not_before, f.id
                 LIMIT \(Int64(limit * 4 + Self.lockedSlack))
             )

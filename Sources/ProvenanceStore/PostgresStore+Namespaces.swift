@@ -2,18 +2,26 @@ import PostgresNIO
 import ProvenanceCore
 
 extension PostgresStore {
-    /// Creates a namespace; a taken name is `alreadyExists`.
-    public func createNamespace(name: String, description: String?) async throws(ProvenanceError) -> Namespace {
+    /// Creates a namespace, recorded in the audit log as `actor`'s in the same transaction; a taken name is
+    /// `alreadyExists`.
+    public func createNamespace(name: String, description: String?, actor: AuditActor) async throws(ProvenanceError)
+        -> Namespace
+    {
         try Validation.checkNamespaceName(name)
         if let description { try Validation.checkText(description, field: "description") }
-        return try await perform { [self] connection in
+        return try await transaction { [self] connection in
             let rows = try await connection.query(
                 """
                 INSERT INTO namespaces (name, description) VALUES (\(name), \(description))
                 RETURNING id, name, description, (extract(epoch FROM create_time) * 1000000)::int8
                 """, logger: logger)
-            for try await row in rows { return try Self.decodeNamespace(row) }
-            throw ProvenanceError(.internal, "namespace insert returned no row")
+            var created: Namespace?
+            for try await row in rows { created = try Self.decodeNamespace(row) }
+            guard let created else { throw ProvenanceError(.internal, "namespace insert returned no row") }
+            try await Self.appendAudit(
+                connection, actor: actor, action: "namespace.create", namespaces: .only([name]),
+                target: "namespace \(name)", logger: logger)
+            return created
         }
     }
 

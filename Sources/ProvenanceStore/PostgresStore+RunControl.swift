@@ -4,8 +4,9 @@ import ProvenanceCore
 extension PostgresStore {
     /// Cancels run `id`: tasks not yet started are cancelled at once, running ones are told at their next
     /// heartbeat (and cancelled when their executor reports, or their lease expires). The run is CANCELING until
-    /// none is left running, then CANCELED. Cancelling an ended run changes nothing.
-    public func cancelRun(_ id: RunID, namespace: String) async throws(ProvenanceError) {
+    /// none is left running, then CANCELED. Cancelling an ended run changes nothing. The cancel is recorded in the
+    /// audit log as `actor`'s.
+    public func cancelRun(_ id: RunID, namespace: String, actor: AuditActor) async throws(ProvenanceError) {
         let namespaceID = try await namespaceID(namespace)
         try await transactionFinishingRuns { [self] connection in
             let rows = try await connection.query(
@@ -29,14 +30,18 @@ extension PostgresStore {
             try await connection.query(
                 "UPDATE tasks SET cancel_requested = true WHERE run_id = \(id.rawValue) AND state = \(TaskState.running.rawValue)",
                 logger: logger)
+            try await Self.appendAudit(
+                connection, actor: actor, action: "run.cancel", namespaces: .only([namespace]), target: "run \(id)",
+                details: ["previous_state": .string(state.name)], logger: logger)
             return ((), [id.rawValue])
         }
     }
 
     /// Runs the failed, skipped and cancelled tasks of ended run `id` again, reusing what succeeded: each gets
     /// the component's attempts anew, the run is RUNNING again, and tasks whose inputs exist are made ready at
-    /// once. A run that has not ended cannot be retried (`failedPrecondition`).
-    public func retryRun(_ id: RunID, namespace: String) async throws(ProvenanceError) {
+    /// once. A run that has not ended cannot be retried (`failedPrecondition`). The retry is recorded in the audit
+    /// log as `actor`'s.
+    public func retryRun(_ id: RunID, namespace: String, actor: AuditActor) async throws(ProvenanceError) {
         let namespaceID = try await namespaceID(namespace)
         try await transactionFinishingRuns { [self] connection in
             let rows = try await connection.query(
@@ -74,6 +79,9 @@ extension PostgresStore {
             for try await taskID in try await connection.query(
                 "SELECT id FROM tasks WHERE id = ANY(\(reset)) AND waiting_on = 0 ORDER BY id", logger: logger
             ).decode(Int64.self) { ready.append(taskID) }
+            try await Self.appendAudit(
+                connection, actor: actor, action: "run.retry", namespaces: .only([namespace]), target: "run \(id)",
+                details: ["previous_state": .string(state.name), "tasks_retried": .int(Int64(reset.count))], logger: logger)
             let advance = TaskAdvance(store: self, connection: connection)
             var released = try await advance.release(ready)
             released.runs.insert(id.rawValue)

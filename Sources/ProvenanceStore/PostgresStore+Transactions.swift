@@ -67,3 +67,18 @@ extension PostgresStore {
         return state == "40001" || state == "40P01"
     }
 }
+
+extension PostgresStore {
+    /// Runs `body` with a store of one connection to `endpoint`, its pool running only for `body` (for work a
+    /// server does before its own store runs, such as preparing tokens at start).
+    public static func withTemporaryStore<Result: Sendable>(
+        endpoint: DatabaseEndpoint, logger: Logger, _ body: @Sendable (PostgresStore) async throws -> Result
+    ) async throws -> Result {
+        let store = try PostgresStore(endpoint: endpoint, options: StoreOptions(maximumConnections: 1), logger: logger)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await store.run() }
+            defer { group.cancelAll() }
+            return try await body(store)
+        }
+    }
+}

@@ -11,13 +11,18 @@ struct ClientOptions: ParsableArguments {
     @Option(help: "The namespace (or PROVENANCE_NAMESPACE).")
     var namespace: String = ProcessInfo.processInfo.environment["PROVENANCE_NAMESPACE"] ?? Namespace.defaultName
 
+    @Option(help: "The API token (prefer PROVENANCE_TOKEN: a flag shows in the process list).")
+    var token: String?
+
     @Flag(help: "Print the server's JSON answer instead of a summary.")
     var json = false
 
     /// Runs `body` with a client of the server, closing it afterwards; a `ProvenanceError` becomes the command's
     /// error message (and a non-zero exit).
     func withClient<Result>(_ body: (ProvenanceClient) async throws -> Result) async throws -> Result {
-        let client = ProvenanceClient(baseURL: server, namespace: namespace, connections: 2)
+        let client = ProvenanceClient(
+            baseURL: server, namespace: namespace, token: token ?? ProcessInfo.processInfo.environment["PROVENANCE_TOKEN"],
+            connections: 2)
         do {
             let result = try await body(client)
             try? await client.shutdown()

@@ -11,6 +11,7 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         var config = try settings.configuration(ServerSettings.table)
         config.executorCommand = [CurrentExecutable.path, "executor"]
+        config.exitsWhenShutdownOverruns = true
         let server = try await buildServer(config: config)
         try await server.run()
     }

@@ -28,7 +28,9 @@ import Testing
         let store = try PostgresStore(
             endpoint: DatabaseEndpoint(location: .tcp(host: "127.0.0.1", port: 1), username: "unused", database: "unused"),
             logger: Logger(label: "contract"))
-        let router = makeAPIRouter(engine: Engine(store: store, logger: Logger(label: "contract")), limits: APILimits(maximumBodyBytes: 1024))
+        let router = makeAPIRouter(
+            engine: Engine(store: store, logger: Logger(label: "contract")), authorizer: Authorizer(store: store),
+            limits: APILimits(maximumBodyBytes: 1024))
         let served = Set(router.routes.map { "\($0.method.rawValue) \($0.path.description)" })
         let paths = try #require(Self.specification["paths"])
         let documented = Set(paths.keys.flatMap { path in
@@ -144,12 +146,29 @@ import Testing
             _ = try await check(.GET, root + "/tasks/{id}/logs", base + "/tasks/\(taskID)/logs")
             _ = try await check(.POST, root + "/runs/{id}:cancel", base + "/runs/\(runID):cancel")
             _ = try await check(.POST, root + "/runs/{id}:retry", base + "/runs/\(runID):retry")
+            // Tokens and the audit log; after the first token, every request needs one.
+            _ = try await check(.GET, "/api/v1/whoami", "/api/v1/whoami")
+            let issued = try await check(.POST, "/api/v1/tokens", "/api/v1/tokens", json: [
+                "name": "contract", "role": "admin", "namespaces": ["*"], "expires": "30d",
+            ])
+            let admin = server.with(token: try #require(issued.string("token")))
+            func checkAsAdmin(_ method: HTTPMethod, _ template: String, _ path: String, json: JSON? = nil) async throws {
+                let reply = try await admin.request(method, path, json: json)
+                checker.check(reply.json, status: reply.status, method: method.rawValue.lowercased(), template: template)
+            }
+            try await checkAsAdmin(.GET, "/api/v1/whoami", "/api/v1/whoami")
+            try await checkAsAdmin(.GET, "/api/v1/tokens", "/api/v1/tokens")
+            try await checkAsAdmin(.GET, "/api/v1/audit", "/api/v1/audit?page_size=2")
+            try await checkAsAdmin(.POST, "/api/v1/tokens", "/api/v1/tokens", json: ["name": "x", "role": "boss", "namespaces": ["*"]])
+            try await checkAsAdmin(.POST, "/api/v1/tokens/{id}:revoke", "/api/v1/tokens/\(issued.int("id")):revoke")
+            _ = try await check(.GET, "/api/v1/whoami", "/api/v1/whoami")
             #expect(checker.violations == [])
             #expect(checker.checkedSchemas.isSuperset(of: [
                 "Node", "NodePage", "Type", "Event", "Error", "ExecutionRecordResult", "ArtifactLineage", "RelatedArtifact",
                 "LineageSubgraph", "Readiness", "Component", "ComponentList", "PipelineVersion", "PipelineList", "Pipeline",
                 "PipelineVersionList", "Run", "RunList", "Task", "TaskList", "Attempt", "TaskArtifact", "Executor",
-                "ExecutorList", "LeaseList", "Lease", "LeaseStatusList", "Outcome", "LogLines",
+                "ExecutorList", "LeaseList", "Lease", "LeaseStatusList", "Outcome", "LogLines", "Principal", "IssuedToken",
+                "TokenList", "Token", "AuditPage", "AuditEntry",
             ]))
         }
     }

@@ -14,6 +14,15 @@ public struct TestServer: Sendable {
     public let port: Int
     /// Its gRPC (MLMD service) port.
     public let grpcPort: Int
+    /// The API token every request sends (`Authorization: Bearer`), if any.
+    public var token: String? = nil
+
+    /// The same server, its requests sending `token`.
+    public func with(token: String?) -> TestServer {
+        var copy = self
+        copy.token = token
+        return copy
+    }
 
     /// A response as tests see it.
     public struct Reply: Sendable {
@@ -45,6 +54,9 @@ public struct TestServer: Sendable {
     ) async throws -> Reply {
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
         request.method = method
+        if let token, !headers.contains(where: { $0.0.lowercased() == "authorization" }) {
+            request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        }
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let bytes = rawBody ?? json.map(JSONWriter.bytes) {
             request.headers.add(name: "Content-Type", value: "application/json")
@@ -72,25 +84,36 @@ public struct TestServer: Sendable {
 public func withTestServer(
     configure: (inout ServerConfiguration) -> Void = { _ in }, _ body: (TestServer) async throws -> Void
 ) async throws {
+    try await withTestReplicas(1, configure: configure) { servers in try await body(servers[0]) }
+}
+
+/// Runs `body` against `count` servers on one fresh database (replicas, as behind a load balancer), shutting them
+/// all down gracefully afterwards.
+public func withTestReplicas(
+    _ count: Int, configure: (inout ServerConfiguration) -> Void = { _ in }, _ body: ([TestServer]) async throws -> Void
+) async throws {
     var config = ServerConfiguration(httpPort: 0, grpcPort: 0, logLevel: .warning)
     config.databaseURL = try await TestCluster.shared.freshDatabase().url
     // Servers keep their connections open; tests run side by side, so each takes few.
     config.databaseConnections = TestCluster.connectionsPerServer
-    // A shutdown slow to finish on a loaded machine must not end the whole test process.
-    config.cancellationGrace = .seconds(120)
     configure(&config)
-    let server = try await buildServer(config: config, handleSignals: false)
+    var built: [ProvenanceServer] = []
+    for _ in 0..<count { built.append(try await buildServer(config: config, handleSignals: false)) }
+    let servers = built
     try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await server.run() }
-        let port = await server.listeningHTTPPort()
-        let grpcPort = await server.listeningGRPCPort()
+        for server in servers { group.addTask { try await server.run() } }
+        var running: [TestServer] = []
+        for server in servers {
+            running.append(TestServer(
+                server: server, port: await server.listeningHTTPPort(), grpcPort: await server.listeningGRPCPort()))
+        }
         do {
-            try await body(TestServer(server: server, port: port, grpcPort: grpcPort))
+            try await body(running)
         } catch {
-            await server.shutdown()
+            for server in servers { await server.shutdown() }
             throw error
         }
-        await server.shutdown()
+        for server in servers { await server.shutdown() }
         try await group.waitForAll()
     }
 }
