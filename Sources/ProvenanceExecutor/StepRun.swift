@@ -84,8 +84,10 @@ struct StepRun {
         for (name, value) in rendered.environment {
             if let key = Environment.Key(rawValue: name) { environment[key] = value }
         }
-        // The executor's credential is not the step's: a step runs whatever its component says.
-        environment["PROVENANCE_TOKEN"] = .some(nil)
+        // The executor's credential is not the step's (a step runs whatever its component says): the step gets its
+        // attempt's fencing token, which the server takes as a writer's credential in the run's namespace while the
+        // attempt runs, and never beyond.
+        environment["PROVENANCE_TOKEN"] = lease.token.description
         var options = PlatformOptions()
         options.processGroupID = 0
         let timeout = lease.timeout

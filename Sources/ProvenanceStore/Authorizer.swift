@@ -50,6 +50,7 @@ public final class Authorizer: Sendable {
         }
         let presented = parts[1].trimmingCharacters(in: .whitespaces)
         guard let secret = try TokenSecret(presented: presented) else {
+            if let lease = try? LeaseToken(parsing: presented) { return try await stepPrincipal(lease) }
             throw ProvenanceError(
                 .unauthenticated, "the bearer token is not a Provenance API token (they begin with prov_)")
         }
@@ -64,6 +65,18 @@ public final class Authorizer: Sendable {
                 .unauthenticated, "the API token '\(token.name)' expired at \(Self.timestamp(microseconds: expires))")
         }
         return token.principal
+    }
+
+    /// The principal of a step presenting its attempt's fencing token: a writer in its run's namespace while the
+    /// attempt runs. Not cached: the credential ends the moment its attempt does.
+    private func stepPrincipal(_ lease: LeaseToken) async throws(ProvenanceError) -> Principal {
+        guard let namespace = try await store.runningAttemptNamespace(lease) else {
+            throw ProvenanceError(
+                .unauthenticated, "the lease token is not that of a running attempt (a step's credential ends with its attempt)")
+        }
+        return Principal(
+            name: "task \(lease.taskID.rawValue) attempt \(lease.attempt)", source: .lease, role: .writer,
+            namespaces: .only([namespace]))
     }
 
     /// Whether `principal` may make a request that needs `access`, in `namespace` where the request names one;

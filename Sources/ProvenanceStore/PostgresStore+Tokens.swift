@@ -108,6 +108,21 @@ extension PostgresStore {
         }
     }
 
+    /// The namespace of the attempt `token` names, if that attempt is running and the secret is its own; nil
+    /// otherwise.
+    public func runningAttemptNamespace(_ token: LeaseToken) async throws(ProvenanceError) -> String? {
+        try await perform { [self] connection in
+            for try await name in try await connection.query(
+                """
+                SELECT n.name FROM attempts a JOIN tasks t ON t.id = a.task_id JOIN namespaces n ON n.id = t.namespace_id
+                WHERE a.task_id = \(token.taskID.rawValue) AND a.number = \(Int32(clamping: token.attempt))
+                    AND a.secret = \(token.secret) AND a.state = \(AttemptState.running.rawValue)
+                """, logger: logger
+            ).decode(String.self) { return name }
+            return nil
+        }
+    }
+
     /// Whether any token was ever made by people (not the server for itself): from then on, every request needs a
     /// credential. Revoked tokens count, so revoking every token never switches authentication off.
     public func tokensRequired() async throws(ProvenanceError) -> Bool {

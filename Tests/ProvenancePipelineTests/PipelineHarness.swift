@@ -20,21 +20,31 @@ final class PipelineHarness: @unchecked Sendable {
         self.directory = directory
     }
 
-    /// Runs `body` with a harness whose server leases tasks for `leaseDuration`; stops everything afterwards.
-    static func with(leaseDuration: Duration = .seconds(30), _ body: (PipelineHarness) async throws -> Void) async throws {
+    /// The admin token the harness's client sends, when the harness was made `authenticated`.
+    private(set) var adminToken: String?
+
+    /// Runs `body` with a harness whose server leases tasks for `leaseDuration`; stops everything afterwards. When
+    /// `authenticated`, an admin token is made first (so the server requires tokens) and the client sends it.
+    static func with(
+        leaseDuration: Duration = .seconds(30), authenticated: Bool = false, _ body: (PipelineHarness) async throws -> Void
+    ) async throws {
         var config = ServerConfiguration(httpPort: 0, grpcPort: 0, logLevel: .warning)
         config.databaseURL = try await TestCluster.shared.freshDatabase().url
         config.databaseConnections = TestCluster.connectionsPerServer
         config.leaseDuration = leaseDuration
         config.shutdownGrace = .seconds(2)
-        // A shutdown slow to finish on a loaded machine must not end the whole test process.
-        config.cancellationGrace = .seconds(120)
         let directory = TestCluster.scratchDirectory("pipelines/\(UUID().uuidString)")
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let harness = PipelineHarness(config: config, directory: directory)
         try await harness.startServer()
         harness.client = ProvenanceClient(baseURL: "http://127.0.0.1:\(harness.port)")
         do {
+            if authenticated {
+                let admin = try await harness.makeToken(role: "admin", namespaces: ["*"])
+                try? await harness.client.shutdown()
+                harness.adminToken = admin
+                harness.client = ProvenanceClient(baseURL: "http://127.0.0.1:\(harness.port)", token: admin)
+            }
             try await body(harness)
         } catch {
             await harness.stop()
@@ -66,10 +76,20 @@ final class PipelineHarness: @unchecked Sendable {
         _ = try? await serverTask?.value
     }
 
+    /// Makes a token through the harness's client and returns its secret.
+    func makeToken(role: String, namespaces: [String]) async throws -> String {
+        let answer = try await client.post("/api/v1/tokens", json: [
+            "name": .string("\(role)-\(namespaces.joined(separator: "+"))"), "role": .string(role),
+            "namespaces": .array(namespaces.map(JSON.string)),
+        ])
+        guard case .string(let token)? = answer["token"] else { throw TestFailure("no token in \(answer)") }
+        return token
+    }
+
     /// Starts a `provenance executor` process attached to the server.
     @discardableResult
-    func startExecutor(_ arguments: [String] = []) throws -> ProvenanceProcess {
-        let executor = try ProvenanceProcess.executor(port: port, directory: directory, arguments: arguments)
+    func startExecutor(_ arguments: [String] = [], token: String? = nil) throws -> ProvenanceProcess {
+        let executor = try ProvenanceProcess.executor(port: port, directory: directory, arguments: arguments, token: token)
         executors.append(executor)
         return executor
     }

@@ -23,8 +23,10 @@ import Testing
                 return port > 0 && output.contains("[ProvenanceExecutor] attached")
             }
             let server = ["--server", "http://127.0.0.1:\(port)"]
+            var token: String?
             func cli(_ arguments: [String]) async throws -> (status: Int32, output: String) {
-                try await ProvenanceProcess.run(arguments + server, directory: Self.repository)
+                try await ProvenanceProcess.run(
+                    arguments + server, directory: Self.repository, environment: token.map { ["PROVENANCE_TOKEN": $0] } ?? [:])
             }
             let applied = try await cli(["pipelines", "apply", "examples/personalization/pipeline.yaml"])
             #expect(applied.status == 0, "\(applied.output)")
@@ -45,6 +47,21 @@ import Testing
             #expect(trained.output.contains("/runs/1/generate/attempt-1/clickstream"))
             #expect(trained.output.contains("/runs/1/prepare/attempt-1/train"))
             #expect(trained.output.contains("made by: Trainer"))
+
+            // The first admin token, made on the database while the server runs: from then on the CLI needs it,
+            // and the local executor goes on with a token of its own.
+            let made = try await ProvenanceProcess.run(
+                ["tokens", "create", "--admin", "--data-dir", scratch + "/postgres"], directory: Self.repository)
+            #expect(made.status == 0, "\(made.output)")
+            token = made.output.split(separator: "\n").first { $0.hasPrefix("prov_") }.map(String.init)
+            #expect(made.output.contains("admin in *, with no expiry"))
+            try await eventually("the server to require a token") {
+                let refused = try await ProvenanceProcess.run(["runs", "list"] + server, directory: Self.repository)
+                return refused.status != 0 && refused.output.contains("authentication required")
+            }
+            let tokens = try await ProvenanceProcess.run(["tokens", "list", "--data-dir", scratch + "/postgres"], directory: Self.repository)
+            #expect(tokens.output.contains("local-executor (server)"), "\(tokens.output)")
+            #expect(!tokens.output.contains(token ?? "none"))
 
             let second = try await cli(
                 ["runs", "submit", "personalization", "--param", "customer=acme", "--param", "seed=8", "--param", "days=21", "--wait"] + serving)

@@ -33,11 +33,15 @@ public final class ProvenanceProcess: @unchecked Sendable {
         try process.run()
     }
 
-    /// Starts `provenance executor` attached to the server at `port`, its files under `directory`.
-    public static func executor(port: Int, directory: String, arguments: [String] = []) throws -> ProvenanceProcess {
+    /// Starts `provenance executor` attached to the server at `port`, its files under `directory`, with `token`
+    /// in its environment when given.
+    public static func executor(port: Int, directory: String, arguments: [String] = [], token: String? = nil) throws
+        -> ProvenanceProcess
+    {
         try ProvenanceProcess(
             ["executor", "--server", "http://127.0.0.1:\(port)", "--work-dir", directory + "/work",
-             "--artifact-root", directory + "/artifacts", "--poll-wait", "5s"] + arguments)
+             "--artifact-root", directory + "/artifacts", "--poll-wait", "5s"] + arguments,
+            environment: token.map { ["PROVENANCE_TOKEN": $0] } ?? [:])
     }
 
     /// The process id.

@@ -10,6 +10,9 @@ public struct Principal: Sendable, Hashable {
         case oidc
         /// A client certificate (mutual TLS).
         case certificate
+        /// A running attempt's fencing token, which its executor hands the step: a writer in the run's namespace
+        /// for as long as the attempt runs.
+        case lease
     }
 
     /// A name for logs and the audit log (the token's name, the JWT's subject, the certificate's subject); never

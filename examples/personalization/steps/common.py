@@ -20,11 +20,15 @@ def api(method, path, body=None):
     """Calls the Provenance REST API of the server that runs this step, in the run's namespace."""
     server = os.environ["PROVENANCE_SERVER"].rstrip("/")
     namespace = os.environ.get("PROVENANCE_NAMESPACE", "default")
+    headers = {"Content-Type": "application/json"}
+    # The executor gives each step a credential of its own: valid in the run's namespace while the attempt runs.
+    if os.environ.get("PROVENANCE_TOKEN"):
+        headers["Authorization"] = "Bearer " + os.environ["PROVENANCE_TOKEN"]
     request = urllib.request.Request(
         f"{server}/api/v1/namespaces/{namespace}{path}",
         method=method,
         data=None if body is None else json.dumps(body).encode(),
-        headers={"Content-Type": "application/json"},
+        headers=headers,
     )
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
