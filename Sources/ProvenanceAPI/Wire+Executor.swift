@@ -178,8 +178,10 @@ public enum WireExecutor {
         for member in try reader.members("outputs") ?? [] {
             let output = try JSONObjectReader(member.value, path: "outputs.\(member.key)")
             try output.rejectUnknown(["uri", "properties", "custom_properties", "state"])
+            let uri = try output.requiredString("uri")
+            try OutputReport.checkURI(uri, field: output.field("uri"))
             outputs[member.key] = OutputReport(
-                uri: try output.requiredString("uri"), properties: try WireNode.properties(output, "properties"),
+                uri: uri, properties: try WireNode.properties(output, "properties"),
                 customProperties: try WireNode.properties(output, "custom_properties"),
                 state: try WireNode.state(output, kind: .artifact))
         }

@@ -39,15 +39,20 @@ public enum Validation {
         guard !value.utf8.contains(0) else { throw .invalid(field(), "must not contain a NUL character (U+0000)") }
     }
 
-    /// Namespace names are used in URLs: 1 to 63 characters of letters, digits, '-', '_' and '.'.
+    /// Namespace names are used in URLs and in paths (an executor's work directory and artifact root): 1 to 63
+    /// characters of letters, digits, '-', '_' and '.', starting with a letter or digit and without '..', so a
+    /// name is always one safe path segment (never `.`, `..` or a way out of a directory).
     public static func checkNamespaceName(_ value: String, field: String = "name") throws(ProvenanceError) {
-        let allowed = value.utf8.allSatisfy { byte in
+        func isAlphanumeric(_ byte: UInt8) -> Bool {
             (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
-                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "-")
-                || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".")
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
         }
-        guard !value.isEmpty, value.utf8.count <= 63, allowed else {
-            throw .invalid(field, "must be 1 to 63 letters, digits, '-', '_' or '.'")
+        let allowed = value.utf8.allSatisfy { byte in
+            isAlphanumeric(byte) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".")
+        }
+        guard let first = value.utf8.first, value.utf8.count <= 63, allowed, isAlphanumeric(first), !value.contains("..")
+        else {
+            throw .invalid(field, "must be 1 to 63 letters, digits, '-', '_' or '.', starting with a letter or digit, without '..'")
         }
     }
 }

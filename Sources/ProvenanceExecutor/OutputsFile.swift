@@ -45,7 +45,10 @@ enum OutputsFile {
                 }
                 report.state = Int16(number)
             }
-            if let uri = try entry.string("uri") { report.uri = uri }
+            if let uri = try entry.string("uri") {
+                try OutputReport.checkURI(uri, field: entry.field("uri"))
+                report.uri = uri
+            }
             reports[member.key] = report
         }
         return reports

@@ -41,6 +41,15 @@ struct StepRun {
         let shipper = LogShipper(client: client, token: lease.token, logger: logger)
         var ending: Ending
         do {
+            // Every path the lease names must stay inside the executor's roots (a name the server let through
+            // must never reach a directory outside them).
+            if let escape = Self.escape(attemptDirectory, from: Self.absolute(configuration.workDirectory), what: "attempt directory")
+                ?? lease.outputs.lazy.compactMap({ output in
+                    Self.escape(lease.outputURI(output, artifactRoot: artifactRoot), from: artifactRoot, what: "output '\(output.name)'")
+                }).first
+            {
+                throw StepRefusal(reason: escape)
+            }
             try fileManager.createDirectory(atPath: attemptDirectory, withIntermediateDirectories: true)
             try? fileManager.removeItem(atPath: outputsFile)
             for output in lease.outputs {
@@ -54,6 +63,8 @@ struct StepRun {
                 return try await execute(
                     artifactRoot: artifactRoot, outputsFile: outputsFile, attemptDirectory: attemptDirectory, shipper: shipper)
             }
+        } catch let refusal as StepRefusal {
+            ending = .couldNotStart(refusal.reason)
         } catch {
             ending = .couldNotStart("\(error)")
         }
@@ -202,6 +213,19 @@ struct StepRun {
     }
 
     /// `path` made absolute against the current directory.
+    /// Why `path` may not be used, if it resolves outside `root` (after `.` and `..` are resolved); nil if inside.
+    static func escape(_ path: String, from root: String, what: String) -> String? {
+        let resolved = URL(fileURLWithPath: path).standardizedFileURL.path
+        let base = URL(fileURLWithPath: root).standardizedFileURL.path
+        guard !resolved.hasPrefix(base.hasSuffix("/") ? base : base + "/") else { return nil }
+        return "the \(what)'s path \(path) resolves outside \(base); refused"
+    }
+
+    /// A step refused before it starts, with the reason its attempt fails.
+    struct StepRefusal: Error {
+        let reason: String
+    }
+
     static func absolute(_ path: String) -> String {
         path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
     }

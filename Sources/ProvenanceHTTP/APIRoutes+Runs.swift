@@ -56,11 +56,7 @@ extension APIRoutes {
             }
             filter.state = parsed
         }
-        for pair in (try request.query("labels") ?? "").split(separator: ",") {
-            let parts = pair.split(separator: "=", maxSplits: 1)
-            guard parts.count == 2 else { throw ProvenanceError.invalid("labels", "expected key=value pairs, got '\(pair)'") }
-            filter.labels[String(parts[0])] = String(parts[1])
-        }
+        if let labels = try request.query("labels") { filter.labels = try RunRequest.labelFilter(labels) }
         let size = try request.queryInt("page_size").map { try PageRequest.checkSize(Int(clamping: $0)) } ?? PageRequest.defaultSize
         let fingerprint = "runs|\(filter.fingerprint)"
         var before: RunID?

@@ -274,14 +274,17 @@ extension PostgresStore {
         }
         let streams = lines.map { $0.stream.rawValue }
         try await perform { [self] connection in
-            var found = false
-            for try await _ in try await connection.prepared(RunEngineSQL.LogToken.self, 
+            var running: Bool?
+            for try await state in try await connection.prepared(RunEngineSQL.LogToken.self,
                 """
-                SELECT 1 FROM attempts WHERE task_id = \(token.taskID.rawValue) AND number = \(Int32(clamping: token.attempt))
+                SELECT state FROM attempts WHERE task_id = \(token.taskID.rawValue) AND number = \(Int32(clamping: token.attempt))
                     AND secret = \(token.secret)
                 """, logger: logger
-            ).decode(Int32.self) { found = true }
-            guard found else { throw ProvenanceError(.leaseLost, "lease \(token.taskID).\(token.attempt) is not one this server issued") }
+            ).decode(Int16.self) { running = state == AttemptState.running.rawValue }
+            guard let running else { throw ProvenanceError(.leaseLost, "lease \(token.taskID).\(token.attempt) is not one this server issued") }
+            guard running else {
+                throw ProvenanceError(.leaseLost, "attempt \(token.taskID).\(token.attempt) has ended; its log takes no more lines")
+            }
             try await connection.prepared(RunEngineSQL.LogInsert.self, 
                 """
                 INSERT INTO task_logs (task_id, attempt, seq, stream, line)

@@ -3,21 +3,11 @@ import ProvenanceCore
 
 
 extension PostgresStore {
-    /// The longest a label key or value may be.
-    public static let maximumLabelLength = 256
-
     /// Starts a run: in one transaction, the run, its MLMD PipelineRun context (a child of the pipeline's), the
     /// artifacts its URI inputs name, and one task per step; tasks that wait for nothing are made ready at once
     /// (queued, or done from the cache). Returns the run's id.
     public func submitRun(_ request: RunRequest, namespace: String) async throws(ProvenanceError) -> RunID {
-        for (key, value) in request.labels {
-            try Validation.requireName(key, field: "labels")
-            guard key.utf8.count <= Self.maximumLabelLength, value.utf8.count <= Self.maximumLabelLength else {
-                throw .invalid("labels.\(key)", "label keys and values are at most \(Self.maximumLabelLength) bytes")
-            }
-            try Validation.checkText(value, field: "labels.\(key)")
-        }
-        for (key, value) in request.parameters { try PipelineNames.checkJSONText(value, field: "parameters.\(key)") }
+        try request.validate()
         let namespaceID = try await namespaceID(namespace)
         let version = try await pipelineVersion(request.pipeline, digest: request.version, namespace: namespace)
         let components = try await components(Array(Set(version.spec.steps.map(\.component))), namespaceID: namespaceID)

@@ -200,9 +200,9 @@ struct TaskAdvance {
                              WHERE l.artifact_id = a.id AND pc.parent_id = \(pipeline))
                 """)
         }
-        if let text = key.selector.filter {
+        if let filter = try key.selector.boundFilter(field: "select.filter") {
             sql.append(" AND ")
-            FilterSQL.append(try Filter.parse(text, kind: .artifact, field: "select.filter"), node: "a", to: &sql)
+            FilterSQL.append(filter, node: "a", to: &sql)
         }
         sql.append(" ORDER BY a.id DESC LIMIT 1")
         for try await id in try await connection.query(sql.query, logger: logger).decode(Int64.self) { return ArtifactID(id) }

@@ -14,15 +14,17 @@ extension ComponentSpec {
             throw .invalid("outputs.\(output.name).optional", "an output cannot be optional (entry \(offset))")
         }
         try PipelineNames.checkParameters(parameters, field: "parameters")
-        guard !run.command.isEmpty else { throw .invalid("run.command", "must name the program to run") }
+        guard let program = run.command.first else { throw .invalid("run.command", "must name the program to run") }
+        guard program.segments != [] else { throw .invalid("run.command[0]", "the program's name is empty") }
         for (path, template) in run.templates {
             try checkReferences(template, path: path)
         }
         for name in run.env.keys { try PipelineNames.checkEnvironmentName(name, field: "run.env") }
         if let image = run.image { try Validation.checkLength(image, field: "run.image") }
-        guard resources.cpu >= 0, resources.cpu.isFinite else { throw .invalid("resources.cpu", "must not be negative") }
-        guard resources.memoryMB >= 0 else { throw .invalid("resources.memory_mb", "must not be negative") }
-        guard resources.gpu >= 0 else { throw .invalid("resources.gpu", "must not be negative") }
+        let maximum = ExecutorCapacity.maximum
+        try ExecutorCapacity.check(resources.cpu, maximum: maximum.cpu, field: "resources.cpu")
+        try ExecutorCapacity.check(Double(resources.memoryMB), maximum: Double(maximum.memoryMB), field: "resources.memory_mb")
+        try ExecutorCapacity.check(Double(resources.gpu), maximum: Double(maximum.gpu), field: "resources.gpu")
         guard (1...Self.maximumAttempts).contains(retries.maxAttempts) else {
             throw .invalid("retries.max_attempts", "must be between 1 and \(Self.maximumAttempts)")
         }

@@ -56,11 +56,23 @@ public struct ExecutorCapacity: Sendable, Equatable {
         ExecutorCapacity(slots: slots - 1, cpu: cpu - request.cpu, memoryMB: memoryMB - request.memoryMB, gpu: gpu - request.gpu)
     }
 
-    /// Checks a capacity an executor reports.
+    /// The largest capacity (or resource request) the server takes: anything larger is a mistake, and refused
+    /// rather than clamped to what its columns hold.
+    public static let maximum = ExecutorCapacity(slots: 10_000, cpu: 100_000, memoryMB: Int(Int32.max), gpu: 1024)
+
+    /// Checks a capacity an executor reports: each amount a finite number from 0 to its maximum.
     public func validate(field: String) throws(ProvenanceError) {
-        guard slots >= 0, cpu >= 0, cpu.isFinite, memoryMB >= 0, gpu >= 0 else {
-            throw .invalid(field, "slots, cpu, memory_mb and gpu must not be negative")
-        }
+        try Self.check(Double(slots), maximum: Double(Self.maximum.slots), field: Validation.join(field, "slots"))
+        try Self.check(cpu, maximum: Self.maximum.cpu, field: Validation.join(field, "cpu"))
+        try Self.check(Double(memoryMB), maximum: Double(Self.maximum.memoryMB), field: Validation.join(field, "memory_mb"))
+        try Self.check(Double(gpu), maximum: Double(Self.maximum.gpu), field: Validation.join(field, "gpu"))
+    }
+
+    /// Checks one amount of a capacity or a resource request.
+    public static func check(_ amount: Double, maximum: Double, field: String) throws(ProvenanceError) {
+        guard amount.isFinite else { throw .invalid(field, "must be a finite number") }
+        guard amount >= 0 else { throw .invalid(field, "must not be negative") }
+        guard amount <= maximum else { throw .invalid(field, "must be at most \(Int64(maximum))") }
     }
 }
 
@@ -174,7 +186,28 @@ public struct AttemptReport: Sendable, Equatable {
 }
 
 /// One output of a successful attempt, as the step's outputs file described it.
+///
+/// A step may claim its output lives elsewhere than the path it was given (`s3://bucket/model`), but only as an
+/// absolute location: a URI with a scheme, or an absolute path, with no `..` segment. The claim is recorded, not
+/// checked: the server never reads or writes the place it names.
 public struct OutputReport: Sendable, Equatable {
+    /// Checks a claimed output location (see the type's documentation).
+    public static func checkURI(_ uri: String, field: String) throws(ProvenanceError) {
+        try Validation.requireName(uri, field: field)
+        let scheme = uri.firstRange(of: "://").map { uri[..<$0.lowerBound] }
+        let hasScheme = scheme.map { name in
+            guard let first = name.first, first.isLetter else { return false }
+            return name.allSatisfy { $0.isLetter || $0.isNumber || "+.-".contains($0) }
+        } ?? false
+        guard hasScheme || uri.hasPrefix("/") else {
+            throw .invalid(field, "'\(uri)' is neither an absolute path nor a URI with a scheme (s3://, gs://, file://)")
+        }
+        let path = hasScheme ? uri[uri.firstRange(of: "://")!.upperBound...] : uri[...]
+        guard !path.split(separator: "/", omittingEmptySubsequences: false).contains("..") else {
+            throw .invalid(field, "'\(uri)' has a '..' segment; name the location directly")
+        }
+    }
+
     /// Where the artifact is.
     public var uri: String
     /// Properties its artifact type declares.

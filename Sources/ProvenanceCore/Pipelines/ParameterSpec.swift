@@ -19,6 +19,16 @@ public enum ParameterType: String, Sendable, CaseIterable, Hashable {
         }
     }
 
+    /// Some value of this type, to check a template with before any run gives the real one.
+    public var standIn: JSON {
+        switch self {
+        case .string, .json: .string("x")
+        case .int: .int(0)
+        case .double: .double(0.5)
+        case .bool: .bool(true)
+        }
+    }
+
     /// The value of this type that `text` (a command-line argument) writes: the text itself for a STRING, a number,
     /// `true` or `false`, or a JSON document; nil if it is not one.
     public func value(fromText text: String) -> JSON? {

@@ -101,11 +101,15 @@ extension PipelineSpec {
             }
             let filterField = Validation.join(field, "select.filter")
             if let template = try selector.filterTemplate(field: filterField) {
-                for case .parameter(let name) in template.references where parameters.named(name) == nil {
-                    throw .invalid(filterField, "'{{parameters.\(name)}}' names no parameter of this pipeline")
+                // Checked with a stand-in of its type for each parameter; the run checks it again with its values.
+                var standIns: [String: JSON] = [:]
+                for case .parameter(let name) in template.references {
+                    guard let parameter = parameters.named(name) else {
+                        throw .invalid(filterField, "'{{parameters.\(name)}}' names no parameter of this pipeline")
+                    }
+                    standIns[name] = parameter.type.standIn
                 }
-                // Checked with a stand-in for each parameter; the run checks it again with its values.
-                _ = try Filter.parse(template.render { _ in "0" }, kind: .artifact, field: filterField)
+                _ = try selector.resolved(parameters: standIns, field: filterField)
             }
         }
     }

@@ -99,10 +99,13 @@ public struct ArtifactSelector: Sendable, Equatable, Hashable {
     public var state: Int16?
     /// How far the search reaches.
     public var scope: Scope
-    /// An MLMD filter the artifact must also pass; `{{parameters.NAME}}` in it is replaced by the run's value of
-    /// the pipeline parameter (text as it is, with `'` doubled so it can sit between quotes; numbers and booleans as
-    /// written): `custom_properties.customer.string_value = '{{parameters.customer}}'`.
+    /// An MLMD filter the artifact must also pass. `{{parameters.NAME}}` in it stands for the run's value of the
+    /// pipeline parameter, bound as a value, never spliced in as text: inside quotes for text
+    /// (`custom_properties.customer.string_value = '{{parameters.customer}}'`, or within a LIKE pattern, where the
+    /// value matches literally), and anywhere for numbers and booleans.
     public var filter: String?
+    /// The run's values of the parameters the filter names, once the run is known (see `resolved`).
+    public var boundParameters: [String: JSON] = [:]
 
     /// Creates a selector.
     public init(type: String, state: Int16? = nil, scope: Scope = .pipeline, filter: String? = nil) {
@@ -111,32 +114,13 @@ public struct ArtifactSelector: Sendable, Equatable, Hashable {
         self.scope = scope
         self.filter = filter
     }
-}
 
-extension ArtifactSelector {
-    /// The filter's template (its only placeholders are pipeline parameters; `field` names it in errors).
-    func filterTemplate(field: String) throws(ProvenanceError) -> CommandTemplate? {
-        guard let filter else { return nil }
-        let template = try CommandTemplate(parsing: filter, path: field)
-        for reference in template.references {
-            guard case .parameter = reference else {
-                throw .invalid(field, "a selector's filter may only use {{parameters.NAME}} placeholders")
-            }
-        }
-        return template
-    }
-
-    /// The selector with the pipeline parameters in its filter replaced by `parameters`' values.
-    public func resolved(parameters: [String: JSON], field: String) throws(ProvenanceError) -> ArtifactSelector {
-        guard let template = try filterTemplate(field: field), !template.references.isEmpty else { return self }
-        var resolved = self
-        resolved.filter = template.render { reference in
-            guard case .parameter(let name) = reference, let value = parameters[name] else { return "" }
-            if case .string(let text) = value { return text.replacing("'", with: "''") }
-            return value.commandLineText
-        }
-        _ = try Filter.parse(resolved.filter!, kind: .artifact, field: field)
-        return resolved
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(type)
+        hasher.combine(state)
+        hasher.combine(scope)
+        hasher.combine(filter)
+        hasher.combine(JSONWriter.string(.object(boundParameters.keys.sorted().map { (key: $0, value: boundParameters[$0]!) })))
     }
 }
 

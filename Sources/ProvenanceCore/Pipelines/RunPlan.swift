@@ -126,6 +126,7 @@ public enum InputSource: Sendable, Equatable {
             [
                 "type": .string(selector.type), "state": selector.state.map { .int(Int64($0)) } ?? .null,
                 "scope": .string(selector.scope.rawValue), "filter": selector.filter.map(JSON.string) ?? .null,
+                "parameters": .object(selector.boundParameters.keys.sorted().map { (key: $0, value: selector.boundParameters[$0]!) }),
                 "optional": .bool(optional),
             ]
         }
@@ -144,6 +145,7 @@ public enum InputSource: Sendable, Equatable {
             var selector = ArtifactSelector(type: try reader.requiredString("type"), filter: try reader.string("filter"))
             selector.state = try reader.int("state").map { Int16(clamping: $0) }
             selector.scope = ArtifactSelector.Scope(rawValue: try reader.string("scope") ?? "") ?? .pipeline
+            for (name, value) in try reader.members("parameters") ?? [] { selector.boundParameters[name] = value }
             self = .selector(selector, optional: try reader.bool("optional") ?? false)
         }
     }
