@@ -37,7 +37,7 @@ extension APIRoutes {
         }
         api.post("leases:logs") { request, _ in
             let (token, lines) = try WireExecutor.logs(try await body(request))
-            try await store.appendLogs(token, lines: lines)
+            try await engine.appendLogs(token, lines: lines)
             return Response(status: .noContent)
         }
     }

@@ -21,6 +21,7 @@ public struct APILimits: Sendable {
 struct APIRoutes: Sendable {
     let engine: Engine
     let authorizer: Authorizer
+    let metrics: MetricsExposition
     let limits: APILimits
     var store: PostgresStore { engine.store }
 

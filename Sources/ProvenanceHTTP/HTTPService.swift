@@ -35,13 +35,14 @@ public struct HTTPSettings: Sendable {
 
 /// Builds the REST API server as a service for the server's ServiceGroup. `onListening` receives the bound port.
 public func makeHTTPService(
-    engine: Engine, authorizer: Authorizer, settings: HTTPSettings, logger: Logger,
+    engine: Engine, authorizer: Authorizer, metrics: @escaping MetricsExposition, settings: HTTPSettings, logger: Logger,
     onListening: @escaping @Sendable (Int) async -> Void
 ) -> some Service {
     let connections = settings.connections
     return Application(
         router: makeAPIRouter(
-            engine: engine, authorizer: authorizer, limits: settings.limits, publicMetrics: settings.publicMetrics),
+            engine: engine, authorizer: authorizer, metrics: metrics, limits: settings.limits,
+            publicMetrics: settings.publicMetrics),
         server: .http1(configuration: .init(
             additionalChannelHandlers: [ConnectionGuard(limits: connections, connections: .shared)])),
         configuration: .init(
@@ -53,13 +54,15 @@ public func makeHTTPService(
 
 /// The router of the REST API: every route api/openapi.yaml documents, behind the error middleware and the access
 /// checks of `AccessPolicy`.
-public func makeAPIRouter(engine: Engine, authorizer: Authorizer, limits: APILimits, publicMetrics: Bool = false)
-    -> Router<APIRequestContext>
-{
+public func makeAPIRouter(
+    engine: Engine, authorizer: Authorizer, metrics: @escaping MetricsExposition, limits: APILimits,
+    publicMetrics: Bool = false
+) -> Router<APIRequestContext> {
     let router = Router(context: APIRequestContext.self)
+    router.add(middleware: RequestMetricsMiddleware())
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: CancellationMiddleware())
     router.add(middleware: AuthMiddleware(authorizer: authorizer, publicMetrics: publicMetrics))
-    APIRoutes(engine: engine, authorizer: authorizer, limits: limits).register(on: router)
+    APIRoutes(engine: engine, authorizer: authorizer, metrics: metrics, limits: limits).register(on: router)
     return router
 }

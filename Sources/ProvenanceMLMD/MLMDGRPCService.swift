@@ -77,7 +77,9 @@ public func makeMLMDService(
         draining: draining)
     let authentication = MLMDAuthInterceptor(authorizer: authorizer, defaultNamespace: settings.defaultNamespace)
     return GRPCServerService(
-        server: GRPCServer(transport: transport, services: [service], interceptors: [authentication]), draining: draining,
+        server: GRPCServer(
+            transport: transport, services: [service], interceptors: [MLMDMetricsInterceptor(), authentication]),
+        draining: draining,
         onListening: onListening)
 }
 

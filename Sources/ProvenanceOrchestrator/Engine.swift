@@ -1,4 +1,5 @@
 import Logging
+import Metrics
 import ProvenanceCore
 import ProvenanceStore
 import ServiceLifecycle
@@ -93,16 +94,41 @@ public final class Engine: Sendable {
 
     /// Records a successful attempt (see `PostgresStore.completeAttempt`).
     public func complete(_ token: LeaseToken, report: AttemptReport) async throws(ProvenanceError) -> AttemptOutcome {
-        let outcome = try await store.completeAttempt(token, report: report)
+        let outcome = try await Self.countingRefusal("complete") { () throws(ProvenanceError) in
+            try await store.completeAttempt(token, report: report)
+        }
         if outcome.queued > 0 { waiters.wake(outcome.queued) }
         return outcome
     }
 
     /// Records a failed attempt (see `PostgresStore.failAttempt`).
     public func fail(_ token: LeaseToken, failure: AttemptFailure) async throws(ProvenanceError) -> AttemptOutcome {
-        let outcome = try await store.failAttempt(token, failure: failure)
+        let outcome = try await Self.countingRefusal("fail") { () throws(ProvenanceError) in
+            try await store.failAttempt(token, failure: failure)
+        }
         if outcome.queued > 0 { waiters.wake(outcome.queued) }
         return outcome
+    }
+
+    /// Appends log lines of a running attempt (see `PostgresStore.appendLogs`).
+    public func appendLogs(_ token: LeaseToken, lines: [LogLine]) async throws(ProvenanceError) {
+        try await Self.countingRefusal("logs") { () throws(ProvenanceError) in
+            try await store.appendLogs(token, lines: lines)
+        }
+    }
+
+    /// Runs a lease report, counting it in `/metrics` when it is refused because the lease is no longer held.
+    private static func countingRefusal<Result>(
+        _ report: String, _ body: () async throws(ProvenanceError) -> Result
+    ) async throws(ProvenanceError) -> Result {
+        do {
+            return try await body()
+        } catch {
+            if error.code == .leaseLost {
+                Counter(label: MetricName.leaseReportsRefused, dimensions: [("report", report)]).increment()
+            }
+            throw error
+        }
     }
 
     /// How many executors wait in a long poll on this replica now.

@@ -57,8 +57,9 @@ private func composeServer(
     engineSettings.leaseDuration = config.leaseDuration
     let engine = Engine(store: store, settings: engineSettings, logger: logger)
     let port = PortAnnouncement()
+    let exporter = MetricsExporter(store: store, engine: engine)
     let http = makeHTTPService(
-        engine: engine, authorizer: authorizer,
+        engine: engine, authorizer: authorizer, metrics: { await exporter.exposition() },
         settings: HTTPSettings(
             host: config.httpHost, port: config.httpPort, limits: APILimits(maximumBodyBytes: config.maximumBodyBytes),
             connections: config.connections, publicMetrics: config.publicMetrics),

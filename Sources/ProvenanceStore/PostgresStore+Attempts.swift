@@ -1,3 +1,4 @@
+import Metrics
 import PostgresNIO
 import ProvenanceCore
 
@@ -36,9 +37,11 @@ extension PostgresStore {
     /// as lost: each task is tried again or fails, as its policy says. Attempts another replica is settling are
     /// skipped. Returns how many it ended and how many tasks it queued.
     public func reapExpiredLeases(limit: Int = 100) async throws(ProvenanceError) -> (reaped: Int, queued: Int) {
-        try await transactionFinishingRuns { [self] connection in
+        let result = try await transactionFinishingRuns { [self] connection in
             try await AttemptSettlement(store: self, connection: connection).reap(limit: limit)
         }
+        if result.reaped > 0 { Counter(label: MetricName.leasesExpired).increment(by: result.reaped) }
+        return result
     }
 
     /// Whether a queued task's backoff ended within the last `window` (so waiting executors should look again).

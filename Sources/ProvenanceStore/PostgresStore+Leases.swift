@@ -1,3 +1,4 @@
+import Metrics
 import PostgresNIO
 import ProvenanceCore
 
@@ -29,7 +30,7 @@ extension PostgresStore {
         let request = LeaseRequest(
             executor: executor, available: available, limit: limit, duration: duration, namespaceIDs: namespaceIDs,
             cancellation: RequestCancellation.current)
-        return try await leaseBatcher.run(request) { [self] requests throws(ProvenanceError) in
+        let leases = try await leaseBatcher.run(request) { [self] requests throws(ProvenanceError) in
             try await transaction { connection in
                 // One after another in one transaction: each sees the tasks the previous ones took.
                 var results: [Result<[Lease], ProvenanceError>] = []
@@ -40,7 +41,8 @@ extension PostgresStore {
                         continue
                     }
                     do {
-                        results.append(.success(try await LeaseGrant(store: self, connection: connection).grant(request)))
+                        let leases = try await LeaseGrant(store: self, connection: connection).grant(request)
+                        results.append(.success(leases))
                     } catch let error as ProvenanceError where error.code == .notFound {
                         results.append(.failure(error))
                     }
@@ -48,6 +50,11 @@ extension PostgresStore {
                 return results
             }
         }
+        // Counted once the transaction that granted them has committed.
+        for (namespace, granted) in Dictionary(grouping: leases, by: \.namespace) {
+            Counter(label: MetricName.leasesGranted, dimensions: [("namespace", namespace)]).increment(by: granted.count)
+        }
+        return leases
     }
 
     /// Extends the leases of `tokens` that executor `executor` still holds by `duration`; says of each whether it

@@ -1,3 +1,4 @@
+import Metrics
 import Foundation
 import ProvenanceCore
 import Synchronization
@@ -107,6 +108,8 @@ final class WriteCoalescer: Sendable {
             defer { passSlotOn() }
             return try await statement(own, false)
         }
+        Counter(label: MetricName.sharedWriteStatements).increment()
+        Counter(label: MetricName.writesCoalesced).increment(by: others.count + 1)
         var shared = own
         var starts: [[NodeKind: Int]] = []
         for waiter in others {

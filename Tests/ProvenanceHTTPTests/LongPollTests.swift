@@ -69,7 +69,6 @@ import Testing
     /// The executors waiting in a long poll, as `/metrics` says.
     private func waitingExecutors(_ server: TestServer) async throws -> Int {
         let metrics = try await server.request(.GET, "/metrics").text
-        let line = metrics.split(separator: "\n").first { $0.hasPrefix("provenance_executors_waiting ") }
-        return Int(line?.split(separator: " ").last ?? "") ?? -1
+        return MetricsTests.value(metrics, "provenance_executors_waiting").map { Int($0) } ?? -1
     }
 }

@@ -29,7 +29,7 @@ import Testing
             endpoint: DatabaseEndpoint(location: .tcp(host: "127.0.0.1", port: 1), username: "unused", database: "unused"),
             logger: Logger(label: "contract"))
         let router = makeAPIRouter(
-            engine: Engine(store: store, logger: Logger(label: "contract")), authorizer: Authorizer(store: store),
+            engine: Engine(store: store, logger: Logger(label: "contract")), authorizer: Authorizer(store: store), metrics: { "" },
             limits: APILimits(maximumBodyBytes: 1024))
         let served = Set(router.routes.map { "\($0.method.rawValue) \($0.path.description)" })
         let paths = try #require(Self.specification["paths"])

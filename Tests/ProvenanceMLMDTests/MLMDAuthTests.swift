@@ -62,6 +62,11 @@ import Testing
                 let defaultTypes = try await client.getArtifactTypes(MlMetadata_GetArtifactTypesRequest(), metadata: bearer(reader))
                 #expect(defaultTypes.artifactTypes.isEmpty)
             }
+            // Every RPC is counted by method and status, refused ones too.
+            let metrics = try await server.with(token: admin).request(.GET, "/metrics").text
+            #expect(metrics.contains(#"provenance_grpc_requests_total{method="GetArtifacts",code="ok"}"#), "\(metrics)")
+            #expect(metrics.contains(#"provenance_grpc_requests_total{method="GetArtifacts",code="unauthenticated"}"#))
+            #expect(metrics.contains(#"provenance_grpc_request_duration_seconds_bucket{method="PutTypes",le="#))
         }
     }
 

@@ -1,0 +1,52 @@
+import Foundation
+import ProvenanceCore
+import ProvenanceTestSupport
+import Testing
+
+/// `/metrics` through swift-metrics and swift-prometheus: requests by route and status class, leases by
+/// namespace, the queue and runs by state, and the pool, in Prometheus' text format.
+@Suite struct MetricsTests {
+    /// The value of the series `name{labels}` (labels written as Prometheus writes them), if present.
+    static func value(_ text: String, _ series: String) -> Double? {
+        for line in text.split(separator: "\n") where line.hasPrefix(series + " ") {
+            return Double(line.split(separator: " ").last ?? "")
+        }
+        return nil
+    }
+
+    @Test func requestsLeasesAndTheQueueAreCountedWhereTheyHappen() async throws {
+        try await withTestServer { server in
+            #expect(try await server.api(.POST, "/components", json: PipelineBadInputTests.produce).status == 201)
+            #expect(try await server.api(.POST, "/pipelines", json: [
+                "name": "p", "steps": ["m": ["component": "produce@1", "parameters": ["rows": 3]]],
+            ]).status == 201)
+            #expect(try await server.api(.POST, "/runs", json: ["pipeline": "p"]).status == 201)
+            #expect(try await server.api(.GET, "/artifacts/999999").status == 404)
+            let queued = try await server.request(.GET, "/metrics")
+            #expect(queued.headers.first(name: "Content-Type")?.hasPrefix("text/plain") == true)
+            #expect(Self.value(queued.text, #"provenance_tasks{namespace="default",state="QUEUED"}"#) == 1, "\(queued.text)")
+            #expect(Self.value(queued.text, #"provenance_runs{state="PENDING"}"#) == 1)
+            let route = #"route="/api/v1/namespaces/{namespace}/artifacts/{id}",method="GET""#
+            #expect((Self.value(queued.text, "provenance_http_requests_total{\(route),status=\"4xx\"}") ?? 0) >= 1)
+            #expect(queued.text.contains("provenance_http_request_duration_seconds_bucket{\(route),le="), "\(queued.text)")
+            #expect(queued.text.contains("# TYPE provenance_http_request_duration_seconds histogram"))
+
+            let executor = try await server.request(.POST, "/api/v1/executors", json: ["name": "e", "capacity": ["slots": 1]])
+            let leases = try await server.request(
+                .POST, "/api/v1/executors/\(executor.json.int("id")):lease", json: ["available": ["slots": 1], "wait_ms": 10_000])
+            #expect(leases.json.array("leases").count == 1)
+            let leased = try await server.request(.GET, "/metrics").text
+            #expect((Self.value(leased, #"provenance_leases_granted_total{namespace="default"}"#) ?? 0) >= 1)
+            #expect(Self.value(leased, #"provenance_tasks{namespace="default",state="RUNNING"}"#) == 1)
+            // A series that emptied is dropped, not left at its last value.
+            #expect(Self.value(leased, #"provenance_tasks{namespace="default",state="QUEUED"}"#) == nil)
+            #expect(Self.value(leased, "provenance_executors_attached") == 1)
+            let refused = try await server.request(.POST, "/api/v1/leases:logs", json: [
+                "token": "1.9.0123456789abcdef0123456789abcdef", "lines": [["stream": "stdout", "text": "x"]],
+            ])
+            #expect(refused.status == 409)
+            let after = try await server.request(.GET, "/metrics").text
+            #expect((Self.value(after, #"provenance_lease_reports_refused_total{report="logs"}"#) ?? 0) >= 1)
+        }
+    }
+}
