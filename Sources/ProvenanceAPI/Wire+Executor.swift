@@ -97,6 +97,7 @@ public enum WireExecutor {
         members.append((key: "parameters", value: .object(lease.parameters.keys.sorted().map { (key: $0, value: lease.parameters[$0]!) })))
         members.append((key: "execution_id", value: .int(lease.executionID.rawValue)))
         members.append((key: "lease_expires_since_epoch", value: .int(lease.leaseExpires / 1000)))
+        if let requestID = lease.requestID { members.append((key: "request_id", value: .string(requestID))) }
         return .object(members)
     }
 
@@ -108,7 +109,7 @@ public enum WireExecutor {
             throw .invalid("lease.component", "expected name@version, got '\(componentText)'")
         }
         guard let run = try reader.object("run") else { throw .invalid("lease.run", "is missing") }
-        return Lease(
+        var lease = Lease(
             token: try LeaseToken(parsing: try reader.requiredString("token"), field: "lease.token"),
             namespace: try reader.requiredString("namespace"), runID: RunID(try WirePipeline.required(reader, "run_id")),
             step: try reader.requiredString("step"), component: component, process: try ProcessSpec(run),
@@ -126,6 +127,8 @@ public enum WireExecutor {
             parameters: WireRun.dictionary(try reader.members("parameters")),
             executionID: ExecutionID(try WirePipeline.required(reader, "execution_id")),
             leaseExpires: try WirePipeline.required(reader, "lease_expires_since_epoch") * 1000)
+        lease.requestID = try reader.string("request_id")
+        return lease
     }
 
     // MARK: Heartbeats

@@ -99,6 +99,7 @@ struct StepRun {
         // attempt's fencing token, which the server takes as a writer's credential in the run's namespace while the
         // attempt runs, and never beyond.
         environment["PROVENANCE_TOKEN"] = lease.token.description
+        if let requestID = lease.requestID { environment["PROVENANCE_REQUEST_ID"] = requestID }
         var options = PlatformOptions()
         options.processGroupID = 0
         let timeout = lease.timeout
@@ -209,7 +210,10 @@ struct StepRun {
     }
 
     private var metadata: Logger.Metadata {
-        ["run": "\(lease.runID)", "step": "\(lease.step)", "task": "\(lease.token.taskID)", "attempt": "\(lease.token.attempt)"]
+        [
+            "run": "\(lease.runID)", "step": "\(lease.step)", "task": "\(lease.token.taskID)", "attempt": "\(lease.token.attempt)",
+            "request_id": "\(lease.requestID ?? "none")",
+        ]
     }
 
     /// `path` made absolute against the current directory.

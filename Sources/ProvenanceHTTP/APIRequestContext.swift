@@ -1,4 +1,5 @@
 import Hummingbird
+import Synchronization
 import ProvenanceCore
 
 /// The request context of the REST API: Hummingbird's basic one, plus the signal that its client has gone.
@@ -11,6 +12,10 @@ public struct APIRequestContext: RequestContext {
     public let clientAddress: String?
     /// Who is calling, once `AuthMiddleware` has checked their credential.
     public var principal: Principal = .open
+    /// The request's id (its `X-Request-ID`, or one made for it), set by `RequestLogMiddleware`.
+    public var requestID: String = ""
+    /// What inner middleware learn that the request log reports (the caller's name).
+    public let facts = RequestFacts()
 
     /// The context of a request that arrived on `source.channel`.
     public init(source: ApplicationRequestContextSource) {
@@ -35,5 +40,17 @@ struct CancellationMiddleware: RouterMiddleware {
     {
         guard let cancellation = context.cancellation else { return try await next(request, context) }
         return try await RequestCancellation.$current.withValue(cancellation) { try await next(request, context) }
+    }
+}
+
+/// What the access check learns about a request, for the request log written outside it (the context is passed
+/// inwards by value, so it cannot carry an answer back out).
+public final class RequestFacts: Sendable {
+    private let principalName = Mutex<String?>(nil)
+
+    /// The caller's name, once authenticated.
+    public var principal: String? {
+        get { principalName.withLock { $0 } }
+        set { principalName.withLock { $0 = newValue } }
     }
 }

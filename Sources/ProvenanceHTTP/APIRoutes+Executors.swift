@@ -18,9 +18,10 @@ extension APIRoutes {
         }
         api.post("executors/{id}:lease") { request, context in
             let (available, maximum, wait) = try WireExecutor.leaseRequest(try await body(request))
-            let leases = try await engine.lease(
+            var leases = try await engine.lease(
                 executor: ExecutorID(try context.id()), available: available, maximum: maximum, wait: wait,
                 namespaces: context.principal.namespaces)
+            for index in leases.indices { leases[index].requestID = context.requestID }
             return JSONResponse.make(["leases": .array(leases.map(WireExecutor.json))])
         }
         api.post("executors/{id}:heartbeat") { request, context in

@@ -30,6 +30,7 @@ struct AuthMiddleware: RouterMiddleware {
             try authorizer.authorize(principal, access, namespace: context.parameters.get("namespace"))
             var context = context
             context.principal = principal
+            context.facts.principal = principal.name
             return try await next(request, context)
         }
     }

@@ -19,17 +19,20 @@ public struct HTTPSettings: Sendable {
     public var connections: ConnectionLimits
     /// Whether `/metrics` answers without a credential.
     public var publicMetrics: Bool
+    /// The level of the one log line each request gets.
+    public var requestLogLevel: Logger.Level
 
     /// Creates settings.
     public init(
         host: String, port: Int, limits: APILimits, connections: ConnectionLimits = ConnectionLimits(),
-        publicMetrics: Bool = false
+        publicMetrics: Bool = false, requestLogLevel: Logger.Level = .debug
     ) {
         self.host = host
         self.port = port
         self.limits = limits
         self.connections = connections
         self.publicMetrics = publicMetrics
+        self.requestLogLevel = requestLogLevel
     }
 }
 
@@ -42,7 +45,7 @@ public func makeHTTPService(
     return Application(
         router: makeAPIRouter(
             engine: engine, authorizer: authorizer, metrics: metrics, limits: settings.limits,
-            publicMetrics: settings.publicMetrics),
+            publicMetrics: settings.publicMetrics, requestLogLevel: settings.requestLogLevel),
         server: .http1(configuration: .init(
             additionalChannelHandlers: [ConnectionGuard(limits: connections, connections: .shared)])),
         configuration: .init(
@@ -56,9 +59,10 @@ public func makeHTTPService(
 /// checks of `AccessPolicy`.
 public func makeAPIRouter(
     engine: Engine, authorizer: Authorizer, metrics: @escaping MetricsExposition, limits: APILimits,
-    publicMetrics: Bool = false
+    publicMetrics: Bool = false, requestLogLevel: Logger.Level = .debug
 ) -> Router<APIRequestContext> {
     let router = Router(context: APIRequestContext.self)
+    router.add(middleware: RequestLogMiddleware(level: requestLogLevel))
     router.add(middleware: RequestMetricsMiddleware())
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: CancellationMiddleware())

@@ -27,7 +27,7 @@ private func composeServer(
     lock: inout DataDirectoryLock?
 ) async throws -> ProvenanceServer {
     let logger = {
-        var logger = Logger(label: "provenance", factory: ServerLogHandler.init)
+        var logger = Logger(label: "provenance") { label in ServerLogHandler(label: label, format: config.logFormat) }
         logger.logLevel = config.logLevel
         return logger
     }()
@@ -62,7 +62,8 @@ private func composeServer(
         engine: engine, authorizer: authorizer, metrics: { await exporter.exposition() },
         settings: HTTPSettings(
             host: config.httpHost, port: config.httpPort, limits: APILimits(maximumBodyBytes: config.maximumBodyBytes),
-            connections: config.connections, publicMetrics: config.publicMetrics),
+            connections: config.connections, publicMetrics: config.publicMetrics,
+            requestLogLevel: config.logFormat == .json ? .info : .debug),
         logger: logger,
         onListening: { bound in
             logger.info("HTTP API listening", metadata: ["address": "http://\(config.httpHost):\(bound)"])

@@ -24,7 +24,7 @@ public func withDatabase<Value: Sendable>(
     config: ServerConfiguration, migrate: Bool = true,
     _ body: @Sendable (DatabaseEndpoint, Logger) async throws -> Value
 ) async throws -> Value {
-    let logger = Logger(label: "provenance", factory: ServerLogHandler.init)
+    let logger = Logger(label: "provenance", factory: { ServerLogHandler(label: $0) })
     func run(_ endpoint: DatabaseEndpoint) async throws -> Value {
         if migrate { try await Migrator.migrate(endpoint, logger: logger) }
         return try await body(endpoint, logger)

@@ -54,6 +54,8 @@ public struct ServerConfiguration: Sendable {
     public var adminTokenFile: String? = nil
     /// Log level.
     public var logLevel: Logger.Level = .info
+    /// Log format; with `json`, each request also gets an `info` line (at `debug` with `text`).
+    public var logFormat: LogFormat = .text
 
     /// Creates a configuration with the defaults.
     public init() {}

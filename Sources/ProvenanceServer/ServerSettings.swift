@@ -70,8 +70,12 @@ public enum ServerSettings {
             help: "Least severe log level written: trace, debug, info, notice, warning, error or critical.",
             parse: { Logger.Level(rawValue: $0.lowercased()) },
             expected: "one of trace, debug, info, notice, warning, error, critical", describe: { $0.rawValue }),
+        Setting(
+            "log-format", \.logFormat, valueName: "FORMAT",
+            help: "text, or json: one JSON object a line, and a line for each request (request id, route, status, duration, namespace, caller).",
+            parse: { LogFormat(rawValue: $0.lowercased()) }, expected: "text or json", describe: { $0.rawValue }),
     ])
 
     /// The settings of the commands that only reach the database (`migrate`, `bench`).
-    public static let database = table.restricted(to: ["database-url", "data-dir", "log-level"])
+    public static let database = table.restricted(to: ["database-url", "data-dir", "log-level", "log-format"])
 }

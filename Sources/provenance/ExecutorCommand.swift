@@ -16,7 +16,7 @@ struct ExecutorCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try settings.configuration(ExecutorSettings.table)
-        var logger = Logger(label: "provenance-executor", factory: ServerLogHandler.init)
+        var logger = Logger(label: "provenance-executor", factory: { ServerLogHandler(label: $0) })
         logger.logLevel = .info
         let agent = ExecutorAgent(configuration: configuration, logger: logger)
         var services = [ServiceGroupConfiguration.ServiceConfiguration(service: agent)]

@@ -69,6 +69,6 @@ import Testing
     /// The executors waiting in a long poll, as `/metrics` says.
     private func waitingExecutors(_ server: TestServer) async throws -> Int {
         let metrics = try await server.request(.GET, "/metrics").text
-        return MetricsTests.value(metrics, "provenance_executors_waiting").map { Int($0) } ?? -1
+        return ObservabilityTests.value(metrics, "provenance_executors_waiting").map { Int($0) } ?? -1
     }
 }

@@ -12,7 +12,7 @@ import Testing
         version: "1"
         outputs: {out: Dataset}
         run:
-          command: [python3, -c, 'import os, urllib.request as u; t = os.environ["PROVENANCE_TOKEN"]; r = u.Request(os.environ["PROVENANCE_SERVER"] + "/api/v1/namespaces/default/artifacts", headers={"Authorization": "Bearer " + t}); print("token=" + t); print("status=%d" % u.urlopen(r).status); open("{{outputs.out.uri}}", "w").write("x")']
+          command: [python3, -c, 'import os, urllib.request as u; t = os.environ["PROVENANCE_TOKEN"]; r = u.Request(os.environ["PROVENANCE_SERVER"] + "/api/v1/namespaces/default/artifacts", headers={"Authorization": "Bearer " + t}); print("token=" + t); print("request=" + os.environ.get("PROVENANCE_REQUEST_ID", "none")); print("status=%d" % u.urlopen(r).status); open("{{outputs.out.uri}}", "w").write("x")']
         ---
         name: tell
         steps:
@@ -32,6 +32,7 @@ import Testing
             let seen = try #require(lines.first { $0.hasPrefix("token=") }).dropFirst("token=".count)
             #expect(seen != token[...] && seen.hasPrefix("\(run.tasks[0].id.rawValue).1."))
             #expect(lines.contains("status=200"), "\(lines)")
+            #expect(lines.contains { $0.hasPrefix("request=") && $0 != "request=none" }, "\(lines)")
             let ended = ProvenanceClient(baseURL: "http://127.0.0.1:\(harness.port)", token: String(seen))
             do throws(ProvenanceError) {
                 _ = try await ended.get("/api/v1/namespaces/default/artifacts")

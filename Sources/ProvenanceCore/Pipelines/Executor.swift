@@ -103,6 +103,9 @@ public struct Lease: Sendable, Equatable {
     public var executionID: ExecutionID
     /// When the lease expires unless extended, microseconds since the epoch.
     public var leaseExpires: Int64
+    /// The id of the request that granted the lease (its `X-Request-ID`), which the executor hands the step as
+    /// `PROVENANCE_REQUEST_ID`, so a step's own logs can be tied to the server's.
+    public var requestID: String? = nil
 
     /// Creates a lease.
     public init(

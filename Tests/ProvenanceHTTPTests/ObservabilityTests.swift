@@ -3,9 +3,9 @@ import ProvenanceCore
 import ProvenanceTestSupport
 import Testing
 
-/// `/metrics` through swift-metrics and swift-prometheus: requests by route and status class, leases by
-/// namespace, the queue and runs by state, and the pool, in Prometheus' text format.
-@Suite struct MetricsTests {
+/// What operators see: `/metrics` through swift-metrics and swift-prometheus (requests by route and status
+/// class, leases by namespace, the queue and runs by state, the pool, in Prometheus' text format), and request ids.
+@Suite struct ObservabilityTests {
     /// The value of the series `name{labels}` (labels written as Prometheus writes them), if present.
     static func value(_ text: String, _ series: String) -> Double? {
         for line in text.split(separator: "\n") where line.hasPrefix(series + " ") {
@@ -47,6 +47,30 @@ import Testing
             #expect(refused.status == 409)
             let after = try await server.request(.GET, "/metrics").text
             #expect((Self.value(after, #"provenance_lease_reports_refused_total{report="logs"}"#) ?? 0) >= 1)
+        }
+    }
+
+    @Test func everyRequestHasAnIdThatGoesBackToTheClientAndWithItsLeases() async throws {
+        try await withTestServer { server in
+            let given = try await server.api(.GET, "/artifacts", headers: [("X-Request-ID", "trace-42.a_b")])
+            #expect(given.headers.first(name: "X-Request-ID") == "trace-42.a_b")
+            let made = try await server.api(.GET, "/artifacts")
+            let id = try #require(made.headers.first(name: "X-Request-ID"))
+            #expect(id.count == 16 && id != "trace-42.a_b")
+            let unusable = try await server.api(.GET, "/artifacts", headers: [("X-Request-ID", "bad id; rm -rf")])
+            #expect(unusable.headers.first(name: "X-Request-ID")?.count == 16)
+            let failed = try await server.api(.GET, "/artifacts/999999", headers: [("X-Request-ID", "r-404")])
+            #expect(failed.headers.first(name: "X-Request-ID") == "r-404")
+            #expect(try await server.api(.POST, "/components", json: PipelineBadInputTests.produce).status == 201)
+            #expect(try await server.api(.POST, "/pipelines", json: [
+                "name": "p", "steps": ["m": ["component": "produce@1", "parameters": ["rows": 3]]],
+            ]).status == 201)
+            #expect(try await server.api(.POST, "/runs", json: ["pipeline": "p"]).status == 201)
+            let executor = try await server.request(.POST, "/api/v1/executors", json: ["name": "e", "capacity": ["slots": 1]])
+            let leases = try await server.request(
+                .POST, "/api/v1/executors/\(executor.json.int("id")):lease", json: ["available": ["slots": 1], "wait_ms": 10_000],
+                headers: [("X-Request-ID", "lease-7")])
+            #expect(leases.json.array("leases").first?.string("request_id") == "lease-7")
         }
     }
 }
