@@ -72,10 +72,33 @@ public final class PostgresStore: Service, Sendable {
             backgroundLogger: logger)
     }
 
+    /// How long a cancelled store waits for the operations in flight (cancelled too, as a rule) to end before it
+    /// closes the pool they use.
+    static let drainLimit: Duration = .seconds(5)
+
     /// Runs the connection pool and the watches on operations waiting for a connection or a shared write until
     /// cancelled or shut down gracefully; then every pooled connection is closed (statements still running on them
     /// fail).
+    ///
+    /// When cancelled (a server whose shutdown outlasted its grace cancels every service at once), the pool stays
+    /// up until the operations in flight have ended, for at most `drainLimit`: an operation still waiting for a
+    /// connection of a pool that has already stopped would wait for ever, and with it the server's exit.
     public func run() async {
+        let pool = Task { await self.runPool() }
+        await withTaskCancellationHandler {
+            await pool.value
+        } onCancel: {
+            Task { [self] in
+                let deadline = ContinuousClock.now + Self.drainLimit
+                while usage.inUse + usage.waiting > 0, ContinuousClock.now < deadline {
+                    try? await Task.sleep(for: .milliseconds(10))
+                }
+                pool.cancel()
+            }
+        }
+    }
+
+    private func runPool() async {
         await withDiscardingTaskGroup { group in
             group.addTask { await self.leaseWatchdog.run() }
             group.addTask { await self.writeCoalescer.run() }
