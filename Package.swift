@@ -69,6 +69,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -103,6 +104,8 @@ let package = Package(
                 "ProvenanceAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
@@ -128,6 +131,7 @@ let package = Package(
             name: "ProvenanceServer",
             dependencies: [
                 "ProvenanceCore",
+                "ProvenanceAPI",
                 "ProvenanceStore",
                 "ProvenanceHTTP",
                 "ProvenanceMLMD",
@@ -202,7 +206,7 @@ let package = Package(
             name: "ProvenanceHTTPTests",
             dependencies: [
                 "ProvenanceCore", "ProvenanceStore", "ProvenanceHTTP", "ProvenanceServer", "ProvenanceTestSupport",
-                "ProvenanceOrchestrator", "ProvenanceAPI",
+                "ProvenanceOrchestrator", "ProvenanceAPI", "ProvenanceClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 import ProvenanceAPI
 import ProvenanceCore
 
@@ -22,12 +23,21 @@ public final class ProvenanceClient: Sendable {
     public static let requestTimeout: Duration = .seconds(60)
 
     /// A client of the server at `baseURL`, for `namespace`, with connections of its own (shut it down with
-    /// `shutdown()`), authenticating with `token` when given.
-    public init(baseURL: String, namespace: String = Namespace.defaultName, token: String? = nil, connections: Int = 8) {
+    /// `shutdown()`), authenticating with `token` when given; an `https` server's certificate is verified against
+    /// `caFile` (PEM) when given, else against the system's roots.
+    public init(
+        baseURL: String, namespace: String = Namespace.defaultName, token: String? = nil, caFile: String? = nil,
+        connections: Int = 8
+    ) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.namespace = namespace
         self.token = token.flatMap { $0.isEmpty ? nil : $0 }
         var configuration = HTTPClient.Configuration()
+        if let caFile {
+            var tls = TLSConfiguration.makeClientConfiguration()
+            tls.trustRoots = .file(caFile)
+            configuration.tlsConfiguration = tls
+        }
         configuration.connectionPool = .init(
             idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(connections, 1))
         configuration.timeout = .init(connect: .seconds(5))

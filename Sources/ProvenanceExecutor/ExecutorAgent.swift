@@ -30,7 +30,8 @@ public final class ExecutorAgent: Service, Sendable {
     /// Runs until shut down: registration, the lease loop, heartbeats, and the steps.
     public func run() async throws {
         let client = ProvenanceClient(
-            baseURL: configuration.server, token: configuration.token, connections: configuration.slots + 4)
+            baseURL: configuration.server, token: configuration.token, caFile: configuration.caFile,
+            connections: configuration.slots + 4)
         do {
             try await work(client)
             try await client.shutdown()

@@ -8,6 +8,8 @@ public struct ExecutorConfiguration: Sendable {
     public var server = "http://127.0.0.1:8080"
     /// The API token (an executor token) it authenticates with; its namespaces are the ones it serves.
     public var token: String? = nil
+    /// The CA file (PEM) an `https` server's certificate is verified against; the system's roots if nil.
+    public var caFile: String? = nil
     /// Command prefixes steps may run (none: any); a step whose command starts otherwise fails, saying why.
     public var allowedCommands: [String] = []
     /// A name for people; the host and process id by default.
@@ -47,6 +49,9 @@ public enum ExecutorSettings {
         .optionalText(
             "token", \.token, valueName: "TOKEN",
             help: "An executor API token; steps come only from the namespaces it holds. Prefer the environment variable to the flag."),
+        .optionalText(
+            "ca-file", \.caFile, valueName: "PATH",
+            help: "CA certificates (PEM) to verify an https server with; the system's roots if not given."),
         Setting(
             "allow-command", \.allowedCommands, valueName: "PREFIX,...",
             help: "Run only steps whose command (program and arguments, joined by spaces) starts with one of these prefixes; others fail saying why.",

@@ -1,5 +1,7 @@
 import Hummingbird
 import HummingbirdCore
+import HummingbirdTLS
+import NIOSSL
 import Logging
 import NIOCore
 import ProvenanceCore
@@ -21,11 +23,13 @@ public struct HTTPSettings: Sendable {
     public var publicMetrics: Bool
     /// The level of the one log line each request gets.
     public var requestLogLevel: Logger.Level
+    /// TLS, if the API serves it (client certificates optional, verified against `clientCA` when given).
+    public var tls: TLSFiles?
 
     /// Creates settings.
     public init(
         host: String, port: Int, limits: APILimits, connections: ConnectionLimits = ConnectionLimits(),
-        publicMetrics: Bool = false, requestLogLevel: Logger.Level = .debug
+        publicMetrics: Bool = false, requestLogLevel: Logger.Level = .debug, tls: TLSFiles? = nil
     ) {
         self.host = host
         self.port = port
@@ -33,6 +37,7 @@ public struct HTTPSettings: Sendable {
         self.connections = connections
         self.publicMetrics = publicMetrics
         self.requestLogLevel = requestLogLevel
+        self.tls = tls
     }
 }
 
@@ -40,14 +45,15 @@ public struct HTTPSettings: Sendable {
 public func makeHTTPService(
     engine: Engine, authorizer: Authorizer, metrics: @escaping MetricsExposition, settings: HTTPSettings, logger: Logger,
     onListening: @escaping @Sendable (Int) async -> Void
-) -> some Service {
+) throws -> some Service {
     let connections = settings.connections
+    let http1 = HTTPServerBuilder.http1(configuration: .init(
+        additionalChannelHandlers: [ConnectionGuard(limits: connections, connections: .shared)]))
     return Application(
         router: makeAPIRouter(
             engine: engine, authorizer: authorizer, metrics: metrics, limits: settings.limits,
             publicMetrics: settings.publicMetrics, requestLogLevel: settings.requestLogLevel),
-        server: .http1(configuration: .init(
-            additionalChannelHandlers: [ConnectionGuard(limits: connections, connections: .shared)])),
+        server: try settings.tls.map { try .tls(http1, tlsConfiguration: try serverTLS($0)) } ?? http1,
         configuration: .init(
             address: .hostname(settings.host, port: settings.port), serverName: "provenance",
             availableConnectionsDelegate: MaximumAvailableConnections(connections.maximumHTTPConnections)),
@@ -69,4 +75,16 @@ public func makeAPIRouter(
     router.add(middleware: AuthMiddleware(authorizer: authorizer, publicMetrics: publicMetrics))
     APIRoutes(engine: engine, authorizer: authorizer, metrics: metrics, limits: limits).register(on: router)
     return router
+}
+
+/// NIOSSL's server configuration for `files`: client certificates optional, verified when presented.
+func serverTLS(_ files: TLSFiles) throws -> TLSConfiguration {
+    var configuration = TLSConfiguration.makeServerConfiguration(
+        certificateChain: try NIOSSLCertificate.fromPEMFile(files.certificate).map { .certificate($0) },
+        privateKey: .privateKey(try NIOSSLPrivateKey(file: files.privateKey, format: .pem)))
+    if let clientCA = files.clientCA {
+        configuration.certificateVerification = .optionalVerification
+        configuration.trustRoots = .file(clientCA)
+    }
+    return configuration
 }

@@ -1,10 +1,12 @@
 import GRPCCore
+import GRPCNIOTransportHTTP2
 import ProvenanceCore
 import ProvenanceStore
 
 /// Checks every RPC against `AccessPolicy.mlmd` before it runs: the caller's credential (the `authorization`
-/// metadata key, `Bearer prov_...`) is authenticated and its role checked in the RPC's namespace. Without a valid
-/// credential an RPC is refused with UNAUTHENTICATED; an RPC missing from the table with PERMISSION_DENIED.
+/// metadata key, `Bearer prov_...`, or else the client certificate the TLS handshake verified) is authenticated and
+/// its role checked in the RPC's namespace. Without a valid credential an RPC is refused with UNAUTHENTICATED; an
+/// RPC missing from the table with PERMISSION_DENIED.
 ///
 /// The namespace is the `x-provenance-namespace` metadata key; without it, the one namespace the credential holds
 /// if it holds exactly one (MLMD's own clients cannot send metadata), else the server's default. The interceptor
@@ -22,8 +24,11 @@ struct MLMDAuthInterceptor: ServerInterceptor {
         }
         var request = request
         do throws(ProvenanceError) {
+            let subject = (context.transportSpecific as? HTTP2ServerTransport.Posix.Context)?.peerCertificate
+                .map { String(describing: $0.subject) }
             let principal = try await authorizer.authenticate(
-                authorization: request.metadata[stringValues: "authorization"].first(where: { _ in true }))
+                authorization: request.metadata[stringValues: "authorization"].first(where: { _ in true }),
+                certificateSubject: subject)
             let named = request.metadata[stringValues: MetadataStoreService.namespaceHeader].first { !$0.isEmpty }
             let namespace = named ?? principal.namespaces.names.flatMap { $0.count == 1 ? $0[0] : nil } ?? defaultNamespace
             try authorizer.authorize(principal, access, namespace: namespace)

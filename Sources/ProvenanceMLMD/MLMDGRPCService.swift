@@ -18,17 +18,20 @@ public struct MLMDSettings: Sendable {
     public var maximumMessageBytes: Int
     /// Timeouts and the connection limit (the `grpc` ones).
     public var connections: ConnectionLimits
+    /// TLS, if the service serves it.
+    public var tls: TLSFiles?
 
     /// Creates settings.
     public init(
         host: String, port: Int, defaultNamespace: String = Namespace.defaultName, maximumMessageBytes: Int,
-        connections: ConnectionLimits = ConnectionLimits()
+        connections: ConnectionLimits = ConnectionLimits(), tls: TLSFiles? = nil
     ) {
         self.host = host
         self.port = port
         self.defaultNamespace = defaultNamespace
         self.maximumMessageBytes = maximumMessageBytes
         self.connections = connections
+        self.tls = tls
     }
 }
 
@@ -45,8 +48,24 @@ public func makeMLMDService(
     // the stream, stops only messages far beyond it.
     let transportLimit = max(settings.maximumMessageBytes * 4, settings.maximumMessageBytes + 1 << 20)
     let limits = settings.connections
+    let security: HTTP2ServerTransport.Posix.TransportSecurity =
+        if let tls = settings.tls {
+            .tls(
+                certificateChain: [.file(path: tls.certificate, format: .pem)],
+                privateKey: .file(path: tls.privateKey, format: .pem)
+            ) { config in
+                // With a client CA, every gRPC client presents a certificate it signed (how MLMD's own client
+                // authenticates); grpc-swift's transport cannot make it optional.
+                if let clientCA = tls.clientCA {
+                    config.clientCertificateVerification = .noHostnameVerification
+                    config.trustRoots = .certificates([.file(path: clientCA, format: .pem)])
+                }
+            }
+        } else {
+            .plaintext
+        }
     let transport = HTTP2ServerTransport.Posix(
-        address: address, transportSecurity: .plaintext,
+        address: address, transportSecurity: security,
         config: .defaults { config in
             config.rpc.maxRequestPayloadSize = transportLimit
             // A connection without RPCs is asked to go away after the idle time. Every connection is pinged on a

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import ProvenanceAPI
 import ProvenanceCore
 import ProvenanceStore
 
@@ -15,15 +16,33 @@ struct AuthenticationSetup: Sendable {
 
     /// Runs the steps above on the database at `endpoint`, before the server's own store runs; returns the local
     /// executor's token when `makeLocalExecutorToken`.
-    func prepare(endpoint: DatabaseEndpoint, makeLocalExecutorToken: Bool) async throws -> TokenSecret? {
+    func prepare(endpoint: DatabaseEndpoint, certificatesGranted: Bool, makeLocalExecutorToken: Bool) async throws
+        -> TokenSecret?
+    {
         try await PostgresStore.withTemporaryStore(endpoint: endpoint, logger: logger) { store in
-            try await prepare(store: store, makeLocalExecutorToken: makeLocalExecutorToken)
+            try await prepare(store: store, certificatesGranted: certificatesGranted, makeLocalExecutorToken: makeLocalExecutorToken)
         }
     }
 
-    private func prepare(store: PostgresStore, makeLocalExecutorToken: Bool) async throws -> TokenSecret? {
+    /// The client certificate grants of the file at `path` (none without one), each mistake naming the file and
+    /// the entry.
+    static func certificateGrants(_ path: String?) throws -> CertificateGrants {
+        guard let path else { return CertificateGrants() }
+        guard let bytes = FileManager.default.contents(atPath: path) else {
+            throw ProvenanceError(.invalidArgument, "--client-certificates \(path) cannot be read")
+        }
+        do throws(ProvenanceError) {
+            return try CertificateGrants(json: try SpecDocument.parse(Array(bytes), contentType: nil))
+        } catch {
+            throw ProvenanceError(.invalidArgument, "--client-certificates \(path): \(error.message)")
+        }
+    }
+
+    private func prepare(store: PostgresStore, certificatesGranted: Bool, makeLocalExecutorToken: Bool) async throws
+        -> TokenSecret?
+    {
         if let path = config.adminTokenFile { try await registerAdminTokenFile(path, store: store) }
-        let required = try await store.tokensRequired()
+        let required = try await store.tokensRequired() || certificatesGranted
         let exposed = [config.httpHost, config.grpcHost].filter { !Self.isLoopback($0) }
         if !required {
             if !exposed.isEmpty && !config.insecureNoAuth {

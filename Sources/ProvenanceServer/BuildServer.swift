@@ -47,26 +47,28 @@ private func composeServer(
     let applied = try await Migrator.migrate(endpoint, logger: logger)
     if !applied.isEmpty { logger.info("migrations applied", metadata: ["migrations": "\(applied)"]) }
     let runsLocalExecutor = LocalExecutorService.runs(config: config)
+    let tls = try config.tlsFiles()
+    let certificates = try AuthenticationSetup.certificateGrants(config.clientCertificates)
     let localExecutorToken = try await AuthenticationSetup(config: config, logger: logger)
-        .prepare(endpoint: endpoint, makeLocalExecutorToken: runsLocalExecutor)
+        .prepare(endpoint: endpoint, certificatesGranted: !certificates.isEmpty, makeLocalExecutorToken: runsLocalExecutor)
     var storeOptions = StoreOptions(maximumConnections: config.databaseConnections)
     storeOptions.statementTimeout = config.statementTimeout
     let store = try PostgresStore(endpoint: endpoint, options: storeOptions, logger: logger)
-    let authorizer = Authorizer(store: store)
+    let authorizer = Authorizer(store: store, certificates: certificates)
     var engineSettings = EngineSettings()
     engineSettings.leaseDuration = config.leaseDuration
     let engine = Engine(store: store, settings: engineSettings, logger: logger)
     let port = PortAnnouncement()
     let exporter = MetricsExporter(store: store, engine: engine)
-    let http = makeHTTPService(
+    let http = try makeHTTPService(
         engine: engine, authorizer: authorizer, metrics: { await exporter.exposition() },
         settings: HTTPSettings(
             host: config.httpHost, port: config.httpPort, limits: APILimits(maximumBodyBytes: config.maximumBodyBytes),
             connections: config.connections, publicMetrics: config.publicMetrics,
-            requestLogLevel: config.logFormat == .json ? .info : .debug),
+            requestLogLevel: config.logFormat == .json ? .info : .debug, tls: tls),
         logger: logger,
         onListening: { bound in
-            logger.info("HTTP API listening", metadata: ["address": "http://\(config.httpHost):\(bound)"])
+            logger.info("HTTP API listening", metadata: ["address": "\(tls == nil ? "http" : "https")://\(config.httpHost):\(bound)"])
             port.announce(bound)
         })
     let grpcPort = PortAnnouncement()
@@ -74,7 +76,7 @@ private func composeServer(
         store: store, authorizer: authorizer,
         settings: MLMDSettings(
             host: config.grpcHost, port: config.grpcPort, maximumMessageBytes: config.maximumBodyBytes,
-            connections: config.connections),
+            connections: config.connections, tls: tls),
         onListening: { bound in
             logger.info("MLMD gRPC service listening", metadata: ["address": "\(config.grpcHost):\(bound)"])
             grpcPort.announce(bound)

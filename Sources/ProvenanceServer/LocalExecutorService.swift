@@ -25,6 +25,8 @@ struct LocalExecutorService: Service {
     let httpPort: PortAnnouncement
     /// Its own executor token (the server makes one at each start), passed in its environment.
     let token: TokenSecret?
+    /// `https` when the server serves TLS.
+    let scheme: String
     let logger: Logger
 
     /// Whether a server configured by `config` runs a local executor: only on the embedded cluster, with the
@@ -41,10 +43,12 @@ struct LocalExecutorService: Service {
         func beside(_ name: String) -> String { base.isEmpty ? name : base + "/" + name }
         // The server waits `shutdownGrace` for everything; the executor gets half of it for its steps.
         let grace = max(config.shutdownGrace / 2, .seconds(1))
+        // Over TLS it trusts the server's own certificate chain (give the whole chain, the CA included).
         self.command = command + [
             "--work-dir", beside("work"), "--artifact-root", beside("artifacts"),
             "--shutdown-grace", "\(grace.components.seconds)s",
-        ]
+        ] + (config.tlsCertificate.map { ["--ca-file", $0] } ?? [])
+        self.scheme = config.tlsCertificate == nil ? "http" : "https"
         self.host = config.httpHost
         self.httpPort = httpPort
         self.token = token
@@ -64,7 +68,7 @@ struct LocalExecutorService: Service {
         }
         guard let port else { return }
         let reachable = host == "0.0.0.0" ? "127.0.0.1" : host == "::" ? "[::1]" : host.contains(":") ? "[\(host)]" : host
-        let arguments = Array(command.dropFirst()) + ["--server", "http://\(reachable):\(port)"]
+        let arguments = Array(command.dropFirst()) + ["--server", "\(scheme)://\(reachable):\(port)"]
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
                 let status = try await runChild(program: program, arguments: arguments)

@@ -1,5 +1,6 @@
 import Logging
 import ProvenanceCore
+import ProvenanceStore
 
 /// Everything `provenance serve` can be told. The defaults are the initial values below and nowhere else: the
 /// command line, the environment, `--help` and the README's table read them through `ServerSettings.table`.
@@ -52,6 +53,14 @@ public struct ServerConfiguration: Sendable {
     public var publicMetrics = false
     /// A file holding the first admin token: read and registered if it exists, made (mode 0600) if not.
     public var adminTokenFile: String? = nil
+    /// The certificate chain (PEM) REST and gRPC serve TLS with; plaintext when nil.
+    public var tlsCertificate: String? = nil
+    /// The private key (PEM) of `tlsCertificate`.
+    public var tlsKey: String? = nil
+    /// The CA (PEM) that signs client certificates: optional on REST, required on gRPC once set.
+    public var tlsClientCA: String? = nil
+    /// A file granting client certificates roles (see `CertificateGrants`).
+    public var clientCertificates: String? = nil
     /// Log level.
     public var logLevel: Logger.Level = .info
     /// Log format; with `json`, each request also gets an `info` line (at `debug` with `text`).
@@ -65,5 +74,23 @@ public struct ServerConfiguration: Sendable {
         self.httpPort = httpPort
         self.grpcPort = grpcPort
         self.logLevel = logLevel
+    }
+}
+
+extension ServerConfiguration {
+    /// The TLS files, checked for sense: a certificate and a key together, a client CA only with them, and
+    /// certificate grants only with a client CA.
+    func tlsFiles() throws(ProvenanceError) -> TLSFiles? {
+        guard let certificate = tlsCertificate else {
+            guard tlsKey == nil else { throw .invalid("--tls-key", "needs --tls-cert") }
+            guard tlsClientCA == nil else { throw .invalid("--tls-client-ca", "needs --tls-cert and --tls-key") }
+            guard clientCertificates == nil else { throw .invalid("--client-certificates", "needs --tls-client-ca") }
+            return nil
+        }
+        guard let key = tlsKey else { throw .invalid("--tls-cert", "needs --tls-key") }
+        if clientCertificates != nil, tlsClientCA == nil {
+            throw .invalid("--client-certificates", "needs --tls-client-ca (the CA that signs the certificates)")
+        }
+        return TLSFiles(certificate: certificate, privateKey: key, clientCA: tlsClientCA)
     }
 }

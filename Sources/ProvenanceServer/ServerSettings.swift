@@ -63,6 +63,16 @@ public enum ServerSettings {
             help: "Serve without authentication on an address other than loopback (refused otherwise until a token exists); logged loudly."),
         .flag("public-metrics", \.publicMetrics, help: "Let /metrics answer without a token."),
         .optionalText(
+            "tls-cert", \.tlsCertificate, valueName: "PATH",
+            help: "Certificate chain (PEM) to serve REST and gRPC over TLS with; plaintext if not given."),
+        .optionalText("tls-key", \.tlsKey, valueName: "PATH", help: "Private key (PEM) of --tls-cert."),
+        .optionalText(
+            "tls-client-ca", \.tlsClientCA, valueName: "PATH",
+            help: "CA (PEM) that signs client certificates: optional on REST, required on gRPC once set."),
+        .optionalText(
+            "client-certificates", \.clientCertificates, valueName: "PATH",
+            help: "YAML or JSON list of {subject, role, namespaces} granting client certificates a role (how MLMD's own client authenticates)."),
+        .optionalText(
             "admin-token-file", \.adminTokenFile, valueName: "PATH",
             help: "File holding the first admin token: registered at start if the file exists, else made and written there (mode 0600); never logged."),
         Setting(

@@ -23,6 +23,8 @@ public final class Authorizer: Sendable {
     /// Whether credentials are required whatever the database says (a credential source other than tokens is
     /// configured).
     let alwaysRequired: Bool
+    /// What client certificates may do, by subject.
+    let certificates: CertificateGrants
     private let cache = Mutex<Cache>(Cache())
 
     private struct Cache {
@@ -30,16 +32,29 @@ public final class Authorizer: Sendable {
         var required: (value: Bool, fetched: ContinuousClock.Instant)?
     }
 
-    /// Creates an authorizer over `store`'s tokens; `alwaysRequired` when another credential source is configured.
-    public init(store: PostgresStore, alwaysRequired: Bool = false) {
+    /// Creates an authorizer over `store`'s tokens and the client certificates granted in `certificates` (any
+    /// grant makes credentials required).
+    public init(store: PostgresStore, certificates: CertificateGrants = CertificateGrants()) {
         self.store = store
-        self.alwaysRequired = alwaysRequired
+        self.alwaysRequired = !certificates.isEmpty
+        self.certificates = certificates
     }
 
     /// The principal a request with `authorization` (the `Authorization` header's value, if any) acts as, or
-    /// `unauthenticated` with a message saying what is wrong with the credential.
-    public func authenticate(authorization: String?) async throws(ProvenanceError) -> Principal {
+    /// `unauthenticated` with a message saying what is wrong with the credential. A bearer token wins over a
+    /// client certificate (`certificateSubject`, from a verified TLS handshake).
+    public func authenticate(authorization: String?, certificateSubject: String? = nil) async throws(ProvenanceError)
+        -> Principal
+    {
         guard let authorization, !authorization.isEmpty else {
+            if let certificateSubject {
+                guard let principal = certificates.principals[certificateSubject] else {
+                    throw ProvenanceError(
+                        .unauthenticated,
+                        "the client certificate '\(certificateSubject)' is granted nothing (--client-certificates)")
+                }
+                return principal
+            }
             guard try await credentialsRequired() else { return .open }
             throw ProvenanceError(
                 .unauthenticated, "authentication required: send an API token as 'Authorization: Bearer prov_...'")

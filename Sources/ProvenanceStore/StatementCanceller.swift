@@ -22,11 +22,21 @@ final class StatementCanceller: Sendable {
         self.logger = logger
     }
 
+    /// How often a cancel is sent again while the cancelled operation still runs.
+    static let cancelRepeat: Duration = .milliseconds(250)
+
     /// Runs `operation` on `connection`, cancelling its statement in PostgreSQL if the task is cancelled meanwhile.
+    ///
+    /// A cancel that reaches the backend before the operation's statement does is ignored by PostgreSQL (the
+    /// backend is idle), and the statement then runs as if nothing had happened (one stuck behind a lock waited for
+    /// ever, and with it a server's shutdown). So the cancel is sent again every `cancelRepeat` until the operation
+    /// ends; and since a repeated cancel may hit whatever the operation runs next (its ROLLBACK), a connection
+    /// whose operation was cancelled is closed, never handed to the next user in an unknown state.
     func run<Result: Sendable>(
         on connection: PostgresConnection, _ operation: @Sendable (PostgresConnection) async throws -> Result
     ) async throws -> Result {
         let backend = try await backendProcess(of: connection)
+        try Task.checkCancellation()
         let cancellation = PendingCancel()
         let result: Swift.Result<Result, any Error>
         do {
@@ -34,12 +44,18 @@ final class StatementCanceller: Sendable {
                 try await withTaskCancellationHandler {
                     try await operation(connection)
                 } onCancel: {
-                    cancellation.start { [self] in await cancel(backend) }
+                    cancellation.start { [self] in
+                        repeat {
+                            // A request under way is answered even when the repetition is stopped meanwhile.
+                            await Task { await cancel(backend) }.value
+                            try? await Task.sleep(for: Self.cancelRepeat)
+                        } while !Task.isCancelled
+                    }
                 })
         } catch {
             result = .failure(error)
         }
-        await cancellation.finished()
+        if await cancellation.stop() { try? await connection.close() }
         return try result.get()
     }
 
@@ -69,19 +85,23 @@ final class StatementCanceller: Sendable {
     }
 }
 
-/// A cancel request started for one operation, which the operation waits for before it lets its connection go.
+/// The cancel requests sent for one operation, which the operation stops (and waits for) before it lets its
+/// connection go.
 private final class PendingCancel: Sendable {
     private let task = Mutex<Task<Void, Never>?>(nil)
 
-    /// Starts `cancel` (once).
+    /// Starts `cancel` (once); it runs until stopped.
     func start(_ cancel: @escaping @Sendable () async -> Void) {
         task.withLock { task in
             if task == nil { task = Task { await cancel() } }
         }
     }
 
-    /// Returns once a started cancel request has been answered.
-    func finished() async {
-        await task.withLock { $0 }?.value
+    /// Stops the cancel requests and waits for the one in flight to be answered; whether any was started.
+    func stop() async -> Bool {
+        guard let running = task.withLock({ $0 }) else { return false }
+        running.cancel()
+        await running.value
+        return true
     }
 }

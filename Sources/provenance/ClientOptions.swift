@@ -14,6 +14,9 @@ struct ClientOptions: ParsableArguments {
     @Option(help: "The API token (prefer PROVENANCE_TOKEN: a flag shows in the process list).")
     var token: String?
 
+    @Option(help: "CA certificates (PEM) to verify an https server with (or PROVENANCE_CA_FILE).")
+    var caFile: String = ProcessInfo.processInfo.environment["PROVENANCE_CA_FILE"] ?? ""
+
     @Flag(help: "Print the server's JSON answer instead of a summary.")
     var json = false
 
@@ -22,7 +25,7 @@ struct ClientOptions: ParsableArguments {
     func withClient<Result>(_ body: (ProvenanceClient) async throws -> Result) async throws -> Result {
         let client = ProvenanceClient(
             baseURL: server, namespace: namespace, token: token ?? ProcessInfo.processInfo.environment["PROVENANCE_TOKEN"],
-            connections: 2)
+            caFile: caFile.isEmpty ? nil : caFile, connections: 2)
         do {
             let result = try await body(client)
             try? await client.shutdown()

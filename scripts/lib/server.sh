@@ -1,23 +1,33 @@
 # Sourced by the scripts that run a throwaway server (scripts/bench.sh, scripts/mlmd/*.sh).
 #
-# start_server BIN DATA_DIR HTTP_PORT GRPC_PORT LOG: starts `BIN serve` on DATA_DIR (without its local executor) in
-# the background (its pid in SERVER), stops it when the script exits, and waits until it answers /readyz and its gRPC
-# port takes HTTP/2. If it dies or is not ready within two minutes, prints LOG and exits 1.
+# start_server BIN DATA_DIR HTTP_PORT GRPC_PORT LOG [SERVE_ARGUMENTS...]: starts `BIN serve` on DATA_DIR (without its
+# local executor) in the background (its pid in SERVER), stops it when the script exits, and waits until it answers
+# /readyz and its gRPC port takes HTTP/2. With TLS, SERVER_SCHEME=https and SERVER_CURL (curl's certificate options)
+# say how to reach it. If it dies or is not ready within two minutes, prints LOG and exits 1.
 start_server() {
-    "$1" serve --data-dir "$2" --http-port "$3" --grpc-port "$4" --log-level warning --local-executor false >"$5" 2>&1 &
+    bin=$1 data=$2 http=$3 grpc=$4 log=$5
+    shift 5
+    "$bin" serve --data-dir "$data" --http-port "$http" --grpc-port "$grpc" --log-level warning --local-executor false \
+        "$@" >"$log" 2>&1 &
     SERVER=$!
-    SERVER_LOG=$5
+    SERVER_LOG=$log
     trap stop_server EXIT
+    scheme=${SERVER_SCHEME:-http}
     for _ in $(seq 1 240); do
-        if curl -fsS "http://127.0.0.1:$3/readyz" >/dev/null 2>&1 \
-            && curl -s -o /dev/null --max-time 2 --http2-prior-knowledge "http://127.0.0.1:$4/"; then
+        # shellcheck disable=SC2086
+        if curl -fsS ${SERVER_CURL:-} "$scheme://127.0.0.1:$http/readyz" >/dev/null 2>&1 \
+            && if [ "$scheme" = https ]; then
+                curl -s -o /dev/null --max-time 2 ${SERVER_CURL:-} "https://127.0.0.1:$grpc/"
+            else
+                curl -s -o /dev/null --max-time 2 --http2-prior-knowledge "http://127.0.0.1:$grpc/"
+            fi; then
             return 0
         fi
         kill -0 "$SERVER" 2>/dev/null || break
         sleep 0.5
     done
-    echo "the server did not become ready; its log ($5):" >&2
-    cat "$5" >&2
+    echo "the server did not become ready; its log ($log):" >&2
+    cat "$log" >&2
     exit 1
 }
 

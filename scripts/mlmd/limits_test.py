@@ -7,6 +7,7 @@ instead of being stored and then breaking every read that meets it.
 """
 import json
 import os
+import ssl
 import urllib.error
 import urllib.request
 
@@ -18,17 +19,25 @@ from ml_metadata.proto import metadata_store_pb2
 from ml_metadata.proto import metadata_store_service_pb2_grpc
 from google.protobuf import struct_pb2
 
-HTTP = f"http://127.0.0.1:{os.environ['PROVENANCE_HTTP_PORT']}/api/v1/namespaces/limits"
+# Over TLS when client-suite.sh gives a CA and a client certificate (then REST sends PROVENANCE_TOKEN, and gRPC
+# presents the certificate).
+CA = os.environ.get("PROVENANCE_MLMD_CA")
+SCHEME = "https" if CA else "http"
+ROOT = f"{SCHEME}://127.0.0.1:{os.environ['PROVENANCE_HTTP_PORT']}/api/v1/namespaces"
+HTTP = ROOT + "/limits"
 GRPC_PORT = int(os.environ["PROVENANCE_GRPC_PORT"])
+CONTEXT = ssl.create_default_context(cafile=CA) if CA else None
+HEADERS = {"Content-Type": "application/json"}
+if os.environ.get("PROVENANCE_TOKEN"):
+    HEADERS["Authorization"] = "Bearer " + os.environ["PROVENANCE_TOKEN"]
 # PropertyValue.maximumStructDepth in ProvenanceCore.
 LIMIT = 32
 
 
 def post(path, body):
-    request = urllib.request.Request(
-        HTTP + path, data=json.dumps(body).encode(), method="POST", headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(HTTP + path, data=json.dumps(body).encode(), method="POST", headers=HEADERS)
     try:
-        with urllib.request.urlopen(request) as response:
+        with urllib.request.urlopen(request, context=CONTEXT) as response:
             return response.status, json.load(response)
     except urllib.error.HTTPError as error:
         return error.code, json.load(error)
@@ -51,14 +60,25 @@ def nested(depth):
 
 @pytest.fixture(scope="module")
 def store():
-    root = f"http://127.0.0.1:{os.environ['PROVENANCE_HTTP_PORT']}/api/v1/namespaces"
-    request = urllib.request.Request(
-        root, data=b'{"name": "limits"}', method="POST", headers={"Content-Type": "application/json"})
-    urllib.request.urlopen(request)
+    request = urllib.request.Request(ROOT, data=b'{"name": "limits"}', method="POST", headers=HEADERS)
+    urllib.request.urlopen(request, context=CONTEXT)
     assert post("/types", {"kind": "artifact", "name": "Config"})[0] == 201
     assert post("/types", {"kind": "execution", "name": "Step"})[0] == 201
-    store = metadata_store.MetadataStore(metadata_store_pb2.MetadataStoreClientConfig(host="127.0.0.1", port=GRPC_PORT))
-    channel = grpc.intercept_channel(grpc.insecure_channel(f"127.0.0.1:{GRPC_PORT}"), InNamespace())
+    config = metadata_store_pb2.MetadataStoreClientConfig(host="127.0.0.1", port=GRPC_PORT)
+    if CA:
+        def read(variable):
+            with open(os.environ[variable], "rb") as handle:
+                return handle.read()
+        config.ssl_config.custom_ca = read("PROVENANCE_MLMD_CA").decode()
+        config.ssl_config.server_cert = read("PROVENANCE_MLMD_CLIENT_CERT").decode()
+        config.ssl_config.client_key = read("PROVENANCE_MLMD_CLIENT_KEY").decode()
+        credentials = grpc.ssl_channel_credentials(
+            read("PROVENANCE_MLMD_CA"), read("PROVENANCE_MLMD_CLIENT_KEY"), read("PROVENANCE_MLMD_CLIENT_CERT"))
+        plain = grpc.secure_channel(f"127.0.0.1:{GRPC_PORT}", credentials)
+    else:
+        plain = grpc.insecure_channel(f"127.0.0.1:{GRPC_PORT}")
+    store = metadata_store.MetadataStore(config)
+    channel = grpc.intercept_channel(plain, InNamespace())
     store._metadata_store_stub = metadata_store_service_pb2_grpc.MetadataStoreServiceStub(channel)  # pylint: disable=protected-access
     return store
 
