@@ -107,6 +107,9 @@ public final class PostgresStore: Service, Sendable {
         }
     }
 
+    /// How long a cancelled operation has to stop before its caller stops waiting for it.
+    static let cancelledOperationPatience: Duration = .seconds(10)
+
     /// How long a request waits for a pooled connection before it is told that every connection is busy. The pool
     /// itself would queue the request until its circuit breaker trips, far longer than a client should wait.
     public static let connectionWaitLimit: Duration = .seconds(5)
@@ -128,25 +131,39 @@ public final class PostgresStore: Service, Sendable {
         // and a request's cancellation can reach it.
         let lease = LeaseState()
         usage.beginWaiting()
+        let outcome = OperationOutcome<Result>()
         let task = Task { [canceller, usage] in
-            try await client.withConnection { connection in
-                guard lease.markLeased() else { throw CancellationError() }
-                usage.leased()
-                defer { usage.released() }
-                return try await canceller.run(on: connection, operation)
+            do {
+                outcome.deliver(.success(try await client.withConnection { connection in
+                    guard lease.markLeased() else { throw CancellationError() }
+                    usage.leased()
+                    defer { usage.released() }
+                    return try await canceller.run(on: connection, operation)
+                }))
+            } catch {
+                outcome.deliver(.failure(error))
+            }
+        }
+        // A cancelled operation is given `cancelledOperationPatience` to stop; past it the caller stops waiting (the
+        // operation's task is left to end when it can), so no operation can hold a server's shutdown for ever.
+        let cancel: @Sendable () -> Void = {
+            task.cancel()
+            Task {
+                try? await Task.sleep(for: Self.cancelledOperationPatience)
+                outcome.deliver(.failure(CancellationError()))
             }
         }
         let watch = leaseWatchdog.watch(limit: Self.connectionWaitLimit) {
             if lease.markExpired() { task.cancel() }
         }
-        let request = RequestCancellation.current?.onCancel { task.cancel() }
+        let request = RequestCancellation.current?.onCancel(cancel)
         defer {
             leaseWatchdog.unwatch(watch)
             RequestCancellation.current?.remove(request)
             if !lease.wasLeased { usage.stopWaiting() }
         }
         do {
-            return try await withTaskCancellationHandler { try await task.value } onCancel: { task.cancel() }
+            return try await withTaskCancellationHandler { try await outcome.value() } onCancel: { cancel() }
         } catch where lease.hasExpired {
             let waiting = usage.waiting
             throw ProvenanceError(
@@ -215,6 +232,48 @@ extension PostgresStore {
             return answered
         } catch {
             return false
+        }
+    }
+}
+
+/// The result of an operation run in a task of its own, handed to whoever waits for it once: by the task when it
+/// ends, or by a caller that gave up first.
+final class OperationOutcome<Value: Sendable>: Sendable {
+    private struct State {
+        var waiter: CheckedContinuation<Value, any Error>?
+        var result: Result<Value, any Error>?
+        var delivered = false
+    }
+
+    private let state = Mutex(State())
+
+    /// Hands `result` over, unless a result was handed over already.
+    func deliver(_ result: Result<Value, any Error>) {
+        let waiter: CheckedContinuation<Value, any Error>? = state.withLock { state in
+            guard !state.delivered else { return nil }
+            guard let waiter = state.waiter else {
+                if state.result == nil { state.result = result }
+                return nil
+            }
+            state.delivered = true
+            state.waiter = nil
+            return waiter
+        }
+        waiter?.resume(with: result)
+    }
+
+    /// The result, once handed over.
+    func value() async throws -> Value {
+        try await withCheckedThrowingContinuation { continuation in
+            let ready: Result<Value, any Error>? = state.withLock { state in
+                if let result = state.result {
+                    state.delivered = true
+                    return result
+                }
+                state.waiter = continuation
+                return nil
+            }
+            if let ready { continuation.resume(with: ready) }
         }
     }
 }

@@ -22,8 +22,10 @@ final class StatementCanceller: Sendable {
         self.logger = logger
     }
 
-    /// How often a cancel is sent again while the cancelled operation still runs.
+    /// How often a cancel is sent again while the cancelled operation still runs, and how many times at most (the
+    /// database may be gone, and with it the statement).
     static let cancelRepeat: Duration = .milliseconds(250)
+    static let cancelAttempts = 40
 
     /// Runs `operation` on `connection`, cancelling its statement in PostgreSQL if the task is cancelled meanwhile.
     ///
@@ -45,11 +47,11 @@ final class StatementCanceller: Sendable {
                     try await operation(connection)
                 } onCancel: {
                     cancellation.start { [self] in
-                        repeat {
+                        for _ in 0..<Self.cancelAttempts where !Task.isCancelled {
                             // A request under way is answered even when the repetition is stopped meanwhile.
                             await Task { await cancel(backend) }.value
                             try? await Task.sleep(for: Self.cancelRepeat)
-                        } while !Task.isCancelled
+                        }
                     }
                 })
         } catch {
@@ -80,7 +82,7 @@ final class StatementCanceller: Sendable {
             _ = try? await connection.query("SELECT pg_cancel_backend(\(backend))", logger: logger)
             try? await connection.close()
         } catch {
-            logger.warning("could not cancel a statement", metadata: ["backend": "\(backend)", "error": "\(error)"])
+            logger.warning("could not cancel a statement", metadata: ["backend": "\(backend)", "error": "\(String(reflecting: error))"])
         }
     }
 }

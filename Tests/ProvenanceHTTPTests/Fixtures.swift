@@ -25,3 +25,21 @@ func trainingRecord(dataset: String = "ds-1", pipeline: String = "p1") -> JSON {
         "contexts": [["type": "Pipeline", "name": .string(pipeline)]],
     ]
 }
+
+/// Registers `produce@1` and the one-step pipeline `p` that runs it (nothing executes it until a lease is taken).
+func createOneStepPipeline(_ server: TestServer) async throws {
+    let component = try await server.api(.POST, "/components", json: PipelineBadInputTests.produce)
+    precondition(component.status == 201, "component fixture failed: \(component.json)")
+    let pipeline = try await server.api(.POST, "/pipelines", json: [
+        "name": "p", "steps": ["m": ["component": "produce@1", "parameters": ["rows": 3]]],
+    ])
+    precondition(pipeline.status == 201, "pipeline fixture failed: \(pipeline.json)")
+}
+
+/// Registers an executor of one slot and takes a lease (waiting up to 10 s for a task), sending `headers`.
+func leaseOneTask(_ server: TestServer, headers: [(String, String)] = []) async throws -> TestServer.Reply {
+    let executor = try await server.request(.POST, "/api/v1/executors", json: ["name": "e", "capacity": ["slots": 1]])
+    return try await server.request(
+        .POST, "/api/v1/executors/\(executor.json.int("id")):lease", json: ["available": ["slots": 1], "wait_ms": 10_000],
+        headers: headers)
+}

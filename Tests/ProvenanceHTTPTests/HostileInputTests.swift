@@ -116,10 +116,7 @@ import Testing
 
     @Test func labelsAFilterCouldNeverFindAreRefusedAndTheFilterIsParsedStrictly() async throws {
         try await withTestServer { server in
-            #expect(try await server.api(.POST, "/components", json: PipelineBadInputTests.produce).status == 201)
-            #expect(try await server.api(.POST, "/pipelines", json: [
-                "name": "p", "steps": ["m": ["component": "produce@1", "parameters": ["rows": 3]]],
-            ]).status == 201)
+            try await createOneStepPipeline(server)
             for labels in [["team": "a,b"], ["team": "x=y"], ["a,b": "c"]] as [JSON] {
                 let reply = try await server.api(.POST, "/runs", json: ["pipeline": "p", "labels": labels])
                 #expect(reply.status == 400, "\(labels)")
@@ -172,14 +169,9 @@ import Testing
 
     @Test func logLinesAfterAnAttemptEndedAreRefused() async throws {
         try await withTestServer { server in
-            #expect(try await server.api(.POST, "/components", json: PipelineBadInputTests.produce).status == 201)
-            #expect(try await server.api(.POST, "/pipelines", json: [
-                "name": "p", "steps": ["m": ["component": "produce@1", "parameters": ["rows": 3]]],
-            ]).status == 201)
+            try await createOneStepPipeline(server)
             #expect(try await server.api(.POST, "/runs", json: ["pipeline": "p"]).status == 201)
-            let executor = try await server.request(.POST, "/api/v1/executors", json: ["name": "e", "capacity": ["slots": 1]])
-            let leases = try await server.request(
-                .POST, "/api/v1/executors/\(executor.json.int("id")):lease", json: ["available": ["slots": 1], "wait_ms": 10_000])
+            let leases = try await leaseOneTask(server)
             let token = try #require(leases.json.array("leases").first?.string("token"))
             let line: JSON = ["token": .string(token), "lines": [["stream": "stdout", "text": "working"]]]
             #expect(try await server.request(.POST, "/api/v1/leases:logs", json: line).status == 204)

@@ -16,10 +16,7 @@ import Testing
 
     @Test func requestsLeasesAndTheQueueAreCountedWhereTheyHappen() async throws {
         try await withTestServer { server in
-            #expect(try await server.api(.POST, "/components", json: PipelineBadInputTests.produce).status == 201)
-            #expect(try await server.api(.POST, "/pipelines", json: [
-                "name": "p", "steps": ["m": ["component": "produce@1", "parameters": ["rows": 3]]],
-            ]).status == 201)
+            try await createOneStepPipeline(server)
             #expect(try await server.api(.POST, "/runs", json: ["pipeline": "p"]).status == 201)
             #expect(try await server.api(.GET, "/artifacts/999999").status == 404)
             let queued = try await server.request(.GET, "/metrics")
@@ -31,9 +28,7 @@ import Testing
             #expect(queued.text.contains("provenance_http_request_duration_seconds_bucket{\(route),le="), "\(queued.text)")
             #expect(queued.text.contains("# TYPE provenance_http_request_duration_seconds histogram"))
 
-            let executor = try await server.request(.POST, "/api/v1/executors", json: ["name": "e", "capacity": ["slots": 1]])
-            let leases = try await server.request(
-                .POST, "/api/v1/executors/\(executor.json.int("id")):lease", json: ["available": ["slots": 1], "wait_ms": 10_000])
+            let leases = try await leaseOneTask(server)
             #expect(leases.json.array("leases").count == 1)
             let leased = try await server.request(.GET, "/metrics").text
             #expect((Self.value(leased, #"provenance_leases_granted_total{namespace="default"}"#) ?? 0) >= 1)
@@ -61,15 +56,9 @@ import Testing
             #expect(unusable.headers.first(name: "X-Request-ID")?.count == 16)
             let failed = try await server.api(.GET, "/artifacts/999999", headers: [("X-Request-ID", "r-404")])
             #expect(failed.headers.first(name: "X-Request-ID") == "r-404")
-            #expect(try await server.api(.POST, "/components", json: PipelineBadInputTests.produce).status == 201)
-            #expect(try await server.api(.POST, "/pipelines", json: [
-                "name": "p", "steps": ["m": ["component": "produce@1", "parameters": ["rows": 3]]],
-            ]).status == 201)
+            try await createOneStepPipeline(server)
             #expect(try await server.api(.POST, "/runs", json: ["pipeline": "p"]).status == 201)
-            let executor = try await server.request(.POST, "/api/v1/executors", json: ["name": "e", "capacity": ["slots": 1]])
-            let leases = try await server.request(
-                .POST, "/api/v1/executors/\(executor.json.int("id")):lease", json: ["available": ["slots": 1], "wait_ms": 10_000],
-                headers: [("X-Request-ID", "lease-7")])
+            let leases = try await leaseOneTask(server, headers: [("X-Request-ID", "lease-7")])
             #expect(leases.json.array("leases").first?.string("request_id") == "lease-7")
         }
     }

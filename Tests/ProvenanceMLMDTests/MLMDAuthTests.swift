@@ -12,9 +12,7 @@ import Testing
 /// (`authorization: Bearer`), checked in the RPC's namespace.
 @Suite struct MLMDAuthTests {
     @Test func everyRPCServedHasARoleAndEveryRoleAnRPC() throws {
-        let store = try PostgresStore(
-            endpoint: DatabaseEndpoint(location: .tcp(host: "127.0.0.1", port: 1), username: "unused", database: "unused"),
-            logger: Logger(label: "access"))
+        let store = try offlineStore()
         let service = MetadataStoreService(
             store: store, defaultNamespace: "default", maximumMessageBytes: 1024, draining: DrainingFlag())
         var router = RPCRouter<HTTP2ServerTransport.Posix>()
