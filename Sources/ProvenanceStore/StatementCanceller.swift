@@ -32,8 +32,8 @@ final class StatementCanceller: Sendable {
     /// A cancel that reaches the backend before the operation's statement does is ignored by PostgreSQL (the
     /// backend is idle), and the statement then runs as if nothing had happened (one stuck behind a lock waited for
     /// ever, and with it a server's shutdown). So the cancel is sent again every `cancelRepeat` until the operation
-    /// ends; and since a repeated cancel may hit whatever the operation runs next (its ROLLBACK), a connection
-    /// whose operation was cancelled is closed, never handed to the next user in an unknown state.
+    /// ends; and since a repeated cancel may hit whatever the operation runs next (its ROLLBACK), the connection of
+    /// a cancelled operation is rolled back before it goes back to the pool.
     func run<Result: Sendable>(
         on connection: PostgresConnection, _ operation: @Sendable (PostgresConnection) async throws -> Result
     ) async throws -> Result {
@@ -57,7 +57,9 @@ final class StatementCanceller: Sendable {
         } catch {
             result = .failure(error)
         }
-        if await cancellation.stop() { try? await connection.close() }
+        // A repeated cancel may have hit what the operation ran last (its ROLLBACK): end any transaction left open
+        // before the connection goes back to the pool.
+        if await cancellation.stop() { _ = try? await connection.query("ROLLBACK", logger: logger) }
         return try result.get()
     }
 
