@@ -258,6 +258,10 @@ public final class ProvenanceClient: Sendable {
             let response = try await http.execute(request, timeout: .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000))
             status = Int(response.status.code)
             bytes = Array(try await response.body.collect(upTo: 256 * 1024 * 1024).readableBytesView)
+        } catch let error as NIOSSLError {
+            throw ProvenanceError(
+                .unavailable,
+                "\(method) \(baseURL + path) failed: the TLS handshake failed (\(error)); is the server's certificate signed by the CA given with --ca-file (PROVENANCE_CA_FILE)?")
         } catch {
             throw ProvenanceError(.unavailable, "\(method) \(baseURL + path) failed: \(error); is the server running?")
         }
