@@ -15,11 +15,7 @@ import Testing
 /// the rest; no token of another namespace ever reads or writes this one.
 @Suite struct AuthTests {
     @Test func everyRouteServedHasARoleAndEveryRoleARoute() throws {
-        let store = try offlineStore()
-        let router = makeAPIRouter(
-            engine: Engine(store: store, logger: Logger(label: "access")), authorizer: Authorizer(store: store), metrics: { "" },
-            limits: APILimits(maximumBodyBytes: 1024))
-        let served = Set(router.routes.map { "\($0.method.rawValue) \($0.path.description)" })
+        let served = try servedRoutes()
         let listed = Set(AccessPolicy.rest.keys)
         #expect(served.subtracting(listed).sorted() == [], "served without a role in AccessPolicy.rest")
         #expect(listed.subtracting(served).sorted() == [], "given a role in AccessPolicy.rest but not served")

@@ -1,4 +1,8 @@
+import Logging
 import ProvenanceCore
+import ProvenanceHTTP
+import ProvenanceOrchestrator
+import ProvenanceStore
 import ProvenanceTestSupport
 
 /// The types of a small training pipeline, as the README's walk-through uses them.
@@ -42,4 +46,13 @@ func leaseOneTask(_ server: TestServer, headers: [(String, String)] = []) async 
     return try await server.request(
         .POST, "/api/v1/executors/\(executor.json.int("id")):lease", json: ["available": ["slots": 1], "wait_ms": 10_000],
         headers: headers)
+}
+
+/// Every route the REST router serves, as `METHOD /path/{parameter}` (built without a database).
+func servedRoutes() throws -> Set<String> {
+    let store = try offlineStore()
+    let router = makeAPIRouter(
+        engine: Engine(store: store, logger: Logger(label: "routes")), authorizer: Authorizer(store: store), metrics: { "" },
+        limits: APILimits(maximumBodyBytes: 1024))
+    return Set(router.routes.map { "\($0.method.rawValue) \($0.path.description)" })
 }

@@ -24,11 +24,7 @@ import Testing
     static let methods = ["get", "post", "put", "patch", "delete"]
 
     @Test func everyServedRouteIsDocumentedAndEveryDocumentedRouteIsServed() throws {
-        let store = try offlineStore()
-        let router = makeAPIRouter(
-            engine: Engine(store: store, logger: Logger(label: "contract")), authorizer: Authorizer(store: store), metrics: { "" },
-            limits: APILimits(maximumBodyBytes: 1024))
-        let served = Set(router.routes.map { "\($0.method.rawValue) \($0.path.description)" })
+        let served = try servedRoutes()
         let paths = try #require(Self.specification["paths"])
         let documented = Set(paths.keys.flatMap { path in
             Self.methods.filter { paths[path]?[$0] != nil }.map { "\($0.uppercased()) \(path)" }
