@@ -48,3 +48,47 @@ public func withDatabase<Value: Sendable>(
         throw error
     }
 }
+
+/// Writes the embedded cluster's database to `file` (`provenance backup`), while a server runs on it or not.
+public func backupDatabase(config: ServerConfiguration, to file: String) async throws {
+    guard config.databaseURL == nil else {
+        throw ProvenanceError(.invalidArgument, "backup is for the embedded cluster; back an external server up with pg_dump")
+    }
+    try await withEmbeddedCluster(config: config, exclusive: false) { cluster in try cluster.backup(to: file) }
+}
+
+/// Replaces the embedded cluster's database with the backup in `file` (`provenance restore`); no server may run
+/// on the data directory meanwhile. The schema is brought up to date afterwards.
+public func restoreDatabase(config: ServerConfiguration, from file: String) async throws {
+    guard config.databaseURL == nil else {
+        throw ProvenanceError(.invalidArgument, "restore is for the embedded cluster; restore an external server with pg_restore")
+    }
+    try await withEmbeddedCluster(config: config, exclusive: true) { cluster in
+        try cluster.restore(from: file)
+        let logger = Logger(label: "provenance", factory: { ServerLogHandler(label: $0) })
+        try await Migrator.migrate(cluster.endpoint, logger: logger)
+    }
+}
+
+/// Runs `body` with the embedded cluster of `config` running: the server's own while one runs (unless
+/// `exclusive`, which refuses then), else started for the purpose and stopped again.
+private func withEmbeddedCluster(
+    config: ServerConfiguration, exclusive: Bool, _ body: (EmbeddedPostgres) async throws -> Void
+) async throws {
+    let logger = Logger(label: "provenance", factory: { ServerLogHandler(label: $0) })
+    let cluster = try EmbeddedPostgres(dataDirectory: config.dataDirectory, logger: logger)
+    let acquired = Result { () throws(ProvenanceError) in try DataDirectoryLock.acquire(for: config.dataDirectory) }
+    if case .failure(let error) = acquired, error.code == .failedPrecondition, !exclusive {
+        return try await body(cluster)
+    }
+    let lock = try acquired.get()
+    defer { lock.release() }
+    try await cluster.start()
+    do {
+        try await body(cluster)
+        try cluster.stop()
+    } catch {
+        try? cluster.stop()
+        throw error
+    }
+}

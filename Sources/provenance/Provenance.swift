@@ -8,7 +8,7 @@ struct Provenance: AsyncParsableCommand {
         abstract: "A metadata and lineage server for machine-learning pipelines (MLMD's data model, on PostgreSQL).",
         subcommands: [
             Serve.self, ExecutorCommand.self, PipelinesCommand.self, ComponentsCommand.self, RunsCommand.self,
-            ArtifactsCommand.self, TokensCommand.self, Migrate.self, Version.self, Bench.self,
+            ArtifactsCommand.self, TokensCommand.self, Migrate.self, Backup.self, Restore.self, Version.self, Bench.self,
         ],
         defaultSubcommand: Serve.self)
 }
