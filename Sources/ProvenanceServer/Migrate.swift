@@ -30,23 +30,7 @@ public func withDatabase<Value: Sendable>(
         return try await body(endpoint, logger)
     }
     if let url = config.databaseURL { return try await run(try DatabaseEndpoint(url: url)) }
-    let cluster = try EmbeddedPostgres(dataDirectory: config.dataDirectory, logger: logger)
-    let acquired = Result { () throws(ProvenanceError) in try DataDirectoryLock.acquire(for: config.dataDirectory) }
-    if case .failure(let error) = acquired, error.code == .failedPrecondition {
-        // A server owns the directory and runs the cluster: use it through its socket, and leave it running.
-        return try await run(cluster.endpoint)
-    }
-    let lock = try acquired.get()
-    defer { lock.release() }
-    let endpoint = try await cluster.start()
-    do {
-        let result = try await run(endpoint)
-        try cluster.stop()
-        return result
-    } catch {
-        try? cluster.stop()
-        throw error
-    }
+    return try await withEmbeddedCluster(config: config, exclusive: false) { cluster in try await run(cluster.endpoint) }
 }
 
 /// Writes the embedded cluster's database to `file` (`provenance backup`), while a server runs on it or not.
@@ -72,9 +56,9 @@ public func restoreDatabase(config: ServerConfiguration, from file: String) asyn
 
 /// Runs `body` with the embedded cluster of `config` running: the server's own while one runs (unless
 /// `exclusive`, which refuses then), else started for the purpose and stopped again.
-private func withEmbeddedCluster(
-    config: ServerConfiguration, exclusive: Bool, _ body: (EmbeddedPostgres) async throws -> Void
-) async throws {
+private func withEmbeddedCluster<Value>(
+    config: ServerConfiguration, exclusive: Bool, _ body: (EmbeddedPostgres) async throws -> Value
+) async throws -> Value {
     let logger = Logger(label: "provenance", factory: { ServerLogHandler(label: $0) })
     let cluster = try EmbeddedPostgres(dataDirectory: config.dataDirectory, logger: logger)
     let acquired = Result { () throws(ProvenanceError) in try DataDirectoryLock.acquire(for: config.dataDirectory) }
@@ -85,8 +69,9 @@ private func withEmbeddedCluster(
     defer { lock.release() }
     try await cluster.start()
     do {
-        try await body(cluster)
+        let value = try await body(cluster)
         try cluster.stop()
+        return value
     } catch {
         try? cluster.stop()
         throw error
