@@ -7,13 +7,8 @@ public enum WireToken {
     public static func request(_ json: JSON) throws(ProvenanceError) -> TokenRequest {
         let reader = try JSONObjectReader(json, path: "")
         try reader.rejectUnknown(["name", "role", "namespaces", "expires"])
-        guard let namespaces = try reader.array("namespaces") else {
+        guard let names = try reader.strings("namespaces", each: "a namespace name") else {
             throw .invalid("namespaces", "is required: the namespaces the token holds, or [\"*\"] for all")
-        }
-        var names: [String] = []
-        for (index, value) in namespaces.enumerated() {
-            guard case .string(let name) = value else { throw .invalid("namespaces[\(index)]", "expected a namespace name") }
-            names.append(name)
         }
         return try TokenRequest(
             name: try reader.requiredString("name"), role: try Role(parsing: try reader.requiredString("role")),

@@ -99,6 +99,18 @@ public struct JSONObjectReader: Sendable {
         return elements
     }
 
+    /// An array-of-strings member, if present; `what` names an element in errors ("a namespace name").
+    public func strings(_ key: String, each what: String = "a string") throws(ProvenanceError) -> [String]? {
+        guard let elements = try array(key) else { return nil }
+        var strings: [String] = []
+        strings.reserveCapacity(elements.count)
+        for (index, element) in elements.enumerated() {
+            guard case .string(let text) = element else { throw .invalid(field("\(key)[\(index)]"), "expected \(what)") }
+            strings.append(text)
+        }
+        return strings
+    }
+
     /// The members of an object member, without a reader for it (nor its path, until an error needs it).
     public func members(_ key: String) throws(ProvenanceError) -> [(key: String, value: JSON)]? {
         guard let value = value(key) else { return nil }

@@ -10,6 +10,8 @@ public struct APIRequestContext: RequestContext {
     public let cancellation: RequestCancellation?
     /// The client's address (`ip:port`), for the audit log.
     public let clientAddress: String?
+    /// The subject of the client certificate the connection's TLS handshake verified, if any.
+    public let certificateSubject: String?
     /// Who is calling, once `AuthMiddleware` has checked their credential.
     public var principal: Principal = .open
     /// The request's id (its `X-Request-ID`, or one made for it), set by `RequestLogMiddleware`.
@@ -20,7 +22,9 @@ public struct APIRequestContext: RequestContext {
     /// The context of a request that arrived on `source.channel`.
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
-        cancellation = ClientConnections.shared.cancellation(of: source.channel)
+        let connection = ClientConnections.shared.connection(of: source.channel)
+        cancellation = connection?.cancellation
+        certificateSubject = connection?.certificateSubject
         clientAddress = source.channel.remoteAddress.map { address in
             "\(address.ipAddress ?? "local"):\(address.port.map(String.init) ?? "")"
         }

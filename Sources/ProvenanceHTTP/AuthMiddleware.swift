@@ -2,7 +2,7 @@ import Hummingbird
 import ProvenanceCore
 import ProvenanceStore
 
-/// Checks every routed request against `AccessPolicy.rest`: the caller's credential (`Authorization: Bearer`) is
+/// Checks every routed request against `AccessPolicy.rest`: the caller's credential (`Authorization: Bearer`, or else a verified client certificate) is
 /// authenticated, and its role checked in the namespace the path names, before any handler runs; the principal is
 /// then in the context for handlers that narrow their answers to it. A route missing from the table is refused,
 /// so a route added without a role is closed, never open. Requests that match no route go on to their 404.
@@ -26,7 +26,8 @@ struct AuthMiddleware: RouterMiddleware {
         case .metrics where publicMetrics:
             return try await next(request, context)
         default:
-            let principal = try await authorizer.authenticate(authorization: request.headers[.authorization])
+            let principal = try await authorizer.authenticate(
+                authorization: request.headers[.authorization], certificateSubject: context.certificateSubject)
             try authorizer.authorize(principal, access, namespace: context.parameters.get("namespace"))
             var context = context
             context.principal = principal

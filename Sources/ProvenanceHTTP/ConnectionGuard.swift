@@ -3,7 +3,10 @@ import Hummingbird
 import NIOCore
 import NIOHTTP1
 import NIOHTTPTypes
+import NIOSSL
+import NIOTLS
 import ProvenanceCore
+import X509
 
 /// Watches one HTTP connection: closes it when a client takes too long (to send a request, its headers or its
 /// body), answers a request the HTTP parser rejects with the API's JSON error, and tells the request in progress
@@ -75,6 +78,15 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
             case .handling(nextBegun: false): phase = .handling(nextBegun: true)
             case .readingHead, .readingBody, .handling: break
             }
+        case let tlsEvent as TLSUserEvent:
+            // A client certificate (optional on REST) was verified against --tls-client-ca: note whose it is.
+            if case .handshakeCompleted = tlsEvent,
+                let certificate = try? context.pipeline.syncOperations.nioSSL_peerCertificate(),
+                let parsed = try? Certificate(derEncoded: certificate.toDERBytes())
+            {
+                connections.setCertificateSubject(String(describing: parsed.subject), for: context.channel)
+            }
+            context.fireUserInboundEventTriggered(event)
         case let event as ChannelEvent where event == .inputClosed:
             // The client closed its side: nobody will read an answer, so the work for it stops.
             cancellation.cancel()

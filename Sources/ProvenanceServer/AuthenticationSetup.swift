@@ -16,11 +16,11 @@ struct AuthenticationSetup: Sendable {
 
     /// Runs the steps above on the database at `endpoint`, before the server's own store runs; returns the local
     /// executor's token when `makeLocalExecutorToken`.
-    func prepare(endpoint: DatabaseEndpoint, certificatesGranted: Bool, makeLocalExecutorToken: Bool) async throws
+    func prepare(endpoint: DatabaseEndpoint, credentialsConfigured: Bool, makeLocalExecutorToken: Bool) async throws
         -> TokenSecret?
     {
         try await PostgresStore.withTemporaryStore(endpoint: endpoint, logger: logger) { store in
-            try await prepare(store: store, certificatesGranted: certificatesGranted, makeLocalExecutorToken: makeLocalExecutorToken)
+            try await prepare(store: store, credentialsConfigured: credentialsConfigured, makeLocalExecutorToken: makeLocalExecutorToken)
         }
     }
 
@@ -38,11 +38,11 @@ struct AuthenticationSetup: Sendable {
         }
     }
 
-    private func prepare(store: PostgresStore, certificatesGranted: Bool, makeLocalExecutorToken: Bool) async throws
+    private func prepare(store: PostgresStore, credentialsConfigured: Bool, makeLocalExecutorToken: Bool) async throws
         -> TokenSecret?
     {
         if let path = config.adminTokenFile { try await registerAdminTokenFile(path, store: store) }
-        let required = try await store.tokensRequired() || certificatesGranted
+        let required = try await store.tokensRequired() || credentialsConfigured
         let exposed = [config.httpHost, config.grpcHost].filter { !Self.isLoopback($0) }
         if !required {
             if !exposed.isEmpty && !config.insecureNoAuth {
@@ -60,7 +60,7 @@ struct AuthenticationSetup: Sendable {
                     "INSECURE: --insecure-no-auth: anyone who reaches \(exposed.joined(separator: " and ")) can read and write every namespace and run commands on every executor")
             }
         } else {
-            logger.info("authentication is on: every request needs an API token")
+            logger.info("authentication is on: every request needs a credential")
         }
         guard makeLocalExecutorToken else { return nil }
         let request = try TokenRequest(

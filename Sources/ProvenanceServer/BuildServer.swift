@@ -49,12 +49,16 @@ private func composeServer(
     let runsLocalExecutor = LocalExecutorService.runs(config: config)
     let tls = try config.tlsFiles()
     let certificates = try AuthenticationSetup.certificateGrants(config.clientCertificates)
+    let oidc = try OIDCSettings(config).map { OIDCVerifier(settings: $0, logger: logger) }
+    try await oidc?.loadKeys()
     let localExecutorToken = try await AuthenticationSetup(config: config, logger: logger)
-        .prepare(endpoint: endpoint, certificatesGranted: !certificates.isEmpty, makeLocalExecutorToken: runsLocalExecutor)
+        .prepare(
+            endpoint: endpoint, credentialsConfigured: !certificates.isEmpty || oidc != nil,
+            makeLocalExecutorToken: runsLocalExecutor)
     var storeOptions = StoreOptions(maximumConnections: config.databaseConnections)
     storeOptions.statementTimeout = config.statementTimeout
     let store = try PostgresStore(endpoint: endpoint, options: storeOptions, logger: logger)
-    let authorizer = Authorizer(store: store, certificates: certificates)
+    let authorizer = Authorizer(store: store, certificates: certificates, jwt: oidc)
     var engineSettings = EngineSettings()
     engineSettings.leaseDuration = config.leaseDuration
     let engine = Engine(store: store, settings: engineSettings, logger: logger)
@@ -83,6 +87,7 @@ private func composeServer(
         })
     services.append(store)
     services.append(DatabaseProbe(store: store, interval: ServerConfiguration.databaseProbeInterval))
+    if let oidc { services.append(oidc) }
     services += engine.services
     services.append(http)
     services.append(grpc)

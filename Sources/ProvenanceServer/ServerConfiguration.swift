@@ -61,6 +61,18 @@ public struct ServerConfiguration: Sendable {
     public var tlsClientCA: String? = nil
     /// A file granting client certificates roles (see `CertificateGrants`).
     public var clientCertificates: String? = nil
+    /// The OIDC issuer whose JWTs are accepted as bearer tokens (see `OIDCVerifier`); none when nil.
+    public var oidcIssuer: String? = nil
+    /// The audience those JWTs must name.
+    public var oidcAudience: String? = nil
+    /// The issuer's key set: a file or a URL; nil finds it through the issuer's discovery document.
+    public var oidcJWKS: String? = nil
+    /// A file of rules granting roles by claim (see `ClaimGrants`).
+    public var oidcGrants: String? = nil
+    /// The claim that names a JWT's holder.
+    public var oidcNameClaim = "sub"
+    /// How often the issuer's keys are fetched again.
+    public var oidcRefreshInterval: Duration = .seconds(900)
     /// Log level.
     public var logLevel: Logger.Level = .info
     /// Log format; with `json`, each request also gets an `info` line (at `debug` with `text`).

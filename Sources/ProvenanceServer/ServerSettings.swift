@@ -75,6 +75,19 @@ public enum ServerSettings {
         .optionalText(
             "admin-token-file", \.adminTokenFile, valueName: "PATH",
             help: "File holding the first admin token: registered at start if the file exists, else made and written there (mode 0600); never logged."),
+        .optionalText(
+            "oidc-issuer", \.oidcIssuer, valueName: "URL",
+            help: "Accept JWTs of this OIDC issuer as bearer tokens (its iss); needs --oidc-audience and --oidc-grants."),
+        .optionalText(
+            "oidc-audience", \.oidcAudience, valueName: "AUDIENCE", help: "The audience (aud) the issuer's JWTs must name."),
+        .optionalText(
+            "oidc-jwks", \.oidcJWKS, valueName: "PATH|URL",
+            help: "The issuer's keys (a JWKS file or https URL); if not given, the jwks_uri of the issuer's discovery document."),
+        .optionalText(
+            "oidc-grants", \.oidcGrants, valueName: "PATH",
+            help: "YAML or JSON list of {claim, equals, role, namespaces} rules, first match wins, granting JWTs a role."),
+        .text("oidc-name-claim", \.oidcNameClaim, valueName: "CLAIM", help: "The JWT claim that names its holder in logs and the audit log."),
+        .duration("oidc-jwks-refresh", \.oidcRefreshInterval, help: "How often the issuer's keys are fetched again."),
         Setting(
             "log-level", \.logLevel, valueName: "LEVEL",
             help: "Least severe log level written: trace, debug, info, notice, warning, error or critical.",

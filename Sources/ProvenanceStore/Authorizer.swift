@@ -25,6 +25,8 @@ public final class Authorizer: Sendable {
     let alwaysRequired: Bool
     /// What client certificates may do, by subject.
     let certificates: CertificateGrants
+    /// Checks JWTs (OIDC), when an issuer is configured.
+    let jwt: (any JWTVerifying)?
     private let cache = Mutex<Cache>(Cache())
 
     private struct Cache {
@@ -32,12 +34,18 @@ public final class Authorizer: Sendable {
         var required: (value: Bool, fetched: ContinuousClock.Instant)?
     }
 
-    /// Creates an authorizer over `store`'s tokens and the client certificates granted in `certificates` (any
-    /// grant makes credentials required).
-    public init(store: PostgresStore, certificates: CertificateGrants = CertificateGrants()) {
+    /// The longest bearer token read; longer ones are refused unread (an IdP's JWTs are 1 to 4 KiB).
+    public static let maximumBearerBytes = 16 * 1024
+
+    /// Creates an authorizer over `store`'s tokens, the client certificates granted in `certificates` and the JWTs
+    /// `jwt` checks (either makes credentials required).
+    public init(
+        store: PostgresStore, certificates: CertificateGrants = CertificateGrants(), jwt: (any JWTVerifying)? = nil
+    ) {
         self.store = store
-        self.alwaysRequired = !certificates.isEmpty
+        self.alwaysRequired = !certificates.isEmpty || jwt != nil
         self.certificates = certificates
+        self.jwt = jwt
     }
 
     /// The principal a request with `authorization` (the `Authorization` header's value, if any) acts as, or
@@ -64,8 +72,20 @@ public final class Authorizer: Sendable {
             throw ProvenanceError(.unauthenticated, "the Authorization header must be 'Bearer <token>'")
         }
         let presented = parts[1].trimmingCharacters(in: .whitespaces)
+        guard presented.utf8.count <= Self.maximumBearerBytes else {
+            throw ProvenanceError(
+                .unauthenticated,
+                "the bearer token is \(presented.utf8.count) bytes, more than the \(Self.maximumBearerBytes) read")
+        }
         guard let secret = try TokenSecret(presented: presented) else {
             if let lease = try? LeaseToken(parsing: presented) { return try await stepPrincipal(lease) }
+            if presented.split(separator: ".", omittingEmptySubsequences: false).count == 3 {
+                guard let jwt else {
+                    throw ProvenanceError(
+                        .unauthenticated, "the bearer token is a JWT, and this server checks none (no --oidc-issuer)")
+                }
+                return try await jwt.principal(verifying: presented)
+            }
             throw ProvenanceError(
                 .unauthenticated, "the bearer token is not a Provenance API token (they begin with prov_)")
         }

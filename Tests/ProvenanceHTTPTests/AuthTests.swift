@@ -70,8 +70,9 @@ import Testing
                 ("Bearer prov_short", "malformed or truncated"),
                 ("Bearer " + String(admin.dropLast()), "malformed or truncated"),
                 ("Bearer prov_" + String(repeating: "A", count: 43), "not known to this server"),
-                ("Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.", "not a Provenance API token"),
+                ("Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.", "checks none (no --oidc-issuer)"),
                 ("Basic YWRtaW46YWRtaW4=", "must be 'Bearer <token>'"),
+                ("Bearer " + String(repeating: "a", count: 20_000), "20000 bytes, more than the 16384 read"),
                 ("Bearer " + revoked, "'to-revoke' was revoked"),
             ]
             for (header, message) in cases {

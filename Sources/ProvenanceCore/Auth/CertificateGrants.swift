@@ -24,13 +24,7 @@ public struct CertificateGrants: Sendable {
             try reader.rejectUnknown(["subject", "role", "namespaces"])
             let subject = try reader.requiredString("subject")
             try Validation.requireName(subject, field: reader.field("subject"))
-            var names: [String] = []
-            for (offset, value) in (try reader.array("namespaces") ?? []).enumerated() {
-                guard case .string(let name) = value else {
-                    throw .invalid(reader.field("namespaces[\(offset)]"), "expected a namespace name")
-                }
-                names.append(name)
-            }
+            let names = try reader.strings("namespaces", each: "a namespace name") ?? []
             let role = try Role(parsing: try reader.requiredString("role"), field: reader.field("role"))
             let scope = try NamespaceScope(parsing: names, field: reader.field("namespaces"))
             guard principals.updateValue(
