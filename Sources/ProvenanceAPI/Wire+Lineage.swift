@@ -92,6 +92,9 @@ public enum WireLineage {
             }
             members.append((key: "parent_contexts", value: .array(parents)))
         }
+        if !graph.deleted.isEmpty {
+            members.append((key: "deleted", value: .array(graph.deleted.map(WireNode.json))))
+        }
         members.append((key: "truncated", value: .bool(graph.truncated)))
         return .object(members)
     }
@@ -104,13 +107,16 @@ public enum WireLineage {
                 "path": .array(item.path.map { ["kind": .string($0.kind.rawValue), "id": .int($0.id)] }),
             ]
         }
-        return [
-            "artifact": WireNode.json(report.artifact),
-            report.direction == .upstream ? "producers" : "consumers": .array(report.executions.map(WireNode.json)),
-            "contexts": .array(report.contexts.map(WireNode.json)),
-            "artifacts": .array(related),
-            "truncated": .bool(report.truncated),
+        var members: [(key: String, value: JSON)] = [
+            (key: "artifact", value: WireNode.json(report.artifact)),
+            (key: report.direction == .upstream ? "producers" : "consumers", value: .array(report.executions.map(WireNode.json))),
+            (key: "contexts", value: .array(report.contexts.map(WireNode.json))),
+            (key: "artifacts", value: .array(related)),
         ]
+        // Only when the paths went through deleted nodes, so answers without any are as they always were.
+        if !report.deleted.isEmpty { members.append((key: "deleted", value: .array(report.deleted.map(WireNode.json)))) }
+        members.append((key: "truncated", value: .bool(report.truncated)))
+        return .object(members)
     }
 
     private static func withHops(_ node: JSON, _ hops: Int?) -> JSON {

@@ -119,3 +119,22 @@ public enum WireNode {
         return patch
     }
 }
+
+extension WireNode {
+    /// What is left of a deleted node: `{"kind", "id", "type_id", "name"?, "uri"?, "deleted": true,
+    /// "delete_time_since_epoch", "deleted_by"}` (times in milliseconds, as the nodes' own).
+    public static func json(_ tombstone: Tombstone) -> JSON {
+        var members: [(key: String, value: JSON)] = [
+            (key: "kind", value: .string(tombstone.kind.rawValue)), (key: "id", value: .int(tombstone.id)),
+            (key: "type_id", value: .int(tombstone.typeID.rawValue)),
+        ]
+        if let name = tombstone.name { members.append((key: "name", value: .string(name))) }
+        if let uri = tombstone.uri { members.append((key: "uri", value: .string(uri))) }
+        members += [
+            (key: "deleted", value: .bool(true)),
+            (key: "delete_time_since_epoch", value: .int(tombstone.deleteTime / 1000)),
+            (key: "deleted_by", value: .string(tombstone.deletedBy)),
+        ]
+        return .object(members)
+    }
+}

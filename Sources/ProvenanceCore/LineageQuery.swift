@@ -182,6 +182,8 @@ public struct ArtifactLineageReport: Sendable {
     public var related: [RelatedArtifact]
     /// Whether the node limit cut the traversal short.
     public var truncated: Bool
+    /// The deleted nodes on the related artifacts' paths: the walk went through them.
+    public var deleted: [Tombstone] = []
 
     public init(
         direction: LineageDirection, artifact: Node, executions: [Node], contexts: [Node], related: [RelatedArtifact],
@@ -253,6 +255,8 @@ public struct LineageSubgraph: Sendable {
     public var hops: [NodeKind: [Int64: Int]] = [:]
     /// Whether the node limit cut the traversal short.
     public var truncated = false
+    /// The deleted artifacts and executions the walk went through (they are in `hops`, not in the node lists).
+    public var deleted: [Tombstone] = []
 
     public init() {}
 }

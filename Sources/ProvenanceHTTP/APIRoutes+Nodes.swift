@@ -4,7 +4,7 @@ import ProvenanceCore
 import ProvenanceStore
 
 extension APIRoutes {
-    /// Create (one or many), get, list and PATCH for one node kind.
+    /// Create (one or many), get, list, PATCH and DELETE for one node kind.
     func registerNodes(_ namespace: RouterGroup<APIRequestContext>, kind: NodeKind) {
         namespace.post(RouterPath(kind.plural)) { request, context in
             let json = try await body(request)
@@ -60,6 +60,11 @@ extension APIRoutes {
                 throw ProvenanceError.notFound("\(kind.rawValue) \(id) not found")
             }
             return JSONResponse.make(WireNode.json(node), headers: [.eTag: Self.eTag(node)])
+        }
+        namespace.delete(RouterPath("\(kind.plural)/{id}")) { _, context in
+            let tombstone = try await store.deleteNode(
+                kind, id: try context.id(), namespace: try context.namespace(), actor: context.actor)
+            return JSONResponse.make(WireNode.json(tombstone))
         }
     }
 

@@ -133,7 +133,8 @@ enum LineageTraversalSQL {
         if let ending {
             sql.append("coalesce(")
             FilterSQL.append(ending, node: "n", to: &sql)
-            sql.append(", false) AS stop\n            FROM events e JOIN \(NodeTable.name(kind)) n ON n.id = e.\(found)\n")
+            // A LEFT JOIN: a deleted node (its events stay) matches no ending filter, and the walk goes on through it.
+            sql.append(", false) AS stop\n            FROM events e LEFT JOIN \(NodeTable.name(kind)) n ON n.id = e.\(found)\n")
         } else {
             sql.append("false AS stop\n            FROM events e\n")
         }

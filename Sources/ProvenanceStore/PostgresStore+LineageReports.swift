@@ -30,6 +30,13 @@ extension PostgresStore {
         for step in walked.traversal.steps where query.includeEndingNodes || !step.isEnding {
             graph.hops[step.kind, default: [:]][step.id] = step.hops
         }
+        if !fields.isDisjoint(with: [.artifacts, .executions]) {
+            let fetched = [NodeKind.artifact: Set(graph.artifacts.map(\.id)), .execution: Set(graph.executions.map(\.id))]
+            graph.deleted = try await tombstones(
+                graph.hops.mapValues { $0.keys.sorted() }.reduce(into: [:]) { missing, entry in
+                    missing[entry.key] = entry.value.filter { !(fetched[entry.key]?.contains($0) ?? false) }
+                }, namespaceID: namespaceID)
+        }
         if fields.contains(.types) {
             var typeIDs: [TypeID] = []
             for node in graph.artifacts + graph.executions + graph.contexts where !typeIDs.contains(node.typeID) {
@@ -70,9 +77,17 @@ extension PostgresStore {
         let related = zip(relatedSteps, traversal.paths(to: relatedSteps)).map { step, path in
             RelatedArtifact(artifact: selected[step.id]!, hops: step.hops, path: path)
         }
-        return ArtifactLineageReport(
+        var report = ArtifactLineageReport(
             direction: direction, artifact: start, executions: walked.nodes(.executions), contexts: walked.nodes(.contexts),
             related: related,
             truncated: traversal.truncated)
+        // The walk passes through deleted nodes (their events stay): the paths name them, and the report says so.
+        let known = Set((requested + report.executions + related.map(\.artifact)).map { "\($0.kind)\($0.id)" })
+        var onPaths: [NodeKind: [Int64]] = [:]
+        for (kind, nodeID) in related.flatMap(\.path) where !known.contains("\(kind)\(nodeID)") {
+            if !(onPaths[kind]?.contains(nodeID) ?? false) { onPaths[kind, default: []].append(nodeID) }
+        }
+        report.deleted = try await tombstones(onPaths, namespaceID: namespaceID)
+        return report
     }
 }

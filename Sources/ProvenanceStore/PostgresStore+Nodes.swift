@@ -93,7 +93,9 @@ extension PostgresStore {
     public func node(_ kind: NodeKind, id: Int64, namespace: String) async throws(ProvenanceError) -> Node {
         let namespaceID = try await namespaceID(namespace)
         guard let node = try await nodes(kind, ids: [id], namespaceID: namespaceID).first else {
-            throw .notFound("\(kind.rawValue) \(id) not found")
+            throw try await perform { [logger] connection in
+                try await Self.missing(kind, id: id, namespaceID: namespaceID, connection, logger: logger)
+            }
         }
         return node
     }

@@ -39,6 +39,7 @@ public final class PostgresStore: Service, Sendable {
     let logger: Logger
     let typeCache = TypeCache()
     let namespaceCache = Mutex<[String: NamespaceID]>([:])
+    let tombstoneWatch = TombstoneWatch()
     let componentSpecs = SpecCache<ComponentSpec>()
     let pipelineSpecs = SpecCache<PipelineSpec>()
     /// Lease requests that arrive together share a transaction, one at a time.

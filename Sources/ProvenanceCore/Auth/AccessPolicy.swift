@@ -37,6 +37,7 @@ public enum AccessPolicy {
             namespaced("GET", kind, .reader)
             namespaced("GET", "\(kind)/{id}", .reader)
             namespaced("PATCH", "\(kind)/{id}", .writer)
+            namespaced("DELETE", "\(kind)/{id}", .writer)
         }
         namespaced("POST", "events", .writer)
         namespaced("GET", "events", .reader)
