@@ -26,7 +26,16 @@ extension APIRoutes {
         }
         api.post("executors/{id}:heartbeat") { request, context in
             let tokens = try WireExecutor.tokens(try await body(request))
-            return JSONResponse.make(WireExecutor.json(try await engine.heartbeat(executor: ExecutorID(try context.id()), tokens: tokens)))
+            // The leases' fencing tokens are the credential of what they extend, so a step never fails because its
+            // executor's token expired. The executor's own token (if valid) also vouches that it is alive; without
+            // either, a heartbeat holding no lease proves nothing and is refused.
+            let vouched = await executorTokenVouches(request, context)
+            guard vouched || !tokens.isEmpty else {
+                throw ProvenanceError(
+                    .unauthenticated, "a heartbeat without leases needs the executor's token (Authorization: Bearer)")
+            }
+            return JSONResponse.make(WireExecutor.json(
+                try await engine.heartbeat(executor: ExecutorID(try context.id()), tokens: tokens, vouched: vouched)))
         }
         api.post("leases:complete") { request, _ in
             let (token, report) = try WireExecutor.completion(try await body(request))
@@ -46,5 +55,13 @@ extension APIRoutes {
     private func executorJSON(_ executor: ExecutorInfo) -> JSON {
         WireExecutor.json(
             executor, leaseDuration: engine.settings.leaseDuration, heartbeatInterval: engine.settings.heartbeatInterval)
+    }
+
+    /// Whether the request carries a valid token of the executor role (an open server vouches for everyone).
+    private func executorTokenVouches(_ request: Request, _ context: APIRequestContext) async -> Bool {
+        guard let principal = try? await authorizer.authenticate(
+            authorization: request.headers[.authorization], certificateSubject: context.certificateSubject)
+        else { return false }
+        return principal.roles.contains(.executor)
     }
 }

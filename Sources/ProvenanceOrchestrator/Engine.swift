@@ -23,9 +23,12 @@ public final class Engine: Sendable {
     }
 
     /// The engine's background work, to run in the server's ServiceGroup: the notification listener that wakes
-    /// waiting executors and the reaper of expired leases.
+    /// waiting executors, the reaper of expired leases and (when the policy removes anything) the retention sweeper.
     public var services: [any Service] {
-        [TaskQueueListener(store: store, onQueued: { [waiters] in waiters.wake($0) }), LeaseReaper(engine: self)]
+        let core: [any Service] = [
+            TaskQueueListener(store: store, onQueued: { [waiters] in waiters.wake($0) }), LeaseReaper(engine: self),
+        ]
+        return settings.retention.removesAnything ? core + [RetentionSweeper(engine: self)] : core
     }
 
     // MARK: Runs
@@ -88,8 +91,10 @@ public final class Engine: Sendable {
     }
 
     /// Extends the leases executor `executor` still holds among `tokens`.
-    public func heartbeat(executor: ExecutorID, tokens: [LeaseToken]) async throws(ProvenanceError) -> [LeaseStatus] {
-        try await store.heartbeat(executor: executor, tokens: tokens, duration: settings.leaseDuration)
+    public func heartbeat(executor: ExecutorID, tokens: [LeaseToken], vouched: Bool) async throws(ProvenanceError)
+        -> [LeaseStatus]
+    {
+        try await store.heartbeat(executor: executor, tokens: tokens, duration: settings.leaseDuration, vouched: vouched)
     }
 
     /// Records a successful attempt (see `PostgresStore.completeAttempt`).

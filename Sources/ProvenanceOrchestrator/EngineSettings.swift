@@ -1,3 +1,5 @@
+import ProvenanceCore
+
 /// How the engine leases tasks to executors.
 public struct EngineSettings: Sendable, Equatable {
     /// How long a lease lasts without a heartbeat; an executor that stops renewing its leases (crashed, cut off,
@@ -7,6 +9,10 @@ public struct EngineSettings: Sendable, Equatable {
     public var longPollLimit: Duration = .seconds(30)
     /// How often every replica looks for expired leases and for retries whose backoff ended.
     public var reaperInterval: Duration = .seconds(1)
+    /// What finished runs leave behind, and how long it is kept.
+    public var retention = RetentionPolicy()
+    /// How often every replica applies `retention` (one at a time).
+    public var retentionInterval: Duration = .seconds(600)
 
     /// The defaults.
     public init() {}

@@ -61,6 +61,8 @@ private func composeServer(
     let authorizer = Authorizer(store: store, certificates: certificates, jwt: oidc)
     var engineSettings = EngineSettings()
     engineSettings.leaseDuration = config.leaseDuration
+    engineSettings.retention = config.retention
+    engineSettings.retentionInterval = config.retentionInterval
     let engine = Engine(store: store, settings: engineSettings, logger: logger)
     let port = PortAnnouncement()
     let exporter = MetricsExporter(store: store, engine: engine)

@@ -37,6 +37,14 @@ public struct ServerConfiguration: Sendable {
     public var exitsWhenShutdownOverruns = false
     /// How long an executor's lease on a task lasts without a heartbeat.
     public var leaseDuration: Duration = .seconds(30)
+    /// How long finished runs (their tasks, attempts and logs) are kept; zero keeps them for ever.
+    public var retainRuns: Duration = .zero
+    /// How long the log lines of finished tasks are kept; zero keeps them for ever.
+    public var retainTaskLogs: Duration = .zero
+    /// How long the earlier attempts of finished tasks are kept; zero keeps them for ever.
+    public var retainAttempts: Duration = .zero
+    /// How often the retention policy is applied.
+    public var retentionInterval: Duration = .seconds(600)
     /// The timeouts and connection limits of the HTTP and gRPC listeners.
     public var connections = ConnectionLimits()
     /// With the embedded cluster, whether to run one executor as a child process (`executorCommand`).
@@ -90,6 +98,12 @@ public struct ServerConfiguration: Sendable {
 }
 
 extension ServerConfiguration {
+    /// The retention policy the `retain-*` settings make (zero keeps for ever).
+    var retention: RetentionPolicy {
+        func kept(_ duration: Duration) -> Duration? { duration == .zero ? nil : duration }
+        return RetentionPolicy(runs: kept(retainRuns), taskLogs: kept(retainTaskLogs), attempts: kept(retainAttempts))
+    }
+
     /// The TLS files, checked for sense: a certificate and a key together, a client CA only with them, and
     /// certificate grants only with a client CA.
     func tlsFiles() throws(ProvenanceError) -> TLSFiles? {

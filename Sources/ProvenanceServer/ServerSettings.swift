@@ -31,6 +31,16 @@ public enum ServerSettings {
         .duration(
             "lease-duration", \.leaseDuration,
             help: "How long an executor holds a task without a heartbeat; then the task is tried again elsewhere."),
+        .duration(
+            "retain-runs", \.retainRuns, allowsZero: true,
+            help: "Finished runs older than this go, with their tasks, attempts and logs (their lineage stays)."),
+        .duration(
+            "retain-task-logs", \.retainTaskLogs, allowsZero: true,
+            help: "Log lines of finished tasks older than this go."),
+        .duration(
+            "retain-attempts", \.retainAttempts, allowsZero: true,
+            help: "Earlier attempts of finished tasks (the tries before the last) that ended longer ago than this go."),
+        .duration("retention-interval", \.retentionInterval, help: "How often the retain-* limits are applied (one replica at a time)."),
         .flag(
             "local-executor", \.localExecutor,
             help: "With the embedded cluster, also run one executor (provenance executor) as a child process; never with --database-url."),

@@ -58,26 +58,31 @@ extension PostgresStore {
     }
 
     /// Extends the leases of `tokens` that executor `executor` still holds by `duration`; says of each whether it
-    /// is still held and whether its run is being cancelled.
-    public func heartbeat(executor: ExecutorID, tokens: [LeaseToken], duration: Duration) async throws(ProvenanceError)
-        -> [LeaseStatus]
+    /// is still held and whether its run is being cancelled. The executor counts as alive (`last_seen`) when
+    /// `vouched` (its own token came with the heartbeat) or when it still holds one of the leases: a heartbeat
+    /// proving neither changes nothing.
+    public func heartbeat(executor: ExecutorID, tokens: [LeaseToken], duration: Duration, vouched: Bool)
+        async throws(ProvenanceError) -> [LeaseStatus]
     {
         let (tasks, numbers, secrets) = (tokens.map(\.taskID.rawValue), tokens.map { Int32(clamping: $0.attempt) }, tokens.map(\.secret))
         let seconds = Self.seconds(duration)
         let held: [Int64: (expires: Int64, cancel: Bool)] = try await perform { [self] connection in
-            try await connection.prepared(RunEngineSQL.HeartbeatExecutor.self, "UPDATE executors SET last_seen = now() WHERE id = \(executor.rawValue)", logger: logger)
             var held: [Int64: (expires: Int64, cancel: Bool)] = [:]
-            guard !tasks.isEmpty else { return held }
-            let rows = try await connection.prepared(RunEngineSQL.HeartbeatAttempts.self, 
-                """
-                UPDATE attempts a SET lease_expires = now() + \(seconds)::float8 * interval '1 second'
-                FROM unnest(\(tasks)::int8[], \(numbers)::int4[], \(secrets)::text[]) AS k(task_id, number, secret),
-                    tasks t
-                WHERE a.task_id = k.task_id AND a.number = k.number AND a.secret = k.secret
-                    AND a.state = \(AttemptState.running.rawValue) AND a.executor_id = \(executor.rawValue) AND t.id = a.task_id
-                RETURNING a.task_id, \(unescaped: Self.microseconds("a.lease_expires")), t.cancel_requested
-                """, logger: logger)
-            for try await (task, expires, cancel) in rows.decode((Int64, Int64, Bool).self) { held[task] = (expires, cancel) }
+            if !tasks.isEmpty {
+                let rows = try await connection.prepared(RunEngineSQL.HeartbeatAttempts.self,
+                    """
+                    UPDATE attempts a SET lease_expires = now() + \(seconds)::float8 * interval '1 second'
+                    FROM unnest(\(tasks)::int8[], \(numbers)::int4[], \(secrets)::text[]) AS k(task_id, number, secret),
+                        tasks t
+                    WHERE a.task_id = k.task_id AND a.number = k.number AND a.secret = k.secret
+                        AND a.state = \(AttemptState.running.rawValue) AND a.executor_id = \(executor.rawValue) AND t.id = a.task_id
+                    RETURNING a.task_id, \(unescaped: Self.microseconds("a.lease_expires")), t.cancel_requested
+                    """, logger: logger)
+                for try await (task, expires, cancel) in rows.decode((Int64, Int64, Bool).self) { held[task] = (expires, cancel) }
+            }
+            if vouched || !held.isEmpty {
+                try await connection.prepared(RunEngineSQL.HeartbeatExecutor.self, "UPDATE executors SET last_seen = now() WHERE id = \(executor.rawValue)", logger: logger)
+            }
             return held
         }
         return tokens.map { token in

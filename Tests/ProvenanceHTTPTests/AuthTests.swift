@@ -49,6 +49,33 @@ import Testing
         }
     }
 
+    @Test func aHeartbeatProvesAnExecutorAliveOnlyWithItsTokenOrALeaseItHolds() async throws {
+        try await withTestServer { server in
+            let maker = TokenMaker(server: server)
+            let admin = try await maker.make("admin", in: ["*"])
+            let executorToken = try await maker.make("executor", by: admin)
+            let executor = server.with(token: executorToken)
+            let registered = try await executor.request(.POST, "/api/v1/executors", json: ["name": "e", "capacity": ["slots": 1]])
+            let id = registered.json.int("id")
+            func lastSeen() async throws -> Int64? {
+                let list = try await server.with(token: admin).request(.GET, "/api/v1/executors")
+                return list.json.array("executors").first { $0.int("id") == id }?.int("last_seen_since_epoch")
+            }
+            let before = try await lastSeen()
+            try await Task.sleep(for: .milliseconds(20))
+            // Nobody's heartbeat without a lease proves nothing: refused, and the executor is not made to look alive.
+            for anonymous in [server.with(token: nil), server.with(token: "prov_" + String(repeating: "A", count: 43))] {
+                let refused = try await anonymous.request(.POST, "/api/v1/executors/\(id):heartbeat", json: ["tokens": []])
+                #expect(refused.status == 401, "\(refused.text)")
+                #expect(refused.errorMessage.contains("needs the executor's token"), "\(refused.text)")
+            }
+            #expect(try await lastSeen() == before)
+            let beat = try await executor.request(.POST, "/api/v1/executors/\(id):heartbeat", json: ["tokens": []])
+            #expect(beat.status == 200, "\(beat.text)")
+            #expect(try await lastSeen() ?? 0 > before ?? 0)
+        }
+    }
+
     @Test func publicMetricsAnswerWithoutACredential() async throws {
         try await withTestServer(configure: { $0.publicMetrics = true }) { server in
             _ = try await TokenMaker(server: server).make("admin", in: ["*"])

@@ -135,7 +135,7 @@ import Testing
             let lost = try #require(try await store.lease(executor: executor.id, available: Self.capacity, maximum: 1, duration: .milliseconds(1)).first)
             try await Task.sleep(for: .milliseconds(20))
             #expect(try await store.reapExpiredLeases().reaped == 1)
-            let heartbeat = try await store.heartbeat(executor: executor.id, tokens: [lost.token], duration: .seconds(30))
+            let heartbeat = try await store.heartbeat(executor: executor.id, tokens: [lost.token], duration: .seconds(30), vouched: true)
             #expect(heartbeat[0].leaseExpires == nil, "the lost lease is no longer held")
             let again = try #require(try await store.lease(executor: executor.id, available: Self.capacity, maximum: 1, duration: .seconds(30)).first)
             #expect(again.token.taskID == lost.token.taskID && again.token.attempt == 2)
