@@ -1,10 +1,11 @@
 # `make test` does all setup itself: builds, starts a throwaway PostgreSQL cluster (through the server's own
 # launcher, from the test process), runs every Swift suite, and stops the cluster; then runs the official
 # `ml-metadata` client's own test suite against a server on a fresh embedded cluster (a Python virtual
-# environment under .build-mlmd/ is made on first use).
+# environment under .build-mlmd/ is made on first use); then the schemathesis soak of the REST contract
+# (scripts/soak/schemathesis.sh, its environment under .build-soak/).
 SWIFT ?= swift
 
-.PHONY: build test mlmd-client-suite serve bench bench-lineage bench-orchestrate bench-mlmd clean
+.PHONY: build test mlmd-client-suite soak serve bench bench-lineage bench-orchestrate bench-auth bench-mlmd clean
 
 build:
 	$(SWIFT) build
@@ -14,10 +15,17 @@ test:
 	$(SWIFT) build --build-tests
 	SWIFT_BACKTRACE=enable=yes,threads=crashed,registers=none,images=none $(SWIFT) test --skip-build
 	./scripts/mlmd/client-suite.sh
+	./scripts/soak/schemathesis.sh
 
 mlmd-client-suite:
 	$(SWIFT) build
 	./scripts/mlmd/client-suite.sh
+
+# An authenticated schemathesis run of at least 10,000 requests against api/openapi.yaml: no 5xx, no answer that
+# breaks the contract (make test runs it too).
+soak:
+	$(SWIFT) build
+	./scripts/soak/schemathesis.sh
 
 serve:
 	$(SWIFT) run provenance serve
@@ -33,6 +41,10 @@ bench-lineage:
 bench-orchestrate:
 	$(SWIFT) build -c release
 	./scripts/bench.sh orchestrate
+
+bench-auth:
+	$(SWIFT) build -c release
+	./scripts/bench.sh auth
 
 bench-mlmd:
 	$(SWIFT) build -c release

@@ -9,9 +9,12 @@ import ProvenanceCore
 final class BenchClient: Sendable {
     let baseURL: String
     let http: HTTPClient
+    /// The API token every request sends, if any.
+    let token: String?
 
-    init(baseURL: String, connections: Int) {
+    init(baseURL: String, connections: Int, token: String? = nil) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.token = token
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool = .init(
             idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(connections, 1))
@@ -25,9 +28,9 @@ final class BenchClient: Sendable {
 
     /// Runs `body` with a client, shutting the client down afterwards whether or not `body` succeeds.
     static func with(
-        baseURL: String, connections: Int, _ body: (BenchClient) async throws -> Void
+        baseURL: String, connections: Int, token: String? = nil, _ body: (BenchClient) async throws -> Void
     ) async throws {
-        let client = BenchClient(baseURL: baseURL, connections: connections)
+        let client = BenchClient(baseURL: baseURL, connections: connections, token: token)
         do {
             try await body(client)
             try await client.shutdown()
@@ -70,6 +73,7 @@ final class BenchClient: Sendable {
     func raw(_ method: HTTPMethod, _ path: String, body: [UInt8]?) async throws -> (Int, [UInt8]) {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = method
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: body))
@@ -82,6 +86,31 @@ final class BenchClient: Sendable {
         }
         let buffer = try await response.body.collect(upTo: 256 * 1024 * 1024)
         return (Int(response.status.code), Array(buffer.readableBytesView))
+    }
+
+    /// Posts `bodies` to `path` from `clients` concurrent clients (each in turn), timing every request and the
+    /// server CPU time the phase used (and the cluster's, when `cluster` knows its data directory).
+    func timedPosts(
+        _ path: String, _ bodies: [[UInt8]], clients: Int = 1, recordsPerOperation: Int = 1, cluster: ClusterCPU?
+    ) async throws -> LatencySummary {
+        var latencies: [Double] = []
+        let (elapsed, cpu) = try await measureWithCPU(cluster: cluster) {
+            try await withThrowingTaskGroup(of: [Double].self) { group in
+                for lane in 0..<clients {
+                    group.addTask {
+                        var mine: [Double] = []
+                        for index in stride(from: lane, to: bodies.count, by: clients) {
+                            mine.append(try await measure { try await self.post(path, body: bodies[index]) })
+                        }
+                        return mine
+                    }
+                }
+                for try await lane in group { latencies += lane }
+            }
+        }
+        var summary = LatencySummary(latencies: latencies, elapsed: elapsed, recordsPerOperation: recordsPerOperation)
+        summary.cpu = cpu
+        return summary
     }
 
     /// The server's resident memory from `GET /metrics`, or nil if it does not report one.

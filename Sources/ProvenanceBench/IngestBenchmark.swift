@@ -120,29 +120,13 @@ public struct IngestBenchmark: Sendable {
         report(targetLine("idle resident memory <= 60 MB", (idleAfter ?? Int.max) <= Self.idleMemoryTarget))
     }
 
-    /// Posts `bodies` to `path` from `clients` concurrent clients (each in turn), timing every request and the
-    /// server CPU time the phase used.
+    /// Posts `bodies` to `path` from `clients` concurrent clients, timed (see `BenchClient.timedPosts`).
     private func post(
         _ client: BenchClient, _ path: String, _ bodies: [[UInt8]], clients: Int = 1, recordsPerOperation: Int = 1
     ) async throws -> LatencySummary {
-        var latencies: [Double] = []
-        let (elapsed, cpu) = try await client.measureWithCPU(cluster: ClusterCPU(dataDirectory: clusterDataDirectory)) {
-            try await withThrowingTaskGroup(of: [Double].self) { group in
-                for lane in 0..<clients {
-                    group.addTask {
-                        var mine: [Double] = []
-                        for index in stride(from: lane, to: bodies.count, by: clients) {
-                            mine.append(try await measure { try await client.post(path, body: bodies[index]) })
-                        }
-                        return mine
-                    }
-                }
-                for try await lane in group { latencies += lane }
-            }
-        }
-        var summary = LatencySummary(latencies: latencies, elapsed: elapsed, recordsPerOperation: recordsPerOperation)
-        summary.cpu = cpu
-        return summary
+        try await client.timedPosts(
+            path, bodies, clients: clients, recordsPerOperation: recordsPerOperation,
+            cluster: ClusterCPU(dataDirectory: clusterDataDirectory))
     }
 
     /// `ours`' throughput as a percentage of `limit`'s.

@@ -23,7 +23,7 @@ public struct ServerConfiguration: Sendable {
     /// Request body (and gRPC message) limit in bytes: 32 MiB, enough for a lineage:record of tens of thousands of
     /// nodes.
     public var maximumBodyBytes = 32 * 1024 * 1024
-    /// Connection pool size, opened at start and kept.
+    /// The most pooled database connections (opened as needed, closed after 5 minutes idle).
     public var databaseConnections = 16
     /// The longest a single SQL statement may run before PostgreSQL cancels it.
     public var statementTimeout: Duration = .seconds(30)

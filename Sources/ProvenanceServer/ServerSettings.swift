@@ -21,7 +21,7 @@ public enum ServerSettings {
             help: "Largest request body or gRPC message; larger is 413 / RESOURCE_EXHAUSTED."),
         .integer(
             "database-connections", \.databaseConnections, in: 1...1000,
-            help: "Database connections, opened at start and kept."),
+            help: "Most database connections at once (opened as needed, closed after 5 minutes idle)."),
         .duration(
             "statement-timeout", \.statementTimeout, allowsZero: true,
             help: "Longest a SQL statement may run; PostgreSQL cancels it then and the request gets 503 (gRPC DEADLINE_EXCEEDED)."),

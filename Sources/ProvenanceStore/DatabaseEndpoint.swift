@@ -82,7 +82,7 @@ public struct DatabaseEndpoint: Sendable, Equatable, CustomStringConvertible {
     /// order (see the lease's candidates).
     static let sessionSettings = [("plan_cache_mode", "force_generic_plan"), ("application_name", "provenance")]
 
-    /// The postgres-nio client configuration for this endpoint: `maximumConnections` kept open, each running its
+    /// The postgres-nio client configuration for this endpoint: up to `maximumConnections`, each running its
     /// statements under `statementTimeout` (zero: none).
     func clientConfiguration(maximumConnections: Int, statementTimeout: Duration) throws -> PostgresClient.Configuration {
         var configuration: PostgresClient.Configuration
@@ -96,10 +96,15 @@ public struct DatabaseEndpoint: Sendable, Equatable, CustomStringConvertible {
                 unixSocketPath: path, username: username, password: password, database: database)
         }
         configuration.options.maximumConnections = maximumConnections
-        // The pool arms a timer each time it parks a connection it may close when idle, and another for each
-        // keep-alive; arming and cancelling them costs more than a small query. So connections are kept open,
-        // and only those over TCP (where a middlebox may silently drop an idle one) are kept alive by pings.
-        configuration.options.minimumConnections = maximumConnections
+        // No connection is kept open when idle. Keeping all of them (minimum = maximum) spared the pool an idle
+        // timer each time it parks one, but postgres-nio 1.33's pool then crashes the process when PostgreSQL
+        // goes away under load: connections that were leased count as closing, the pool's count of live ones
+        // falls below its minimum, and the next lease trips its precondition (`createNewDemandConnectionIfPossible`,
+        // seen when PostgreSQL restarted under load). With no minimum that invariant cannot break. Idle connections
+        // close after `connectionIdleTimeout`; only those over TCP (where a middlebox may silently drop an idle one) are kept
+        // alive by pings meanwhile.
+        configuration.options.minimumConnections = 0
+        configuration.options.connectionIdleTimeout = .seconds(300)
         configuration.options.connectTimeout = .seconds(5)
         if case .tcp = location {
             configuration.options.keepAliveBehavior = .init(frequency: .seconds(30))

@@ -7,7 +7,7 @@ import Synchronization
 
 /// How a store uses its database.
 public struct StoreOptions: Sendable {
-    /// Pooled connections, opened at start and kept: enough to keep PostgreSQL busy on a small machine without
+    /// The most pooled connections (opened as needed): enough to keep PostgreSQL busy on a small machine without
     /// queueing inside it.
     public var maximumConnections = 16
     /// The longest one statement may run before PostgreSQL cancels it (zero: no limit). Bounds what any request,

@@ -7,7 +7,7 @@ import ProvenanceStore
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks against a running server (build with -c release first).",
-        subcommands: [BenchIngest.self, BenchLineage.self, BenchOrchestrate.self])
+        subcommands: [BenchIngest.self, BenchLineage.self, BenchOrchestrate.self, BenchAuth.self])
 }
 
 struct BenchIngest: AsyncParsableCommand {
@@ -147,4 +147,30 @@ struct BenchOrchestrate: AsyncParsableCommand {
 func serverDatabase(_ config: ServerConfiguration) throws -> DatabaseEndpoint {
     if let url = config.databaseURL { return try DatabaseEndpoint(url: url) }
     return try EmbeddedPostgres(dataDirectory: config.dataDirectory, logger: Logger(label: "provenance")).endpoint
+}
+
+struct BenchAuth: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "auth",
+        abstract: "What authentication costs executions:record with concurrent clients, and /metrics latency; needs a fresh server without tokens (it makes one).")
+
+    @Option(help: "The running server's base URL.")
+    var server = "http://127.0.0.1:8080"
+
+    @Option(help: "Records written per phase by the concurrent clients together.")
+    var records = 8000
+
+    @Option(help: "Concurrent clients.")
+    var clients = 16
+
+    @Option(help: "Timed GET /metrics requests.")
+    var metricsRequests = 200
+
+    func run() async throws {
+        var benchmark = AuthBenchmark(serverURL: server)
+        benchmark.records = records
+        benchmark.clients = clients
+        benchmark.metricsRequests = metricsRequests
+        try await reportingFailures { try await benchmark.run { print($0) } }
+    }
 }

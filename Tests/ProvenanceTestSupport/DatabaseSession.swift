@@ -33,6 +33,9 @@ public final class DatabaseSession: Sendable {
 
     /// How many of the server's statements wait for a lock now.
     public func waitingStatements() async throws -> Int {
+        // Inside the session's open transaction PostgreSQL keeps serving its first snapshot of the statistics
+        // (stats_fetch_consistency = cache): drop it, or the count never changes.
+        try await connection.query("SELECT pg_stat_clear_snapshot()", logger: logger)
         let rows = try await connection.query(
             """
             SELECT count(*) FROM pg_stat_activity

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A real `provenance` process (an executor, a server, a CLI command) started by a test from the binary the build
 /// made next to the test bundle, its output kept in a file for the test to read.
@@ -10,6 +11,8 @@ public final class ProvenanceProcess: @unchecked Sendable {
     }
 
     private let process = Process()
+    /// The exit status, once this class reaped the process itself (see `waitForExit`).
+    private let reaped = Mutex<Int32?>(nil)
     /// Where its standard output and error go.
     public let logPath: String
 
@@ -48,22 +51,41 @@ public final class ProvenanceProcess: @unchecked Sendable {
     public var pid: Int32 { process.processIdentifier }
 
     /// Whether it still runs.
-    public var isRunning: Bool { process.isRunning }
+    public var isRunning: Bool { reaped.withLock { $0 } == nil && process.isRunning }
 
     /// Sends `signal`.
     public func send(_ signal: Int32) {
+        // Once reaped, its pid may already be another process's.
+        guard reaped.withLock({ $0 }) == nil else { return }
         kill(process.processIdentifier, signal)
     }
 
     /// Waits for it to exit; its exit status (128 + the signal's number if a signal ended it).
+    ///
+    /// Foundation reaps its children from machinery that can stall inside a busy concurrent test runner (a
+    /// SIGKILLed server stayed a zombie for minutes), so this reaps the process itself with `waitpid`, and takes
+    /// Foundation's answer only where Foundation got there first.
     public func waitForExit() async -> Int32 {
-        while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
-        return process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
+        while true {
+            if let status = reaped.withLock({ $0 }) { return status }
+            var status: Int32 = 0
+            let result = waitpid(process.processIdentifier, &status, WNOHANG)
+            if result == process.processIdentifier {
+                let signal = status & 0x7f
+                let code = signal == 0 ? (status >> 8) & 0xff : 128 + signal
+                reaped.withLock { $0 = code }
+                return code
+            }
+            if result == -1, !process.isRunning {
+                return process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
+            }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
     }
 
     /// Stops it (SIGKILL) if it still runs, and waits for it.
     public func stop() async {
-        if process.isRunning { send(SIGKILL) }
+        if isRunning { send(SIGKILL) }
         _ = await waitForExit()
     }
 
