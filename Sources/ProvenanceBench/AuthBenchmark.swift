@@ -86,9 +86,9 @@ public struct AuthBenchmark: Sendable {
         report(metricsSummary.line("GET /metrics, \(series) series"))
         report("")
         report("authentication's cost to executions:record with \(clients) clients (the same server, the same run):")
-        report("  token round 1 vs open round 2 (adjacent phases):  \(percent(overhead)) slower")
-        report("  both token rounds vs both open rounds:            \(percent(overheadBoth)) slower")
-        report("  drift between the two open rounds (store growth): \(percent(-drift)) slower")
+        report("  token round 1 vs open round 2 (adjacent phases):  \(slower(overhead))")
+        report("  both token rounds vs both open rounds:            \(slower(overheadBoth))")
+        report("  drift between the two open rounds (store growth): \(slower(-drift))")
         report("")
         report("targets:")
         report(targetLine("authentication costs <= 5% of executions:record throughput", overhead <= Self.overheadTarget))
@@ -96,7 +96,8 @@ public struct AuthBenchmark: Sendable {
         report(targetLine("/metrics with every series p99 <= 20 ms", metricsSummary.percentile(0.99) <= Self.metricsTarget))
     }
 
-    private func percent(_ fraction: Double) -> String {
-        String(format: "%+.1f%%", fraction * 100)
+    /// "3.1% slower" for a positive fraction, "2.2% faster" for a negative one.
+    private func slower(_ fraction: Double) -> String {
+        String(format: "%.1f%%", abs(fraction) * 100) + (fraction < 0 ? " faster" : " slower")
     }
 }
