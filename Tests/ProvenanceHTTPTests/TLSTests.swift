@@ -36,15 +36,8 @@ import Testing
 
     @Test func restTakesClientCertificatesAsCredentials() async throws {
         let pki = try TestCertificates.make(clients: ["dashboard", "nobody"])
-        let grants = pki.directory + "/grants.yaml"
-        try "- {subject: CN=dashboard, role: reader, namespaces: [default]}\n".write(
-            toFile: grants, atomically: true, encoding: .utf8)
-        try await withTestServer(configure: { config in
-            config.tlsCertificate = pki.serverChain
-            config.tlsKey = pki.serverKey
-            config.tlsClientCA = pki.ca
-            config.clientCertificates = grants
-        }) { server in
+        let mutualTLS = try pki.mutualTLS(grants: "- {subject: CN=dashboard, role: reader, namespaces: [default]}\n")
+        try await withTestServer(configure: mutualTLS) { server in
             /// curl's answer (status, body) to GET `path` with client certificate `name`, if any.
             func get(_ path: String, as name: String?) throws -> (status: Int, body: String) {
                 var arguments = ["-s", "--max-time", "20", "--cacert", pki.ca, "-w", "\n%{http_code}"]

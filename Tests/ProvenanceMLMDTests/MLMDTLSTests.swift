@@ -12,14 +12,8 @@ import Testing
 @Suite struct MLMDTLSTests {
     @Test func clientCertificatesAuthenticateByTheirGrantedSubject() async throws {
         let pki = try TestCertificates.make(clients: ["pipeline", "nobody"])
-        let grants = pki.directory + "/grants.yaml"
-        try "- {subject: CN=pipeline, role: writer, namespaces: [default]}\n".write(toFile: grants, atomically: true, encoding: .utf8)
-        try await withTestServer(configure: { config in
-            config.tlsCertificate = pki.serverChain
-            config.tlsKey = pki.serverKey
-            config.tlsClientCA = pki.ca
-            config.clientCertificates = grants
-        }) { server in
+        let mutualTLS = try pki.mutualTLS(grants: "- {subject: CN=pipeline, role: writer, namespaces: [default]}\n")
+        try await withTestServer(configure: mutualTLS) { server in
             func withClient(_ name: String?, _ body: (MLMDClient) async throws -> Void) async throws {
                 let transport = try HTTP2ClientTransport.Posix(
                     target: .ipv4(address: "127.0.0.1", port: server.grpcPort),

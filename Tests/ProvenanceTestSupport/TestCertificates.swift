@@ -1,4 +1,5 @@
 import Foundation
+import ProvenanceServer
 
 /// A throwaway PKI for TLS tests, made with the `openssl` command: a CA, a server certificate for 127.0.0.1 and
 /// localhost, client certificates it signed, and a second CA with a client certificate of its own (which the
@@ -22,6 +23,19 @@ public struct TestCertificates: Sendable {
 
     /// Makes the files in a new directory: the CA, the server, and one client per name in `clients` (subject
     /// `CN=NAME`), plus `stranger`, a client of another CA.
+    /// Writes `grants` (the YAML of `--client-certificates`) beside the certificates and returns what configures a
+    /// server for mutual TLS with them: its certificate and key, this CA for clients, and those grants.
+    public func mutualTLS(grants: String) throws -> (inout ServerConfiguration) -> Void {
+        let path = directory + "/grants.yaml"
+        try grants.write(toFile: path, atomically: true, encoding: .utf8)
+        return { config in
+            config.tlsCertificate = serverChain
+            config.tlsKey = serverKey
+            config.tlsClientCA = ca
+            config.clientCertificates = path
+        }
+    }
+
     public static func make(clients: [String]) throws -> TestCertificates {
         let directory = TestCluster.scratchDirectory("certificates/\(UUID().uuidString)")
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

@@ -66,3 +66,14 @@ mlmd_venv() {
         "$VENV/bin/pip" install --quiet --disable-pip-version-check -r scripts/mlmd/requirements.txt
     fi
 }
+
+# free_ports: sets HTTP_PORT and GRPC_PORT to two ports free on 127.0.0.1 now (asked of the kernel through python3).
+free_ports() {
+    ports=$(python3 -c '
+import socket
+sockets = [socket.socket() for _ in range(2)]
+for s in sockets: s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in sockets))')
+    HTTP_PORT=${ports% *}
+    GRPC_PORT=${ports#* }
+}

@@ -13,13 +13,7 @@ WORK=$(mktemp -d /tmp/provenance-mlmd-suite.XXXXXX)
 cleanup() { rm -rf "$WORK"; }
 # The embedded cluster may run as another user (initdb refuses root): let it reach its data directory.
 chmod 755 "$WORK"
-PORTS=$("$VENV/bin/python" -c '
-import socket
-sockets = [socket.socket() for _ in range(2)]
-for s in sockets: s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in sockets))')
-HTTP_PORT=${PORTS% *}
-GRPC_PORT=${PORTS#* }
+free_ports
 # Over mutual TLS, as MLMD's official client authenticates (it can send no token): a CA made here signs the server's
 # certificate and the suite's client certificate, whose subject the grants file makes a writer.
 PKI="$WORK/pki"

@@ -74,13 +74,7 @@ trap cleanup EXIT
 chmod 755 "$WORK"
 rm -rf "$REPORT"
 mkdir -p "$REPORT"
-PORTS=$("$VENV/bin/python" -c '
-import socket
-sockets = [socket.socket() for _ in range(2)]
-for s in sockets: s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in sockets))')
-HTTP_PORT=${PORTS% *}
-GRPC_PORT=${PORTS#* }
+free_ports
 
 # Tokens on the database before the server starts (ids 1, 2 and 3): the soak's own two, and one to be revoked.
 tokens_failed() { echo "provenance tokens create failed:" >&2; cat "$WORK/tokens.log" >&2; exit 1; }
