@@ -68,6 +68,7 @@ public func makeAPIRouter(
     publicMetrics: Bool = false, requestLogLevel: Logger.Level = .debug
 ) -> Router<APIRequestContext> {
     let router = Router(context: APIRequestContext.self)
+    router.add(middleware: RequestTracingMiddleware())
     router.add(middleware: RequestLogMiddleware(level: requestLogLevel))
     router.add(middleware: RequestMetricsMiddleware())
     router.add(middleware: ErrorMiddleware())

@@ -97,7 +97,7 @@ public func makeMLMDService(
     let authentication = MLMDAuthInterceptor(authorizer: authorizer, defaultNamespace: settings.defaultNamespace)
     return GRPCServerService(
         server: GRPCServer(
-            transport: transport, services: [service], interceptors: [MLMDMetricsInterceptor(), authentication]),
+            transport: transport, services: [service], interceptors: [MLMDTracingInterceptor(), MLMDMetricsInterceptor(), authentication]),
         draining: draining,
         onListening: onListening)
 }

@@ -35,7 +35,11 @@ public final class Engine: Sendable {
 
     /// Starts a run; its first tasks are queued (or served from the cache) before it returns.
     public func submit(_ request: RunRequest, namespace: String) async throws(ProvenanceError) -> Run {
-        let id = try await store.submitRun(request, namespace: namespace)
+        let id = try await Traced.span("engine submit") { span throws(ProvenanceError) in
+            let id = try await store.submitRun(request, namespace: namespace)
+            span.set("provenance.run.id", id.rawValue)
+            return id
+        }
         waiters.wake(Int.max)
         // Without its tasks: a run may have ten thousand; their counts by state say where it stands.
         return try await store.runSummary(id, namespace: namespace)
@@ -61,8 +65,25 @@ public final class Engine: Sendable {
     /// `settings.longPollLimit`) for one to be queued if none is now. Answers with none when the wait ends, or when
     /// the request is cancelled (its client went away). Only tasks of `namespaces` (the caller's credential's) are
     /// leased: an executor is never asked to run another namespace's work.
+    ///
+    /// Traced as `engine lease`: the executor, how many tasks it asked for and got, and how often it looked.
     public func lease(
         executor: ExecutorID, available: ExecutorCapacity, maximum: Int, wait: Duration, namespaces: NamespaceScope = .all
+    ) async throws(ProvenanceError) -> [Lease] {
+        try await Traced.span("engine lease") { span throws(ProvenanceError) in
+            span.set("provenance.executor.id", executor.rawValue)
+            span.set("provenance.lease.maximum", maximum)
+            let leases = try await leaseWaiting(
+                executor: executor, available: available, maximum: maximum, wait: wait, namespaces: namespaces, span: span)
+            span.set("provenance.lease.granted", leases.count)
+            if span.isRecording, !leases.isEmpty { span.set("provenance.task.ids", leases.map { $0.token.taskID.rawValue }) }
+            return leases
+        }
+    }
+
+    private func leaseWaiting(
+        executor: ExecutorID, available: ExecutorCapacity, maximum: Int, wait: Duration, namespaces: NamespaceScope,
+        span: SpanHandle
     ) async throws(ProvenanceError) -> [Lease] {
         let deadline = ContinuousClock.now + min(max(wait, .zero), settings.longPollLimit)
         // A client that has gone is leased nothing more: the task would wait out the lease before running.
@@ -80,6 +101,7 @@ public final class Engine: Sendable {
             }
             let left = deadline - .now
             if !leases.isEmpty || left <= .zero || clientGone() { return leases }
+            span.event("waiting for a task")
             await waitForTasks(atMost: left)
         }
         return []
@@ -99,17 +121,31 @@ public final class Engine: Sendable {
 
     /// Records a successful attempt (see `PostgresStore.completeAttempt`).
     public func complete(_ token: LeaseToken, report: AttemptReport) async throws(ProvenanceError) -> AttemptOutcome {
-        let outcome = try await Self.countingRefusal("complete") { () throws(ProvenanceError) in
+        try await reportAttempt("complete", token) { () throws(ProvenanceError) in
             try await store.completeAttempt(token, report: report)
         }
-        if outcome.queued > 0 { waiters.wake(outcome.queued) }
-        return outcome
     }
 
     /// Records a failed attempt (see `PostgresStore.failAttempt`).
     public func fail(_ token: LeaseToken, failure: AttemptFailure) async throws(ProvenanceError) -> AttemptOutcome {
-        let outcome = try await Self.countingRefusal("fail") { () throws(ProvenanceError) in
+        try await reportAttempt("fail", token) { () throws(ProvenanceError) in
             try await store.failAttempt(token, failure: failure)
+        }
+    }
+
+    /// Runs an executor's report of how an attempt ended, traced as `engine <report>` (the task, its attempt and
+    /// what became of them), and wakes executors waiting for the tasks it queued.
+    private func reportAttempt(
+        _ report: String, _ token: LeaseToken, _ body: () async throws(ProvenanceError) -> AttemptOutcome
+    ) async throws(ProvenanceError) -> AttemptOutcome {
+        let outcome = try await Traced.span("engine \(report)") { span throws(ProvenanceError) in
+            span.set("provenance.task.id", token.taskID.rawValue)
+            span.set("provenance.attempt", token.attempt)
+            let outcome = try await Self.countingRefusal(report, body)
+            span.set("provenance.attempt.state", outcome.attemptState.name)
+            span.set("provenance.task.state", outcome.taskState.name)
+            span.set("provenance.tasks.queued", outcome.queued)
+            return outcome
         }
         if outcome.queued > 0 { waiters.wake(outcome.queued) }
         return outcome

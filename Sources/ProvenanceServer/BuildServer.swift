@@ -26,12 +26,16 @@ private func composeServer(
     config: ServerConfiguration, handleSignals: Bool, cluster startedCluster: inout EmbeddedPostgres?,
     lock: inout DataDirectoryLock?
 ) async throws -> ProvenanceServer {
+    let tracing = try TraceExport.start(config)
     let logger = {
-        var logger = Logger(label: "provenance") { label in ServerLogHandler(label: label, format: config.logFormat) }
+        var logger = Logger(label: "provenance") { label in
+            ServerLogHandler(label: label, format: config.logFormat, metadataProvider: tracing?.logMetadata)
+        }
         logger.logLevel = config.logLevel
         return logger
     }()
-    var services: [any Service] = []
+    // First, so it shuts down last: it sends the spans of everything that ran before it stops.
+    var services: [any Service] = tracing.map { [$0.service] } ?? []
     let endpoint: DatabaseEndpoint
     if let url = config.databaseURL {
         endpoint = try DatabaseEndpoint(url: url)

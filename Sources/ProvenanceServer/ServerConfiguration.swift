@@ -81,6 +81,10 @@ public struct ServerConfiguration: Sendable {
     public var oidcNameClaim = "sub"
     /// How often the issuer's keys are fetched again.
     public var oidcRefreshInterval: Duration = .seconds(900)
+    /// The OpenTelemetry collector (OTLP/HTTP) the server sends its traces to (see `TraceExport`); none when nil.
+    public var otelEndpoint: String? = nil
+    /// The service name the traces carry.
+    public var otelServiceName = "provenance"
     /// Log level.
     public var logLevel: Logger.Level = .info
     /// Log format; with `json`, each request also gets an `info` line (at `debug` with `text`).

@@ -23,10 +23,13 @@ public struct ServerLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     public var metadataProvider: Logger.MetadataProvider?
 
-    /// A handler for the logger `label`, writing `format`.
-    public init(label: String, format: LogFormat = .text) {
+    /// A handler for the logger `label`, writing `format`, with the metadata of `metadataProvider` (the trace and
+    /// span a line was written in, when traces are exported) on every line.
+    public init(
+        label: String, format: LogFormat = .text, metadataProvider: Logger.MetadataProvider? = LoggingSystem.metadataProvider
+    ) {
         output = StreamLogHandler.standardError(label: label, metadataProvider: nil)
-        metadataProvider = LoggingSystem.metadataProvider
+        self.metadataProvider = metadataProvider
         self.label = label
         self.format = format
     }

@@ -98,6 +98,10 @@ public enum ServerSettings {
             help: "YAML or JSON list of {claim, equals, role, namespaces} rules, first match wins, granting JWTs a role."),
         .text("oidc-name-claim", \.oidcNameClaim, valueName: "CLAIM", help: "The JWT claim that names its holder in logs and the audit log."),
         .duration("oidc-jwks-refresh", \.oidcRefreshInterval, help: "How often the issuer's keys are fetched again."),
+        .optionalText(
+            "otel-endpoint", \.otelEndpoint, valueName: "URL",
+            help: "Send traces (requests, RPCs, engine steps, database operations) over OTLP/HTTP to this collector, as URL/v1/traces; OTEL_* variables (protocol, sampler, headers) apply."),
+        .text("otel-service-name", \.otelServiceName, valueName: "NAME", help: "The service name (service.name) of the traces."),
         Setting(
             "log-level", \.logLevel, valueName: "LEVEL",
             help: "Least severe log level written: trace, debug, info, notice, warning, error or critical.",

@@ -82,8 +82,10 @@ extension PostgresStore {
         return Dictionary(found.map { ($0.spec.reference, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
-    private func componentRows(_ query: PostgresQuery) async throws(ProvenanceError) -> [StoredComponent] {
-        let rows: [(Int64, String, Int64, Int64)] = try await perform { [self] connection in
+    private func componentRows(_ query: PostgresQuery, name: String = #function) async throws(ProvenanceError)
+        -> [StoredComponent]
+    {
+        let rows: [(Int64, String, Int64, Int64)] = try await perform(name: name) { [self] connection in
             var rows: [(Int64, String, Int64, Int64)] = []
             for try await row in try await connection.query(query, logger: logger).decode((Int64, String, Int64, Int64).self) {
                 rows.append(row)

@@ -46,8 +46,10 @@ extension PostgresStore {
         (extract(epoch FROM last_seen) * 1000000)::int8
         """
 
-    private func executorRows(_ query: PostgresQuery) async throws(ProvenanceError) -> [ExecutorInfo] {
-        try await perform { [self] connection in
+    private func executorRows(_ query: PostgresQuery, name: String = #function) async throws(ProvenanceError)
+        -> [ExecutorInfo]
+    {
+        try await perform(name: name) { [self] connection in
             var executors: [ExecutorInfo] = []
             for try await row in try await connection.query(query, logger: logger) {
                 executors.append(try Self.decodeExecutor(row))

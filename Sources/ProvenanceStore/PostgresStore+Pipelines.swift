@@ -116,16 +116,18 @@ extension PostgresStore {
 
     /// The versions `query` selects (pipeline id, version id, digest, context id, creation time), each with its
     /// spec: parsed once per server (versions never change), read only when not parsed yet.
-    private func versionRows(_ query: PostgresQuery) async throws(ProvenanceError) -> [StoredPipelineVersion] {
+    private func versionRows(_ query: PostgresQuery, name: String = #function) async throws(ProvenanceError)
+        -> [StoredPipelineVersion]
+    {
         typealias Row = (Int64, Int64, String, Int64, Int64)
-        let rows: [Row] = try await perform { [self] connection in
+        let rows: [Row] = try await perform(name: name) { [self] connection in
             var rows: [Row] = []
             for try await row in try await connection.query(query, logger: logger).decode(Row.self) { rows.append(row) }
             return rows
         }
         let missing = rows.map(\.1).filter { pipelineSpecs.cached($0) == nil }
         if !missing.isEmpty {
-            let texts: [(Int64, String)] = try await perform { [self] connection in
+            let texts: [(Int64, String)] = try await perform(name: name) { [self] connection in
                 var texts: [(Int64, String)] = []
                 for try await row in try await connection.query(
                     "SELECT id, spec::text FROM pipeline_versions WHERE id = ANY(\(missing))", logger: logger

@@ -80,7 +80,9 @@ extension PostgresStore {
 
     // MARK: Rows
 
-    private func runRows(_ condition: PostgresQuery, limit: Int) async throws(ProvenanceError) -> [Run] {
+    private func runRows(_ condition: PostgresQuery, limit: Int, name: String = #function) async throws(ProvenanceError)
+        -> [Run]
+    {
         let query = PostgresQuery(
             unsafeSQL: """
                 SELECT r.id, p.name, v.digest, r.state, r.history::text, r.parameters::text, r.labels::text, r.cache,
@@ -92,7 +94,7 @@ extension PostgresStore {
                 WHERE 
                 """ + condition.sql + " ORDER BY r.id DESC LIMIT \(limit)",
             binds: condition.binds)
-        return try await perform { [self] connection in
+        return try await perform(name: name) { [self] connection in
             var runs: [Run] = []
             for try await row in try await connection.query(query, logger: logger) {
                 var cells = CellReader(row)
@@ -131,7 +133,7 @@ extension PostgresStore {
     }
 
     /// The tasks `condition` selects (on `tasks t`), in step order of creation, with their details.
-    private func tasks(_ condition: PostgresQuery) async throws(ProvenanceError) -> [RunTask] {
+    private func tasks(_ condition: PostgresQuery, name: String = #function) async throws(ProvenanceError) -> [RunTask] {
         let query = PostgresQuery(
             unsafeSQL: """
                 SELECT t.id, t.run_id, t.step, c.name, c.version, t.state, t.error, t.cached_from, t.fingerprint,
@@ -146,7 +148,7 @@ extension PostgresStore {
                 """ + condition.sql + " ORDER BY t.id",
             binds: condition.binds)
         let seconds = Self.seconds(Self.executorLiveness)
-        return try await perform { [self] connection in
+        return try await perform(name: name) { [self] connection in
             var tasks: [RunTask] = []
             var needs: [Int64: (request: ResourceRequest, labels: [String: String])] = [:]
             var backoffUntil: [Int64: Int64] = [:]

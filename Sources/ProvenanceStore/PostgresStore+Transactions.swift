@@ -8,10 +8,10 @@ extension PostgresStore {
 
     /// Runs `body` in one transaction on a pooled connection: all of it commits, or (on any error) none of it.
     /// A deadlock or serialization failure runs it again, up to `transactionAttempts` times.
-    func transaction<Result: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> Result)
-        async throws(ProvenanceError) -> Result
-    {
-        try await perform { [self] connection in
+    func transaction<Result: Sendable>(
+        name: String = #function, _ body: @escaping @Sendable (PostgresConnection) async throws -> Result
+    ) async throws(ProvenanceError) -> Result {
+        try await perform(name: name) { [self] connection in
             var attempt = 1
             while true {
                 do {
@@ -27,9 +27,10 @@ extension PostgresStore {
     /// whose tasks have all ended (see `TaskAdvance.finishRunsIfDone` for why after). Should that check fail, the
     /// transaction still stands and the reaper's sweep (`finishStrandedRuns`) ends the runs later.
     func transactionFinishingRuns<Result: Sendable>(
+        name: String = #function,
         _ body: @escaping @Sendable (PostgresConnection) async throws -> (result: Result, runs: Set<Int64>)
     ) async throws(ProvenanceError) -> Result {
-        try await perform { [self] connection in
+        try await perform(name: name) { [self] connection in
             var attempt = 1
             while true {
                 let committed: (result: Result, runs: Set<Int64>)

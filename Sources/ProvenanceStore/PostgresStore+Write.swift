@@ -85,10 +85,10 @@ extension PostgresStore {
     /// Runs `body` on a pooled connection, again (up to `attempts` runs in all) when it lost a race to a concurrent
     /// write.
     private func retrying<Answer: Sendable>(
-        options: LineageWriteOptions, attempts: Int = writeAttempts,
+        options: LineageWriteOptions, attempts: Int = writeAttempts, name: String = #function,
         _ body: @escaping @Sendable (PostgresConnection) async throws -> Answer
     ) async throws(ProvenanceError) -> Answer {
-        try await perform { connection in
+        try await perform(name: name) { connection in
             var attempt = 1
             while true {
                 do {

@@ -122,9 +122,22 @@ public final class PostgresStore: Service, Sendable {
     /// operation runs until it finishes, PostgreSQL's statement timeout stops it, or the request is cancelled (the
     /// calling task is cancelled, or the request's `RequestCancellation` fires), which cancels its statement in
     /// PostgreSQL too.
-    func perform<Result: Sendable>(_ operation: @escaping @Sendable (PostgresConnection) async throws -> Result)
-        async throws(ProvenanceError) -> Result
-    {
+    ///
+    /// With tracing on, it is a client span `db <name>` (the store method that called it), with how long it waited
+    /// for its connection.
+    func perform<Result: Sendable>(
+        name: String = #function, _ operation: @escaping @Sendable (PostgresConnection) async throws -> Result
+    ) async throws(ProvenanceError) -> Result {
+        guard Traced.isEnabled else { return try await performUntraced(operation, span: SpanHandle(span: nil)) }
+        return try await Traced.span(DatabaseSpan.name(of: name), kind: .client) { [self] span throws(ProvenanceError) in
+            DatabaseSpan.describe(span, operation: name, endpoint: endpoint)
+            return try await performUntraced(operation, span: span)
+        }
+    }
+
+    private func performUntraced<Result: Sendable>(
+        _ operation: @escaping @Sendable (PostgresConnection) async throws -> Result, span: SpanHandle
+    ) async throws(ProvenanceError) -> Result {
         guard health.isReachable else {
             throw ProvenanceError(.unavailable, "the database is unreachable; retry shortly")
         }
@@ -133,10 +146,12 @@ public final class PostgresStore: Service, Sendable {
         let lease = LeaseState()
         usage.beginWaiting()
         let outcome = OperationOutcome<Result>()
+        let waitStart = ContinuousClock.now
         let task = Task { [canceller, usage] in
             do {
                 outcome.deliver(.success(try await client.withConnection { connection in
                     guard lease.markLeased() else { throw CancellationError() }
+                    if span.isRecording { DatabaseSpan.connectionAcquired(span, after: waitStart.duration(to: .now)) }
                     usage.leased()
                     defer { usage.released() }
                     return try await canceller.run(on: connection, operation)

@@ -72,10 +72,10 @@ enum PreparedShapes {
 extension PostgresStore {
     /// Runs `sql` (as a prepared statement when its text is a shape's, see `PreparedShapes`), decoding each row
     /// with `decode`.
-    func rows<T: Sendable>(_ sql: SQLBuilder, decode: @escaping @Sendable (PostgresRow) throws -> T)
-        async throws(ProvenanceError) -> [T]
-    {
-        try await perform { [self] connection in try await rows(sql, on: connection, decode: decode) }
+    func rows<T: Sendable>(
+        _ sql: SQLBuilder, name: String = #function, decode: @escaping @Sendable (PostgresRow) throws -> T
+    ) async throws(ProvenanceError) -> [T] {
+        try await perform(name: name) { [self] connection in try await rows(sql, on: connection, decode: decode) }
     }
 
     /// The rows of `sql` on `connection` (see `rows(_:decode:)`).

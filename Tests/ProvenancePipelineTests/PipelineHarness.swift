@@ -97,6 +97,11 @@ final class PipelineHarness: @unchecked Sendable {
     /// Registers the components and applies the pipelines of a YAML document (`---` between specs), as a client
     /// sends them.
     func apply(_ yaml: String) async throws {
+        try await Self.apply(yaml, with: client)
+    }
+
+    /// Registers the components and applies the pipelines of a YAML document through `client`.
+    static func apply(_ yaml: String, with client: ProvenanceClient) async throws {
         for document in yaml.components(separatedBy: "\n---\n") {
             let bytes = Array(document.utf8)
             if document.contains("\nsteps:") || document.hasPrefix("steps:") {
