@@ -33,7 +33,8 @@ start_server() {
 
 # start_bench_server DEFAULT_DATA_DIR: starts a release-built server for a benchmark on a fresh embedded cluster in
 # DEFAULT_DATA_DIR (wiped first). BENCH_BIN, BENCH_DATA_DIR, BENCH_PORT and BENCH_GRPC_PORT override the binary, the
-# data directory and the ports. Sets BIN, DATA, PORT and GRPC_PORT. Refuses to run while a server holds the port.
+# data directory and the ports; BENCH_SERVE_ARGS adds serve options (as --otel-endpoint URL). Sets BIN, DATA, PORT
+# and GRPC_PORT. Refuses to run while a server holds the port.
 start_bench_server() {
     BIN="${BENCH_BIN:-$(swift build -c release --show-bin-path)/provenance}"
     DATA="${BENCH_DATA_DIR:-$1}"
@@ -46,7 +47,8 @@ start_bench_server() {
     rm -rf "$DATA"
     # The embedded cluster may run as another user (initdb refuses root): let it reach its data directory.
     mkdir -p "$(dirname "$DATA")" && chmod 755 "$(dirname "$DATA")"
-    start_server "$BIN" "$DATA" "$PORT" "$GRPC_PORT" "$(dirname "$DATA")/server.log"
+    # shellcheck disable=SC2086
+    start_server "$BIN" "$DATA" "$PORT" "$GRPC_PORT" "$(dirname "$DATA")/server.log" ${BENCH_SERVE_ARGS:-}
 }
 
 # stop_server: stops the server start_server started (SIGTERM, then waits for it), and runs `cleanup` if the
