@@ -27,5 +27,11 @@ public enum PageToken {
         return PageCursor(value: value, id: id)
     }
 
-    static func hash(_ text: String) -> UInt64 { StableHash.fnv1a64(text) }
+    /// The binding of a token to its query: the first 8 bytes of the SHA-256 of the query's fingerprint.
+    static func hash(_ text: String) -> UInt64 {
+        Digest.sha256Prefix64 { encoding in
+            encoding.append("page-token/1")
+            encoding.append(text)
+        }
+    }
 }

@@ -57,7 +57,7 @@ public struct EmbeddedPostgres: Sendable {
     /// The directory holding the server's Unix socket.
     public var socketDirectory: String {
         if dataDirectory.utf8.count + 20 <= Self.maximumSocketPathLength { return dataDirectory }
-        return "/tmp/provenance-pg-\(String(StableHash.fnv1a64(dataDirectory), radix: 16))"
+        return "/tmp/provenance-pg-\(Digest.sha256(text: dataDirectory).prefix(16))"
     }
 
     /// How to reach the cluster's `provenance` database once started.

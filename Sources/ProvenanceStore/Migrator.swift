@@ -12,8 +12,14 @@ public struct Migration: Sendable, Equatable {
     public var name: String
     /// The SQL text.
     public var sql: String
-    /// A checksum of the text; a changed applied migration is a startup error.
-    public var checksum: String { String(StableHash.fnv1a64(sql), radix: 16) }
+    /// The SHA-256 of the text; a changed applied migration is a startup error.
+    public var checksum: String { Digest.sha256(text: sql) }
+
+    /// Whether `stored` is this migration's checksum: its SHA-256, or (for a database migrated before checksums
+    /// were SHA-256) the 64-bit checksum of that time, which `Migrator` then replaces with the SHA-256.
+    func matches(_ stored: String) -> Bool {
+        stored == checksum || stored == StableHash.legacyChecksum(sql)
+    }
 }
 
 /// Applies the bundled migrations in order, under an advisory lock so that several servers starting together
@@ -73,10 +79,16 @@ public enum Migrator {
             appliedChecksums[version] = (name, checksum)
         }
         for migration in migrations {
-            if let (name, checksum) = appliedChecksums[migration.version], checksum != migration.checksum {
+            guard let (name, checksum) = appliedChecksums[migration.version] else { continue }
+            guard migration.matches(checksum) else {
                 throw ProvenanceError(
                     .failedPrecondition,
                     "migration \(name) was changed after it was applied; migrations are never edited once landed")
+            }
+            if checksum != migration.checksum {
+                try await connection.query(
+                    "UPDATE schema_migrations SET checksum = \(migration.checksum) WHERE version = \(migration.version)",
+                    logger: logger)
             }
         }
         var applied: [String] = []

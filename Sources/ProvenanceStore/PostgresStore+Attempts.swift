@@ -164,7 +164,7 @@ private struct AttemptSettlement {
         var taken: [Key: String] = [:]
         for (index, item) in items.enumerated() {
             let key = Key(taskID: item.token.taskID.rawValue, number: item.token.attempt)
-            let digest = Self.digest(item.report)
+            let digest = item.report.digest
             guard let held = byToken[key] else {
                 results[index] = .failure(ProvenanceError(
                     .leaseLost, "lease \(item.token.taskID).\(item.token.attempt) is not one this server issued, or it was replaced"))
@@ -283,7 +283,7 @@ private struct AttemptSettlement {
     /// Fails the attempt; returns the outcome and the runs to check once it has committed.
     func fail(_ token: LeaseToken, failure: AttemptFailure) async throws -> (result: AttemptOutcome, runs: Set<Int64>) {
         let held = try await lock(token)
-        let digest = Self.digest(failure)
+        let digest = failure.digest
         guard held.attemptState == .running else { return (try repeated(held, digest: digest), []) }
         var error = failure.error
         if let tail = failure.logTail, !tail.isEmpty { error += "\n--- last lines of output ---\n" + tail }
@@ -382,33 +382,6 @@ private struct AttemptSettlement {
                 _ = lineage.update(execution: ending.held.executionID, patch)
             }
             _ = try await store.write(lineage.write, namespaceID: NamespaceID(namespaceID), on: connection)
-        }
-    }
-
-    // MARK: Outcome digests
-
-    /// A digest of a success report, so the same report again is recognised.
-    static func digest(_ report: AttemptReport) -> String {
-        var text = "succeeded"
-        for name in report.outputs.keys.sorted() {
-            let output = report.outputs[name]!
-            text += "|\(name)=\(output.uri);\(output.state.map(String.init) ?? "")"
-            for (label, map) in [("p", output.properties), ("c", output.customProperties)] {
-                for key in map.keys.sorted() { text += ";\(label).\(key)=\(Self.text(map[key]!))" }
-            }
-        }
-        return String(StableHash.fnv1a64(text), radix: 16)
-    }
-
-    /// A digest of a failure report.
-    static func digest(_ failure: AttemptFailure) -> String {
-        String(StableHash.fnv1a64("failed|\(failure.canceled)|\(failure.exitCode.map(String.init) ?? "")|\(failure.error)"), radix: 16)
-    }
-
-    private static func text(_ input: PropertyInput) -> String {
-        switch input {
-        case .typed(let value): JSONWriter.string(value.taggedJSON)
-        case .json(let json): JSONWriter.string(json)
         }
     }
 }

@@ -387,11 +387,7 @@ struct TaskAdvance {
         try await connection.prepared(RunEngineSQL.FinishRuns.self, 
             """
             WITH done AS (
-                SELECT r.id, CASE WHEN r.state = \(unescaped: Self.literal(.canceling)) THEN \(unescaped: Self.literal(.canceled))
-                                  WHEN EXISTS (SELECT 1 FROM tasks t WHERE t.run_id = r.id
-                                               AND t.state IN (\(unescaped: Self.literals([.failed, .skipped]))))
-                                  THEN \(unescaped: Self.literal(.failed))
-                                  ELSE \(unescaped: Self.literal(.succeeded)) END AS state
+                SELECT r.id, \(unescaped: Self.runOutcome) AS state
                 FROM runs r
                 WHERE r.id = ANY(\(Array(ids))) AND r.state IN (\(unescaped: Self.activeRunStates))
                     AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.run_id = r.id AND t.state IN (\(unescaped: Self.unfinishedTaskStates)))
@@ -422,12 +418,22 @@ struct TaskAdvance {
     }
 
     /// The states of a task that has not ended, as SQL literals (`tasks_unfinished_idx`).
-    static let unfinishedTaskStates = literals([.pending, .queued, .running])
+    static let unfinishedTaskStates = literals(StateMachine.tasks.unfinishedStates)
     /// A run state as an SQL literal.
     static func literal(_ state: RunState) -> String { String(state.rawValue) }
 
     /// The states of a run that has not ended, as SQL literals (`runs_active_idx`).
-    static let activeRunStates = [RunState.pending, .running, .canceling].map(literal).joined(separator: ", ")
+    static let activeRunStates = StateMachine.runs.unfinishedStates.map(literal).joined(separator: ", ")
+
+    /// `StateMachine.runOutcome` as SQL over the run `r` whose tasks have all ended: CANCELED from the states a
+    /// finish ends as CANCELED, else FAILED if a task is in a failing state, else SUCCEEDED.
+    static let runOutcome = """
+        CASE WHEN r.state IN (\(StateMachine.runs.sources(of: .canceled, on: .finish).map(literal).joined(separator: ", ")))
+                 THEN \(literal(.canceled))
+             WHEN EXISTS (SELECT 1 FROM tasks t WHERE t.run_id = r.id AND t.state IN (\(literals(StateMachine.failingTaskStates))))
+                 THEN \(literal(.failed))
+             ELSE \(literal(.succeeded)) END
+        """
 
     /// Now, in microseconds since the epoch, as SQL.
     static let now = "(extract(epoch FROM now()) * 1000000)::int8"

@@ -55,6 +55,11 @@ public final class DatabaseSession: Sendable {
         return false
     }
 
+    /// Runs `sql` (a test's own statement, to make rows as an earlier release left them).
+    public func execute(_ sql: String) async throws {
+        try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+    }
+
     /// Closes the session (its open transaction, if any, rolls back).
     public func close() async {
         try? await connection.close()

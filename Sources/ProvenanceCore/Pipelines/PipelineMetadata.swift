@@ -38,9 +38,12 @@ public enum PipelineMetadata {
         ]
     }
 
-    /// The digest of a pipeline version: 16 hex digits of the hash of its canonical JSON.
+    /// The digest of a pipeline version, its content address: the SHA-256 of its spec (see `Digest`), 64 hex
+    /// digits. Versions stored before digests were SHA-256 keep the 16-digit digest they were given.
     public static func digest(_ spec: PipelineSpec) -> String {
-        let hash = String(StableHash.fnv1a64(JSONWriter.string(spec.json)), radix: 16)
-        return String(repeating: "0", count: 16 - hash.count) + hash
+        Digest.sha256 { encoding in
+            encoding.append("pipeline-version/1")
+            encoding.append(spec.json)
+        }
     }
 }

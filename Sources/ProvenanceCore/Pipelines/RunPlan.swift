@@ -154,11 +154,16 @@ public enum InputSource: Sendable, Equatable {
 /// The fingerprint of a task: what makes two tasks identical for caching (KFP's rule): the component and its
 /// version, the parameters' values and the ids of the artifacts it reads.
 public enum TaskFingerprint {
-    /// 16 hex digits of the hash of the component, the parameters (keys sorted) and the inputs (by name).
+    /// The SHA-256 (see `Digest`) of the component's name and version, the parameters and the inputs' artifact
+    /// ids by name. Fingerprints made before they were SHA-256 (16 hex digits) match no new task: those cache
+    /// entries are simply not reused.
     public static func of(component: ComponentReference, parameters: [String: JSON], inputs: [String: ArtifactID]) -> String {
-        let parameterText = JSONWriter.string(.object(parameters.keys.sorted().map { (key: $0, value: parameters[$0]!) }))
-        let inputText = inputs.keys.sorted().map { "\($0)=\(inputs[$0]!.rawValue)" }.joined(separator: ",")
-        let hash = String(StableHash.fnv1a64("\(component)|\(parameterText)|\(inputText)"), radix: 16)
-        return String(repeating: "0", count: 16 - hash.count) + hash
+        Digest.sha256 { encoding in
+            encoding.append("task-fingerprint/1")
+            encoding.append(component.name)
+            encoding.append(component.version)
+            encoding.append(parameters)
+            encoding.append(inputs.mapValues(\.rawValue))
+        }
     }
 }

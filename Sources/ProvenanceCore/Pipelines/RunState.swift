@@ -31,8 +31,8 @@ public enum RunState: Int16, Sendable, CaseIterable, Hashable {
         self = state
     }
 
-    /// Whether the run has ended.
-    public var isFinal: Bool { self == .succeeded || self == .failed || self == .canceled }
+    /// Whether the run has ended (see `StateMachine.runs`).
+    public var isFinal: Bool { StateMachine.runs.isFinal(self) }
 }
 
 /// Where a task (one step of one run) is. Stored as its number.
@@ -74,8 +74,8 @@ public enum TaskState: Int16, Sendable, CaseIterable, Hashable {
         self = state
     }
 
-    /// Whether the task has ended.
-    public var isFinal: Bool { [.succeeded, .failed, .cached, .skipped, .canceled].contains(self) }
+    /// Whether the task has ended (see `StateMachine.tasks`).
+    public var isFinal: Bool { StateMachine.tasks.isFinal(self) }
 
     /// Whether its outputs exist (downstream tasks may read them).
     public var hasOutputs: Bool { self == .succeeded || self == .cached }
