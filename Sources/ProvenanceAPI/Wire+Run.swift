@@ -33,12 +33,21 @@ public enum WireRun {
         return .object(members)
     }
 
+    /// One entry of a run's history: its state, when, and (when recorded) the event that caused it.
+    static func historyEntry(_ change: StateChange<RunState>) -> JSON {
+        var members: [(key: String, value: JSON)] = [
+            (key: "state", value: .string(change.state.name)), (key: "time_since_epoch", value: .int(change.time / 1000)),
+        ]
+        if let event = change.event { members.append((key: "event", value: .string(event.rawValue))) }
+        return .object(members)
+    }
+
     /// A run: its task counts by state, and (`withTasks`, the run-details document) every task.
     public static func json(_ run: Run, namespace: String, withTasks: Bool = true) -> JSON {
         var members: [(key: String, value: JSON)] = [
             (key: "id", value: .int(run.id.rawValue)), (key: "pipeline", value: .string(run.pipeline)),
             (key: "version", value: .string(run.version)), (key: "state", value: .string(run.state.name)),
-            (key: "history", value: .array(run.history.map { ["state": .string($0.state.name), "time_since_epoch": .int($0.time / 1000)] })),
+            (key: "history", value: .array(run.history.map(historyEntry))),
             (key: "parameters", value: .object(run.parameters.keys.sorted().map { (key: $0, value: run.parameters[$0]!) })),
             (key: "labels", value: labels(run.labels)), (key: "cache", value: .bool(run.cache)),
             (key: "context_ids", value: ["pipeline": .int(run.pipelineContextID.rawValue), "run": .int(run.runContextID.rawValue)]),
@@ -124,7 +133,8 @@ public enum WireRun {
             history: try (reader.array("history") ?? []).map { entry throws(ProvenanceError) in
                 let change = try JSONObjectReader(entry, path: "history")
                 return StateChange(
-                    state: try state(change, RunState.init(name:)), time: try WirePipeline.required(change, "time_since_epoch") * 1000)
+                    state: try state(change, RunState.init(name:)), time: try WirePipeline.required(change, "time_since_epoch") * 1000,
+                    event: try change.string("event").flatMap(EngineEvent.init(rawValue:)))
             },
             parameters: dictionary(try reader.members("parameters")), labels: try stringDictionary(reader, "labels"),
             cache: try reader.bool("cache") ?? true,

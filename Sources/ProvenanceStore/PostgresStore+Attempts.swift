@@ -65,6 +65,9 @@ private struct AttemptSettlement {
     let connection: PostgresConnection
     var logger: Logger { store.logger }
 
+    /// How an attempt that did not succeed ends, by the event that ends it.
+    static let attemptEndings: [(state: AttemptState, event: EngineEvent)] = [(.failed, .fail), (.lost, .lose), (.canceled, .cancel)]
+
     /// A running attempt, locked with its task.
     private struct Held {
         let taskID: Int64
@@ -237,14 +240,17 @@ private struct AttemptSettlement {
                 INSERT INTO task_outputs (task_id, name, artifact_id)
                 SELECT * FROM unnest(\(outputTasks)::int8[], \(outputNames)::text[], \(outputArtifacts)::int8[])
             ), a AS (
-                UPDATE attempts a SET state = \(AttemptState.succeeded.rawValue), end_time = now(), exit_code = 0, outcome = d.digest
+                UPDATE attempts a SET \(unescaped: StateTransitionSQL.set(AttemptState.succeeded, on: .complete)), end_time = now(),
+                    exit_code = 0, outcome = d.digest
                 FROM unnest(\(taskIDs)::int8[], \(accepted.map { Int32($0.held.number) })::int4[], \(accepted.map(\.digest))::text[])
                     AS d(task_id, number, digest)
                 WHERE a.task_id = d.task_id AND a.number = d.number
+                    AND \(unescaped: StateTransitionSQL.from(AttemptState.succeeded, on: .complete, alias: "a"))
             )
-            UPDATE tasks t SET state = \(TaskState.succeeded.rawValue), end_time = now(), execution_id = d.execution_id
+            UPDATE tasks t SET \(unescaped: StateTransitionSQL.set(TaskState.succeeded, on: .complete)), end_time = now(),
+                execution_id = d.execution_id
             FROM unnest(\(taskIDs)::int8[], \(accepted.map(\.held.executionID))::int8[]) AS d(id, execution_id)
-            WHERE t.id = d.id
+            WHERE t.id = d.id AND \(unescaped: StateTransitionSQL.from(TaskState.succeeded, on: .complete, alias: "t"))
             """, logger: logger)
         // Last: the downstream counters are the rows other completions wait for (a fan-in's last step), so they are
         // locked only for the rest of this transaction.
@@ -345,27 +351,30 @@ private struct AttemptSettlement {
         for ending in endings { exitCodes.append(ending.exitCode.map { Int32(clamping: $0) }) }
         try await connection.prepared(RunEngineSQL.SettledAttempts.self, 
             """
-            UPDATE attempts a SET state = e.state, end_time = now(), exit_code = e.exit_code, error = e.error, outcome = e.digest
+            UPDATE attempts a SET \(unescaped: StateTransitionSQL.set("e.state", among: Self.attemptEndings)), end_time = now(),
+                exit_code = e.exit_code, error = e.error, outcome = e.digest
             FROM unnest(\(endings.map(\.held.taskID))::int8[], \(endings.map { Int32($0.held.number) })::int4[],
                         \(endings.map(\.state.rawValue))::int2[], \(exitCodes)::int4[],
                         \(endings.map(\.error))::text[], \(endings.map(\.digest))::text[])
                 AS e(task_id, number, state, exit_code, error, digest)
             WHERE a.task_id = e.task_id AND a.number = e.number
+                AND \(unescaped: StateTransitionSQL.from(among: Self.attemptEndings, alias: "a"))
             """, logger: logger)
         if !retry.isEmpty {
             try await connection.prepared(RunEngineSQL.RetriedTasks.self, 
                 """
-                UPDATE tasks t SET state = \(TaskState.queued.rawValue), queue_time = now(),
+                UPDATE tasks t SET \(unescaped: StateTransitionSQL.set(TaskState.queued, on: .fail, .lose)), queue_time = now(),
                     not_before = now() + r.delay * interval '1 second',
                     max_attempts = t.max_attempts + CASE WHEN \(released) THEN 1 ELSE 0 END
-                FROM unnest(\(retry.map(\.id))::int8[], \(retry.map(\.delay))::float8[]) AS r(id, delay) WHERE t.id = r.id
+                FROM unnest(\(retry.map(\.id))::int8[], \(retry.map(\.delay))::float8[]) AS r(id, delay)
+                WHERE t.id = r.id AND \(unescaped: StateTransitionSQL.from(TaskState.queued, on: .fail, .lose, alias: "t"))
                 """, logger: logger)
             try await connection.prepared(RunEngineSQL.NotifyRetried.self, "SELECT pg_notify(\(TaskQueue.channel), \(String(retry.count)))", logger: logger)
         }
         let advance = TaskAdvance(store: store, connection: connection)
-        if !canceled.isEmpty { try await advance.setFinal(canceled, state: .canceled) }
+        if !canceled.isEmpty { try await advance.cancel(canceled) }
         if !failed.isEmpty {
-            try await advance.setFinal(failed, state: .failed)
+            try await advance.failForGood(failed)
             try await advance.skipDescendants(of: failed)
         }
         return (outcomes, runs)

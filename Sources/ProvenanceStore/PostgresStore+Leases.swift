@@ -223,20 +223,19 @@ private struct LeaseGrant {
             """
             WITH a AS (
                 INSERT INTO attempts (task_id, number, state, executor_id, secret, lease_expires, execution_id)
-                SELECT l.task_id, l.number, \(AttemptState.running.rawValue), \(executor.rawValue), l.secret,
+                SELECT l.task_id, l.number, \(unescaped: StateTransitionSQL.initial(AttemptState.self)), \(executor.rawValue), l.secret,
                        now() + \(seconds)::float8 * interval '1 second', l.execution_id
                 FROM unnest(\(picked.map(\.id))::int8[], \(picked.map { Int32($0.attempt) })::int4[], \(secrets)::text[],
                             \(executions.map(\.rawValue))::int8[]) AS l(task_id, number, secret, execution_id)
                 RETURNING task_id, lease_expires
             ), t AS (
-                UPDATE tasks SET state = \(TaskState.running.rawValue), attempts = attempts + 1,
+                UPDATE tasks SET \(unescaped: StateTransitionSQL.set(TaskState.running, on: .lease)), attempts = attempts + 1,
                     start_time = coalesce(start_time, now())
-                WHERE id = ANY(\(picked.map(\.id)))
+                WHERE id = ANY(\(picked.map(\.id))) AND \(unescaped: StateTransitionSQL.from(TaskState.running, on: .lease))
                 RETURNING run_id
             ), r AS (
-                UPDATE runs SET state = \(RunState.running.rawValue), start_time = now(),
-                    history = history || jsonb_build_array(jsonb_build_object('state', \(RunState.running.rawValue), 'time', \(unescaped: TaskAdvance.now)))
-                WHERE id IN (SELECT run_id FROM t) AND state = \(RunState.pending.rawValue)
+                UPDATE runs SET \(unescaped: StateTransitionSQL.set(RunState.running, on: .lease)), start_time = now()
+                WHERE id IN (SELECT run_id FROM t) AND \(unescaped: StateTransitionSQL.from(RunState.running, on: .lease))
             )
             SELECT task_id, \(unescaped: PostgresStore.microseconds("lease_expires")) FROM a
             """, logger: logger

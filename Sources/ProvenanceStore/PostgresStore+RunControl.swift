@@ -18,14 +18,15 @@ extension PostgresStore {
             guard !state.isFinal, state != .canceling else { return ((), []) }
             try await connection.query(
                 """
-                UPDATE runs SET state = \(RunState.canceling.rawValue),
-                    history = history || jsonb_build_array(jsonb_build_object('state', \(RunState.canceling.rawValue), 'time', \(unescaped: TaskAdvance.now)))
-                WHERE id = \(id.rawValue)
+                UPDATE runs SET \(unescaped: StateTransitionSQL.set(RunState.canceling, on: .cancel))
+                WHERE id = \(id.rawValue) AND \(unescaped: StateTransitionSQL.from(RunState.canceling, on: .cancel))
                 """, logger: logger)
+            // Tasks not started end now; running ones are told at their executor's next heartbeat.
             try await connection.query(
                 """
-                UPDATE tasks SET state = \(TaskState.canceled.rawValue), end_time = now()
-                WHERE run_id = \(id.rawValue) AND state IN (\(TaskState.pending.rawValue), \(TaskState.queued.rawValue))
+                UPDATE tasks SET \(unescaped: StateTransitionSQL.set(TaskState.canceled, on: .cancel)), end_time = now()
+                WHERE run_id = \(id.rawValue)
+                    AND \(unescaped: StateTransitionSQL.from(TaskState.canceled, on: .cancel, only: [.pending, .queued]))
                 """, logger: logger)
             try await connection.query(
                 "UPDATE tasks SET cancel_requested = true WHERE run_id = \(id.rawValue) AND state = \(TaskState.running.rawValue)",
@@ -50,30 +51,29 @@ extension PostgresStore {
             var state: RunState?
             for try await value in rows.decode(Int16.self) { state = RunState(rawValue: value) }
             guard let state else { throw ProvenanceError.notFound("run \(id) not found") }
-            guard state == .failed || state == .canceled else {
+            guard StateMachine.runs.allows(state, .running, on: .retry) else {
                 throw ProvenanceError(
                     .failedPrecondition, "run \(id) is \(state.name); only a FAILED or CANCELED run can be retried")
             }
-            let again = [TaskState.failed, .skipped, .canceled].map(\.rawValue)
-            let succeeded = [TaskState.succeeded, .cached].map(\.rawValue)
+            let succeeded = TaskState.allCases.filter(\.hasOutputs).map(\.rawValue)
             var reset: [Int64] = []
             for try await taskID in try await connection.query(
                 """
-                UPDATE tasks t SET state = \(TaskState.pending.rawValue), error = NULL, cancel_requested = false,
+                UPDATE tasks t SET \(unescaped: StateTransitionSQL.set(TaskState.pending, on: .retry)), error = NULL, cancel_requested = false,
                     inputs = NULL, fingerprint = NULL, queue_time = NULL, end_time = NULL, not_before = now(),
                     max_attempts = t.attempts + (c.spec->'retries'->>'max_attempts')::int4,
                     waiting_on = (SELECT count(*) FROM task_edges e JOIN tasks u ON u.id = e.upstream_id
                                   WHERE e.downstream_id = t.id AND NOT u.state = ANY(\(succeeded)))
                 FROM components c
-                WHERE c.id = t.component_id AND t.run_id = \(id.rawValue) AND t.state = ANY(\(again))
+                WHERE c.id = t.component_id AND t.run_id = \(id.rawValue)
+                    AND \(unescaped: StateTransitionSQL.from(TaskState.pending, on: .retry, alias: "t"))
                 RETURNING t.id
                 """, logger: logger
             ).decode(Int64.self) { reset.append(taskID) }
             try await connection.query(
                 """
-                UPDATE runs SET state = \(RunState.running.rawValue), end_time = NULL,
-                    history = history || jsonb_build_array(jsonb_build_object('state', \(RunState.running.rawValue), 'time', \(unescaped: TaskAdvance.now)))
-                WHERE id = \(id.rawValue)
+                UPDATE runs SET \(unescaped: StateTransitionSQL.set(RunState.running, on: .retry)), end_time = NULL
+                WHERE id = \(id.rawValue) AND \(unescaped: StateTransitionSQL.from(RunState.running, on: .retry))
                 """, logger: logger)
             var ready: [Int64] = []
             for try await taskID in try await connection.query(

@@ -128,7 +128,8 @@ extension PostgresStore {
             guard case .int(let state)? = entry["state"], case .int(let time)? = entry["time"],
                 let runState = RunState(rawValue: Int16(clamping: state))
             else { return nil }
-            return StateChange(state: runState, time: time)
+            let event: EngineEvent? = if case .string(let name)? = entry["event"] { EngineEvent(rawValue: name) } else { nil }
+            return StateChange(state: runState, time: time, event: event)
         }
     }
 

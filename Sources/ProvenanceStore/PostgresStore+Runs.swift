@@ -66,8 +66,8 @@ private struct RunSubmission: Sendable {
             """
             INSERT INTO runs (namespace_id, pipeline_id, version_id, state, parameters, labels, cache, context_id, history)
             VALUES (\(namespaceID.rawValue), \(version.pipelineID.rawValue), \(version.versionID.rawValue),
-                    \(RunState.pending.rawValue), \(parameters)::jsonb, \(labelText)::jsonb, \(cache), 0,
-                    jsonb_build_array(jsonb_build_object('state', \(RunState.pending.rawValue), 'time', \(unescaped: TaskAdvance.now))))
+                    \(unescaped: StateTransitionSQL.initial(RunState.self)), \(parameters)::jsonb, \(labelText)::jsonb, \(cache), 0,
+                    \(unescaped: StateTransitionSQL.submittedHistory))
             RETURNING id
             """, logger: logger
         ).decode(Int64.self) { runID = id }
@@ -149,7 +149,7 @@ private struct RunSubmission: Sendable {
             """
             INSERT INTO tasks (run_id, namespace_id, step, component_id, state, waiting_on, parameters, input_sources,
                                cache, cpu, memory_mb, gpu, executor_labels, max_attempts)
-            SELECT \(run), \(namespaceID.rawValue), t.step, t.component_id, \(TaskState.pending.rawValue), t.waiting_on,
+            SELECT \(run), \(namespaceID.rawValue), t.step, t.component_id, \(unescaped: StateTransitionSQL.initial(TaskState.self)), t.waiting_on,
                    t.parameters::jsonb, t.sources::jsonb, t.cache, t.cpu, t.memory_mb, t.gpu, t.labels::jsonb, t.attempts
             FROM unnest(\(steps)::text[], \(componentIDs)::int8[], \(waiting)::int4[], \(parameterTexts)::text[],
                         \(sourceTexts)::text[], \(caches)::bool[], \(cpus)::float8[], \(memories)::int4[], \(gpus)::int4[],

@@ -5,7 +5,8 @@ enum RunEngineSQL {
     enum CacheHits: PreparedQueryName { static let name = "cache_hits" }
     enum ReleaseQueue: PreparedQueryName { static let name = "release_queue" }
     enum NotifyQueued: PreparedQueryName { static let name = "notify_queued" }
-    enum SetFinal: PreparedQueryName { static let name = "set_final" }
+    enum CancelTasks: PreparedQueryName { static let name = "cancel_tasks" }
+    enum FailTasks: PreparedQueryName { static let name = "fail_tasks" }
     enum DownstreamReady: PreparedQueryName { static let name = "downstream_ready" }
     enum CachedOutputs: PreparedQueryName { static let name = "cached_outputs" }
     enum MarkStarted: PreparedQueryName { static let name = "mark_started" }

@@ -46,7 +46,7 @@ struct TaskAdvance {
             let tasks = try await load(next)
             released.runs.formUnion(tasks.map(\.runID))
             let stopped = tasks.filter(\.runIsStopping).map(\.id)
-            if !stopped.isEmpty { try await setFinal(stopped, state: .canceled) }
+            if !stopped.isEmpty { try await cancel(stopped) }
             let live = tasks.filter { !$0.runIsStopping }
             let outputs = try await outputs(of: live)
             var resolved: [(task: ReadyTask, inputs: [String: ArtifactID], fingerprint: String)] = []
@@ -240,10 +240,10 @@ struct TaskAdvance {
         let inputs = tasks.map { Self.inputsText($0.inputs) }
         try await connection.prepared(RunEngineSQL.ReleaseQueue.self, 
             """
-            UPDATE tasks t SET state = \(TaskState.queued.rawValue), inputs = q.inputs::jsonb, fingerprint = q.fingerprint,
-                queue_time = now(), not_before = now()
+            UPDATE tasks t SET \(unescaped: StateTransitionSQL.set(TaskState.queued, on: .ready)), inputs = q.inputs::jsonb,
+                fingerprint = q.fingerprint, queue_time = now(), not_before = now()
             FROM unnest(\(tasks.map(\.id))::int8[], \(inputs)::text[], \(tasks.map(\.fingerprint))::text[]) AS q(id, inputs, fingerprint)
-            WHERE t.id = q.id
+            WHERE t.id = q.id AND \(unescaped: StateTransitionSQL.from(TaskState.queued, on: .ready, alias: "t"))
             """, logger: logger)
         try await connection.prepared(RunEngineSQL.NotifyQueued.self, "SELECT pg_notify(\(TaskQueue.channel), \(String(tasks.count)))", logger: logger)
     }
@@ -256,15 +256,28 @@ struct TaskAdvance {
     private func fail(_ tasks: [(id: Int64, error: String)]) async throws {
         try await connection.query(
             """
-            UPDATE tasks t SET state = \(TaskState.failed.rawValue), error = f.error, end_time = now()
-            FROM unnest(\(tasks.map(\.id))::int8[], \(tasks.map(\.error))::text[]) AS f(id, error) WHERE t.id = f.id
+            UPDATE tasks t SET \(unescaped: StateTransitionSQL.set(TaskState.failed, on: .fail)), error = f.error, end_time = now()
+            FROM unnest(\(tasks.map(\.id))::int8[], \(tasks.map(\.error))::text[]) AS f(id, error)
+            WHERE t.id = f.id AND \(unescaped: StateTransitionSQL.from(TaskState.failed, on: .fail, only: [.pending], alias: "t"))
             """, logger: logger)
     }
 
-    /// Ends tasks in `state` (cancelled, say) that had not started.
-    func setFinal(_ ids: [Int64], state: TaskState) async throws {
-        try await connection.prepared(RunEngineSQL.SetFinal.self, 
-            "UPDATE tasks SET state = \(state.rawValue), end_time = now() WHERE id = ANY(\(ids))", logger: logger)
+    /// Cancels tasks (not started, or whose attempt ended as their run was being cancelled).
+    func cancel(_ ids: [Int64]) async throws {
+        try await connection.prepared(RunEngineSQL.CancelTasks.self,
+            """
+            UPDATE tasks SET \(unescaped: StateTransitionSQL.set(TaskState.canceled, on: .cancel)), end_time = now()
+            WHERE id = ANY(\(ids)) AND \(unescaped: StateTransitionSQL.from(TaskState.canceled, on: .cancel))
+            """, logger: logger)
+    }
+
+    /// Fails tasks whose last attempt failed or was lost, with no attempt left.
+    func failForGood(_ ids: [Int64]) async throws {
+        try await connection.prepared(RunEngineSQL.FailTasks.self,
+            """
+            UPDATE tasks SET \(unescaped: StateTransitionSQL.set(TaskState.failed, on: .fail, .lose)), end_time = now()
+            WHERE id = ANY(\(ids)) AND \(unescaped: StateTransitionSQL.from(TaskState.failed, on: .fail, .lose, only: [.running]))
+            """, logger: logger)
     }
 
     /// Skips every task downstream of `ids` that has not started: they can never get their inputs.
@@ -276,8 +289,8 @@ struct TaskAdvance {
                 SELECT downstream_id AS id FROM task_edges WHERE upstream_id = ANY(\(ids))
                 UNION SELECT e.downstream_id FROM task_edges e JOIN below b ON e.upstream_id = b.id
             )
-            UPDATE tasks SET state = \(TaskState.skipped.rawValue), end_time = now()
-            WHERE id IN (SELECT id FROM below) AND state = \(TaskState.pending.rawValue)
+            UPDATE tasks SET \(unescaped: StateTransitionSQL.set(TaskState.skipped, on: .skip)), end_time = now()
+            WHERE id IN (SELECT id FROM below) AND \(unescaped: StateTransitionSQL.from(TaskState.skipped, on: .skip))
             """, logger: logger)
     }
 
@@ -352,12 +365,12 @@ struct TaskAdvance {
             """, logger: logger)
         try await connection.query(
             """
-            UPDATE tasks t SET state = \(TaskState.cached.rawValue), cached_from = h.source, execution_id = h.execution,
+            UPDATE tasks t SET \(unescaped: StateTransitionSQL.set(TaskState.cached, on: .cacheHit)), cached_from = h.source, execution_id = h.execution,
                 inputs = h.inputs::jsonb, fingerprint = h.fingerprint, queue_time = now(), start_time = now(), end_time = now()
             FROM unnest(\(hits.map(\.task.id))::int8[], \(hits.map(\.source))::int8[], \(result.executionIDs.map(\.rawValue))::int8[],
                         \(hits.map { Self.inputsText($0.inputs) })::text[], \(hits.map(\.fingerprint))::text[])
                 AS h(id, source, execution, inputs, fingerprint)
-            WHERE t.id = h.id
+            WHERE t.id = h.id AND \(unescaped: StateTransitionSQL.from(TaskState.cached, on: .cacheHit, alias: "t"))
             """, logger: logger)
     }
 
@@ -368,9 +381,8 @@ struct TaskAdvance {
         guard !ids.isEmpty else { return }
         try await connection.prepared(RunEngineSQL.MarkStarted.self, 
             """
-            UPDATE runs SET state = \(RunState.running.rawValue), start_time = now(),
-                history = history || jsonb_build_array(jsonb_build_object('state', \(RunState.running.rawValue), 'time', \(unescaped: Self.now)))
-            WHERE id = ANY(\(ids)) AND state = \(RunState.pending.rawValue)
+            UPDATE runs SET \(unescaped: StateTransitionSQL.set(RunState.running, on: .cacheHit)), start_time = now()
+            WHERE id = ANY(\(ids)) AND \(unescaped: StateTransitionSQL.from(RunState.running, on: .cacheHit))
             """, logger: logger)
     }
 
@@ -392,9 +404,9 @@ struct TaskAdvance {
                 WHERE r.id = ANY(\(Array(ids))) AND r.state IN (\(unescaped: Self.activeRunStates))
                     AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.run_id = r.id AND t.state IN (\(unescaped: Self.unfinishedTaskStates)))
             )
-            UPDATE runs r SET state = done.state, end_time = now(), start_time = coalesce(r.start_time, now()),
-                history = r.history || jsonb_build_array(jsonb_build_object('state', done.state, 'time', \(unescaped: Self.now)))
-            FROM done WHERE r.id = done.id AND r.state IN (\(unescaped: Self.activeRunStates))
+            UPDATE runs r SET \(unescaped: StateTransitionSQL.set("done.state", among: Self.runEndings, alias: "r")), end_time = now(),
+                start_time = coalesce(r.start_time, now())
+            FROM done WHERE r.id = done.id AND \(unescaped: StateTransitionSQL.from(among: Self.runEndings, alias: "r"))
             """, logger: logger)
     }
 
@@ -421,6 +433,9 @@ struct TaskAdvance {
     static let unfinishedTaskStates = literals(StateMachine.tasks.unfinishedStates)
     /// A run state as an SQL literal.
     static func literal(_ state: RunState) -> String { String(state.rawValue) }
+
+    /// How a run ends once its last task has: one of its final states, on `finish`.
+    static let runEndings: [(state: RunState, event: EngineEvent)] = StateMachine.runs.finalStates.map { ($0, .finish) }
 
     /// The states of a run that has not ended, as SQL literals (`runs_active_idx`).
     static let activeRunStates = StateMachine.runs.unfinishedStates.map(literal).joined(separator: ", ")

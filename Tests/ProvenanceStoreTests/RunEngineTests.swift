@@ -65,6 +65,7 @@ import Testing
             run = try await store.run(runID, namespace: "default")
             #expect(run.state == .succeeded)
             #expect(run.history.map(\.state) == [.pending, .running, .succeeded])
+            #expect(run.history.map(\.event) == [.submit, .lease, .finish])
             #expect(run.tasks.map(\.state) == [.succeeded, .succeeded])
             let model = try #require(run.tasks[1].outputs.first)
             let provenance = try await store.artifactLineage(
@@ -83,6 +84,7 @@ import Testing
             let second = try await store.submitRun(RunRequest(pipeline: "train"), namespace: "default")
             let run = try await store.run(second, namespace: "default")
             #expect(run.state == .succeeded)
+            #expect(run.history.map(\.event) == [.submit, .cacheHit, .finish])
             #expect(run.tasks.map(\.state) == [.cached, .cached])
             let original = try await store.run(first, namespace: "default")
             #expect(run.tasks.map(\.cachedFrom) == original.tasks.map { Optional($0.id) })
@@ -122,6 +124,7 @@ import Testing
             }
             let run = try await store.run(runID, namespace: "default")
             #expect(run.state == .failed)
+            #expect(run.history.map(\.event) == [.submit, .lease, .finish])
             #expect(run.tasks[1].attempts.map(\.state) == [.failed, .failed])
             #expect(run.tasks[1].attempts.map(\.exitCode) == [3, 3])
         }

@@ -55,11 +55,14 @@ public struct Run: Sendable, Equatable {
 public struct StateChange<State: Sendable & Equatable>: Sendable, Equatable {
     public var state: State
     public var time: Int64
+    /// What caused it (nil in history written before events were recorded).
+    public var event: EngineEvent?
 
     /// Creates a change.
-    public init(state: State, time: Int64) {
+    public init(state: State, time: Int64, event: EngineEvent? = nil) {
         self.state = state
         self.time = time
+        self.event = event
     }
 }
 

@@ -1,5 +1,7 @@
 /// What moves a run, a task or an attempt from one state to another.
 public enum EngineEvent: String, Sendable, CaseIterable, Hashable {
+    /// The run was submitted (the first entry of its history; no transition).
+    case submit
     /// Every upstream task produced its outputs: the task waits for an executor.
     case ready
     /// An executor leased the task (and so its run started).
@@ -28,21 +30,29 @@ public protocol EngineState: Sendable, Hashable, CaseIterable, RawRepresentable 
     var name: String { get }
     /// What the rows of this kind are called in messages ("run", "task", "attempt").
     static var kind: String { get }
+    /// The transitions of this kind of row (one of `StateMachine`'s tables).
+    static var table: TransitionTable<Self> { get }
 }
 
 extension RunState: EngineState {
     /// Runs.
     public static var kind: String { "run" }
+    /// `StateMachine.runs`.
+    public static var table: TransitionTable<RunState> { StateMachine.runs }
 }
 
 extension TaskState: EngineState {
     /// Tasks.
     public static var kind: String { "task" }
+    /// `StateMachine.tasks`.
+    public static var table: TransitionTable<TaskState> { StateMachine.tasks }
 }
 
 extension AttemptState: EngineState {
     /// Attempts.
     public static var kind: String { "attempt" }
+    /// `StateMachine.attempts`.
+    public static var table: TransitionTable<AttemptState> { StateMachine.attempts }
 }
 
 /// One allowed change of state and the event that causes it.
