@@ -82,7 +82,8 @@ import Testing
         }
         #expect(try await session.waitUntilWaitingStatements { $0 == 1 })
         await server.shutdown()
-        try await Task.sleep(for: .milliseconds(300))
+        // Shutdown has begun once the listener is closed; only then may the request's statement go on.
+        try await waitUntilRefusingConnections(port: port)
         try await session.release()
         #expect(try await inFlight.value.hasPrefix("HTTP/1.1 200"), "the request in flight was answered")
         try await running.value

@@ -168,7 +168,8 @@ import Testing
             let inFlight = Task { try await client.getArtifacts(MlMetadata_GetArtifactsRequest()) }
             #expect(try await session.waitUntilWaitingStatements { $0 == 1 })
             await server.shutdown()
-            try await Task.sleep(for: .milliseconds(300))
+            // Shutdown has begun once the listener is closed; only then may the RPC's statement go on.
+            try await waitUntilRefusingConnections(port: grpcPort)
             try await session.release()
             let answer = try await inFlight.value
             #expect(answer.artifacts.isEmpty, "the RPC in flight was answered")

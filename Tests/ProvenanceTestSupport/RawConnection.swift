@@ -78,3 +78,16 @@ private final class InboundBox: @unchecked Sendable {
         try await iterator.next()
     }
 }
+
+/// Waits until nothing listens on `port` any more (a connection is refused): a server that began its shutdown has
+/// closed its listener. Fails only if that does not happen within `limit`.
+public func waitUntilRefusingConnections(port: Int, limit: Duration = .seconds(30)) async throws {
+    try await eventually("port \(port) to refuse connections", limit: limit) {
+        do {
+            try await withRawConnection(port: port) { _ in }
+            return false
+        } catch {
+            return true
+        }
+    }
+}
