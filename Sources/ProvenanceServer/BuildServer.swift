@@ -61,6 +61,7 @@ private func composeServer(
             makeLocalExecutorToken: runsLocalExecutor)
     var storeOptions = StoreOptions(maximumConnections: config.databaseConnections)
     storeOptions.statementTimeout = config.statementTimeout
+    storeOptions.maximumLogLinesPerAttempt = config.maximumLogLines
     let store = try PostgresStore(endpoint: endpoint, options: storeOptions, logger: logger)
     let authorizer = Authorizer(store: store, certificates: certificates, jwt: oidc)
     var engineSettings = EngineSettings()

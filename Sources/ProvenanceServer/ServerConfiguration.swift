@@ -81,6 +81,8 @@ public struct ServerConfiguration: Sendable {
     public var oidcNameClaim = "sub"
     /// How often the issuer's keys are fetched again.
     public var oidcRefreshInterval: Duration = .seconds(900)
+    /// The most log lines one attempt stores.
+    public var maximumLogLines = 100_000
     /// The OpenTelemetry collector (OTLP/HTTP) the server sends its traces to (see `TraceExport`); none when nil.
     public var otelEndpoint: String? = nil
     /// The service name the traces carry.

@@ -28,6 +28,9 @@ public enum ServerSettings {
         .duration(
             "shutdown-grace", \.shutdownGrace,
             help: "On SIGTERM, how long requests in flight may finish before they are cancelled (the server exits within this plus 5 s)."),
+        .integer(
+            "max-log-lines", \.maximumLogLines, in: 100...100_000_000, valueName: "LINES",
+            help: "Most log lines one attempt stores; the line after says the log was cut, later ones are dropped (lines over 16 KiB are cut too)."),
         .duration(
             "lease-duration", \.leaseDuration,
             help: "How long an executor holds a task without a heartbeat; then the task is tried again elsewhere."),

@@ -13,6 +13,8 @@ public struct StoreOptions: Sendable {
     /// The longest one statement may run before PostgreSQL cancels it (zero: no limit). Bounds what any request,
     /// however expensive, can hold a connection for.
     public var statementTimeout: Duration = .seconds(30)
+    /// The most log lines one attempt stores (a step that prints more keeps running; its later lines are dropped).
+    public var maximumLogLinesPerAttempt = 100_000
 
     /// The defaults.
     public init() {}

@@ -24,9 +24,11 @@ import Testing
     ])
     static let capacity = ExecutorCapacity(slots: 4, cpu: 4, memoryMB: 4096)
 
-    func withStore(_ body: (PostgresStore) async throws -> Void) async throws {
+    func withStore(maximumLogLines: Int = 100_000, _ body: (PostgresStore) async throws -> Void) async throws {
         let endpoint = try await TestCluster.shared.freshDatabase()
-        let store = try PostgresStore(endpoint: endpoint, options: StoreOptions(maximumConnections: 4), logger: Logger(label: "test"))
+        var options = StoreOptions(maximumConnections: 4)
+        options.maximumLogLinesPerAttempt = maximumLogLines
+        let store = try PostgresStore(endpoint: endpoint, options: options, logger: Logger(label: "test"))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await store.run() }
             defer { group.cancelAll() }
