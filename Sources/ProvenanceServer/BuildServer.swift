@@ -34,8 +34,7 @@ private func composeServer(
         logger.logLevel = config.logLevel
         return logger
     }()
-    // First, so it shuts down last: it sends the spans of everything that ran before it stops.
-    var services: [any Service] = tracing.map { [$0.service] } ?? []
+    var services: [any Service] = []
     let endpoint: DatabaseEndpoint
     if let url = config.databaseURL {
         endpoint = try DatabaseEndpoint(url: url)
@@ -115,7 +114,13 @@ private func composeServer(
     let watch = ShutdownWatch(
         group: group, running: running, limit: config.shutdownGrace + config.cancellationGrace,
         handlesSignals: handleSignals, exitsWhenOverrun: config.exitsWhenShutdownOverruns, logger: logger)
-    return ProvenanceServer(store: store, serviceGroup: group, shutdownWatch: watch, httpPort: port, grpcPort: grpcPort)
+    // The trace exporter runs beside the group, not in it: the group's grace period may run out and cancel what is
+    // left, and the exporter must still send the spans of everything that ran, after everything else has stopped.
+    let traceExport = tracing.map { tracing in
+        ServiceGroup(configuration: ServiceGroupConfiguration(services: [.init(service: tracing.service)], gracefulShutdownSignals: [], logger: logger))
+    }
+    return ProvenanceServer(
+        store: store, serviceGroup: group, traceExport: traceExport, shutdownWatch: watch, httpPort: port, grpcPort: grpcPort)
 }
 
 /// Keeps the embedded cluster for the life of the group and stops it cleanly after everything else has shut down,

@@ -12,16 +12,20 @@ public final class ProvenanceServer: Sendable {
     /// The services, in start order (shut down in reverse: the HTTP server drains before the pool closes, and
     /// the embedded cluster stops last).
     public let serviceGroup: ServiceGroup
+    /// The trace exporter (when traces are exported), run beside the group and stopped after it, so it sends
+    /// every span, the shutdown's own included.
+    private let traceExport: ServiceGroup?
     private let shutdownWatch: ShutdownWatch
     private let httpPort: PortAnnouncement
     private let grpcPort: PortAnnouncement
 
     init(
-        store: PostgresStore, serviceGroup: ServiceGroup, shutdownWatch: ShutdownWatch, httpPort: PortAnnouncement,
-        grpcPort: PortAnnouncement
+        store: PostgresStore, serviceGroup: ServiceGroup, traceExport: ServiceGroup?, shutdownWatch: ShutdownWatch,
+        httpPort: PortAnnouncement, grpcPort: PortAnnouncement
     ) {
         self.store = store
         self.serviceGroup = serviceGroup
+        self.traceExport = traceExport
         self.shutdownWatch = shutdownWatch
         self.httpPort = httpPort
         self.grpcPort = grpcPort
@@ -32,10 +36,22 @@ public final class ProvenanceServer: Sendable {
     public func run() async throws {
         let watch = shutdownWatch
         let services = serviceGroup
+        let traceExport = traceExport
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await watch.run() }
             do {
-                try await services.run()
+                try await withThrowingTaskGroup(of: Void.self) { exporting in
+                    if let traceExport { exporting.addTask { try await traceExport.run() } }
+                    do {
+                        try await services.run()
+                    } catch {
+                        await traceExport?.triggerGracefulShutdown()
+                        throw error
+                    }
+                    // Still under the watch's limit: the exporter sends what is queued, then stops.
+                    await traceExport?.triggerGracefulShutdown()
+                    try? await exporting.waitForAll()
+                }
             } catch {
                 group.cancelAll()
                 throw error
