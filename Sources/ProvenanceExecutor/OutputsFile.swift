@@ -13,6 +13,9 @@ import ProvenanceCore
 /// the custom property `metrics.NAME` (a DOUBLE); `state` is the artifact's state (LIVE by default); `uri` replaces
 /// the path the executor assigned (for a step that wrote elsewhere). Every member is optional, and so is the file.
 enum OutputsFile {
+    /// The largest outputs file taken (4 MiB); a larger one fails the attempt, saying so.
+    static let maximumBytes = 4 * 1024 * 1024
+
     /// The reports of `lease`'s outputs: each at its assigned path under `artifactRoot`, with what the file at
     /// `path` (if the step wrote one) adds. A malformed file, or one naming an output the component does not
     /// declare, is an error the attempt fails with.
@@ -20,6 +23,9 @@ enum OutputsFile {
         var reports: [String: OutputReport] = [:]
         for output in lease.outputs {
             reports[output.name] = OutputReport(uri: lease.outputURI(output, artifactRoot: artifactRoot))
+        }
+        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > maximumBytes {
+            throw .invalid("outputs file", "is \(size) bytes; at most \(maximumBytes) bytes (4 MiB) are taken: keep large data in the outputs themselves")
         }
         guard let data = FileManager.default.contents(atPath: path) else { return reports }
         let reader = try JSONObjectReader(try JSONParser.parse(Array(data)), path: "outputs file")

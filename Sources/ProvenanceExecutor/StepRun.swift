@@ -109,13 +109,16 @@ struct StepRun {
             environment: .inherit.updating(environment), workingDirectory: directory.map { FilePath($0) },
             platformOptions: options, input: .none, output: .sequence, error: .sequence
         ) { execution in
-            try await withThrowingTaskGroup(of: Bool.self) { group in
+            // However the attempt ends (the step exited, was stopped, or its output could not be read), nothing it
+            // started is left running: its whole process group is killed on the way out.
+            defer { try? execution.send(signal: .kill, toProcessGroup: true) }
+            return try await withThrowingTaskGroup(of: Bool.self) { group in
                 group.addTask {
-                    for try await line in execution.standardOutput.strings() { shipper.append(line, stream: .stdout) }
+                    try await Self.ship(execution.standardOutput, as: .stdout, to: shipper)
                     return true
                 }
                 group.addTask {
-                    for try await line in execution.standardError.strings() { shipper.append(line, stream: .stderr) }
+                    try await Self.ship(execution.standardError, as: .stderr, to: shipper)
                     return true
                 }
                 group.addTask {
@@ -138,6 +141,15 @@ struct StepRun {
         case .exited(let code): return .exited(code)
         case .signaled(let signal): return .signaled(signal)
         }
+    }
+
+    /// Sends a stream of the step's output to the log as it arrives, cut into lines (see `OutputLines`).
+    private static func ship(_ output: SubprocessOutputSequence, as stream: LogStream, to shipper: LogShipper) async throws {
+        var lines = OutputLines()
+        for try await buffer in output {
+            for line in buffer.withUnsafeBytes({ lines.feed($0) }) { shipper.append(line, stream: stream) }
+        }
+        for line in lines.finish() { shipper.append(line, stream: stream) }
     }
 
     /// Reports the ending: nothing when the lease was lost, a cancellation, a given-back lease, a failure, or
@@ -180,15 +192,21 @@ struct StepRun {
                 let list = missing.map { "\($0.name) (at \(lease.outputURI($0, artifactRoot: artifactRoot)))" }
                 return await fail("exited 0 but did not write \(list.joined(separator: ", "))", exitCode: 0)
             }
-            await send("complete") { () async throws(ProvenanceError) in
+            let refusal = await send("complete") { () async throws(ProvenanceError) in
                 try await client.complete(lease.token, report: AttemptReport(outputs: reports))
+            }
+            // Outputs the server will never take (too large, not fitting their types) fail the attempt with the
+            // server's reason, rather than leave the lease to expire and the task to be tried again for nothing.
+            if let refusal, [.invalidArgument, .payloadTooLarge, .failedPrecondition].contains(refusal.code) {
+                await fail("the server refused the step's outputs: \(refusal.message)", exitCode: 0)
             }
         }
     }
 
     /// Sends a report, again while the server cannot be reached (the report is idempotent), for up to
-    /// `reportPatience`.
-    private func send(_ what: String, _ report: () async throws(ProvenanceError) -> AttemptOutcome) async {
+    /// `reportPatience`; the error it ended with, if it was not taken.
+    @discardableResult
+    private func send(_ what: String, _ report: () async throws(ProvenanceError) -> AttemptOutcome) async -> ProvenanceError? {
         let deadline = ContinuousClock.now + Self.reportPatience
         while true {
             do {
@@ -197,14 +215,14 @@ struct StepRun {
                 details["task_state"] = "\(outcome.taskState.name)"
                 if let error = outcome.error { details["error"] = "\(error)" }
                 logger.info("step \(what == "complete" ? "completed" : "failed")", metadata: details)
-                return
+                return nil
             } catch where error.code == .unavailable && ContinuousClock.now < deadline {
                 try? await Task.sleep(for: .seconds(1))
             } catch {
                 var details = metadata
                 details["error"] = "\(error.message)"
                 logger.warning("could not report the step's outcome", metadata: details)
-                return
+                return error
             }
         }
     }

@@ -73,6 +73,24 @@ enum TestComponents {
           command: [sh, -c, 'echo $$ > "$PROVENANCE_ATTEMPT_DIR/pid"; if [ {{attempt}} = 1 ]; then sleep 600; fi; echo done > "{{outputs.out.uri}}"']
         retries: {max_attempts: 3, backoff: 0s}
         ---
+        name: noisy
+        version: "1"
+        outputs: {out: Dataset}
+        run:
+          command: [sh, -c, 'head -c 204800 /dev/zero | tr "\\0" x; printf "\\n 10%%\\r 50%%\\r100%%\\n"; sleep 600 >/dev/null 2>&1 & echo $! > "$PROVENANCE_ATTEMPT_DIR/background.pid"; echo done > "{{outputs.out.uri}}"']
+        ---
+        name: bloated
+        version: "1"
+        outputs: {out: Dataset}
+        run:
+          command: [sh, -c, 'echo done > "{{outputs.out.uri}}"; head -c 5242880 /dev/zero | tr "\\0" " " > "{{outputs_file}}"']
+        ---
+        name: undeclared
+        version: "1"
+        outputs: {out: Dataset}
+        run:
+          command: [sh, -c, 'echo done > "{{outputs.out.uri}}"; echo ''{"outputs": {"out": {"properties": {"undeclared": 1}}}}'' > "{{outputs_file}}"']
+        ---
         name: chain
         parameters:
           text: {type: STRING, default: hello}
