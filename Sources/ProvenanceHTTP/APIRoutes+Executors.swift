@@ -13,7 +13,7 @@ extension APIRoutes {
             return JSONResponse.make(executorJSON(executor), status: .created)
         }
         api.get("executors") { _, _ in
-            let executors = try await store.listExecutors(seenWithin: PostgresStore.executorLiveness)
+            let executors = try await store.listExecutors(seenWithin: store.options.executorLiveness)
             return JSONResponse.make(["executors": .array(executors.map(executorJSON))])
         }
         api.post("executors/{id}:lease") { request, context in

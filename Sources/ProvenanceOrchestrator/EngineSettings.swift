@@ -9,6 +9,8 @@ public struct EngineSettings: Sendable, Equatable {
     public var longPollLimit: Duration = .seconds(30)
     /// How often every replica looks for expired leases and for retries whose backoff ended.
     public var reaperInterval: Duration = .seconds(1)
+    /// The most expired leases one reaper transaction ends (it goes on in further transactions while any are left).
+    public var reapBatch = 100
     /// What finished runs leave behind, and how long it is kept.
     public var retention = RetentionPolicy()
     /// How often every replica applies `retention` (one at a time).

@@ -13,7 +13,7 @@ struct LeaseReaper: Service {
                 do {
                     var reaped = 0
                     repeat {
-                        let result = try await engine.store.reapExpiredLeases()
+                        let result = try await engine.store.reapExpiredLeases(limit: engine.settings.reapBatch)
                         reaped = result.reaped
                         if result.queued > 0 { engine.waiters.wake(result.queued) }
                     } while reaped > 0

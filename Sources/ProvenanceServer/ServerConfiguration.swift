@@ -1,5 +1,6 @@
 import Logging
 import ProvenanceCore
+import ProvenanceOrchestrator
 import ProvenanceStore
 
 /// Everything `provenance serve` can be told. The defaults are the initial values below and nowhere else: the
@@ -81,6 +82,22 @@ public struct ServerConfiguration: Sendable {
     public var oidcNameClaim = "sub"
     /// How often the issuer's keys are fetched again.
     public var oidcRefreshInterval: Duration = .seconds(900)
+    /// The engine's and the store's tunables (see `EngineSettings` and `StoreOptions`).
+    public var longPollLimit: Duration = EngineSettings().longPollLimit
+    /// How often every replica looks for expired leases.
+    public var reaperInterval: Duration = EngineSettings().reaperInterval
+    /// The most expired leases one reaper transaction ends.
+    public var reapBatch = EngineSettings().reapBatch
+    /// How recently an executor must have been seen to count as attached.
+    public var executorLiveness: Duration = StoreOptions().executorLiveness
+    /// Lease transactions at once (0: one per four cores).
+    public var leaseConcurrency = 0
+    /// Lease requests per transaction.
+    public var leaseBatch = StoreOptions().leaseBatch
+    /// Completion transactions at once (0: one per two cores).
+    public var completionConcurrency = 0
+    /// Completions per transaction.
+    public var completionBatch = StoreOptions().completionBatch
     /// The most log lines one attempt stores.
     public var maximumLogLines = 100_000
     /// The OpenTelemetry collector (OTLP/HTTP) the server sends its traces to (see `TraceExport`); none when nil.

@@ -28,6 +28,20 @@ public enum ServerSettings {
         .duration(
             "shutdown-grace", \.shutdownGrace,
             help: "On SIGTERM, how long requests in flight may finish before they are cancelled (the server exits within this plus 5 s)."),
+        .duration("long-poll-limit", \.longPollLimit, help: "The longest a lease request waits for a task before it is answered with none."),
+        .duration("reaper-interval", \.reaperInterval, help: "How often every replica ends expired leases and wakes executors for retries whose backoff ended."),
+        .integer("reap-batch", \.reapBatch, in: 1...100_000, help: "The most expired leases one reaper transaction ends (it goes on while any are left)."),
+        .duration(
+            "executor-liveness", \.executorLiveness,
+            help: "How recently an executor must have been seen to count as attached (listings, why tasks wait, /metrics)."),
+        .integer(
+            "lease-concurrency", \.leaseConcurrency, in: 0...64,
+            help: "Lease transactions at once; requests arriving meanwhile share the next (0: one per 4 cores)."),
+        .integer("lease-batch", \.leaseBatch, in: 1...1000, help: "The most lease requests one transaction serves."),
+        .integer(
+            "completion-concurrency", \.completionConcurrency, in: 0...64,
+            help: "Completion transactions at once; completions arriving meanwhile share the next (0: one per 2 cores)."),
+        .integer("completion-batch", \.completionBatch, in: 1...1000, help: "The most completions one transaction records."),
         .integer(
             "max-log-lines", \.maximumLogLines, in: 100...100_000_000, valueName: "LINES",
             help: "Most log lines one attempt stores; the line after says the log was cut, later ones are dropped (lines over 16 KiB are cut too)."),

@@ -24,9 +24,6 @@ public struct RunListFilter: Sendable, Equatable {
 }
 
 extension PostgresStore {
-    /// How recently an executor must have been seen to count as attached, for the reasons queued tasks wait.
-    public static let executorLiveness: Duration = .seconds(90)
-
     /// Run `id` with its tasks, each with its attempts, inputs, outputs and why it waits: the run-details document.
     public func run(_ id: RunID, namespace: String) async throws(ProvenanceError) -> Run {
         let namespaceID = try await namespaceID(namespace)
@@ -148,7 +145,7 @@ extension PostgresStore {
                 WHERE 
                 """ + condition.sql + " ORDER BY t.id",
             binds: condition.binds)
-        let seconds = Self.seconds(Self.executorLiveness)
+        let seconds = Self.seconds(options.executorLiveness)
         return try await perform(name: name) { [self] connection in
             var tasks: [RunTask] = []
             var needs: [Int64: (request: ResourceRequest, labels: [String: String])] = [:]

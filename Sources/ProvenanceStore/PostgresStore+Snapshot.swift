@@ -25,7 +25,7 @@ extension PostgresStore {
             ).decode((Int16, Int64).self) {
                 snapshot.runs.append((RunState(rawValue: state)?.name ?? "\(state)", Int(count)))
             }
-            let seconds = Self.seconds(Self.executorLiveness)
+            let seconds = Self.seconds(options.executorLiveness)
             for try await count in try await connection.query(
                 "SELECT count(*)::int8 FROM executors WHERE last_seen > now() - \(seconds)::float8 * interval '1 second'",
                 logger: logger

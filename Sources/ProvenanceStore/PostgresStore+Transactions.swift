@@ -75,7 +75,10 @@ extension PostgresStore {
     public static func withTemporaryStore<Result: Sendable>(
         endpoint: DatabaseEndpoint, logger: Logger, _ body: @Sendable (PostgresStore) async throws -> Result
     ) async throws -> Result {
-        let store = try PostgresStore(endpoint: endpoint, options: StoreOptions(maximumConnections: 1), logger: logger)
+        var options = StoreOptions(maximumConnections: 1)
+        // No client waits for it: a database slow to take a new connection (a loaded machine) is waited for.
+        options.connectionWaitLimit = .seconds(60)
+        let store = try PostgresStore(endpoint: endpoint, options: options, logger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await store.run() }
             defer { group.cancelAll() }

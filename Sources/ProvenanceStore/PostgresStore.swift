@@ -15,6 +15,23 @@ public struct StoreOptions: Sendable {
     public var statementTimeout: Duration = .seconds(30)
     /// The most log lines one attempt stores (a step that prints more keeps running; its later lines are dropped).
     public var maximumLogLinesPerAttempt = 100_000
+    /// How long an operation waits for a pooled connection (one being opened included) before it fails with
+    /// `unavailable`: a client's request should not queue behind a busy pool for longer (the pool itself would
+    /// queue it until its circuit breaker trips). Work a server does at start, which no client waits for, waits
+    /// longer (see `withTemporaryStore`).
+    public var connectionWaitLimit: Duration = PostgresStore.connectionWaitLimit
+    /// How recently an executor must have been seen to count as attached (listings, why tasks wait, `/metrics`).
+    public var executorLiveness: Duration = .seconds(90)
+    /// Lease transactions running at once (lease requests that arrive meanwhile share the next one): one per four
+    /// cores, as leases contend for the same queue rows.
+    public var leaseConcurrency = max(1, ProcessInfo.processInfo.activeProcessorCount / 4)
+    /// The most lease requests one transaction serves.
+    public var leaseBatch = 16
+    /// Completion transactions running at once (completions that arrive meanwhile share the next one): one per two
+    /// cores.
+    public var completionConcurrency = max(1, ProcessInfo.processInfo.activeProcessorCount / 2)
+    /// The most completions one transaction records.
+    public var completionBatch = 64
 
     /// The defaults.
     public init() {}
@@ -44,11 +61,11 @@ public final class PostgresStore: Service, Sendable {
     let tombstoneWatch = TombstoneWatch()
     let componentSpecs = SpecCache<ComponentSpec>()
     let pipelineSpecs = SpecCache<PipelineSpec>()
-    /// Lease requests that arrive together share a transaction, one at a time.
-    let leaseBatcher = TransactionBatcher<LeaseRequest, [Lease]>(concurrency: 1, maximumBatch: 16)
-    /// Completions that arrive together share a transaction: one at a time per two cores, up to 64 each.
-    let completionBatcher = TransactionBatcher<(token: LeaseToken, report: AttemptReport), AttemptOutcome>(
-        concurrency: max(1, ProcessInfo.processInfo.activeProcessorCount / 2), maximumBatch: 64)
+    /// Lease requests that arrive together share a transaction (`StoreOptions.leaseConcurrency`, `leaseBatch`).
+    let leaseBatcher: TransactionBatcher<LeaseRequest, [Lease]>
+    /// Completions that arrive together share a transaction (`StoreOptions.completionConcurrency`,
+    /// `completionBatch`).
+    let completionBatcher: TransactionBatcher<(token: LeaseToken, report: AttemptReport), AttemptOutcome>
     let leaseWatchdog = LeaseWatchdog()
     let canceller: StatementCanceller
     let writeCoalescer: WriteCoalescer
@@ -68,6 +85,9 @@ public final class PostgresStore: Service, Sendable {
         self.options = options
         self.logger = logger
         self.writeCoalescer = writeCoalescer
+        self.leaseBatcher = TransactionBatcher(concurrency: options.leaseConcurrency, maximumBatch: options.leaseBatch)
+        self.completionBatcher = TransactionBatcher(
+            concurrency: options.completionConcurrency, maximumBatch: options.completionBatch)
         self.canceller = StatementCanceller(endpoint: endpoint, logger: logger)
         self.client = PostgresClient(
             configuration: try endpoint.clientConfiguration(
@@ -113,8 +133,8 @@ public final class PostgresStore: Service, Sendable {
     /// How long a cancelled operation has to stop before its caller stops waiting for it.
     static let cancelledOperationPatience: Duration = .seconds(10)
 
-    /// How long a request waits for a pooled connection before it is told that every connection is busy. The pool
-    /// itself would queue the request until its circuit breaker trips, far longer than a client should wait.
+    /// How long a request waits for a pooled connection before it is told that every connection is busy (the
+    /// default of `StoreOptions.connectionWaitLimit`).
     public static let connectionWaitLimit: Duration = .seconds(5)
 
     /// Runs a database operation on a pooled connection, turning any failure into a `ProvenanceError`.
@@ -171,7 +191,7 @@ public final class PostgresStore: Service, Sendable {
                 outcome.deliver(.failure(CancellationError()))
             }
         }
-        let watch = leaseWatchdog.watch(limit: Self.connectionWaitLimit) {
+        let watch = leaseWatchdog.watch(limit: options.connectionWaitLimit) {
             if lease.markExpired() { task.cancel() }
         }
         let request = RequestCancellation.current?.onCancel(cancel)
@@ -187,7 +207,7 @@ public final class PostgresStore: Service, Sendable {
             throw ProvenanceError(
                 .unavailable,
                 "all \(options.maximumConnections) database connections stayed busy for "
-                    + "\(Self.connectionWaitLimit.components.seconds) s (\(waiting) requests waiting); retry shortly")
+                    + "\(options.connectionWaitLimit.components.seconds) s (\(waiting) requests waiting); retry shortly")
         } catch {
             let translated = translate(error)
             // A request that was cancelled, or a statement that ran too long, says nothing about the database.
