@@ -246,11 +246,14 @@ private struct AttemptSettlement {
                     AS d(task_id, number, digest)
                 WHERE a.task_id = d.task_id AND a.number = d.number
                     AND \(unescaped: StateTransitionSQL.from(AttemptState.succeeded, on: .complete, alias: "a"))
+            ), ended AS (
+                UPDATE tasks t SET \(unescaped: StateTransitionSQL.set(TaskState.succeeded, on: .complete)), end_time = now(),
+                    execution_id = d.execution_id
+                FROM unnest(\(taskIDs)::int8[], \(accepted.map(\.held.executionID))::int8[]) AS d(id, execution_id)
+                WHERE t.id = d.id AND \(unescaped: StateTransitionSQL.from(TaskState.succeeded, on: .complete, alias: "t"))
+                RETURNING t.run_id
             )
-            UPDATE tasks t SET \(unescaped: StateTransitionSQL.set(TaskState.succeeded, on: .complete)), end_time = now(),
-                execution_id = d.execution_id
-            FROM unnest(\(taskIDs)::int8[], \(accepted.map(\.held.executionID))::int8[]) AS d(id, execution_id)
-            WHERE t.id = d.id AND \(unescaped: StateTransitionSQL.from(TaskState.succeeded, on: .complete, alias: "t"))
+            \(unescaped: TaskAdvance.countEnded)
             """, logger: logger)
         // Last: the downstream counters are the rows other completions wait for (a fan-in's last step), so they are
         // locked only for the rest of this transaction.

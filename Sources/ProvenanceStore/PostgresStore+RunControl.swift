@@ -24,9 +24,13 @@ extension PostgresStore {
             // Tasks not started end now; running ones are told at their executor's next heartbeat.
             try await connection.query(
                 """
-                UPDATE tasks SET \(unescaped: StateTransitionSQL.set(TaskState.canceled, on: .cancel)), end_time = now()
-                WHERE run_id = \(id.rawValue)
-                    AND \(unescaped: StateTransitionSQL.from(TaskState.canceled, on: .cancel, only: [.pending, .queued]))
+                WITH ended AS (
+                    UPDATE tasks SET \(unescaped: StateTransitionSQL.set(TaskState.canceled, on: .cancel)), end_time = now()
+                    WHERE run_id = \(id.rawValue)
+                        AND \(unescaped: StateTransitionSQL.from(TaskState.canceled, on: .cancel, only: [.pending, .queued]))
+                    RETURNING run_id
+                )
+                \(unescaped: TaskAdvance.countEnded)
                 """, logger: logger)
             try await connection.query(
                 "UPDATE tasks SET cancel_requested = true WHERE run_id = \(id.rawValue) AND state = \(TaskState.running.rawValue)",
@@ -72,7 +76,8 @@ extension PostgresStore {
             ).decode(Int64.self) { reset.append(taskID) }
             try await connection.query(
                 """
-                UPDATE runs SET \(unescaped: StateTransitionSQL.set(RunState.running, on: .retry)), end_time = NULL
+                UPDATE runs SET \(unescaped: StateTransitionSQL.set(RunState.running, on: .retry)), end_time = NULL,
+                    unfinished_tasks = unfinished_tasks + \(Int32(reset.count))
                 WHERE id = \(id.rawValue) AND \(unescaped: StateTransitionSQL.from(RunState.running, on: .retry))
                 """, logger: logger)
             var ready: [Int64] = []

@@ -77,7 +77,10 @@ private struct RunSubmission: Sendable {
             INSERT INTO parent_contexts (child_id, parent_id) VALUES (\(runContext), \(version.contextID.rawValue))
             ON CONFLICT DO NOTHING
             """, logger: logger)
-        try await connection.prepared(RunEngineSQL.RunContext.self, "UPDATE runs SET context_id = \(runContext) WHERE id = \(runID)", logger: logger)
+        try await connection.prepared(
+            RunEngineSQL.RunContext.self,
+            "UPDATE runs SET context_id = \(runContext), unfinished_tasks = \(Int32(plan.tasks.count)) WHERE id = \(runID)",
+            logger: logger)
         let taskIDs = try await insertTasks(run: runID, uriArtifacts: uriArtifacts, on: connection, logger: store.logger)
         let roots = plan.tasks.filter(\.upstream.isEmpty).compactMap { taskIDs[$0.step] }
         let advance = TaskAdvance(store: store, connection: connection)

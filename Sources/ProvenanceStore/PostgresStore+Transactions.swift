@@ -23,35 +23,21 @@ extension PostgresStore {
         }
     }
 
-    /// Runs `body` in one transaction (as `transaction` does), then, once it has committed, ends the runs it names
-    /// whose tasks have all ended (see `TaskAdvance.finishRunsIfDone` for why after). Should that check fail, the
-    /// transaction still stands and the reaper's sweep (`finishStrandedRuns`) ends the runs later.
+    /// Runs `body` in one transaction (as `transaction` does) and, in the same transaction, ends the runs it names
+    /// whose tasks have all ended (see `TaskAdvance.finishRunsIfDone`): a run's state never lags its tasks.
     func transactionFinishingRuns<Result: Sendable>(
         name: String = #function,
         _ body: @escaping @Sendable (PostgresConnection) async throws -> (result: Result, runs: Set<Int64>)
     ) async throws(ProvenanceError) -> Result {
-        try await perform(name: name) { [self] connection in
-            var attempt = 1
-            while true {
-                let committed: (result: Result, runs: Set<Int64>)
-                do {
-                    committed = try await connection.withTransaction(logger: logger) { connection in try await body(connection) }
-                } catch where attempt < Self.transactionAttempts && Self.isConflict(error) {
-                    attempt += 1
-                    continue
-                }
-                do {
-                    try await TaskAdvance(store: self, connection: connection).finishRunsIfDone(committed.runs)
-                } catch {
-                    logger.warning("ending finished runs failed; the sweep will", metadata: ["error": "\(String(reflecting: error))"])
-                }
-                return committed.result
-            }
+        try await transaction(name: name) { [self] connection in
+            let (result, runs) = try await body(connection)
+            try await TaskAdvance(store: self, connection: connection).finishRunsIfDone(runs)
+            return result
         }
     }
 
-    /// Ends active runs with no unfinished task left (at most `limit`), whose last transaction's check did not run;
-    /// returns how many it looked at.
+    /// Ends active runs with no unfinished task left (at most `limit`): none, unless a database was migrated with
+    /// such runs (the reaper's safety net); returns how many it looked at.
     public func finishStrandedRuns(limit: Int = 100) async throws(ProvenanceError) -> Int {
         try await perform { [self] connection in
             let advance = TaskAdvance(store: self, connection: connection)

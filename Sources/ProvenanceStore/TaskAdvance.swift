@@ -256,9 +256,13 @@ struct TaskAdvance {
     private func fail(_ tasks: [(id: Int64, error: String)]) async throws {
         try await connection.query(
             """
-            UPDATE tasks t SET \(unescaped: StateTransitionSQL.set(TaskState.failed, on: .fail)), error = f.error, end_time = now()
-            FROM unnest(\(tasks.map(\.id))::int8[], \(tasks.map(\.error))::text[]) AS f(id, error)
-            WHERE t.id = f.id AND \(unescaped: StateTransitionSQL.from(TaskState.failed, on: .fail, only: [.pending], alias: "t"))
+            WITH ended AS (
+                UPDATE tasks t SET \(unescaped: StateTransitionSQL.set(TaskState.failed, on: .fail)), error = f.error, end_time = now()
+                FROM unnest(\(tasks.map(\.id))::int8[], \(tasks.map(\.error))::text[]) AS f(id, error)
+                WHERE t.id = f.id AND \(unescaped: StateTransitionSQL.from(TaskState.failed, on: .fail, only: [.pending], alias: "t"))
+                RETURNING t.run_id
+            )
+            \(unescaped: Self.countEnded)
             """, logger: logger)
     }
 
@@ -266,8 +270,12 @@ struct TaskAdvance {
     func cancel(_ ids: [Int64]) async throws {
         try await connection.prepared(RunEngineSQL.CancelTasks.self,
             """
-            UPDATE tasks SET \(unescaped: StateTransitionSQL.set(TaskState.canceled, on: .cancel)), end_time = now()
-            WHERE id = ANY(\(ids)) AND \(unescaped: StateTransitionSQL.from(TaskState.canceled, on: .cancel))
+            WITH ended AS (
+                UPDATE tasks SET \(unescaped: StateTransitionSQL.set(TaskState.canceled, on: .cancel)), end_time = now()
+                WHERE id = ANY(\(ids)) AND \(unescaped: StateTransitionSQL.from(TaskState.canceled, on: .cancel))
+                RETURNING run_id
+            )
+            \(unescaped: Self.countEnded)
             """, logger: logger)
     }
 
@@ -275,8 +283,12 @@ struct TaskAdvance {
     func failForGood(_ ids: [Int64]) async throws {
         try await connection.prepared(RunEngineSQL.FailTasks.self,
             """
-            UPDATE tasks SET \(unescaped: StateTransitionSQL.set(TaskState.failed, on: .fail, .lose)), end_time = now()
-            WHERE id = ANY(\(ids)) AND \(unescaped: StateTransitionSQL.from(TaskState.failed, on: .fail, .lose, only: [.running]))
+            WITH ended AS (
+                UPDATE tasks SET \(unescaped: StateTransitionSQL.set(TaskState.failed, on: .fail, .lose)), end_time = now()
+                WHERE id = ANY(\(ids)) AND \(unescaped: StateTransitionSQL.from(TaskState.failed, on: .fail, .lose, only: [.running]))
+                RETURNING run_id
+            )
+            \(unescaped: Self.countEnded)
             """, logger: logger)
     }
 
@@ -288,9 +300,12 @@ struct TaskAdvance {
             WITH RECURSIVE below AS (
                 SELECT downstream_id AS id FROM task_edges WHERE upstream_id = ANY(\(ids))
                 UNION SELECT e.downstream_id FROM task_edges e JOIN below b ON e.upstream_id = b.id
+            ), ended AS (
+                UPDATE tasks SET \(unescaped: StateTransitionSQL.set(TaskState.skipped, on: .skip)), end_time = now()
+                WHERE id IN (SELECT id FROM below) AND \(unescaped: StateTransitionSQL.from(TaskState.skipped, on: .skip))
+                RETURNING run_id
             )
-            UPDATE tasks SET \(unescaped: StateTransitionSQL.set(TaskState.skipped, on: .skip)), end_time = now()
-            WHERE id IN (SELECT id FROM below) AND \(unescaped: StateTransitionSQL.from(TaskState.skipped, on: .skip))
+            \(unescaped: Self.countEnded)
             """, logger: logger)
     }
 
@@ -365,12 +380,17 @@ struct TaskAdvance {
             """, logger: logger)
         try await connection.query(
             """
-            UPDATE tasks t SET \(unescaped: StateTransitionSQL.set(TaskState.cached, on: .cacheHit)), cached_from = h.source, execution_id = h.execution,
-                inputs = h.inputs::jsonb, fingerprint = h.fingerprint, queue_time = now(), start_time = now(), end_time = now()
-            FROM unnest(\(hits.map(\.task.id))::int8[], \(hits.map(\.source))::int8[], \(result.executionIDs.map(\.rawValue))::int8[],
-                        \(hits.map { Self.inputsText($0.inputs) })::text[], \(hits.map(\.fingerprint))::text[])
-                AS h(id, source, execution, inputs, fingerprint)
-            WHERE t.id = h.id AND \(unescaped: StateTransitionSQL.from(TaskState.cached, on: .cacheHit, alias: "t"))
+            WITH ended AS (
+                UPDATE tasks t SET \(unescaped: StateTransitionSQL.set(TaskState.cached, on: .cacheHit)), cached_from = h.source,
+                    execution_id = h.execution, inputs = h.inputs::jsonb, fingerprint = h.fingerprint, queue_time = now(),
+                    start_time = now(), end_time = now()
+                FROM unnest(\(hits.map(\.task.id))::int8[], \(hits.map(\.source))::int8[], \(result.executionIDs.map(\.rawValue))::int8[],
+                            \(hits.map { Self.inputsText($0.inputs) })::text[], \(hits.map(\.fingerprint))::text[])
+                    AS h(id, source, execution, inputs, fingerprint)
+                WHERE t.id = h.id AND \(unescaped: StateTransitionSQL.from(TaskState.cached, on: .cacheHit, alias: "t"))
+                RETURNING t.run_id
+            )
+            \(unescaped: Self.countEnded)
             """, logger: logger)
     }
 
@@ -387,13 +407,12 @@ struct TaskAdvance {
     }
 
     /// Ends the runs among `ids` that have no unfinished task left: CANCELED if they were being cancelled, FAILED
-    /// if a task failed or was skipped, else SUCCEEDED. Each run costs one probe of the unfinished-tasks index
-    /// until its last task ends, then one look at its tasks.
+    /// if a task failed or was skipped, else SUCCEEDED (`StateMachine.runOutcome`).
     ///
-    /// Call it after the transaction that ended tasks has committed (see `PostgresStore.transactionFinishingRuns`):
-    /// inside it, two transactions ending a run's last two tasks at once would each still see the other's task
-    /// unfinished, and neither would end the run. After both commit, the later check sees both. The run row is
-    /// checked again as it is updated, so two checks never end a run twice.
+    /// Call it in the transaction that ended the tasks (see `PostgresStore.transactionFinishingRuns`): every
+    /// statement that ends tasks counts them off their run's `unfinished_tasks` under the run's row lock
+    /// (`countEnded`), so of two transactions ending a run's last two tasks at once, the second waits for the first
+    /// and sees the count reach zero: the run ends in the transaction that ended its last task, never later.
     func finishRunsIfDone(_ ids: Set<Int64>) async throws {
         guard !ids.isEmpty else { return }
         try await connection.prepared(RunEngineSQL.FinishRuns.self, 
@@ -401,8 +420,7 @@ struct TaskAdvance {
             WITH done AS (
                 SELECT r.id, \(unescaped: Self.runOutcome) AS state
                 FROM runs r
-                WHERE r.id = ANY(\(Array(ids))) AND r.state IN (\(unescaped: Self.activeRunStates))
-                    AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.run_id = r.id AND t.state IN (\(unescaped: Self.unfinishedTaskStates)))
+                WHERE r.id = ANY(\(Array(ids))) AND r.state IN (\(unescaped: Self.activeRunStates)) AND r.unfinished_tasks = 0
             )
             UPDATE runs r SET \(unescaped: StateTransitionSQL.set("done.state", among: Self.runEndings, alias: "r")), end_time = now(),
                 start_time = coalesce(r.start_time, now())
@@ -416,8 +434,7 @@ struct TaskAdvance {
         var ids: Set<Int64> = []
         for try await id in try await connection.prepared(RunEngineSQL.StrandedRuns.self, 
             """
-            SELECT r.id FROM runs r WHERE r.state IN (\(unescaped: Self.activeRunStates))
-                AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.run_id = r.id AND t.state IN (\(unescaped: Self.unfinishedTaskStates)))
+            SELECT r.id FROM runs r WHERE r.state IN (\(unescaped: Self.activeRunStates)) AND r.unfinished_tasks = 0
             LIMIT \(Int64(limit))
             """, logger: logger
         ).decode(Int64.self) { ids.insert(id) }
@@ -433,6 +450,13 @@ struct TaskAdvance {
     static let unfinishedTaskStates = literals(StateMachine.tasks.unfinishedStates)
     /// A run state as an SQL literal.
     static func literal(_ state: RunState) -> String { String(state.rawValue) }
+
+    /// Counts the tasks a statement ended off their runs' unfinished tasks, under each run's row lock: the statement
+    /// is the CTE `ended`, returning the `run_id` of each task it ended.
+    static let countEnded = """
+        UPDATE runs r SET unfinished_tasks = r.unfinished_tasks - e.count
+        FROM (SELECT run_id, count(*)::int4 AS count FROM ended GROUP BY run_id) e WHERE r.id = e.run_id
+        """
 
     /// How a run ends once its last task has: one of its final states, on `finish`.
     static let runEndings: [(state: RunState, event: EngineEvent)] = StateMachine.runs.finalStates.map { ($0, .finish) }

@@ -60,6 +60,23 @@ public final class DatabaseSession: Sendable {
         try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
     }
 
+    /// Whether run `id` is still active while none of its tasks is unfinished, as one snapshot sees them.
+    public func runLagsItsTasks(_ id: Int64) async throws -> Bool {
+        let rows = try await connection.query(
+            """
+            SELECT r.state IN (\(unescaped: Self.literals(StateMachine.runs.unfinishedStates)))
+                AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.run_id = r.id
+                                AND t.state IN (\(unescaped: Self.literals(StateMachine.tasks.unfinishedStates))))
+            FROM runs r WHERE r.id = \(id)
+            """, logger: logger)
+        for try await lagging in rows.decode(Bool.self) { return lagging }
+        return false
+    }
+
+    private static func literals<State: EngineState>(_ states: [State]) -> String {
+        states.map { String($0.rawValue) }.joined(separator: ", ")
+    }
+
     /// Closes the session (its open transaction, if any, rolls back).
     public func close() async {
         try? await connection.close()
