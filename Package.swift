@@ -219,6 +219,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "ProvenanceEngineTests",
+            dependencies: ["ProvenanceCore", "ProvenanceStore", "ProvenanceOrchestrator", "ProvenanceTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "ProvenanceHTTPTests",
             dependencies: [
                 "ProvenanceCore", "ProvenanceStore", "ProvenanceHTTP", "ProvenanceServer", "ProvenanceTestSupport",
