@@ -61,6 +61,7 @@ private func composeServer(
     var storeOptions = StoreOptions(maximumConnections: config.databaseConnections)
     storeOptions.statementTimeout = config.statementTimeout
     storeOptions.maximumLogLinesPerAttempt = config.maximumLogLines
+    storeOptions.connectionWaitLimit = config.connectionWait
     storeOptions.executorLiveness = config.executorLiveness
     if config.leaseConcurrency > 0 { storeOptions.leaseConcurrency = config.leaseConcurrency }
     storeOptions.leaseBatch = config.leaseBatch

@@ -98,6 +98,8 @@ public struct ServerConfiguration: Sendable {
     public var completionConcurrency = 0
     /// Completions per transaction.
     public var completionBatch = StoreOptions().completionBatch
+    /// How long a request waits for a pooled connection before it is answered 503.
+    public var connectionWait: Duration = PostgresStore.connectionWaitLimit
     /// The most log lines one attempt stores.
     public var maximumLogLines = 100_000
     /// The OpenTelemetry collector (OTLP/HTTP) the server sends its traces to (see `TraceExport`); none when nil.

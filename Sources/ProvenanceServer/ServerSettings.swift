@@ -26,6 +26,9 @@ public enum ServerSettings {
             "statement-timeout", \.statementTimeout, allowsZero: true,
             help: "Longest a SQL statement may run; PostgreSQL cancels it then and the request gets 503 (gRPC DEADLINE_EXCEEDED)."),
         .duration(
+            "connection-wait", \.connectionWait,
+            help: "How long a request waits for a pooled database connection (one being opened included) before it is answered 503."),
+        .duration(
             "shutdown-grace", \.shutdownGrace,
             help: "On SIGTERM, how long requests in flight may finish before they are cancelled (the server exits within this plus 5 s)."),
         .duration("long-poll-limit", \.longPollLimit, help: "The longest a lease request waits for a task before it is answered with none."),

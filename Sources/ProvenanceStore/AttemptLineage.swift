@@ -8,6 +8,16 @@ struct AttemptLineage {
     private(set) var write = LineageWrite(attributions: [], associations: [])
     private var artifactIndex: [Int64: Int] = [:]
     private var contextIndex: [Int64: Int] = [:]
+    /// The events added, so one artifact read through two inputs (both wired to one upstream output, or two
+    /// upstream steps served from one cached task) is one event, as MLMD records it, not a duplicate refused.
+    private var events: Set<EventKey> = []
+    private var attributions: Set<EventKey> = []
+
+    private struct EventKey: Hashable {
+        let artifact: Int
+        let other: Int
+        let type: EventType?
+    }
 
     /// Adds a new execution of type `type` in `state`, associated with context `context`; returns its index.
     mutating func execution(type: Int64, state: Int16, properties: [String: PropertyInput], context: Int64) -> Int {
@@ -37,11 +47,17 @@ struct AttemptLineage {
     mutating func event(execution: Int, artifact: Int64, type: EventType, attributedTo context: Int64? = nil) {
         let index = storedArtifact(artifact)
         event(execution: execution, artifactIndex: index, type: type)
-        if let context { write.attributions!.append(IndexLink(contextIndex: self.context(context), nodeIndex: index)) }
+        if let context {
+            let contextIndex = self.context(context)
+            if attributions.insert(EventKey(artifact: index, other: contextIndex, type: nil)).inserted {
+                write.attributions!.append(IndexLink(contextIndex: contextIndex, nodeIndex: index))
+            }
+        }
     }
 
-    /// Adds an event of `type` between the execution and the artifact at the given indexes.
+    /// Adds an event of `type` between the execution and the artifact at the given indexes (once).
     mutating func event(execution: Int, artifactIndex: Int, type: EventType) {
+        guard events.insert(EventKey(artifact: artifactIndex, other: execution, type: type)).inserted else { return }
         write.events.append(EventEdge(artifactIndex: artifactIndex, executionIndex: execution, type: type))
     }
 

@@ -21,6 +21,7 @@ struct EngineHarness {
     ) async throws {
         let endpoint = try await TestCluster.shared.freshDatabase()
         var options = StoreOptions(maximumConnections: 8)
+        options.connectionWaitLimit = TestCluster.connectionWait
         configure(&options)
         let logger = Logger(label: "engine-tests")
         let store = try PostgresStore(endpoint: endpoint, options: options, logger: logger)

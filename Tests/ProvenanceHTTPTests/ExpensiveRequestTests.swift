@@ -43,7 +43,7 @@ import Testing
     }
 
     @Test func aBusyPoolIsReportedAsBusyNotAsAnUnreachableDatabase() async throws {
-        try await withTestServer(configure: { $0.databaseConnections = 2 }) { server in
+        try await withTestServer(configure: { $0.databaseConnections = 2; $0.connectionWait = .seconds(2) }) { server in
             let session = try await DatabaseSession.open(server.server.store)
             defer { Task { await session.close() } }
             try await session.lock("artifacts")
@@ -52,7 +52,7 @@ import Testing
             let waiting = try await server.api(.GET, "/executions")
             #expect(waiting.status == 503)
             #expect(waiting.errorCode == "unavailable")
-            #expect(waiting.errorMessage.contains("all 2 database connections stayed busy"), "\(waiting.errorMessage)")
+            #expect(waiting.errorMessage.contains("all 2 database connections stayed busy for 2 s"), "\(waiting.errorMessage)")
             let ready = try await server.request(.GET, "/readyz")
             #expect(ready.status == 200)
             #expect(ready.json["database"] == "reachable")
@@ -68,6 +68,7 @@ import Testing
         var config = ServerConfiguration(httpPort: 0, grpcPort: 0, logLevel: .warning)
         config.databaseURL = try await TestCluster.shared.freshDatabase().url
         config.databaseConnections = TestCluster.connectionsPerServer
+        config.connectionWait = TestCluster.connectionWait
         config.shutdownGrace = .seconds(30)
         let server = try await buildServer(config: config, handleSignals: false)
         let running = Task { try await server.run() }
@@ -94,6 +95,7 @@ import Testing
         var config = ServerConfiguration(httpPort: 0, grpcPort: 0, logLevel: .warning)
         config.databaseURL = try await TestCluster.shared.freshDatabase().url
         config.databaseConnections = TestCluster.connectionsPerServer
+        config.connectionWait = TestCluster.connectionWait
         config.shutdownGrace = .seconds(1)
         let server = try await buildServer(config: config, handleSignals: false)
         let running = Task { try await server.run() }

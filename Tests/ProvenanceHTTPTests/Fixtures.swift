@@ -16,7 +16,7 @@ func createPipelineTypes(_ server: TestServer) async throws {
     ]
     for type in types {
         let reply = try await server.api(.POST, "/types", json: type)
-        precondition(reply.status == 201, "type fixture failed: \(reply.json)")
+        guard reply.status == 201 else { throw TestFailure("type fixture failed: \(reply.json)") }
     }
 }
 
@@ -33,11 +33,11 @@ func trainingRecord(dataset: String = "ds-1", pipeline: String = "p1") -> JSON {
 /// Registers `produce@1` and the one-step pipeline `p` that runs it (nothing executes it until a lease is taken).
 func createOneStepPipeline(_ server: TestServer) async throws {
     let component = try await server.api(.POST, "/components", json: PipelineBadInputTests.produce)
-    precondition(component.status == 201, "component fixture failed: \(component.json)")
+    guard component.status == 201 else { throw TestFailure("component fixture failed: \(component.json)") }
     let pipeline = try await server.api(.POST, "/pipelines", json: [
         "name": "p", "steps": ["m": ["component": "produce@1", "parameters": ["rows": 3]]],
     ])
-    precondition(pipeline.status == 201, "pipeline fixture failed: \(pipeline.json)")
+    guard pipeline.status == 201 else { throw TestFailure("pipeline fixture failed: \(pipeline.json)") }
 }
 
 /// Registers an executor of one slot and takes a lease (waiting up to 10 s for a task), sending `headers`.

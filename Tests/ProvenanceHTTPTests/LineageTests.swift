@@ -24,7 +24,7 @@ struct TrainingGraph {
             ["kind": "execution", "name": "Evaluator"],
         ] {
             let reply = try await server.api(.POST, "/types", json: type)
-            precondition(reply.status == 201, "\(reply.json)")
+            guard reply.status == 201 else { throw TestFailure("fixture failed: \(reply.json)") }
         }
         let artifacts: [(String, String)] = [
             ("d1", "Dataset"), ("d2", "Dataset"), ("t1", "Transformed"), ("m1", "Model"), ("e1", "Metrics"),
@@ -62,7 +62,7 @@ struct TrainingGraph {
             "attributions": [["context_index": 0, "artifact_index": .int(Int64(artifactIndex["m1"]!))]],
         ]
         let reply = try await server.api(.POST, "/lineage:record", json: body)
-        precondition(reply.status == 201, "\(reply.json)")
+        guard reply.status == 201 else { throw TestFailure("fixture failed: \(reply.json)") }
         var graph = TrainingGraph()
         for (offset, (name, _)) in artifacts.enumerated() { graph.ids[name] = reply.json.array("artifact_ids")[offset].intValue }
         for (offset, (name, _)) in executions.enumerated() { graph.ids[name] = reply.json.array("execution_ids")[offset].intValue }

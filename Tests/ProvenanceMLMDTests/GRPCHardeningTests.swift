@@ -155,6 +155,7 @@ import Testing
         var config = ServerConfiguration(httpPort: 0, grpcPort: 0, logLevel: .warning)
         config.databaseURL = try await TestCluster.shared.freshDatabase().url
         config.databaseConnections = TestCluster.connectionsPerServer
+        config.connectionWait = TestCluster.connectionWait
         config.shutdownGrace = .seconds(30)
         let server = try await buildServer(config: config, handleSignals: false)
         let running = Task { try await server.run() }

@@ -31,6 +31,7 @@ final class PipelineHarness: @unchecked Sendable {
         var config = ServerConfiguration(httpPort: 0, grpcPort: 0, logLevel: .warning)
         config.databaseURL = try await TestCluster.shared.freshDatabase().url
         config.databaseConnections = TestCluster.connectionsPerServer
+        config.connectionWait = TestCluster.connectionWait
         config.leaseDuration = leaseDuration
         config.shutdownGrace = .seconds(2)
         let directory = TestCluster.scratchDirectory("pipelines/\(UUID().uuidString)")

@@ -18,6 +18,7 @@ import Testing
         try await withTestReplicas(3, configure: { config in
             config.leaseDuration = .seconds(4)
             config.databaseConnections = TestCluster.connectionsPerServer
+            config.connectionWait = TestCluster.connectionWait
         }) { servers in
             // No token exists yet, so the first request is open: it makes the admin token.
             let open = ProvenanceClient(baseURL: "http://127.0.0.1:\(servers[0].port)")

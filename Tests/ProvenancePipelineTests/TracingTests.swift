@@ -30,7 +30,7 @@ import Testing
                     "serve", "--database-url", try await TestCluster.shared.freshDatabase().url, "--http-port", "0",
                     "--grpc-port", "0", "--local-executor", "false", "--admin-token-file", tokenFile,
                     "--otel-endpoint", receiver.endpoint, "--otel-service-name", "provenance-under-test",
-                    "--log-format", "json", "--shutdown-grace", "2s",
+                    "--log-format", "json", "--shutdown-grace", "2s", "--connection-wait", "30s",
                 ],
                 environment: ["OTEL_EXPORTER_OTLP_TRACES_PROTOCOL": "http/json", "OTEL_BSP_SCHEDULE_DELAY": "600000"])
             var executor: ProvenanceProcess?

@@ -28,6 +28,7 @@ import Testing
         let endpoint = try await TestCluster.shared.freshDatabase()
         var options = StoreOptions(maximumConnections: 4)
         options.maximumLogLinesPerAttempt = maximumLogLines
+        options.connectionWaitLimit = TestCluster.connectionWait
         let store = try PostgresStore(endpoint: endpoint, options: options, logger: Logger(label: "test"))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await store.run() }

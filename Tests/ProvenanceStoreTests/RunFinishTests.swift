@@ -21,6 +21,7 @@ import Testing
     @Test func noReaderSeesARunActiveAfterItsLastTaskEndedWhileManyEndAtOnce() async throws {
         let endpoint = try await TestCluster.shared.freshDatabase()
         var options = StoreOptions(maximumConnections: 8)
+        options.connectionWaitLimit = TestCluster.connectionWait
         options.completionConcurrency = 4
         options.completionBatch = 2
         let store = try PostgresStore(endpoint: endpoint, options: options, logger: Logger(label: "test"))

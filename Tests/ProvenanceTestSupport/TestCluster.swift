@@ -17,6 +17,10 @@ public actor TestCluster {
     /// Settings for throwaway clusters: no fsync, enough connections for parallel suites.
     /// The pool size of each test server or store: they keep their connections open and run side by side.
     public static let connectionsPerServer = 4
+    /// How long a test server's request waits for a pooled connection: longer than a real server's 5 s, as a
+    /// fully loaded test run can take that long to open a connection (a request failing then says nothing about
+    /// the code under test).
+    public static let connectionWait: Duration = .seconds(30)
 
     public static let settings = [
         "fsync": "off", "synchronous_commit": "off", "full_page_writes": "off", "max_connections": "1000",

@@ -96,6 +96,7 @@ public func withTestReplicas(
     config.databaseURL = try await TestCluster.shared.freshDatabase().url
     // Servers keep their connections open; tests run side by side, so each takes few.
     config.databaseConnections = TestCluster.connectionsPerServer
+    config.connectionWait = TestCluster.connectionWait
     configure(&config)
     var built: [ProvenanceServer] = []
     for _ in 0..<count { built.append(try await buildServer(config: config, handleSignals: false)) }
