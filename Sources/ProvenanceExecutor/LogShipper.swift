@@ -59,15 +59,18 @@ final class LogShipper: Sendable {
         }
     }
 
-    /// Sends pending lines every `interval` until `stop()` (a send in progress is never cut off).
+    /// Sends pending lines every `interval` until `stop()`, or until cancelled: a cancelled wait ends at once (the
+    /// step has ended and its caller flushes what is left; waiting out the interval added up to 250 ms to every
+    /// step), but a send in progress is never cut off.
     func run() async {
         while !state.withLock({ $0.stopped }) {
-            try? await Task.sleep(for: Self.interval)
-            await flush()
+            do { try await Task.sleep(for: Self.interval) } catch { return }
+            // Its own task, which the caller's cancellation does not reach; awaited, so it never outlives `run`.
+            await Task { await self.flush() }.value
         }
     }
 
-    /// Ends `run()` after its current interval.
+    /// Ends `run()` after its current interval (cancel its task to end it at once).
     func stop() {
         state.withLock { $0.stopped = true }
     }

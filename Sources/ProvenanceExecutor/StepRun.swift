@@ -59,7 +59,10 @@ struct StepRun {
             }
             ending = try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await shipper.run() }
-                defer { shipper.stop() }
+                defer {
+                    shipper.stop()
+                    group.cancelAll()
+                }
                 return try await execute(
                     artifactRoot: artifactRoot, outputsFile: outputsFile, attemptDirectory: attemptDirectory, shipper: shipper)
             }
