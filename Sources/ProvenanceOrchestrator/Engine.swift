@@ -174,4 +174,7 @@ public final class Engine: Sendable {
 
     /// How many executors wait in a long poll on this replica now.
     public var waitingExecutors: Int { waiters.count }
+
+    /// How many long polls on this replica queued work has woken since it started (not those whose wait ended).
+    public var longPollsWoken: Int { waiters.wokenCount }
 }

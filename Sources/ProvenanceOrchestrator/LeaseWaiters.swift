@@ -11,6 +11,8 @@ final class LeaseWaiters: Sendable {
         var nextID: UInt64 = 0
         /// Wakes that found no one waiting, kept for the next waiter (a task queued just before it came).
         var unclaimed = 0
+        /// Waiters woken by queued work (not by the end of their wait), since the start.
+        var woken = 0
     }
 
     private let state = Mutex(State())
@@ -18,11 +20,15 @@ final class LeaseWaiters: Sendable {
     /// How many wait now.
     var count: Int { state.withLock { $0.waiting.count } }
 
+    /// How many waiters queued work has woken since the start (those whose wait simply ended are not counted).
+    var wokenCount: Int { state.withLock { $0.woken } }
+
     /// Waits until woken, or `limit` passes, or the calling task is cancelled, or `cancellation` fires.
     func wait(atMost limit: Duration, cancellation: RequestCancellation? = nil) async {
         let id: UInt64? = state.withLock { state in
             if state.unclaimed > 0 {
                 state.unclaimed -= 1
+                state.woken += 1
                 return nil
             }
             state.nextID += 1
@@ -63,6 +69,7 @@ final class LeaseWaiters: Sendable {
         let woken: [CheckedContinuation<Void, Never>] = state.withLock { state in
             let taken = Array(state.waiting.prefix(count))
             state.waiting.removeFirst(taken.count)
+            state.woken += taken.count
             if count != Int.max, taken.count < count { state.unclaimed = min(state.unclaimed + count - taken.count, 64) }
             return taken.map(\.continuation)
         }

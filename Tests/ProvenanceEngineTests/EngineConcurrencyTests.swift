@@ -61,13 +61,16 @@ import Testing
             let executor = try await harness.executor("poller")
             // Nothing queued: the poll ends empty when its wait does.
             #expect(try await harness.lease(executor, maximum: 1, wait: .milliseconds(300)).isEmpty)
-            // A poll waiting (up to the engine's limit) gets the task submitted meanwhile.
+            #expect(harness.engine.longPollsWoken == 0)
+            // A poll waiting (up to the engine's limit) is woken by the task submitted meanwhile, and gets it.
             async let polled = harness.lease(executor, maximum: 1, wait: .seconds(30))
             try await eventually("the poll to wait") { harness.engine.waitingExecutors == 1 }
             _ = try await harness.engine.submit(RunRequest(pipeline: "one", cache: false), namespace: "default")
             let leases = try await polled
             #expect(leases.count == 1)
             #expect(harness.engine.waitingExecutors == 0)
+            // Woken, not answered when its 30 s were up (which would also have found the task).
+            #expect(harness.engine.longPollsWoken == 1)
         }
     }
 }
