@@ -31,6 +31,8 @@ public struct OrchestrationBenchmark: Sendable {
     /// Executors of the throughput phases, and slots of each.
     public var executors = 4
     public var slotsPerExecutor = 8
+    /// Steps of the chain run once, then again from the cache.
+    public var chainSteps = 1_000
     /// Jobs the SQL baseline runs.
     public var baselineJobs = 10_000
     /// Executors long-polling an idle server, and for how long their CPU cost is measured.
@@ -72,7 +74,8 @@ public struct OrchestrationBenchmark: Sendable {
         }
         let wide = OrchestrationWorkload.fan(width: wideTasks - 1, fanIn: false)
         let fan = OrchestrationWorkload.fan(width: fanTasks - 2, fanIn: true)
-        for pipeline in [OrchestrationWorkload.single, OrchestrationWorkload.processSingle, wide, fan] {
+        let chain = OrchestrationWorkload.chain(length: chainSteps)
+        for pipeline in [OrchestrationWorkload.single, OrchestrationWorkload.processSingle, wide, fan, chain] {
             _ = try await client.applyPipeline(pipeline)
         }
         let slots = executors * slotsPerExecutor
@@ -126,7 +129,17 @@ public struct OrchestrationBenchmark: Sendable {
             report(line.line("one-step run, real `provenance executor` spawning `true` (\(processRuns))"))
         }
 
-        // 5. The River-style SQL queue through the same driver.
+        // 5. A chain run once, then again served from the cache.
+        let chainRun = try await timedRun(
+            client, pipeline: chain.name, tasks: chainSteps, phase: "the chain run", metrics: metrics, cluster: cluster)
+        problems += chainRun.problems
+        let cached = try await cachedRun(client, pipeline: chain.name, tasks: chainSteps)
+        problems += cached.problems
+        report("\(chainSteps)-step chain: ran in \(String(format: "%.2f", chainRun.elapsed)) s; again from the cache: accepted in "
+            + "\(milliseconds(cached.accepted)), SUCCEEDED in \(String(format: "%.2f", cached.elapsed)) s "
+            + "(\(Int((Double(chainSteps) / cached.elapsed).rounded())) steps/s)")
+
+        // 6. The River-style SQL queue through the same driver.
         let queue = try await QueueBaseline.connect(database, connections: slots, logger: Logger(label: "bench"))
         let (queueLatency, queueThroughput): (LatencySummary, LatencySummary)
         do {
@@ -206,6 +219,27 @@ public struct OrchestrationBenchmark: Sendable {
             }
         }
         return (accepted, elapsed, cpu, problems)
+    }
+
+    /// Submits `pipeline` with caching, every task of which an earlier run did, and reads it every 10 ms until it has
+    /// ended: how long the submission took, how long until the run ended, and what went wrong (a task not cached).
+    private func cachedRun(_ client: ProvenanceClient, pipeline: String, tasks: Int) async throws
+        -> (accepted: Double, elapsed: Double, problems: [String])
+    {
+        let start = ContinuousClock.now
+        let run = try await client.submitRun(RunRequest(pipeline: pipeline, cache: true))
+        let accepted = (ContinuousClock.now - start).seconds
+        let deadline = ContinuousClock.now + .seconds(600)
+        var ended = try await client.run(run.id)
+        while !ended.state.isFinal {
+            guard ContinuousClock.now < deadline else { throw BenchError("run \(run.id.rawValue) did not end within 600 s") }
+            try await Task.sleep(for: .milliseconds(10))
+            ended = try await client.run(run.id)
+        }
+        let elapsed = (ContinuousClock.now - start).seconds
+        let cached = ended.tasks.filter { $0.state == .cached }.count
+        let problems = ended.state == .succeeded && cached == tasks ? [] : ["the cached chain ended \(ended.state.name) with \(cached) of \(tasks) tasks cached"]
+        return (accepted, elapsed, problems)
     }
 
     /// How long each lease request of the idle phase waits (the real executor's default).

@@ -38,4 +38,13 @@ enum OrchestrationWorkload {
         let name = fanIn ? "bench-fan-in-\(width + 2)" : "bench-fan-out-\(width + 1)"
         return try! PipelineSpec(json: ["name": .string(name), "steps": .object(steps)])
     }
+
+    /// A chain of `length` steps, each reading the one before's Dataset.
+    static func chain(length: Int) -> PipelineSpec {
+        var steps: [(key: String, value: JSON)] = [(key: "c0", value: ["component": "bench-source@1"])]
+        for index in 1..<length {
+            steps.append((key: "c\(index)", value: ["component": "bench-worker@1", "inputs": ["in": .string("c\(index - 1).out")]]))
+        }
+        return try! PipelineSpec(json: ["name": .string("bench-chain-\(length)"), "steps": .object(steps)])
+    }
 }

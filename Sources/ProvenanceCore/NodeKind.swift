@@ -22,8 +22,8 @@ public enum NodeKind: String, Sendable, CaseIterable, Hashable {
     /// The state names in MLMD's numbering (index = stored value).
     public var stateNames: [String] {
         switch self {
-        case .artifact: ["UNKNOWN", "PENDING", "LIVE", "MARKED_FOR_DELETION", "DELETED", "ABANDONED", "REFERENCE"]
-        case .execution: ["UNKNOWN", "NEW", "RUNNING", "COMPLETE", "FAILED", "CACHED", "CANCELED"]
+        case .artifact: ArtifactState.allCases.map(\.name)
+        case .execution: ExecutionState.allCases.map(\.name)
         case .context: []
         }
     }

@@ -13,6 +13,8 @@ public final class Engine: Sendable {
     /// How tasks are leased.
     public let settings: EngineSettings
     let waiters = LeaseWaiters()
+    /// Wakes the `DeferredReleaser`.
+    let releaseWakeups = Wakeups()
     let logger: Logger
 
     /// Creates an engine over `store`.
@@ -23,10 +25,14 @@ public final class Engine: Sendable {
     }
 
     /// The engine's background work, to run in the server's ServiceGroup: the notification listener that wakes
-    /// waiting executors, the reaper of expired leases and (when the policy removes anything) the retention sweeper.
+    /// waiting executors, the reaper of expired leases, the releaser of ready tasks left for later and (when the
+    /// policy removes anything) the retention sweeper.
     public var services: [any Service] {
         let core: [any Service] = [
-            TaskQueueListener(store: store, onQueued: { [waiters] in waiters.wake($0) }), LeaseReaper(engine: self),
+            TaskQueueListener(
+                store: store, onQueued: { [waiters] in waiters.wake($0) },
+                onReleasesDeferred: { [releaseWakeups] in releaseWakeups.wake() }),
+            LeaseReaper(engine: self), DeferredReleaser(engine: self),
         ]
         return settings.retention.removesAnything ? core + [RetentionSweeper(engine: self)] : core
     }

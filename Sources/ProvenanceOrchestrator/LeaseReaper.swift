@@ -2,7 +2,8 @@ import ProvenanceStore
 import ServiceLifecycle
 
 /// Ends the attempts whose leases expired, wakes executors when a retry's backoff ends, and ends runs whose last
-/// tasks ended while their check did not run (a server stopped in between), every `EngineSettings.reaperInterval`.
+/// tasks ended while their check did not run (a server stopped in between), and wakes the `DeferredReleaser` (for
+/// tasks a stopped replica left), every `EngineSettings.reaperInterval`.
 /// It runs on every replica: attempts another replica is settling are skipped, never settled twice.
 struct LeaseReaper: Service {
     let engine: Engine
@@ -21,6 +22,7 @@ struct LeaseReaper: Service {
                         engine.waiters.wake(Int.max)
                     }
                     _ = try await engine.store.finishStrandedRuns()
+                    engine.releaseWakeups.wake()
                 } catch where !Task.isCancelled {
                     engine.logger.warning("reaping expired leases failed; trying again", metadata: ["error": "\(error)"])
                 } catch {

@@ -67,6 +67,7 @@ private func composeServer(
     storeOptions.leaseBatch = config.leaseBatch
     if config.completionConcurrency > 0 { storeOptions.completionConcurrency = config.completionConcurrency }
     storeOptions.completionBatch = config.completionBatch
+    storeOptions.releaseWaves = config.releaseWaves
     let store = try PostgresStore(endpoint: endpoint, options: storeOptions, logger: logger)
     let authorizer = Authorizer(store: store, certificates: certificates, jwt: oidc)
     var engineSettings = EngineSettings()

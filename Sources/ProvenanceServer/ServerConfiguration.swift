@@ -98,6 +98,8 @@ public struct ServerConfiguration: Sendable {
     public var completionConcurrency = 0
     /// Completions per transaction.
     public var completionBatch = StoreOptions().completionBatch
+    /// Waves of cache hits per transaction.
+    public var releaseWaves = StoreOptions().releaseWaves
     /// How long a request waits for a pooled connection before it is answered 503.
     public var connectionWait: Duration = PostgresStore.connectionWaitLimit
     /// The most log lines one attempt stores.

@@ -46,6 +46,9 @@ public enum ServerSettings {
             help: "Completion transactions at once; completions arriving meanwhile share the next (0: one per 2 cores)."),
         .integer("completion-batch", \.completionBatch, in: 1...1000, help: "The most completions one transaction records."),
         .integer(
+            "release-waves", \.releaseWaves, in: 1...100_000,
+            help: "The most waves of cache hits one transaction resolves (a cached chain goes a step a wave); the rest go on in further transactions."),
+        .integer(
             "max-log-lines", \.maximumLogLines, in: 100...100_000_000, valueName: "LINES",
             help: "Most log lines one attempt stores; the line after says the log was cut, later ones are dropped (lines over 16 KiB are cut too)."),
         .duration(

@@ -98,7 +98,7 @@ private struct IngestBaselineStatement: PostgresPreparedStatement {
     static let name = "ingest_baseline"
     static let sql: String = {
         typealias P = Parameter
-        let (namespace, live) = (P.namespaceID.placeholder, NodeKind.artifact.state(named: "LIVE")!)
+        let (namespace, live) = (P.namespaceID.placeholder, ArtifactState.live.rawValue)
         return """
             WITH r AS (
                 SELECT nextval('execution_ids') AS x, nextval('artifact_ids') AS d, nextval('artifact_ids') AS m,
@@ -109,7 +109,7 @@ private struct IngestBaselineStatement: PostgresPreparedStatement {
             ),
             ix AS (
                 INSERT INTO executions (id, namespace_id, type_id, state, properties)
-                SELECT x, \(namespace), \(P.trainerType.placeholder), \(NodeKind.execution.state(named: "COMPLETE")!),
+                SELECT x, \(namespace), \(P.trainerType.placeholder), \(ExecutionState.complete.rawValue),
                        '{"epochs":{"int":10}}'::jsonb FROM r
             ),
             ia AS (

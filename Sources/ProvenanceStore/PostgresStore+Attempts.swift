@@ -195,9 +195,9 @@ private struct AttemptSettlement {
 
         // The lineage, one write per namespace; the output artifacts' ids by task.
         var outputIDs: [Int64: [(name: String, id: Int64)]] = [:]
-        let live = Int16(NodeKind.artifact.state(named: "LIVE")!)
+        let live = ArtifactState.live.rawValue
         var completePatch = NodePatch()
-        completePatch.state = .set(Int16(NodeKind.execution.state(named: "COMPLETE")!))
+        completePatch.state = .set(ExecutionState.complete.rawValue)
         for namespaceID in Set(accepted.map(\.held.namespaceID)) {
             var lineage = AttemptLineage()
             var artifactsOf: [(taskID: Int64, name: String, index: Int)] = []
@@ -389,7 +389,7 @@ private struct AttemptSettlement {
             var lineage = AttemptLineage()
             for ending in endings where ending.held.namespaceID == namespaceID {
                 var patch = NodePatch()
-                patch.state = .set(Int16(NodeKind.execution.state(named: ending.state == .canceled ? "CANCELED" : "FAILED")!))
+                patch.state = .set((ending.state == .canceled ? ExecutionState.canceled : .failed).rawValue)
                 patch.customProperties = PropertyPatch(set: ["error": .typed(.string(String(ending.error.prefix(Validation.maximumTextLength))))])
                 _ = lineage.update(execution: ending.held.executionID, patch)
             }

@@ -259,7 +259,7 @@ private struct LeaseGrant {
 
     /// An MLMD execution (state RUNNING) for each attempt, in its run's context; one write per namespace.
     private func recordExecutions(_ picked: [Picked]) async throws -> [ExecutionID] {
-        let running = Int16(NodeKind.execution.state(named: "RUNNING")!)
+        let running = ExecutionState.running.rawValue
         var executions = [ExecutionID](repeating: ExecutionID(0), count: picked.count)
         for namespaceID in Set(picked.map(\.namespaceID)) {
             var lineage = AttemptLineage()

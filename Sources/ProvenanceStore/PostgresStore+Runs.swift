@@ -112,7 +112,7 @@ private struct RunSubmission: Sendable {
             } else {
                 write.artifacts.append(.create(NodeDraft(
                     kind: .artifact, type: .id(TypeID(artifactTypes[type]!)), uri: uri,
-                    state: Int16(NodeKind.artifact.state(named: "LIVE")!))))
+                    state: ArtifactState.live.rawValue)))
             }
             write.attributions!.append(IndexLink(contextIndex: 0, nodeIndex: uris.count))
             uris.append(uri)

@@ -47,6 +47,18 @@ extension PostgresStore {
         }
     }
 
+    /// Goes on with up to `limit` ready tasks that earlier transactions left for later (see `TaskAdvance.release`),
+    /// in one transaction; tasks another replica is taking are skipped. Returns how many it took (none: nothing is
+    /// left) and how many tasks it queued.
+    public func releaseDeferred(limit: Int) async throws(ProvenanceError) -> (taken: Int, queued: Int) {
+        try await transactionFinishingRuns { [self] connection in
+            let advance = TaskAdvance(store: self, connection: connection)
+            let ids = try await advance.takeDeferred(limit: limit)
+            let released = try await advance.release(ids)
+            return ((ids.count, released.queued), released.runs)
+        }
+    }
+
     /// Whether `error` is a deadlock or a serialization failure (the transaction may succeed if run again).
     static func isConflict(_ error: any Error) -> Bool {
         if let error = error as? PostgresTransactionError, let cause = error.closureError { return isConflict(cause) }

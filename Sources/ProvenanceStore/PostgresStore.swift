@@ -32,6 +32,10 @@ public struct StoreOptions: Sendable {
     public var completionConcurrency = max(1, ProcessInfo.processInfo.activeProcessorCount / 2)
     /// The most completions one transaction records.
     public var completionBatch = 64
+    /// The most waves of ready tasks one transaction moves on (a chain served from the cache goes one step a wave);
+    /// the rest go on in further transactions (`PostgresStore.releaseDeferred`), so no completion or submission
+    /// holds its locks for the length of a chain.
+    public var releaseWaves = 32
 
     /// The defaults.
     public init() {}

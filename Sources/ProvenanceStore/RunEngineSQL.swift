@@ -9,6 +9,10 @@ enum RunEngineSQL {
     enum FailTasks: PreparedQueryName { static let name = "fail_tasks" }
     enum DownstreamReady: PreparedQueryName { static let name = "downstream_ready" }
     enum CachedOutputs: PreparedQueryName { static let name = "cached_outputs" }
+    enum CachedTasks: PreparedQueryName { static let name = "cached_tasks" }
+    enum DeferRelease: PreparedQueryName { static let name = "defer_release" }
+    enum NotifyDeferred: PreparedQueryName { static let name = "notify_deferred" }
+    enum TakeDeferred: PreparedQueryName { static let name = "take_deferred" }
     enum MarkStarted: PreparedQueryName { static let name = "mark_started" }
     enum FinishRuns: PreparedQueryName { static let name = "finish_runs" }
     enum StrandedRuns: PreparedQueryName { static let name = "stranded_runs" }

@@ -12,7 +12,7 @@ struct TaskAdvance {
     var logger: Logger { store.logger }
 
     /// A pending task whose upstream tasks have all produced their outputs.
-    private struct ReadyTask {
+    struct ReadyTask {
         let id: Int64
         let runID: Int64
         let namespaceID: Int64
@@ -33,22 +33,39 @@ struct TaskAdvance {
         var queued = 0
         /// Runs whose tasks changed.
         var runs: Set<Int64> = []
+        /// Ready tasks left for a later transaction (`StoreOptions.releaseWaves` waves were resolved).
+        var deferred = 0
     }
 
     /// Makes the pending tasks `ids` (whose upstream tasks have all produced their outputs) go forward: each has
     /// its inputs resolved, then reuses an identical earlier task's outputs (and its own downstream tasks go
     /// forward in turn), or is queued, or fails when an input cannot be found. Tasks of a run being cancelled are
     /// cancelled instead.
+    ///
+    /// It goes in waves (the tasks made ready by the cache hits of the wave before), reading a few statements per
+    /// wave and writing every cache hit at the end in one set of statements. After `StoreOptions.releaseWaves`
+    /// waves the tasks still to go are left in `task_releases` for further transactions (`releaseDeferred`): a
+    /// long chain served from the cache never holds the caller's transaction, and its locks, for long.
     func release(_ ids: [Int64]) async throws -> Released {
         var released = Released()
+        var hits: [CacheHit] = []
+        // The outputs of the tasks served from the cache so far: not yet written, read by the next waves.
+        var reused: [OutputKey: ArtifactID] = [:]
         var next = ids
+        var waves = 0
         while !next.isEmpty {
+            if waves == store.options.releaseWaves {
+                try await deferRelease(next)
+                released.deferred = next.count
+                break
+            }
+            waves += 1
             let tasks = try await load(next)
             released.runs.formUnion(tasks.map(\.runID))
             let stopped = tasks.filter(\.runIsStopping).map(\.id)
             if !stopped.isEmpty { try await cancel(stopped) }
             let live = tasks.filter { !$0.runIsStopping }
-            let outputs = try await outputs(of: live)
+            let outputs = try await outputs(of: live, known: reused)
             var resolved: [(task: ReadyTask, inputs: [String: ArtifactID], fingerprint: String)] = []
             var failed: [(id: Int64, error: String)] = []
             var selected: [SelectorKey: ArtifactID?] = [:]
@@ -84,29 +101,54 @@ struct TaskAdvance {
                     resolved.append((task, inputs, fingerprint))
                 }
             }
-            let hits = try await cacheHits(resolved.filter { $0.task.cache }.map { (namespaceID: $0.task.namespaceID, fingerprint: $0.fingerprint) })
-            var cached: [(task: ReadyTask, inputs: [String: ArtifactID], fingerprint: String, source: Int64)] = []
-            var queued: [(task: ReadyTask, inputs: [String: ArtifactID], fingerprint: String)] = []
+            let sources = try await cacheSources(resolved.filter { $0.task.cache }.map { (namespaceID: $0.task.namespaceID, fingerprint: $0.fingerprint) })
+            var cachedNow: [Int64] = []
+            var queued: [(id: Int64, inputs: [String: ArtifactID], fingerprint: String)] = []
             for entry in resolved {
-                if entry.task.cache, let source = hits[CacheKey(namespaceID: entry.task.namespaceID, fingerprint: entry.fingerprint)] {
-                    cached.append((entry.task, entry.inputs, entry.fingerprint, source))
+                if entry.task.cache, let source = sources[CacheKey(namespaceID: entry.task.namespaceID, fingerprint: entry.fingerprint)] {
+                    hits.append(CacheHit(task: entry.task, inputs: entry.inputs, fingerprint: entry.fingerprint, source: source))
+                    for output in source.outputs {
+                        reused[OutputKey(runID: entry.task.runID, step: entry.task.step, output: output.name)] = output.artifact
+                    }
+                    cachedNow.append(entry.task.id)
                 } else {
-                    queued.append(entry)
+                    queued.append((entry.task.id, entry.inputs, entry.fingerprint))
                 }
             }
-            try await queue(queued.map { (id: $0.task.id, inputs: $0.inputs, fingerprint: $0.fingerprint) })
+            try await queue(queued)
             released.queued += queued.count
             if !failed.isEmpty {
                 try await fail(failed)
                 try await skipDescendants(of: failed.map(\.id))
             }
-            for namespaceID in Set(cached.map(\.task.namespaceID)) {
-                try await recordCacheHits(cached.filter { $0.task.namespaceID == namespaceID })
-            }
-            try await markStarted(Array(Set(cached.map(\.task.runID))))
-            next = try await downstreamReady(of: cached.map(\.task.id))
+            next = try await downstreamReady(of: cachedNow)
         }
+        for namespaceID in Set(hits.map(\.task.namespaceID)) {
+            try await recordCacheHits(hits.filter { $0.task.namespaceID == namespaceID })
+        }
+        try await markStarted(Array(Set(hits.map(\.task.runID))))
         return released
+    }
+
+    /// Leaves ready tasks for a later transaction, and has every replica told when this one commits.
+    private func deferRelease(_ ids: [Int64]) async throws {
+        try await connection.prepared(RunEngineSQL.DeferRelease.self,
+            "INSERT INTO task_releases (task_id) SELECT unnest(\(ids)::int8[]) ON CONFLICT DO NOTHING", logger: logger)
+        try await connection.prepared(RunEngineSQL.NotifyDeferred.self,
+            "SELECT pg_notify(\(TaskQueue.channel), \(TaskQueue.releasesDeferred))", logger: logger)
+    }
+
+    /// Takes up to `limit` ready tasks earlier transactions left for later (none another transaction has taken).
+    func takeDeferred(limit: Int) async throws -> [Int64] {
+        var ids: [Int64] = []
+        for try await id in try await connection.prepared(RunEngineSQL.TakeDeferred.self,
+            """
+            DELETE FROM task_releases WHERE task_id IN (
+                SELECT task_id FROM task_releases ORDER BY task_id LIMIT \(Int64(limit)) FOR UPDATE SKIP LOCKED)
+            RETURNING task_id
+            """, logger: logger
+        ).decode(Int64.self) { ids.append(id) }
+        return ids.sorted()
     }
 
     // MARK: Reading ready tasks and their inputs
@@ -119,7 +161,7 @@ struct TaskAdvance {
                    t.input_sources::text, t.cache, r.context_id, p.context_id, r.state IN (\(RunState.canceling.rawValue), \(RunState.canceled.rawValue))
             FROM tasks t JOIN runs r ON r.id = t.run_id JOIN pipelines p ON p.id = r.pipeline_id
                 JOIN components c ON c.id = t.component_id
-            WHERE t.id = ANY(\(ids)) AND t.state = \(TaskState.pending.rawValue)
+            WHERE t.id = ANY(\(ids)) AND t.state = \(TaskState.pending.rawValue) AND t.waiting_on <= 0
             ORDER BY t.id
             FOR UPDATE OF t
             """, logger: logger)
@@ -147,25 +189,26 @@ struct TaskAdvance {
         return Dictionary(members.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
     }
 
-    private struct OutputKey: Hashable {
+    struct OutputKey: Hashable {
         let runID: Int64
         let step: String
         let output: String
     }
 
-    /// The outputs the tasks' upstream steps produced.
-    private func outputs(of tasks: [ReadyTask]) async throws -> [OutputKey: ArtifactID] {
+    /// The outputs the tasks' upstream steps produced: those in `known` (reused by this transaction's cache hits,
+    /// not yet written), the others as stored.
+    private func outputs(of tasks: [ReadyTask], known: [OutputKey: ArtifactID]) async throws -> [OutputKey: ArtifactID] {
+        var outputs = known
         var runs: [Int64] = [], steps: [String] = []
         for task in tasks {
             for source in task.sources.values {
-                if case .output(let step, _) = source {
+                if case .output(let step, let output) = source, known[OutputKey(runID: task.runID, step: step, output: output)] == nil {
                     runs.append(task.runID)
                     steps.append(step)
                 }
             }
         }
-        guard !runs.isEmpty else { return [:] }
-        var outputs: [OutputKey: ArtifactID] = [:]
+        guard !runs.isEmpty else { return outputs }
         let rows = try await connection.prepared(RunEngineSQL.ReleaseUpstreamOutputs.self, 
             """
             SELECT t.run_id, t.step, o.name, o.artifact_id
@@ -207,29 +250,6 @@ struct TaskAdvance {
         sql.append(" ORDER BY a.id DESC LIMIT 1")
         for try await id in try await connection.query(sql.query, logger: logger).decode(Int64.self) { return ArtifactID(id) }
         return nil
-    }
-
-    private struct CacheKey: Hashable {
-        let namespaceID: Int64
-        let fingerprint: String
-    }
-
-    /// For each fingerprint, the newest succeeded task that had it.
-    private func cacheHits(_ keys: [(namespaceID: Int64, fingerprint: String)]) async throws -> [CacheKey: Int64] {
-        guard !keys.isEmpty else { return [:] }
-        var hits: [CacheKey: Int64] = [:]
-        let rows = try await connection.prepared(RunEngineSQL.CacheHits.self, 
-            """
-            SELECT DISTINCT ON (k.namespace_id, k.fingerprint) k.namespace_id, k.fingerprint, t.id
-            FROM unnest(\(keys.map(\.namespaceID))::int8[], \(keys.map(\.fingerprint))::text[]) AS k(namespace_id, fingerprint)
-                JOIN tasks t ON t.namespace_id = k.namespace_id AND t.fingerprint = k.fingerprint
-                    AND t.state = \(TaskState.succeeded.rawValue)
-            ORDER BY k.namespace_id, k.fingerprint, t.id DESC
-            """, logger: logger)
-        for try await (namespaceID, fingerprint, id) in rows.decode((Int64, String, Int64).self) {
-            hits[CacheKey(namespaceID: namespaceID, fingerprint: fingerprint)] = id
-        }
-        return hits
     }
 
     // MARK: Moving tasks on
@@ -334,64 +354,6 @@ struct TaskAdvance {
             """, logger: logger)
         for try await (id, waiting) in rows.decode((Int64, Int32).self) where waiting <= 0 { ready.append(id) }
         return ready.sorted()
-    }
-
-    /// Records cache hits (of one namespace): each reuses its source task's outputs, gets an MLMD execution (state
-    /// CACHED) with the events of what it read and reused, and is done.
-    private func recordCacheHits(
-        _ hits: [(task: ReadyTask, inputs: [String: ArtifactID], fingerprint: String, source: Int64)]
-    ) async throws {
-        guard !hits.isEmpty else { return }
-        var outputs: [Int64: [(name: String, artifact: Int64)]] = [:]
-        for try await (task, name, artifact) in try await connection.prepared(RunEngineSQL.CachedOutputs.self, 
-            "SELECT task_id, name, artifact_id FROM task_outputs WHERE task_id = ANY(\(hits.map(\.source)))", logger: logger
-        ).decode((Int64, String, Int64).self) {
-            outputs[task, default: []].append((name, artifact))
-        }
-        let cachedState = Int16(NodeKind.execution.state(named: "CACHED")!)
-        var lineage = AttemptLineage()
-        for hit in hits {
-            let execution = lineage.execution(
-                type: hit.task.executionTypeID, state: cachedState,
-                properties: PipelineMetadata.attemptProperties(
-                    run: RunID(hit.task.runID), task: TaskID(hit.task.id), step: hit.task.step, attempt: 0,
-                    component: hit.task.component),
-                context: hit.task.runContextID)
-            for (_, artifact) in hit.inputs.sorted(by: { $0.key < $1.key }) {
-                lineage.event(execution: execution, artifact: artifact.rawValue, type: .input)
-            }
-            for output in outputs[hit.source] ?? [] {
-                lineage.event(execution: execution, artifact: output.artifact, type: .output, attributedTo: hit.task.runContextID)
-            }
-        }
-        let result = try await store.write(lineage.write, namespaceID: NamespaceID(hits[0].task.namespaceID), on: connection)
-        var taskIDs: [Int64] = [], names: [String] = [], artifacts: [Int64] = []
-        for hit in hits {
-            for output in outputs[hit.source] ?? [] {
-                taskIDs.append(hit.task.id)
-                names.append(output.name)
-                artifacts.append(output.artifact)
-            }
-        }
-        try await connection.query(
-            """
-            INSERT INTO task_outputs (task_id, name, artifact_id)
-            SELECT * FROM unnest(\(taskIDs)::int8[], \(names)::text[], \(artifacts)::int8[])
-            """, logger: logger)
-        try await connection.query(
-            """
-            WITH ended AS (
-                UPDATE tasks t SET \(unescaped: StateTransitionSQL.set(TaskState.cached, on: .cacheHit)), cached_from = h.source,
-                    execution_id = h.execution, inputs = h.inputs::jsonb, fingerprint = h.fingerprint, queue_time = now(),
-                    start_time = now(), end_time = now()
-                FROM unnest(\(hits.map(\.task.id))::int8[], \(hits.map(\.source))::int8[], \(result.executionIDs.map(\.rawValue))::int8[],
-                            \(hits.map { Self.inputsText($0.inputs) })::text[], \(hits.map(\.fingerprint))::text[])
-                    AS h(id, source, execution, inputs, fingerprint)
-                WHERE t.id = h.id AND \(unescaped: StateTransitionSQL.from(TaskState.cached, on: .cacheHit, alias: "t"))
-                RETURNING t.run_id
-            )
-            \(unescaped: Self.countEnded)
-            """, logger: logger)
     }
 
     // MARK: Runs

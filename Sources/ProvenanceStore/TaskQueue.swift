@@ -3,4 +3,7 @@ enum TaskQueue {
     /// The channel a transaction that queues tasks notifies (payload: how many), delivered when it commits, to
     /// every server replica listening.
     static let channel = "provenance_tasks"
+    /// The payload of the notification a transaction sends when it leaves ready tasks for later
+    /// (`TaskAdvance.release`): any replica may go on with them.
+    static let releasesDeferred = "release"
 }

@@ -7,17 +7,23 @@ import ServiceLifecycle
 /// and reports each to `onQueued` with how many were queued. Any server replica's commit reaches every replica
 /// listening, so executors waiting on any of them are woken, without polling. After (re)connecting it reports
 /// `Int.max` once: tasks may have been queued while it was not listening. A lost connection is opened again after
-/// `retryInterval`.
+/// `retryInterval`. A transaction that left ready tasks for later (a long chain served from the cache) is reported to
+/// `onReleasesDeferred`, which is also called once after (re)connecting.
 public struct TaskQueueListener: Service {
     private let store: PostgresStore
     private let onQueued: @Sendable (Int) -> Void
+    private let onReleasesDeferred: @Sendable () -> Void
     /// How long to wait before listening again after the connection failed.
     public static let retryInterval: Duration = .seconds(1)
 
-    /// Creates a listener reporting to `onQueued`.
-    public init(store: PostgresStore, onQueued: @escaping @Sendable (Int) -> Void) {
+    /// Creates a listener reporting to `onQueued` and `onReleasesDeferred`.
+    public init(
+        store: PostgresStore, onQueued: @escaping @Sendable (Int) -> Void,
+        onReleasesDeferred: @escaping @Sendable () -> Void = {}
+    ) {
         self.store = store
         self.onQueued = onQueued
+        self.onReleasesDeferred = onReleasesDeferred
     }
 
     /// Listens until cancelled or shut down gracefully. Stopping is not an error: whatever the connection throws
@@ -43,8 +49,13 @@ public struct TaskQueueListener: Service {
         do {
             try await connection.listen(on: TaskQueue.channel) { notifications in
                 onQueued(Int.max)
+                onReleasesDeferred()
                 for try await notification in notifications {
-                    onQueued(Int(notification.payload) ?? 1)
+                    if notification.payload == TaskQueue.releasesDeferred {
+                        onReleasesDeferred()
+                    } else {
+                        onQueued(Int(notification.payload) ?? 1)
+                    }
                 }
             }
             try await connection.close()

@@ -121,6 +121,9 @@ struct BenchOrchestrate: AsyncParsableCommand {
     @Option(help: "Tasks of the fan-out/fan-in run (at most 10,000, a pipeline's limit).")
     var fanTasks = 10_000
 
+    @Option(help: "Steps of the chain run once, then again from the cache (at most 10,000).")
+    var chainSteps = 1_000
+
     @Option(help: "Executors of the throughput phases.")
     var executors = 4
 
@@ -136,6 +139,7 @@ struct BenchOrchestrate: AsyncParsableCommand {
         benchmark.executorCommand = processRuns > 0 ? [CurrentExecutable.path, "executor"] : nil
         benchmark.wideTasks = wideTasks
         benchmark.fanTasks = fanTasks
+        benchmark.chainSteps = chainSteps
         benchmark.executors = executors
         benchmark.slotsPerExecutor = slots
         benchmark.baselineJobs = wideTasks * 2

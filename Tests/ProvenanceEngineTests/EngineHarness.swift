@@ -15,9 +15,10 @@ struct EngineHarness {
     ])
     static let capacity = ExecutorCapacity(slots: 64, cpu: 64, memoryMB: 65536)
 
-    /// Runs `body` with a harness; `configure` adjusts the store's options first.
+    /// Runs `body` with a harness; `configure` adjusts the store's options first. Without `services`, nothing runs
+    /// in the background: the test takes every step itself.
     static func with(
-        configure: (inout StoreOptions) -> Void = { _ in }, _ body: (EngineHarness) async throws -> Void
+        configure: (inout StoreOptions) -> Void = { _ in }, services: Bool = true, _ body: (EngineHarness) async throws -> Void
     ) async throws {
         let endpoint = try await TestCluster.shared.freshDatabase()
         var options = StoreOptions(maximumConnections: 8)
@@ -28,7 +29,7 @@ struct EngineHarness {
         let engine = Engine(store: store, logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await store.run() }
-            for service in engine.services { group.addTask { try await service.run() } }
+            if services { for service in engine.services { group.addTask { try await service.run() } } }
             defer { group.cancelAll() }
             _ = try await store.registerComponent(Self.step, namespace: "default")
             try await body(EngineHarness(store: store, engine: engine))
