@@ -86,6 +86,29 @@ private struct AttemptSettlement {
         let maxAttempts: Int
         let cancelRequested: Bool
         let runStopping: Bool
+
+        /// Over `attempts a`, `tasks t`, `runs r` and `components c`.
+        static let columns = """
+            a.task_id, a.number, a.state, a.outcome, a.execution_id, t.state, t.run_id, t.namespace_id, t.step,
+            t.component_id, c.spec::text, coalesce(t.inputs, '{}')::text, r.context_id, t.attempts, t.max_attempts,
+            t.cancel_requested, r.state IN (\(RunState.canceling.rawValue), \(RunState.canceled.rawValue))
+            """
+
+        /// A row of `columns`; the component's spec is parsed once per version (`specs`).
+        init(_ row: PostgresRow, specs: SpecCache<ComponentSpec>) throws {
+            let (taskID, number, attemptState, outcome, executionID, taskState, runID, namespaceID, step, componentID, spec,
+                 inputs, runContextID, attempts, maxAttempts, cancelRequested, runStopping) =
+                try row.decode((Int64, Int32, Int16, String?, Int64, Int16, Int64, Int64, String, Int64, String, String, Int64,
+                                Int32, Int32, Bool, Bool).self)
+            (self.taskID, self.number, self.outcome, self.executionID) = (taskID, Int(number), outcome, executionID)
+            self.attemptState = AttemptState(rawValue: attemptState) ?? .failed
+            self.taskState = TaskState(rawValue: taskState) ?? .failed
+            (self.runID, self.namespaceID, self.step) = (runID, namespaceID, step)
+            component = try specs.spec(id: componentID, text: spec, parse: ComponentSpec.init(json:))
+            self.inputs = try TaskAdvance.artifactIDs(inputs)
+            (self.runContextID, self.attempts, self.maxAttempts) = (runContextID, Int(attempts), Int(maxAttempts))
+            (self.cancelRequested, self.runStopping) = (cancelRequested, runStopping)
+        }
     }
 
     /// Locks the attempt of `token` and its task, or fails with `leaseLost` when the token names no attempt.
@@ -101,9 +124,7 @@ private struct AttemptSettlement {
     private func lock<Name: PreparedQueryName>(_ name: Name.Type, _ condition: PostgresQuery) async throws -> [Held] {
         let query = PostgresQuery(
             unsafeSQL: """
-                SELECT a.task_id, a.number, a.state, a.outcome, a.execution_id, t.state, t.run_id, t.namespace_id, t.step,
-                       t.component_id, c.spec::text, coalesce(t.inputs, '{}')::text, r.context_id, t.attempts, t.max_attempts,
-                       t.cancel_requested, r.state IN (\(RunState.canceling.rawValue), \(RunState.canceled.rawValue))
+                SELECT \(Held.columns)
                 FROM attempts a JOIN tasks t ON t.id = a.task_id
                     -- Looked up by key for each attempt (see the lease's candidates): the plan outlives the tables' sizes.
                     CROSS JOIN LATERAL (SELECT r.context_id, r.state FROM runs r WHERE r.id = t.run_id OFFSET 0) r
@@ -113,21 +134,7 @@ private struct AttemptSettlement {
             binds: condition.binds)
         var held: [Held] = []
         for try await row in try await connection.prepared(name, query, logger: logger) {
-            var cells = CellReader(row)
-            let (taskID, number, attemptState) = (try cells.next(Int64.self), try cells.next(Int32.self), try cells.next(Int16.self))
-            let (outcome, executionID, taskState) = (try cells.next(String?.self), try cells.next(Int64.self), try cells.next(Int16.self))
-            let (runID, namespaceID, step) = (try cells.next(Int64.self), try cells.next(Int64.self), try cells.next(String.self))
-            let component = try store.componentSpecs.spec(id: try cells.next(Int64.self), text: try cells.next(String.self), parse: ComponentSpec.init(json:))
-            var inputs: [String: Int64] = [:]
-            for (name, value) in try TaskAdvance.object(try JSONParser.parse(try cells.next(String.self))) {
-                if case .int(let id) = value { inputs[name] = id }
-            }
-            held.append(Held(
-                taskID: taskID, number: Int(number), attemptState: AttemptState(rawValue: attemptState) ?? .failed,
-                outcome: outcome, executionID: executionID, taskState: TaskState(rawValue: taskState) ?? .failed, runID: runID,
-                namespaceID: namespaceID, step: step, component: component, inputs: inputs, runContextID: try cells.next(Int64.self),
-                attempts: Int(try cells.next(Int32.self)), maxAttempts: Int(try cells.next(Int32.self)),
-                cancelRequested: try cells.next(Bool.self), runStopping: try cells.next(Bool.self)))
+            held.append(try Held(row, specs: store.componentSpecs))
         }
         return held
     }

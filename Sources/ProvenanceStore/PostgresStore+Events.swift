@@ -81,8 +81,9 @@ enum EventRow {
     static let selectColumns = "e.artifact_id, e.execution_id, e.type, e.path::text, \(millisecondsColumn)"
     typealias Columns = (Int64, Int64, Int16, String, Int64)
 
-    static func event(_ c: Columns) throws(ProvenanceError) -> Event {
-        event(artifact: c.0, execution: c.1, type: c.2, path: try JSONParser.parse(c.3), milliseconds: c.4)
+    static func event(_ columns: Columns) throws(ProvenanceError) -> Event {
+        let (artifact, execution, type, path, milliseconds) = columns
+        return event(artifact: artifact, execution: execution, type: type, path: try JSONParser.parse(path), milliseconds: milliseconds)
     }
 
     /// An event from its columns, the path already parsed.

@@ -58,14 +58,14 @@ extension PostgresStore {
         }
     }
 
+    /// A row of `executorColumns`.
     static func decodeExecutor(_ row: PostgresRow) throws -> ExecutorInfo {
-        var cells = CellReader(row)
-        let (id, name, labels) = (try cells.next(Int64.self), try cells.next(String.self), try cells.next(String.self))
-        let (cpu, memory, gpu, slots) = (try cells.next(Double.self), try cells.next(Int32.self), try cells.next(Int32.self), try cells.next(Int32.self))
+        let (id, name, labels, cpu, memory, gpu, slots, registerTime, lastSeen) =
+            try row.decode((Int64, String, String, Double, Int32, Int32, Int32, Int64, Int64).self)
         return ExecutorInfo(
             id: ExecutorID(id), name: name, labels: try Self.labels(labels),
             capacity: ExecutorCapacity(slots: Int(slots), cpu: cpu, memoryMB: Int(memory), gpu: Int(gpu)),
-            registerTime: try cells.next(Int64.self), lastSeen: try cells.next(Int64.self))
+            registerTime: registerTime, lastSeen: lastSeen)
     }
 
     /// Labels as stored JSON text.

@@ -118,6 +118,7 @@ private struct LeaseGrant {
     /// A task picked for the lease, with what its executor needs to run it.
     private struct Picked {
         let id: Int64
+        let request: ResourceRequest
         let attempt: Int
         let runID: Int64
         let namespace: String
@@ -128,6 +129,30 @@ private struct LeaseGrant {
         let parameters: [String: JSON]
         let inputs: [String: Int64]
         let runContextID: Int64
+
+        /// Over `tasks t` and `components c`.
+        static let columns = """
+            t.id, t.cpu, t.memory_mb, t.gpu, t.attempts + 1, t.run_id,
+            (SELECT n.name FROM namespaces n WHERE n.id = t.namespace_id), t.namespace_id, t.step, t.component_id,
+            c.spec::text, c.execution_type_id, t.parameters::text, coalesce(t.inputs, '{}')::text,
+            (SELECT r.context_id FROM runs r WHERE r.id = t.run_id)
+            """
+
+        /// A row of `columns`; the component's spec is parsed once per version (`specs`).
+        init(_ row: PostgresRow, specs: SpecCache<ComponentSpec>) throws {
+            let (id, cpu, memoryMB, gpu, attempt, runID, namespace, namespaceID, step, componentID, spec, executionTypeID,
+                 parameters, inputs, runContextID) =
+                try row.decode((Int64, Double, Int32, Int32, Int32, Int64, String, Int64, String, Int64, String, Int64, String,
+                                String, Int64).self)
+            self.id = id
+            request = ResourceRequest(cpu: cpu, memoryMB: Int(memoryMB), gpu: Int(gpu))
+            (self.attempt, self.runID, self.namespace, self.namespaceID, self.step) = (Int(attempt), runID, namespace, namespaceID, step)
+            component = try specs.spec(id: componentID, text: spec, parse: ComponentSpec.init(json:))
+            self.executionTypeID = executionTypeID
+            self.parameters = try TaskAdvance.object(try JSONParser.parse(parameters))
+            self.inputs = try TaskAdvance.artifactIDs(inputs)
+            self.runContextID = runContextID
+        }
     }
 
     /// How many more tasks from the queue's front a lease reads than it may lock: those other leases hold.
@@ -144,7 +169,7 @@ private struct LeaseGrant {
         try await connection.query("SET LOCAL enable_sort = off", logger: logger)
         // Candidates that fit one at a time, oldest first, with what running them needs; a few more than the slots,
         // since together they may not fit.
-        var candidates: [(picked: Picked, request: ResourceRequest)] = []
+        var candidates: [Picked] = []
         for try await row in try await connection.prepared(
             RunEngineSQL.LeaseCandidates.self,
             """
@@ -161,10 +186,7 @@ private struct LeaseGrant {
                 ORDER BY f.not_before, f.id
                 LIMIT \(Int64(limit * 4 + Self.lockedSlack))
             )
-            SELECT t.id, t.cpu, t.memory_mb, t.gpu, t.attempts + 1, t.run_id,
-                   (SELECT n.name FROM namespaces n WHERE n.id = t.namespace_id), t.namespace_id, t.step, t.component_id,
-                   c.spec::text, c.execution_type_id, t.parameters::text, coalesce(t.inputs, '{}')::text,
-                   (SELECT r.context_id FROM runs r WHERE r.id = t.run_id)
+            SELECT \(unescaped: Picked.columns)
             FROM front
             -- Each locked by key in that order, skipping those other leases hold, until enough are (one another
             -- lease took since is locked, seen in its new state and passed over); its component, run and
@@ -178,24 +200,7 @@ private struct LeaseGrant {
             LIMIT \(Int64(limit * 4))
             """, logger: logger
         ) {
-            var cells = CellReader(row)
-            let id = try cells.next(Int64.self)
-            let request = ResourceRequest(
-                cpu: try cells.next(Double.self), memoryMB: Int(try cells.next(Int32.self)), gpu: Int(try cells.next(Int32.self)))
-            let (attempt, runID) = (try cells.next(Int32.self), try cells.next(Int64.self))
-            let (namespace, namespaceID, step) = (try cells.next(String.self), try cells.next(Int64.self), try cells.next(String.self))
-            let component = try store.componentSpecs.spec(
-                id: try cells.next(Int64.self), text: try cells.next(String.self), parse: ComponentSpec.init(json:))
-            let executionTypeID = try cells.next(Int64.self)
-            let parameters = try TaskAdvance.object(try JSONParser.parse(try cells.next(String.self)))
-            var inputs: [String: Int64] = [:]
-            for (name, value) in try TaskAdvance.object(try JSONParser.parse(try cells.next(String.self))) {
-                if case .int(let id) = value { inputs[name] = id }
-            }
-            candidates.append((Picked(
-                id: id, attempt: Int(attempt), runID: runID, namespace: namespace, namespaceID: namespaceID, step: step,
-                component: component, executionTypeID: executionTypeID, parameters: parameters, inputs: inputs,
-                runContextID: try cells.next(Int64.self)), request))
+            candidates.append(try Picked(row, specs: store.componentSpecs))
         }
         if candidates.isEmpty {
             // Nothing to lease; an executor the server no longer knows must register again.
@@ -209,7 +214,7 @@ private struct LeaseGrant {
         var left = available
         var picked: [Picked] = []
         for candidate in candidates where picked.count < limit && left.fits(candidate.request) {
-            picked.append(candidate.picked)
+            picked.append(candidate)
             left = left.minus(candidate.request)
         }
         guard !picked.isEmpty else { return [] }

@@ -190,26 +190,36 @@ extension PostgresStore {
 
 /// Decoding of the columns of `NodeTable.selectColumns`.
 enum NodeRow {
-    /// Decodes the node columns of `NodeTable.selectColumns`.
+    /// Decodes a row of `NodeTable.selectColumns`.
     static func decode(_ row: PostgresRow, kind: NodeKind) throws -> Node {
-        var cells = CellReader(row)
-        return try decode(&cells, kind: kind)
+        let (id, typeID, typeName, name, externalID, uri, state, properties, custom, created, updated, revision) =
+            try row.decode((Int64, Int64, String, String?, String?, String?, Int16?, String, String, Int64, Int64, Int64).self)
+        return try node(kind, id, typeID, typeName, name, externalID, uri, state, properties, custom, created, updated, revision)
     }
 
-    /// Decodes the node columns of `NodeTable.selectColumns` from the reader's next cells.
-    static func decode(_ cells: inout CellReader, kind: NodeKind) throws -> Node {
-        let (id, typeID, typeName, name) = (try cells.next(Int64.self), try cells.next(Int64.self), try cells.next(String.self), try cells.next(String?.self))
-        let (externalID, uri, state) = (try cells.next(String?.self), try cells.next(String?.self), try cells.next(Int16?.self))
-        let (properties, custom) = (try cells.next(String.self), try cells.next(String.self))
-        return Node(
+    /// Decodes a row of a tag column, then `NodeTable.selectColumns` (`NodeBatchSQL.walkAndNodes`).
+    static func decodeTagged(_ row: PostgresRow, kind: NodeKind) throws -> Node {
+        let (_, id, typeID, typeName, name, externalID, uri, state, properties, custom, created, updated, revision) =
+            try row.decode((Int16, Int64, Int64, String, String?, String?, String?, Int16?, String, String, Int64, Int64, Int64).self)
+        return try node(kind, id, typeID, typeName, name, externalID, uri, state, properties, custom, created, updated, revision)
+    }
+
+    private static func node(
+        _ kind: NodeKind, _ id: Int64, _ typeID: Int64, _ typeName: String, _ name: String?, _ externalID: String?,
+        _ uri: String?, _ state: Int16?, _ properties: String, _ custom: String, _ created: Int64, _ updated: Int64,
+        _ revision: Int64
+    ) throws -> Node {
+        Node(
             kind: kind, id: id, typeID: TypeID(typeID), typeName: typeName, name: name, externalID: externalID, uri: uri,
             state: state, properties: PropertyMap.fromStored(try JSONParser.parse(properties)),
-            customProperties: PropertyMap.fromStored(try JSONParser.parse(custom)), createTime: try cells.next(Int64.self),
-            updateTime: try cells.next(Int64.self), revision: try cells.next(Int64.self))
+            customProperties: PropertyMap.fromStored(try JSONParser.parse(custom)), createTime: created,
+            updateTime: updated, revision: revision)
     }
 }
 
-/// Reads a row's cells in order, without indexing the whole row first.
+/// Reads a row's cells in order, for rows whose columns depend on a tag (`NodeBatchSQL.walkAndNodes`) and whose
+/// integer arrays are decoded straight from PostgreSQL's binary format; every other SELECT list has a row type
+/// decoded in one call.
 struct CellReader {
     private var cells: PostgresRow.Iterator
 

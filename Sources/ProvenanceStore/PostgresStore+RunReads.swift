@@ -82,51 +82,15 @@ extension PostgresStore {
     {
         let query = PostgresQuery(
             unsafeSQL: """
-                SELECT r.id, p.name, v.digest, r.state, r.history::text, r.parameters::text, r.labels::text, r.cache,
-                       p.context_id, r.context_id, \(Self.microseconds("r.create_time")), \(Self.microseconds("r.start_time")),
-                       \(Self.microseconds("r.end_time")),
-                       (SELECT coalesce(json_object_agg(c.state, c.n), '{}')::text
-                        FROM (SELECT state, count(*) AS n FROM tasks WHERE run_id = r.id GROUP BY state) c)
+                SELECT \(RunRow.columns)
                 FROM runs r JOIN pipelines p ON p.id = r.pipeline_id JOIN pipeline_versions v ON v.id = r.version_id
                 WHERE 
                 """ + condition.sql + " ORDER BY r.id DESC LIMIT \(limit)",
             binds: condition.binds)
         return try await perform(name: name) { [self] connection in
             var runs: [Run] = []
-            for try await row in try await connection.query(query, logger: logger) {
-                var cells = CellReader(row)
-                let (id, pipeline, digest, state) = (try cells.next(Int64.self), try cells.next(String.self), try cells.next(String.self), try cells.next(Int16.self))
-                let history = try Self.history(try cells.next(String.self))
-                let parameters = try TaskAdvance.object(try JSONParser.parse(try cells.next(String.self)))
-                let labels = try Self.labels(try cells.next(String.self))
-                runs.append(Run(
-                    id: RunID(id), pipeline: pipeline, version: digest, state: RunState(rawValue: state) ?? .failed, history: history,
-                    parameters: parameters, labels: labels, cache: try cells.next(Bool.self),
-                    pipelineContextID: ContextID(try cells.next(Int64.self)), runContextID: ContextID(try cells.next(Int64.self)),
-                    createTime: try cells.next(Int64.self), startTime: try cells.next(Int64?.self), endTime: try cells.next(Int64?.self),
-                    taskCounts: try Self.taskCounts(try cells.next(String.self))))
-            }
+            for try await row in try await connection.query(query, logger: logger) { runs.append(try RunRow(row).run) }
             return runs
-        }
-    }
-
-    /// `{"3": 12, "2": 4}` (task state number to count) as counts by state.
-    private static func taskCounts(_ text: String) throws -> [TaskState: Int] {
-        var counts: [TaskState: Int] = [:]
-        for (key, value) in try TaskAdvance.object(try JSONParser.parse(text)) {
-            if let number = Int16(key), let state = TaskState(rawValue: number), case .int(let count) = value { counts[state] = Int(count) }
-        }
-        return counts
-    }
-
-    private static func history(_ text: String) throws -> [StateChange<RunState>] {
-        guard case .array(let entries) = try JSONParser.parse(text) else { return [] }
-        return entries.compactMap { entry in
-            guard case .int(let state)? = entry["state"], case .int(let time)? = entry["time"],
-                let runState = RunState(rawValue: Int16(clamping: state))
-            else { return nil }
-            let event: EngineEvent? = if case .string(let name)? = entry["event"] { EngineEvent(rawValue: name) } else { nil }
-            return StateChange(state: runState, time: time, event: event)
         }
     }
 
@@ -134,13 +98,7 @@ extension PostgresStore {
     private func tasks(_ condition: PostgresQuery, name: String = #function) async throws(ProvenanceError) -> [RunTask] {
         let query = PostgresQuery(
             unsafeSQL: """
-                SELECT t.id, t.run_id, t.step, c.name, c.version, t.state, t.error, t.cached_from, t.fingerprint,
-                       t.parameters::text, coalesce(t.inputs, '{}')::text, t.execution_id, \(Self.microseconds("t.create_time")),
-                       \(Self.microseconds("t.queue_time")), \(Self.microseconds("t.start_time")), \(Self.microseconds("t.end_time")),
-                       t.not_before > now(), \(Self.microseconds("t.not_before")), t.cpu, t.memory_mb, t.gpu, t.executor_labels::text,
-                       ARRAY(SELECT u.step FROM task_edges e JOIN tasks u ON u.id = e.upstream_id
-                             WHERE e.downstream_id = t.id AND u.state NOT IN (\(TaskState.succeeded.rawValue), \(TaskState.cached.rawValue))
-                             ORDER BY u.step)
+                SELECT \(TaskRow.columns)
                 FROM tasks t JOIN components c ON c.id = t.component_id
                 WHERE 
                 """ + condition.sql + " ORDER BY t.id",
@@ -153,55 +111,28 @@ extension PostgresStore {
             var waitingFor: [Int64: [String]] = [:]
             var inputIDs: [Int64: [String: Int64]] = [:]
             for try await row in try await connection.query(query, logger: logger) {
-                var cells = CellReader(row)
-                let (id, runID, step) = (try cells.next(Int64.self), try cells.next(Int64.self), try cells.next(String.self))
-                let component = ComponentReference(name: try cells.next(String.self), version: try cells.next(String.self))
-                let state = TaskState(rawValue: try cells.next(Int16.self)) ?? .failed
-                let (error, cachedFrom, fingerprint) = (try cells.next(String?.self), try cells.next(Int64?.self), try cells.next(String?.self))
-                let parameters = try TaskAdvance.object(try JSONParser.parse(try cells.next(String.self)))
-                var inputs: [String: Int64] = [:]
-                for (name, value) in try TaskAdvance.object(try JSONParser.parse(try cells.next(String.self))) {
-                    if case .int(let artifact) = value { inputs[name] = artifact }
+                let found = try TaskRow(row)
+                let id = found.task.id.rawValue
+                inputIDs[id] = found.inputIDs
+                if found.task.state == .queued {
+                    if found.backingOff { backoffUntil[id] = found.notBefore } else { needs[id] = (found.request, found.labels) }
+                } else if found.task.state == .pending {
+                    waitingFor[id] = found.waitingFor
                 }
-                inputIDs[id] = inputs
-                let execution = try cells.next(Int64?.self)
-                let (created, queued, started, ended) = (try cells.next(Int64.self), try cells.next(Int64?.self), try cells.next(Int64?.self), try cells.next(Int64?.self))
-                let (backingOff, notBefore) = (try cells.next(Bool.self), try cells.next(Int64.self))
-                let request = ResourceRequest(
-                    cpu: try cells.next(Double.self), memoryMB: Int(try cells.next(Int32.self)), gpu: Int(try cells.next(Int32.self)))
-                let labels = try Self.labels(try cells.next(String.self))
-                let upstream = try cells.next([String].self)
-                if state == .queued {
-                    if backingOff { backoffUntil[id] = notBefore } else { needs[id] = (request, labels) }
-                } else if state == .pending {
-                    waitingFor[id] = upstream
-                }
-                let task = RunTask(
-                    id: TaskID(id), runID: RunID(runID), step: step, component: component, state: state, error: error,
-                    cachedFrom: cachedFrom.map(TaskID.init), fingerprint: fingerprint, parameters: parameters,
-                    executionID: execution.map(ExecutionID.init), createTime: created, queueTime: queued, startTime: started,
-                    endTime: ended)
-                tasks.append(task)
+                tasks.append(found.task)
             }
             guard !tasks.isEmpty else { return tasks }
             let ids = tasks.map(\.id.rawValue)
             var attempts: [Int64: [TaskAttempt]] = [:]
             for try await row in try await connection.prepared(RunEngineSQL.RunAttempts.self, 
                 """
-                SELECT a.task_id, a.number, a.state, a.executor_id, x.name, a.execution_id, \(unescaped: Self.microseconds("a.start_time")),
-                       \(unescaped: Self.microseconds("a.end_time")), \(unescaped: Self.microseconds("a.lease_expires")), a.exit_code, a.error
+                SELECT \(unescaped: AttemptRow.columns)
                 FROM attempts a JOIN executors x ON x.id = a.executor_id WHERE a.task_id = ANY(\(ids))
                 ORDER BY a.task_id, a.number
                 """, logger: logger
             ) {
-                var cells = CellReader(row)
-                let (task, number, state) = (try cells.next(Int64.self), try cells.next(Int32.self), try cells.next(Int16.self))
-                attempts[task, default: []].append(TaskAttempt(
-                    number: Int(number), state: AttemptState(rawValue: state) ?? .failed,
-                    executorID: ExecutorID(try cells.next(Int64.self)), executorName: try cells.next(String.self),
-                    executionID: ExecutionID(try cells.next(Int64.self)), startTime: try cells.next(Int64.self),
-                    endTime: try cells.next(Int64?.self), leaseExpires: try cells.next(Int64.self),
-                    exitCode: try cells.next(Int32?.self).map(Int.init), error: try cells.next(String?.self)))
+                let found = try AttemptRow(row)
+                attempts[found.taskID, default: []].append(found.attempt)
             }
             var outputs: [Int64: [(name: String, artifact: Int64)]] = [:]
             for try await (task, name, artifact) in try await connection.prepared(RunEngineSQL.RunOutputs.self, 

@@ -26,7 +26,7 @@ private enum WalkRow: Sendable {
         var cells = CellReader(row)
         let tag = try cells.next(Int16.self)
         if let role = NodeBatchRole(rawValue: tag), let kind = kinds[role] {
-            return .node(role, try NodeRow.decode(&cells, kind: kind))
+            return .node(role, try NodeRow.decodeTagged(row, kind: kind))
         }
         cells.skip(NodeBatchSQL.firstArrayColumn - 1)
         switch Int(tag) {

@@ -11,7 +11,8 @@ struct TaskAdvance {
     let connection: PostgresConnection
     var logger: Logger { store.logger }
 
-    /// A pending task whose upstream tasks have all produced their outputs.
+    /// A pending task whose upstream tasks have all produced their outputs: a row of `columns` over `tasks t`,
+    /// `runs r`, `pipelines p` and `components c`.
     struct ReadyTask {
         let id: Int64
         let runID: Int64
@@ -25,6 +26,26 @@ struct TaskAdvance {
         let runContextID: Int64
         let pipelineContextID: Int64
         let runIsStopping: Bool
+
+        static let columns = """
+            t.id, t.run_id, t.namespace_id, t.step, c.name, c.version, c.execution_type_id, t.parameters::text,
+            t.input_sources::text, t.cache, r.context_id, p.context_id,
+            r.state IN (\(RunState.canceling.rawValue), \(RunState.canceled.rawValue))
+            """
+
+        init(_ row: PostgresRow) throws {
+            let (id, runID, namespaceID, step, componentName, componentVersion, executionTypeID, parameters, sources, cache,
+                 runContextID, pipelineContextID, runIsStopping) =
+                try row.decode((Int64, Int64, Int64, String, String, String, Int64, String, String, Bool, Int64, Int64, Bool).self)
+            (self.id, self.runID, self.namespaceID, self.step) = (id, runID, namespaceID, step)
+            component = ComponentReference(name: componentName, version: componentVersion)
+            self.executionTypeID = executionTypeID
+            self.parameters = try TaskAdvance.object(try JSONParser.parse(parameters))
+            var inputs: [String: InputSource] = [:]
+            for (name, json) in try TaskAdvance.object(try JSONParser.parse(sources)) { inputs[name] = try InputSource(json: json) }
+            self.sources = inputs
+            (self.cache, self.runContextID, self.pipelineContextID, self.runIsStopping) = (cache, runContextID, pipelineContextID, runIsStopping)
+        }
     }
 
     /// What `release` did.
@@ -155,32 +176,26 @@ struct TaskAdvance {
 
     private func load(_ ids: [Int64]) async throws -> [ReadyTask] {
         var tasks: [ReadyTask] = []
-        let rows = try await connection.prepared(RunEngineSQL.ReleasePick.self, 
+        let rows = try await connection.prepared(RunEngineSQL.ReleasePick.self,
             """
-            SELECT t.id, t.run_id, t.namespace_id, t.step, c.name, c.version, c.execution_type_id, t.parameters::text,
-                   t.input_sources::text, t.cache, r.context_id, p.context_id, r.state IN (\(RunState.canceling.rawValue), \(RunState.canceled.rawValue))
+            SELECT \(unescaped: ReadyTask.columns)
             FROM tasks t JOIN runs r ON r.id = t.run_id JOIN pipelines p ON p.id = r.pipeline_id
                 JOIN components c ON c.id = t.component_id
             WHERE t.id = ANY(\(ids)) AND t.state = \(TaskState.pending.rawValue) AND t.waiting_on <= 0
             ORDER BY t.id
             FOR UPDATE OF t
             """, logger: logger)
-        for try await row in rows {
-            var cells = CellReader(row)
-            let (id, runID, namespaceID, step) = (try cells.next(Int64.self), try cells.next(Int64.self), try cells.next(Int64.self), try cells.next(String.self))
-            let component = ComponentReference(name: try cells.next(String.self), version: try cells.next(String.self))
-            let executionTypeID = try cells.next(Int64.self)
-            let parameters = try Self.object(try JSONParser.parse(try cells.next(String.self)))
-            var sources: [String: InputSource] = [:]
-            for (name, json) in try Self.object(try JSONParser.parse(try cells.next(String.self))) {
-                sources[name] = try InputSource(json: json)
-            }
-            tasks.append(ReadyTask(
-                id: id, runID: runID, namespaceID: namespaceID, step: step, component: component, executionTypeID: executionTypeID,
-                parameters: parameters, sources: sources, cache: try cells.next(Bool.self), runContextID: try cells.next(Int64.self),
-                pipelineContextID: try cells.next(Int64.self), runIsStopping: try cells.next(Bool.self)))
-        }
+        for try await row in rows { tasks.append(try ReadyTask(row)) }
         return tasks
+    }
+
+    /// Stored `{"input": artifact id}` (a task's resolved inputs) as a dictionary.
+    static func artifactIDs(_ text: String) throws -> [String: Int64] {
+        var ids: [String: Int64] = [:]
+        for (name, value) in try object(try JSONParser.parse(text)) {
+            if case .int(let id) = value { ids[name] = id }
+        }
+        return ids
     }
 
     /// A stored JSON object as a dictionary.
