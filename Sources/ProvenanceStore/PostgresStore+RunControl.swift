@@ -33,7 +33,7 @@ extension PostgresStore {
                 \(unescaped: TaskAdvance.countEnded)
                 """, logger: logger)
             try await connection.query(
-                "UPDATE tasks SET cancel_requested = true WHERE run_id = \(id.rawValue) AND state = \(TaskState.running.rawValue)",
+                "UPDATE tasks SET cancel_requested = true WHERE run_id = \(id.rawValue) AND state = \(unescaped: TaskAdvance.literals([.running]))",
                 logger: logger)
             try await Self.appendAudit(
                 connection, actor: actor, action: "run.cancel", namespaces: .only([namespace]), target: "run \(id)",

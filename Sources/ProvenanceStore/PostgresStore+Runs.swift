@@ -1,7 +1,6 @@
 import PostgresNIO
 import ProvenanceCore
 
-
 extension PostgresStore {
     /// Starts a run: in one transaction, the run, its MLMD PipelineRun context (a child of the pipeline's), the
     /// artifacts its URI inputs name, and one task per step; tasks that wait for nothing are made ready at once
@@ -24,9 +23,14 @@ extension PostgresStore {
         let submission = RunSubmission(
             namespaceID: namespaceID, version: version, plan: plan, components: components, labels: request.labels,
             cache: request.cache, runContextType: runContextType.rawValue, uriInputTypes: uriTypes, artifactTypes: types)
-        return try await transactionFinishingRuns { [self] connection in
+        let id = try await transactionFinishingRuns { [self] connection in
             try await submission.insert(on: connection, store: self)
         }
+        if plan.tasks.count >= Self.statisticsCheckTasks {
+            // Beside the run, which executors lease from at once.
+            Task { await refreshTaskStatistics(afterAdding: plan.tasks.count) }
+        }
+        return id
     }
 
     /// The URIs the plan's inputs name, each with the artifact type of the input it feeds.

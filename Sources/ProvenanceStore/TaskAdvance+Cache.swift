@@ -33,7 +33,7 @@ extension TaskAdvance {
             FROM (SELECT DISTINCT ON (k.namespace_id, k.fingerprint) k.namespace_id, k.fingerprint, t.id
                   FROM unnest(\(keys.map(\.namespaceID))::int8[], \(keys.map(\.fingerprint))::text[]) AS k(namespace_id, fingerprint)
                       JOIN tasks t ON t.namespace_id = k.namespace_id AND t.fingerprint = k.fingerprint
-                          AND t.state = \(TaskState.succeeded.rawValue)
+                          AND t.state = \(unescaped: TaskAdvance.literals([.succeeded]))
                   ORDER BY k.namespace_id, k.fingerprint, t.id DESC) h
                 LEFT JOIN task_outputs o ON o.task_id = h.id
             ORDER BY h.namespace_id, h.fingerprint, o.name

@@ -106,17 +106,14 @@ final class OIDCTestIssuer: Sendable {
                 body: .init(byteBuffer: .init(string: issuerBox.withLock { $0 }!.jwks)))
         }
         var quiet = Logger(label: "oidc-test-issuer")
-        // Its shutdown by cancellation is logged as errors that are none.
         quiet.logLevel = .critical
         let app = Application(
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
             onServerRunning: { channel in port.set(channel.localAddress?.port ?? 0) }, logger: quiet)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.runService(gracefulShutdownSignals: []) }
+        try await withGracefulService(app, logger: quiet) {
             let bound = try await port.wait()
             let issuer = OIDCTestIssuer(issuer: "http://127.0.0.1:\(bound)", keyIDs: keyIDs)
             issuerBox.withLock { $0 = issuer }
-            defer { group.cancelAll() }
             try await body(issuer)
         }
     }

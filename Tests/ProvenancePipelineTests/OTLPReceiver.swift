@@ -96,9 +96,7 @@ final class OTLPReceiver: Sendable {
         let app = Application(
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
             onServerRunning: { channel in bound.withLock { $0 = channel.localAddress?.port } }, logger: quiet)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.runService(gracefulShutdownSignals: []) }
-            defer { group.cancelAll() }
+        try await withGracefulService(app, logger: quiet) {
             var port: Int?
             try await eventually("the receiver to listen") {
                 port = bound.withLock { $0 }
