@@ -212,6 +212,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "ProvenanceAPITests",
+            dependencies: ["ProvenanceCore", "ProvenanceAPI"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "ProvenanceStoreTests",
             dependencies: [
                 "ProvenanceCore", "ProvenanceStore", "ProvenanceTestSupport",

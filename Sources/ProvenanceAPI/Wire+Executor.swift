@@ -3,21 +3,6 @@ import ProvenanceCore
 /// The executor protocol on the wire: registration, leases (a long poll), heartbeats, logs, and the report of how
 /// an attempt ended. Lease tokens travel in request bodies, never in URLs (which end up in access logs).
 public enum WireExecutor {
-    /// A registration: `{"name", "labels", "capacity": {"slots", "cpu", "memory_mb", "gpu"}}`.
-    public static func registration(_ json: JSON) throws(ProvenanceError)
-        -> (name: String, labels: [String: String], capacity: ExecutorCapacity)
-    {
-        let reader = try JSONObjectReader(json, path: "")
-        try reader.rejectUnknown(["name", "labels", "capacity"])
-        guard let capacity = try reader.object("capacity") else { throw .invalid("capacity", "is required") }
-        return (try reader.requiredString("name"), try WireRun.stringDictionary(reader, "labels"), try self.capacity(capacity))
-    }
-
-    /// The JSON of a registration.
-    public static func registration(name: String, labels: [String: String], capacity: ExecutorCapacity) -> JSON {
-        ["name": .string(name), "labels": WireRun.labels(labels), "capacity": json(capacity)]
-    }
-
     /// `{"slots", "cpu", "memory_mb", "gpu"}`.
     public static func capacity(_ reader: JSONObjectReader) throws(ProvenanceError) -> ExecutorCapacity {
         try reader.rejectUnknown(["slots", "cpu", "memory_mb", "gpu"])
@@ -34,48 +19,6 @@ public enum WireExecutor {
             "slots": .int(Int64(capacity.slots)), "cpu": .double(capacity.cpu), "memory_mb": .int(Int64(capacity.memoryMB)),
             "gpu": .int(Int64(capacity.gpu)),
         ]
-    }
-
-    /// An executor, with how it should heartbeat: `{"id", "name", "labels", "capacity", "lease_duration_ms",
-    /// "heartbeat_interval_ms", "register_time_since_epoch", "last_seen_since_epoch"}`.
-    public static func json(_ executor: ExecutorInfo, leaseDuration: Duration, heartbeatInterval: Duration) -> JSON {
-        [
-            "id": .int(executor.id.rawValue), "name": .string(executor.name), "labels": WireRun.labels(executor.labels),
-            "capacity": json(executor.capacity), "lease_duration_ms": .int(milliseconds(leaseDuration)),
-            "heartbeat_interval_ms": .int(milliseconds(heartbeatInterval)),
-            "register_time_since_epoch": .int(executor.registerTime / 1000), "last_seen_since_epoch": .int(executor.lastSeen / 1000),
-        ]
-    }
-
-    /// Reads a registration answer: the executor and its heartbeat interval.
-    public static func registered(_ json: JSON) throws(ProvenanceError) -> (executor: ExecutorInfo, heartbeatInterval: Duration) {
-        let reader = try JSONObjectReader(json, path: "")
-        guard let capacityReader = try reader.object("capacity") else { throw .invalid("capacity", "is missing from the answer") }
-        let executor = ExecutorInfo(
-            id: ExecutorID(try WirePipeline.required(reader, "id")), name: try reader.requiredString("name"),
-            labels: try WireRun.stringDictionary(reader, "labels"), capacity: try capacity(capacityReader),
-            registerTime: (try reader.int("register_time_since_epoch") ?? 0) * 1000,
-            lastSeen: (try reader.int("last_seen_since_epoch") ?? 0) * 1000)
-        return (executor, .milliseconds(try WirePipeline.required(reader, "heartbeat_interval_ms")))
-    }
-
-    // MARK: Leases
-
-    /// A lease request: `{"available": capacity, "max_tasks", "wait_ms"}`.
-    public static func leaseRequest(_ json: JSON) throws(ProvenanceError) -> (available: ExecutorCapacity, maximum: Int, wait: Duration) {
-        let reader = try JSONObjectReader(json, path: "")
-        try reader.rejectUnknown(["available", "max_tasks", "wait_ms"])
-        guard let available = try reader.object("available") else { throw .invalid("available", "is required") }
-        let maximum = try reader.int("max_tasks") ?? 1
-        guard (1...1000).contains(maximum) else { throw .invalid("max_tasks", "must be between 1 and 1000") }
-        let wait = try reader.int("wait_ms") ?? 0
-        guard wait >= 0 else { throw .invalid("wait_ms", "must not be negative") }
-        return (try capacity(available), Int(maximum), .milliseconds(wait))
-    }
-
-    /// The JSON of a lease request.
-    public static func leaseRequest(available: ExecutorCapacity, maximum: Int, wait: Duration) -> JSON {
-        ["available": json(available), "max_tasks": .int(Int64(maximum)), "wait_ms": .int(milliseconds(wait))]
     }
 
     /// A lease as its executor receives it.
@@ -173,70 +116,6 @@ public enum WireExecutor {
 
     // MARK: Outcomes
 
-    /// A success report: `{"token", "outputs": {"NAME": {"uri", "properties", "custom_properties", "state"}}}`.
-    public static func completion(_ json: JSON) throws(ProvenanceError) -> (token: LeaseToken, report: AttemptReport) {
-        let reader = try JSONObjectReader(json, path: "")
-        try reader.rejectUnknown(["token", "outputs"])
-        var outputs: [String: OutputReport] = [:]
-        for member in try reader.members("outputs") ?? [] {
-            let output = try JSONObjectReader(member.value, path: "outputs.\(member.key)")
-            try output.rejectUnknown(["uri", "properties", "custom_properties", "state"])
-            let uri = try output.requiredString("uri")
-            try OutputReport.checkURI(uri, field: output.field("uri"))
-            outputs[member.key] = OutputReport(
-                uri: uri, properties: try WireNode.properties(output, "properties"),
-                customProperties: try WireNode.properties(output, "custom_properties"),
-                state: try WireNode.state(output, kind: .artifact))
-        }
-        return (try LeaseToken(parsing: try reader.requiredString("token")), AttemptReport(outputs: outputs))
-    }
-
-    /// The JSON of a success report.
-    public static func completion(token: LeaseToken, report: AttemptReport) -> JSON {
-        ["token": .string(token.description), "outputs": .object(report.outputs.keys.sorted().map { name in
-            let output = report.outputs[name]!
-            var members: [(key: String, value: JSON)] = [(key: "uri", value: .string(output.uri))]
-            members.append((key: "properties", value: properties(output.properties)))
-            members.append((key: "custom_properties", value: properties(output.customProperties)))
-            if let state = output.state { members.append((key: "state", value: .string(NodeKind.artifact.stateName(state)))) }
-            return (key: name, value: .object(members))
-        })]
-    }
-
-    private static func properties(_ map: [String: PropertyInput]) -> JSON {
-        .object(map.keys.sorted().map { key in
-            switch map[key]! {
-            case .typed(let value): (key: key, value: value.taggedJSON)
-            case .json(let json): (key: key, value: json)
-            }
-        })
-    }
-
-    /// A failure report: `{"token", "error", "exit_code"?, "log_tail"?, "canceled"?, "released"?}`.
-    public static func failure(_ json: JSON) throws(ProvenanceError) -> (token: LeaseToken, failure: AttemptFailure) {
-        let reader = try JSONObjectReader(json, path: "")
-        try reader.rejectUnknown(["token", "error", "exit_code", "log_tail", "canceled", "released"])
-        let error = try reader.requiredString("error")
-        try Validation.checkText(error, field: "error")
-        let tail = try reader.string("log_tail")
-        if let tail { try Validation.checkText(tail, field: "log_tail") }
-        return (
-            try LeaseToken(parsing: try reader.requiredString("token")),
-            AttemptFailure(
-                error: error, exitCode: try reader.int("exit_code").map { Int(clamping: $0) }, logTail: tail,
-                canceled: try reader.bool("canceled") ?? false, released: try reader.bool("released") ?? false))
-    }
-
-    /// The JSON of a failure report.
-    public static func failure(token: LeaseToken, failure: AttemptFailure) -> JSON {
-        var members: [(key: String, value: JSON)] = [(key: "token", value: .string(token.description)), (key: "error", value: .string(failure.error))]
-        if let code = failure.exitCode { members.append((key: "exit_code", value: .int(Int64(code)))) }
-        if let tail = failure.logTail { members.append((key: "log_tail", value: .string(tail))) }
-        members.append((key: "canceled", value: .bool(failure.canceled)))
-        members.append((key: "released", value: .bool(failure.released)))
-        return .object(members)
-    }
-
     /// `{"attempt_state", "task_state", "error"?, "repeated"}`.
     /// What recording an outcome did: `{"attempt_state", "task_state", "error"?, "repeated"}`.
     public static func json(_ outcome: AttemptOutcome) -> JSON {
@@ -261,29 +140,6 @@ public enum WireExecutor {
     }
 
     // MARK: Logs
-
-    /// Log lines from an executor: `{"token", "lines": [{"stream": "stdout"|"stderr", "text"}]}`.
-    public static func logs(_ json: JSON) throws(ProvenanceError) -> (token: LeaseToken, lines: [LogLine]) {
-        let reader = try JSONObjectReader(json, path: "")
-        try reader.rejectUnknown(["token", "lines"])
-        let lines = try (reader.array("lines") ?? []).enumerated().map { offset, entry throws(ProvenanceError) in
-            let line = try JSONObjectReader(entry, in: "lines", at: offset)
-            try line.rejectUnknown(["stream", "text"])
-            let name = try line.string("stream") ?? "stdout"
-            guard let stream = LogStream(name: name) else { throw .invalid(line.field("stream"), "expected stdout or stderr") }
-            return LogLine(stream: stream, text: try line.requiredString("text"))
-        }
-        guard lines.count <= maximumLogBatch else { throw .invalid("lines", "at most \(maximumLogBatch) lines per request") }
-        return (try LeaseToken(parsing: try reader.requiredString("token")), lines)
-    }
-
-    /// The most lines one log request may carry.
-    public static let maximumLogBatch = 1000
-
-    /// The JSON of log lines from an executor.
-    public static func logs(token: LeaseToken, lines: [LogLine]) -> JSON {
-        ["token": .string(token.description), "lines": .array(lines.map { ["stream": .string($0.stream.name), "text": .string($0.text)] })]
-    }
 
     /// Stored log lines: `{"lines": [{"attempt", "seq", "stream", "text", "time_since_epoch"}]}`.
     public static func json(_ lines: [LogLine]) -> JSON {

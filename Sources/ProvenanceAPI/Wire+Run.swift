@@ -44,6 +44,13 @@ public enum WireRun {
 
     /// A run: its task counts by state, and (`withTasks`, the run-details document) every task.
     public static func json(_ run: Run, namespace: String, withTasks: Bool = true) -> JSON {
+        guard withTasks, case .object(var members) = summary(run) else { return summary(run) }
+        members.append((key: "tasks", value: .array(run.tasks.map { json($0, namespace: namespace) })))
+        return .object(members)
+    }
+
+    /// A run without its tasks (their counts by state only), as listings and submissions answer.
+    public static func summary(_ run: Run) -> JSON {
         var members: [(key: String, value: JSON)] = [
             (key: "id", value: .int(run.id.rawValue)), (key: "pipeline", value: .string(run.pipeline)),
             (key: "version", value: .string(run.version)), (key: "state", value: .string(run.state.name)),
@@ -56,7 +63,6 @@ public enum WireRun {
         members.append((key: "task_counts", value: .object(TaskState.allCases.compactMap { state in
             run.taskCounts[state].map { (key: state.name, value: .int(Int64($0))) }
         })))
-        if withTasks { members.append((key: "tasks", value: .array(run.tasks.map { json($0, namespace: namespace) }))) }
         return .object(members)
     }
 

@@ -42,7 +42,7 @@ final class BenchExecutors: Sendable {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for index in 0..<executors {
                 let capacity = ExecutorCapacity(slots: slots, cpu: Double(slots), memoryMB: slots * 1024)
-                let (executor, _) = try await client.registerExecutor(name: "bench-\(index)", labels: labels, capacity: capacity)
+                let executor = try await client.registerExecutor(name: "bench-\(index)", labels: labels, capacity: capacity).executor
                 group.addTask { try await self.executorLoop(executor.id) }
             }
             try await group.waitForAll()

@@ -67,31 +67,31 @@ public final class ProvenanceClient: Sendable {
     // MARK: Components and pipelines
 
     /// Registers a component version (see `POST /components`); `created` is false when it was registered already.
-    public func registerComponent(_ spec: ComponentSpec) async throws(ProvenanceError) -> (component: StoredComponent, created: Bool) {
+    public func registerComponent(_ spec: ComponentSpec) async throws(ProvenanceError) -> Applied<StoredComponent> {
         let (status, json) = try await send(.POST, namespaced("/components"), json: spec.json)
-        return (try WirePipeline.component(json), status == 201)
+        return Applied(try WirePipeline.component(json), created: status == 201)
     }
 
     /// Registers a component from a document (JSON or YAML) as written.
     public func registerComponent(document: [UInt8], contentType: String) async throws(ProvenanceError)
-        -> (component: StoredComponent, created: Bool)
+        -> Applied<StoredComponent>
     {
         let (status, json) = try await send(.POST, namespaced("/components"), body: document, contentType: contentType)
-        return (try WirePipeline.component(json), status == 201)
+        return Applied(try WirePipeline.component(json), created: status == 201)
     }
 
     /// Applies a pipeline spec (see `POST /pipelines`); `created` is false when the same spec was applied before.
-    public func applyPipeline(_ spec: PipelineSpec) async throws(ProvenanceError) -> (version: StoredPipelineVersion, created: Bool) {
+    public func applyPipeline(_ spec: PipelineSpec) async throws(ProvenanceError) -> Applied<StoredPipelineVersion> {
         let (status, json) = try await send(.POST, namespaced("/pipelines"), json: spec.json)
-        return (try WirePipeline.version(json), status == 201)
+        return Applied(try WirePipeline.version(json), created: status == 201)
     }
 
     /// Applies a pipeline from a document (JSON or YAML) as written.
     public func applyPipeline(document: [UInt8], contentType: String) async throws(ProvenanceError)
-        -> (version: StoredPipelineVersion, created: Bool)
+        -> Applied<StoredPipelineVersion>
     {
         let (status, json) = try await send(.POST, namespaced("/pipelines"), body: document, contentType: contentType)
-        return (try WirePipeline.version(json), status == 201)
+        return Applied(try WirePipeline.version(json), created: status == 201)
     }
 
     /// Every pipeline, each with its newest version.
@@ -129,22 +129,9 @@ public final class ProvenanceClient: Sendable {
         try WireRun.run(try await send(.GET, namespaced("/runs/\(id.rawValue)")).json)
     }
 
-    /// A page of runs, newest first, and the token of the next page.
-    public func runs(
-        pipeline: String? = nil, state: RunState? = nil, labels: [String: String] = [:], pageSize: Int = 20,
-        pageToken: String? = nil
-    ) async throws(ProvenanceError) -> (runs: [Run], nextPageToken: String?) {
-        var query = ["page_size=\(pageSize)"]
-        if let pipeline { query.append("pipeline=\(Self.encoded(pipeline))") }
-        if let state { query.append("state=\(state.name)") }
-        if !labels.isEmpty {
-            query.append("labels=" + Self.encoded(labels.keys.sorted().map { "\($0)=\(labels[$0]!)" }.joined(separator: ",")))
-        }
-        if let pageToken { query.append("page_token=\(Self.encoded(pageToken))") }
-        let json = try await send(.GET, namespaced("/runs?" + query.joined(separator: "&"))).json
-        let runs = try Self.items(json, "runs") { item throws(ProvenanceError) in try WireRun.run(item) }
-        let next: String? = if case .string(let token)? = json["next_page_token"] { token } else { nil }
-        return (runs, next)
+    /// A page of runs, newest first, with the token of the next page.
+    public func runs(_ query: RunListQuery = RunListQuery()) async throws(ProvenanceError) -> ListPage<Run> {
+        try RunPage(json: try await send(.GET, namespaced("/runs?" + query.query.encoded)).json).page
     }
 
     /// Cancels a run.
@@ -173,13 +160,12 @@ public final class ProvenanceClient: Sendable {
 
     // MARK: The executor protocol
 
-    /// Attaches an executor; returns it and how often it should heartbeat.
+    /// Attaches an executor; returns it with how long its leases last and how often it should heartbeat.
     public func registerExecutor(name: String, labels: [String: String], capacity: ExecutorCapacity)
-        async throws(ProvenanceError) -> (executor: ExecutorInfo, heartbeatInterval: Duration)
+        async throws(ProvenanceError) -> RegisteredExecutor
     {
-        let json = try await send(
-            .POST, "/api/v1/executors", json: WireExecutor.registration(name: name, labels: labels, capacity: capacity)).json
-        return try WireExecutor.registered(json)
+        let registration = ExecutorRegistration(name: name, labels: labels, capacity: capacity)
+        return try RegisteredExecutor(json: try await send(.POST, "/api/v1/executors", json: registration.json).json)
     }
 
     /// Leases tasks, waiting up to `wait` for one.
@@ -188,10 +174,9 @@ public final class ProvenanceClient: Sendable {
     {
         let json = try await send(
             .POST, "/api/v1/executors/\(executor.rawValue):lease",
-            json: WireExecutor.leaseRequest(available: available, maximum: maximum, wait: wait),
-            timeout: wait + Self.requestTimeout
+            json: LeasePoll(available: available, maximum: maximum, wait: wait).json, timeout: wait + Self.requestTimeout
         ).json
-        return try Self.items(json, "leases") { item throws(ProvenanceError) in try WireExecutor.lease(item) }
+        return try LeaseGrant(json: json).leases
     }
 
     /// Extends the executor's leases; says of each whether it is held and whether to cancel.
@@ -203,18 +188,18 @@ public final class ProvenanceClient: Sendable {
     /// Reports a successful attempt.
     public func complete(_ token: LeaseToken, report: AttemptReport) async throws(ProvenanceError) -> AttemptOutcome {
         try WireExecutor.outcome(
-            try await send(.POST, "/api/v1/leases:complete", json: WireExecutor.completion(token: token, report: report)).json)
+            try await send(.POST, "/api/v1/leases:complete", json: CompletionReport(token: token, report: report).json).json)
     }
 
     /// Reports a failed attempt.
     public func fail(_ token: LeaseToken, failure: AttemptFailure) async throws(ProvenanceError) -> AttemptOutcome {
         try WireExecutor.outcome(
-            try await send(.POST, "/api/v1/leases:fail", json: WireExecutor.failure(token: token, failure: failure)).json)
+            try await send(.POST, "/api/v1/leases:fail", json: FailureReport(token: token, failure: failure).json).json)
     }
 
     /// Appends log lines of an attempt.
     public func appendLogs(_ token: LeaseToken, lines: [LogLine]) async throws(ProvenanceError) {
-        _ = try await send(.POST, "/api/v1/leases:logs", json: WireExecutor.logs(token: token, lines: lines))
+        _ = try await send(.POST, "/api/v1/leases:logs", json: LogBatch(token: token, lines: lines).json)
     }
 
     // MARK: Anything else

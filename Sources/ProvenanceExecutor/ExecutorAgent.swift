@@ -86,9 +86,10 @@ public final class ExecutorAgent: Service, Sendable {
     private func register(_ client: ProvenanceClient) async throws -> Bool {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
-                let (executor, heartbeat) = try await client.registerExecutor(
+                let answer = try await client.registerExecutor(
                     name: configuration.name, labels: configuration.labels, capacity: configuration.capacity)
-                registered.withLock { $0 = (executor.id, heartbeat) }
+                let executor = answer.executor
+                registered.withLock { $0 = (executor.id, answer.heartbeatInterval) }
                 logger.info("attached", metadata: ["server": "\(configuration.server)", "executor": "\(executor.id)"])
                 return true
             } catch {

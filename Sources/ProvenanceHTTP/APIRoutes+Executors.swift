@@ -8,8 +8,9 @@ extension APIRoutes {
     /// the namespaces its credential holds (all, or some), so these live outside them; leases come only from those.
     func registerExecutors(_ api: RouterGroup<APIRequestContext>) {
         api.post("executors") { request, _ in
-            let (name, labels, capacity) = try WireExecutor.registration(try await body(request))
-            let executor = try await store.registerExecutor(name: name, labels: labels, capacity: capacity)
+            let registration = try ExecutorRegistration(json: try await body(request))
+            let executor = try await store.registerExecutor(
+                name: registration.name, labels: registration.labels, capacity: registration.capacity)
             return JSONResponse.make(executorJSON(executor), status: .created)
         }
         api.get("executors") { _, _ in
@@ -17,12 +18,12 @@ extension APIRoutes {
             return JSONResponse.make(["executors": .array(executors.map(executorJSON))])
         }
         api.post("executors/{id}:lease") { request, context in
-            let (available, maximum, wait) = try WireExecutor.leaseRequest(try await body(request))
+            let poll = try LeasePoll(json: try await body(request))
             var leases = try await engine.lease(
-                executor: ExecutorID(try context.id()), available: available, maximum: maximum, wait: wait,
+                executor: ExecutorID(try context.id()), available: poll.available, maximum: poll.maximum, wait: poll.wait,
                 namespaces: context.principal.namespaces)
             for index in leases.indices { leases[index].requestID = context.requestID }
-            return JSONResponse.make(["leases": .array(leases.map(WireExecutor.json))])
+            return JSONResponse.make(LeaseGrant(leases: leases).json)
         }
         api.post("executors/{id}:heartbeat") { request, context in
             let tokens = try WireExecutor.tokens(try await body(request))
@@ -38,23 +39,24 @@ extension APIRoutes {
                 try await engine.heartbeat(executor: ExecutorID(try context.id()), tokens: tokens, vouched: vouched)))
         }
         api.post("leases:complete") { request, _ in
-            let (token, report) = try WireExecutor.completion(try await body(request))
-            return JSONResponse.make(WireExecutor.json(try await engine.complete(token, report: report)))
+            let completion = try CompletionReport(json: try await body(request))
+            return JSONResponse.make(WireExecutor.json(try await engine.complete(completion.token, report: completion.report)))
         }
         api.post("leases:fail") { request, _ in
-            let (token, failure) = try WireExecutor.failure(try await body(request))
-            return JSONResponse.make(WireExecutor.json(try await engine.fail(token, failure: failure)))
+            let report = try FailureReport(json: try await body(request))
+            return JSONResponse.make(WireExecutor.json(try await engine.fail(report.token, failure: report.failure)))
         }
         api.post("leases:logs") { request, _ in
-            let (token, lines) = try WireExecutor.logs(try await body(request))
-            try await engine.appendLogs(token, lines: lines)
+            let batch = try LogBatch(json: try await body(request))
+            try await engine.appendLogs(batch.token, lines: batch.lines)
             return Response(status: .noContent)
         }
     }
 
     private func executorJSON(_ executor: ExecutorInfo) -> JSON {
-        WireExecutor.json(
-            executor, leaseDuration: engine.settings.leaseDuration, heartbeatInterval: engine.settings.heartbeatInterval)
+        RegisteredExecutor(
+            executor: executor, leaseDuration: engine.settings.leaseDuration, heartbeatInterval: engine.settings.heartbeatInterval
+        ).json
     }
 
     /// Whether the request carries a valid token of the executor role (an open server vouches for everyone).

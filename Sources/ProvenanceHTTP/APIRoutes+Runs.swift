@@ -9,7 +9,7 @@ extension APIRoutes {
         namespace.post("runs") { request, context in
             let namespaceName = try context.namespace()
             let run = try await engine.submit(try WireRun.request(try await body(request)), namespace: namespaceName)
-            return JSONResponse.make(WireRun.json(run, namespace: namespaceName, withTasks: false), status: .created)
+            return JSONResponse.make(WireRun.summary(run), status: .created)
         }
         namespace.get("runs") { request, context in
             try await listRuns(request, context)
@@ -49,26 +49,12 @@ extension APIRoutes {
 
     /// A page of runs, newest first: `pipeline`, `state` and `labels=key=value,key=value` filter it.
     private func listRuns(_ request: Request, _ context: APIRequestContext) async throws -> Response {
-        var filter = RunListFilter(pipeline: try request.query("pipeline"))
-        if let state = try request.query("state") {
-            guard let parsed = RunState(name: state) else {
-                throw ProvenanceError.invalid("state", "unknown run state '\(state)'; expected one of \(RunState.allCases.map(\.name).joined(separator: ", "))")
-            }
-            filter.state = parsed
-        }
-        if let labels = try request.query("labels") { filter.labels = try RunRequest.labelFilter(labels) }
-        let size = try request.queryInt("page_size").map { try PageRequest.checkSize(Int(clamping: $0)) } ?? PageRequest.defaultSize
+        let query = try RunListQuery(query: request.queryString)
+        let filter = RunListFilter(pipeline: query.pipeline, state: query.state, labels: query.labels)
         let fingerprint = "runs|\(filter.fingerprint)"
-        var before: RunID?
-        if let token = try request.query("page_token"), !token.isEmpty {
-            before = RunID(try PageToken.decode(token, fingerprint: fingerprint).id)
-        }
-        let namespaceName = try context.namespace()
-        let page = try await store.listRuns(namespace: namespaceName, filter: filter, size: size, before: before)
-        var members: [(key: String, value: JSON)] = [(key: "runs", value: .array(page.items.map { WireRun.json($0, namespace: namespaceName, withTasks: false) }))]
-        if let next = page.next {
-            members.append((key: "next_page_token", value: .string(PageToken.encode(next, fingerprint: fingerprint))))
-        }
-        return JSONResponse.make(.object(members))
+        let before = try query.pageToken.map { token throws(ProvenanceError) in RunID(try PageToken.decode(token, fingerprint: fingerprint).id) }
+        let page = try await store.listRuns(namespace: try context.namespace(), filter: filter, size: query.pageSize, before: before)
+        let next = page.next.map { PageToken.encode($0, fingerprint: fingerprint) }
+        return JSONResponse.make(RunPage(runs: page.items, nextPageToken: next).json)
     }
 }

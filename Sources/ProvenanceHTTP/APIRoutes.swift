@@ -78,26 +78,13 @@ extension Request {
     /// (so `curl --data-urlencode "filter=name = 'x'"` and Python's `requests` both work). A value with a NUL
     /// character (`%00`) is a 400 naming the parameter: nothing stored can hold one.
     func query(_ name: String) throws(ProvenanceError) -> String? {
-        guard let query = uri.query else { return nil }
-        for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard Self.formDecoded(parts[0]) == name else { continue }
-            let value = parts.count > 1 ? Self.formDecoded(parts[1]) : ""
-            try Validation.checkText(value, field: name)
-            return value
-        }
-        return nil
+        try queryString.value(name)
     }
 
-    /// Malformed percent-encoding stays as written, so the parameter's own check reports it.
-    private static func formDecoded(_ text: Substring) -> String {
-        let spaced = String(text.replacing("+", with: " "))
-        return spaced.removingPercentEncoding ?? spaced
-    }
+    /// The query string, parsed (see `QueryString`).
+    var queryString: QueryString { QueryString(parsing: uri.query) }
 
     func queryInt(_ name: String) throws -> Int64? {
-        guard let text = try query(name) else { return nil }
-        guard let value = Int64(text) else { throw ProvenanceError.invalid(name, "expected an integer, got '\(text)'") }
-        return value
+        try queryString.integer(name)
     }
 }

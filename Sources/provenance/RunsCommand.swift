@@ -92,7 +92,7 @@ struct RunsCommand: AsyncParsableCommand {
             }
             let labels = try KeyValueArguments.parse(self.labels, option: "--label")
             try await options.withClient { client in
-                let (runs, _) = try await client.runs(pipeline: pipeline, state: runState, labels: labels, pageSize: limit)
+                let runs = try await client.runs(RunListQuery(pipeline: pipeline, state: runState, labels: labels, pageSize: limit)).items
                 if options.json {
                     return options.printJSON(.object([(key: "runs", value: .array(runs.map { WireRun.json($0, namespace: client.namespace) }))]))
                 }

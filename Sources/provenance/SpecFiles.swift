@@ -50,7 +50,8 @@ struct SpecFiles {
         for document in documents {
             guard case .component(let spec, let origin) = document else { continue }
             do {
-                let (component, created) = try await client.registerComponent(spec)
+                let applied = try await client.registerComponent(spec)
+                let (component, created) = (applied.value, applied.created)
                 print("component \(component.spec.reference): \(created ? "registered" : "unchanged")")
             } catch {
                 throw CommandFailure("\(origin): \(error.message)")
@@ -59,7 +60,8 @@ struct SpecFiles {
         for document in documents {
             guard case .pipeline(let spec, let origin) = document else { continue }
             do {
-                let (version, created) = try await client.applyPipeline(spec)
+                let applied = try await client.applyPipeline(spec)
+                let (version, created) = (applied.value, applied.created)
                 print("pipeline \(version.spec.name): version \(version.digest) \(created ? "created" : "unchanged")")
             } catch {
                 throw CommandFailure("\(origin): \(error.message)")
