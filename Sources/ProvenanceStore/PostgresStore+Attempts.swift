@@ -2,7 +2,6 @@ import Metrics
 import PostgresNIO
 import ProvenanceCore
 
-
 extension PostgresStore {
     /// Records that the attempt of `token` succeeded with `report`'s outputs, in one transaction: the attempt's
     /// MLMD execution (now COMPLETE) with its INPUT and OUTPUT events, the output artifacts (attributed to the run's
@@ -337,24 +336,18 @@ private struct AttemptSettlement {
         for ending in endings {
             let held = ending.held
             runs.insert(held.runID)
-            let stopping = held.runStopping || held.cancelRequested || ending.state == .canceled
-            let taskState: TaskState
-            if stopping {
-                taskState = .canceled
-                canceled.append(held.taskID)
-            } else if released {
-                taskState = .queued
-                retry.append((held.taskID, 0))
-            } else if held.attempts < held.maxAttempts {
-                taskState = .queued
-                retry.append((held.taskID, PostgresStore.seconds(held.component.retries.delay(after: held.number))))
-            } else {
-                taskState = .failed
-                failed.append(held.taskID)
+            let next = TaskAfterAttempt.decide(
+                attempt: ending.state, number: held.number, givenBack: released, attemptsMade: held.attempts,
+                attemptsAllowed: held.maxAttempts, runStopping: held.runStopping, cancelRequested: held.cancelRequested,
+                retries: held.component.retries)
+            switch next {
+            case .cancel: canceled.append(held.taskID)
+            case .retry(let delay, _): retry.append((held.taskID, PostgresStore.seconds(delay)))
+            case .fail: failed.append(held.taskID)
             }
             outcomes.append(AttemptOutcome(
-                attemptState: ending.state, taskState: taskState, error: ending.error, repeated: false,
-                queued: taskState == .queued ? 1 : 0))
+                attemptState: ending.state, taskState: next.taskState, error: ending.error, repeated: false,
+                queued: next.taskState == .queued ? 1 : 0))
         }
         try await recordExecutions(endings.map { ($0.held, $0.state, $0.error) })
         var exitCodes = SQLArray<Int32>()
