@@ -18,7 +18,8 @@ struct EngineHarness {
     /// Runs `body` with a harness; `configure` adjusts the store's options first. Without `services`, nothing runs
     /// in the background: the test takes every step itself.
     static func with(
-        configure: (inout StoreOptions) -> Void = { _ in }, services: Bool = true, _ body: (EngineHarness) async throws -> Void
+        configure: (inout StoreOptions) -> Void = { _ in }, services: Bool = true, settings: EngineSettings = EngineSettings(),
+        _ body: (EngineHarness) async throws -> Void
     ) async throws {
         let endpoint = try await TestCluster.shared.freshDatabase()
         var options = StoreOptions(maximumConnections: 8)
@@ -26,7 +27,7 @@ struct EngineHarness {
         configure(&options)
         let logger = Logger(label: "engine-tests")
         let store = try PostgresStore(endpoint: endpoint, options: options, logger: logger)
-        let engine = Engine(store: store, logger: logger)
+        let engine = Engine(store: store, settings: settings, logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await store.run() }
             if services { for service in engine.services { group.addTask { try await service.run() } } }

@@ -1,5 +1,6 @@
 import Foundation
 import ProvenanceCore
+import ProvenanceOrchestrator
 import ProvenanceStore
 import ProvenanceTestSupport
 import Testing
@@ -32,7 +33,17 @@ import Testing
             "name": "join", "version": "1", "inputs": ["a": "Dataset", "b": "Dataset"], "outputs": ["data": "Dataset"],
             "run": ["command": ["true"]], "retries": ["max_attempts": 2, "backoff": "0s"],
         ]),
+        try! ComponentSpec(json: [
+            "name": "probe", "version": "1", "inputs": ["a": "Dataset", "extra": ["type": "Dataset", "optional": true]],
+            "outputs": ["data": "Dataset"], "run": ["command": ["true"]], "retries": ["max_attempts": 2, "backoff": "0s"],
+        ]),
     ]
+
+    /// An optional input chosen by a selector that finds the newest Dataset, or (`present` false) none.
+    static func optionalInput(present: Bool) -> JSON {
+        present ? ["select": ["type": "Dataset"], "optional": true]
+            : ["select": ["type": "Dataset", "filter": "uri = 'nowhere'"], "optional": true]
+    }
 
     /// A random DAG of `count` steps: each reads from none, one or two earlier steps (fan-out, fan-in, diamonds).
     static func pipeline(_ name: String, count: Int, using random: inout SeededGenerator) throws -> PipelineSpec {
@@ -42,6 +53,10 @@ import Testing
             let step: JSON
             switch upstream.count {
             case 0: step = ["component": "source@1"]
+            case 1 where Int.random(in: 0..<3, using: &random) == 0:
+                step = ["component": "probe@1", "inputs": [
+                    "a": .string("s\(upstream[0]).data"), "extra": optionalInput(present: Bool.random(using: &random)),
+                ]]
             case 1: step = ["component": "map@1", "inputs": ["a": .string("s\(upstream[0]).data")]]
             default: step = ["component": "join@1", "inputs": ["a": .string("s\(upstream[0]).data"), "b": .string("s\(upstream[1]).data")]]
             }
@@ -71,6 +86,26 @@ import Testing
         }
     }
 
+    @Test func randomPipelinesWhoseLeasesExpireEndAsTheStateMachineSays() async throws {
+        let seed = ProcessInfo.processInfo.environment["PROVENANCE_TEST_SEED"].flatMap(UInt64.init) ?? UInt64.random(in: 0...UInt64.max)
+        print("RandomizedRunTests (expiring leases) seed \(seed) (PROVENANCE_TEST_SEED=\(seed) repeats it)")
+        var random = SeededGenerator(state: seed)
+        // Leases of a millisecond, and no reaper but the test's own: a lease is lost exactly when the test says.
+        var settings = EngineSettings()
+        settings.leaseDuration = .milliseconds(1)
+        try await EngineHarness.with(services: false, settings: settings) { harness in
+            for component in Self.components { _ = try await harness.store.registerComponent(component, namespace: "default") }
+            let executor = try await harness.executor("expiring")
+            for round in 0..<6 {
+                let name = "expiring-\(round)"
+                _ = try await harness.store.applyPipeline(try Self.pipeline(name, count: Int.random(in: 2...10, using: &random), using: &random), namespace: "default")
+                let run = try await harness.engine.submit(RunRequest(pipeline: name, cache: Bool.random(using: &random)), namespace: "default")
+                let canceled = try await Self.drive(run.id, harness: harness, executor: executor, expiring: true, using: &random)
+                try await Self.check(run.id, canceled: canceled, harness: harness, seed: seed)
+            }
+        }
+    }
+
     @Test func aStepReadingOneArtifactThroughTwoInputsCompletes() async throws {
         // Found by the randomized test: two INPUT events between one artifact and one execution were refused, so
         // the step's completion failed and its task hung until its lease expired.
@@ -94,9 +129,9 @@ import Testing
 
     /// Leases and ends the run's tasks with random outcomes (complete, fail, give back) until the run ends; may
     /// cancel it once. Returns whether it did.
-    static func drive(_ run: RunID, harness: EngineHarness, executor: ExecutorID, using random: inout SeededGenerator)
-        async throws -> Bool
-    {
+    static func drive(
+        _ run: RunID, harness: EngineHarness, executor: ExecutorID, expiring: Bool = false, using random: inout SeededGenerator
+    ) async throws -> Bool {
         var canceled = false
         for _ in 0..<500 {
             let state = try await harness.store.run(run, namespace: "default").state
@@ -107,13 +142,21 @@ import Testing
             }
             let leases = try await harness.lease(executor, maximum: Int.random(in: 1...4, using: &random))
             for lease in leases {
-                switch Int.random(in: 0..<10, using: &random) {
-                case 0..<6:
-                    _ = try await harness.engine.complete(lease.token, report: EngineHarness.report(lease))
-                case 6..<8:
-                    _ = try await harness.engine.fail(lease.token, failure: AttemptFailure(error: "random failure", exitCode: 1))
-                default:
-                    _ = try await harness.engine.fail(lease.token, failure: AttemptFailure(error: "given back", released: true))
+                do {
+                    switch Int.random(in: 0..<(expiring ? 12 : 10), using: &random) {
+                    case 0..<6:
+                        _ = try await harness.engine.complete(lease.token, report: EngineHarness.report(lease))
+                    case 6..<8:
+                        _ = try await harness.engine.fail(lease.token, failure: AttemptFailure(error: "random failure", exitCode: 1))
+                    case 8..<10:
+                        _ = try await harness.engine.fail(lease.token, failure: AttemptFailure(error: "given back", released: true))
+                    default:
+                        // Every lease of this harness has expired by now: the reaper ends them all as lost, and the
+                        // reports still to come for the rest of this batch are refused (the fencing at work).
+                        _ = try await harness.store.reapExpiredLeases()
+                    }
+                } catch let error as ProvenanceError {
+                    guard expiring, error.code == .leaseLost else { throw error }
                 }
             }
         }
