@@ -15,6 +15,8 @@ public final class Engine: Sendable {
     let waiters = LeaseWaiters()
     /// Wakes the `DeferredReleaser`.
     let releaseWakeups = Wakeups()
+    /// The tasks submissions added, for the `TaskStatisticsRefresher`.
+    let statistics = AddedTasks()
     let logger: Logger
 
     /// Creates an engine over `store`.
@@ -25,14 +27,14 @@ public final class Engine: Sendable {
     }
 
     /// The engine's background work, to run in the server's ServiceGroup: the notification listener that wakes
-    /// waiting executors, the reaper of expired leases, the releaser of ready tasks left for later and (when the
-    /// policy removes anything) the retention sweeper.
+    /// waiting executors, the reaper of expired leases, the releaser of ready tasks left for later, the refresher of
+    /// the task tables' statistics and (when the policy removes anything) the retention sweeper.
     public var services: [any Service] {
         let core: [any Service] = [
             TaskQueueListener(
                 store: store, onQueued: { [waiters] in waiters.wake($0) },
                 onReleasesDeferred: { [releaseWakeups] in releaseWakeups.wake() }),
-            LeaseReaper(engine: self), DeferredReleaser(engine: self),
+            LeaseReaper(engine: self), DeferredReleaser(engine: self), TaskStatisticsRefresher(engine: self),
         ]
         return settings.retention.removesAnything ? core + [RetentionSweeper(engine: self)] : core
     }
@@ -48,7 +50,9 @@ public final class Engine: Sendable {
         }
         waiters.wake(Int.max)
         // Without its tasks: a run may have ten thousand; their counts by state say where it stands.
-        return try await store.runSummary(id, namespace: namespace)
+        let run = try await store.runSummary(id, namespace: namespace)
+        statistics.add(run.taskCounts.values.reduce(0, +))
+        return run
     }
 
     /// Cancels a run for `actor`, who is named in the audit log (see `PostgresStore.cancelRun`).

@@ -23,14 +23,9 @@ extension PostgresStore {
         let submission = RunSubmission(
             namespaceID: namespaceID, version: version, plan: plan, components: components, labels: request.labels,
             cache: request.cache, runContextType: runContextType.rawValue, uriInputTypes: uriTypes, artifactTypes: types)
-        let id = try await transactionFinishingRuns { [self] connection in
+        return try await transactionFinishingRuns { [self] connection in
             try await submission.insert(on: connection, store: self)
         }
-        if plan.tasks.count >= Self.statisticsCheckTasks {
-            // Beside the run, which executors lease from at once.
-            Task { await refreshTaskStatistics(afterAdding: plan.tasks.count) }
-        }
-        return id
     }
 
     /// The URIs the plan's inputs name, each with the artifact type of the input it feeds.
