@@ -7,7 +7,7 @@ import ServiceLifecycle
 /// and reports each to `onQueued` with how many were queued. Any server replica's commit reaches every replica
 /// listening, so executors waiting on any of them are woken, without polling. After (re)connecting it reports
 /// `Int.max` once: tasks may have been queued while it was not listening. A lost connection is opened again after
-/// `retryInterval`. A transaction that left ready tasks for later (a long chain served from the cache) is reported to
+/// `retryInterval`, and marks the database unreachable meanwhile (`DatabaseHealth`). A transaction that left ready tasks for later (a long chain served from the cache) is reported to
 /// `onReleasesDeferred`, which is also called once after (re)connecting.
 public struct TaskQueueListener: Service {
     private let store: PostgresStore
@@ -34,6 +34,9 @@ public struct TaskQueueListener: Service {
                 do {
                     try await listenOnce()
                 } catch where !Task.isCancelled {
+                    // Its connection is the first to see the database go: requests fail fast with 503 from now on,
+                    // rather than each waiting out a pooled connection, until the probe finds the database again.
+                    store.health.markUnreachable()
                     store.logger.warning("task notifications interrupted; listening again", metadata: ["error": "\(error)"])
                     try? await Task.sleep(for: Self.retryInterval)
                 } catch {
