@@ -97,6 +97,52 @@ public struct LeaseGrant: WireMessage {
     public var json: JSON { ["leases": .array(leases.map(WireExecutor.json))] }
 }
 
+/// `POST /executors/{id}:heartbeat`: `{"tokens": ["TASK.ATTEMPT.SECRET", ...]}`, the leases to extend.
+public struct Heartbeat: WireMessage {
+    public var tokens: [LeaseToken]
+
+    public init(tokens: [LeaseToken]) { self.tokens = tokens }
+
+    public init(json: JSON) throws(ProvenanceError) {
+        let reader = try JSONObjectReader(json, path: "")
+        try reader.rejectUnknown(["tokens"])
+        tokens = try (reader.array("tokens") ?? []).enumerated().map { offset, element throws(ProvenanceError) in
+            guard case .string(let text) = element else { throw .invalid("tokens[\(offset)]", "expected a lease token") }
+            return try LeaseToken(parsing: text, field: "tokens[\(offset)]")
+        }
+    }
+
+    public var json: JSON { ["tokens": .array(tokens.map { .string($0.description) })] }
+}
+
+/// The answer to a heartbeat: `{"leases": [{"token", "held", "lease_expires_since_epoch"?, "cancel"}]}`.
+public struct HeartbeatAnswer: WireMessage {
+    public var statuses: [LeaseStatus]
+
+    public init(statuses: [LeaseStatus]) { self.statuses = statuses }
+
+    public init(json: JSON) throws(ProvenanceError) {
+        let reader = try JSONObjectReader(json, path: "")
+        statuses = try (reader.array("leases") ?? []).map { entry throws(ProvenanceError) in
+            let status = try JSONObjectReader(entry, path: "leases")
+            return LeaseStatus(
+                token: try LeaseToken(parsing: try status.requiredString("token")),
+                leaseExpires: try status.int("lease_expires_since_epoch").map { $0 * 1000 }, cancel: try status.bool("cancel") ?? false)
+        }
+    }
+
+    public var json: JSON {
+        ["leases": .array(statuses.map { status in
+            var members: [(key: String, value: JSON)] = [
+                (key: "token", value: .string(status.token.description)), (key: "held", value: .bool(status.leaseExpires != nil)),
+            ]
+            if let expires = status.leaseExpires { members.append((key: "lease_expires_since_epoch", value: .int(expires / 1000))) }
+            members.append((key: "cancel", value: .bool(status.cancel)))
+            return .object(members)
+        })]
+    }
+}
+
 /// `POST /leases:complete`: `{"token", "outputs": {"NAME": {"uri", "properties", "custom_properties", "state"}}}`.
 public struct CompletionReport: WireMessage {
     public var token: LeaseToken

@@ -74,46 +74,6 @@ public enum WireExecutor {
         return lease
     }
 
-    // MARK: Heartbeats
-
-    /// A heartbeat: `{"tokens": ["TASK.ATTEMPT.SECRET", ...]}`.
-    public static func tokens(_ json: JSON) throws(ProvenanceError) -> [LeaseToken] {
-        let reader = try JSONObjectReader(json, path: "")
-        try reader.rejectUnknown(["tokens"])
-        return try (reader.array("tokens") ?? []).enumerated().map { offset, element throws(ProvenanceError) in
-            guard case .string(let text) = element else { throw .invalid("tokens[\(offset)]", "expected a lease token") }
-            return try LeaseToken(parsing: text, field: "tokens[\(offset)]")
-        }
-    }
-
-    /// The JSON of a heartbeat.
-    public static func json(tokens: [LeaseToken]) -> JSON {
-        ["tokens": .array(tokens.map { .string($0.description) })]
-    }
-
-    /// `{"leases": [{"token", "held", "lease_expires_since_epoch"?, "cancel"}]}`.
-    public static func json(_ statuses: [LeaseStatus]) -> JSON {
-        ["leases": .array(statuses.map { status in
-            var members: [(key: String, value: JSON)] = [
-                (key: "token", value: .string(status.token.description)), (key: "held", value: .bool(status.leaseExpires != nil)),
-            ]
-            if let expires = status.leaseExpires { members.append((key: "lease_expires_since_epoch", value: .int(expires / 1000))) }
-            members.append((key: "cancel", value: .bool(status.cancel)))
-            return .object(members)
-        })]
-    }
-
-    /// Reads a heartbeat answer.
-    public static func statuses(_ json: JSON) throws(ProvenanceError) -> [LeaseStatus] {
-        let reader = try JSONObjectReader(json, path: "")
-        return try (reader.array("leases") ?? []).map { entry throws(ProvenanceError) in
-            let status = try JSONObjectReader(entry, path: "leases")
-            return LeaseStatus(
-                token: try LeaseToken(parsing: try status.requiredString("token")),
-                leaseExpires: try status.int("lease_expires_since_epoch").map { $0 * 1000 }, cancel: try status.bool("cancel") ?? false)
-        }
-    }
-
     // MARK: Outcomes
 
     /// `{"attempt_state", "task_state", "error"?, "repeated"}`.

@@ -181,8 +181,8 @@ public final class ProvenanceClient: Sendable {
 
     /// Extends the executor's leases; says of each whether it is held and whether to cancel.
     public func heartbeat(executor: ExecutorID, tokens: [LeaseToken]) async throws(ProvenanceError) -> [LeaseStatus] {
-        try WireExecutor.statuses(
-            try await send(.POST, "/api/v1/executors/\(executor.rawValue):heartbeat", json: WireExecutor.json(tokens: tokens)).json)
+        try HeartbeatAnswer(json: try await send(
+            .POST, "/api/v1/executors/\(executor.rawValue):heartbeat", json: Heartbeat(tokens: tokens).json).json).statuses
     }
 
     /// Reports a successful attempt.

@@ -26,7 +26,7 @@ extension APIRoutes {
             return JSONResponse.make(LeaseGrant(leases: leases).json)
         }
         api.post("executors/{id}:heartbeat") { request, context in
-            let tokens = try WireExecutor.tokens(try await body(request))
+            let tokens = try Heartbeat(json: try await body(request)).tokens
             // The leases' fencing tokens are the credential of what they extend, so a step never fails because its
             // executor's token expired. The executor's own token (if valid) also vouches that it is alive; without
             // either, a heartbeat holding no lease proves nothing and is refused.
@@ -35,8 +35,8 @@ extension APIRoutes {
                 throw ProvenanceError(
                     .unauthenticated, "a heartbeat without leases needs the executor's token (Authorization: Bearer)")
             }
-            return JSONResponse.make(WireExecutor.json(
-                try await engine.heartbeat(executor: ExecutorID(try context.id()), tokens: tokens, vouched: vouched)))
+            return JSONResponse.make(HeartbeatAnswer(
+                statuses: try await engine.heartbeat(executor: ExecutorID(try context.id()), tokens: tokens, vouched: vouched)).json)
         }
         api.post("leases:complete") { request, _ in
             let completion = try CompletionReport(json: try await body(request))

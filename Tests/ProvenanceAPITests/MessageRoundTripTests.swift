@@ -24,6 +24,13 @@ import Testing
         #expect(try Self.roundTrip(registered) == registered)
         let poll = LeasePoll(available: Self.capacity, maximum: 8, wait: .milliseconds(20_000))
         #expect(try Self.roundTrip(poll) == poll)
+        let heartbeat = Heartbeat(tokens: [Self.token, LeaseToken(taskID: TaskID(43), attempt: 1, secret: LeaseToken.newSecret())])
+        #expect(try Self.roundTrip(heartbeat) == heartbeat)
+        let answer = HeartbeatAnswer(statuses: [
+            LeaseStatus(token: Self.token, leaseExpires: 1_700_000_030_000_000, cancel: true),
+            LeaseStatus(token: heartbeat.tokens[1], leaseExpires: nil, cancel: false),
+        ])
+        #expect(try Self.roundTrip(answer) == answer)
     }
 
     @Test func leasesRoundTripInTheirEnvelope() throws {
