@@ -196,7 +196,12 @@ public final class PostgresStore: Service, Sendable {
             }
         }
         let watch = leaseWatchdog.watch(limit: options.connectionWaitLimit) {
-            if lease.markExpired() { task.cancel() }
+            // The caller is answered now: the operation never got a connection, so nothing of it ran, and the pool
+            // may take its time to give up the cancelled wait (while it backs off from a database that went away).
+            if lease.markExpired() {
+                task.cancel()
+                outcome.deliver(.failure(CancellationError()))
+            }
         }
         let request = RequestCancellation.current?.onCancel(cancel)
         defer {
