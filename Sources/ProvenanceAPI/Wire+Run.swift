@@ -42,9 +42,9 @@ public enum WireRun {
         return .object(members)
     }
 
-    /// A run: its task counts by state, and (`withTasks`, the run-details document) every task.
-    public static func json(_ run: Run, namespace: String, withTasks: Bool = true) -> JSON {
-        guard withTasks, case .object(var members) = summary(run) else { return summary(run) }
+    /// The run-details document: the run's `summary` and every task.
+    public static func json(_ run: Run, namespace: String) -> JSON {
+        guard case .object(var members) = summary(run) else { return summary(run) }
         members.append((key: "tasks", value: .array(run.tasks.map { json($0, namespace: namespace) })))
         return .object(members)
     }

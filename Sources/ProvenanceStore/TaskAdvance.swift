@@ -54,8 +54,6 @@ struct TaskAdvance {
         var queued = 0
         /// Runs whose tasks changed.
         var runs: Set<Int64> = []
-        /// Ready tasks left for a later transaction (`StoreOptions.releaseWaves` waves were resolved).
-        var deferred = 0
     }
 
     /// Makes the pending tasks `ids` (whose upstream tasks have all produced their outputs) go forward: each has
@@ -77,7 +75,6 @@ struct TaskAdvance {
         while !next.isEmpty {
             if waves == store.options.releaseWaves {
                 try await deferRelease(next)
-                released.deferred = next.count
                 break
             }
             waves += 1
