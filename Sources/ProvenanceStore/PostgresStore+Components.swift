@@ -60,6 +60,7 @@ extension PostgresStore {
     public func listComponents(namespace: String, name: String?) async throws(ProvenanceError) -> [StoredComponent] {
         let namespaceID = try await namespaceID(namespace)
         return try await componentRows(
+            StoreReadSQL.ComponentsNamed.self,
             """
             SELECT id, spec::text, execution_type_id, \(unescaped: Self.microseconds("create_time")) FROM components
             WHERE namespace_id = \(namespaceID.rawValue) AND (\(name)::text IS NULL OR name = \(name))
@@ -74,6 +75,7 @@ extension PostgresStore {
         guard !references.isEmpty else { return [:] }
         let names = references.map(\.name), versions = references.map(\.version)
         let found = try await componentRows(
+            StoreReadSQL.ComponentsByReference.self,
             """
             SELECT c.id, c.spec::text, c.execution_type_id, \(unescaped: Self.microseconds("c.create_time"))
             FROM unnest(\(names)::text[], \(versions)::text[]) AS r(name, version)
@@ -82,13 +84,13 @@ extension PostgresStore {
         return Dictionary(found.map { ($0.spec.reference, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
-    private func componentRows(_ query: PostgresQuery, name: String = #function) async throws(ProvenanceError)
-        -> [StoredComponent]
-    {
+    private func componentRows<Name: PreparedQueryName>(
+        _ statement: Name.Type, _ query: PostgresQuery, name: String = #function
+    ) async throws(ProvenanceError) -> [StoredComponent] {
         let rows: [(Int64, String, Int64, Int64)] = try await perform(name: name) { [self] connection in
             var rows: [(Int64, String, Int64, Int64)] = []
-            for try await row in try await connection.query(query, logger: logger).decode((Int64, String, Int64, Int64).self) {
-                rows.append(row)
+            for try await row in try await connection.prepared(statement, query, logger: logger) {
+                rows.append(try row.decode((Int64, String, Int64, Int64).self))
             }
             return rows
         }

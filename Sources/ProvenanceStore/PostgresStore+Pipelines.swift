@@ -67,6 +67,7 @@ extension PostgresStore {
     {
         let namespaceID = try await namespaceID(namespace)
         let found = try await versionRows(
+            StoreReadSQL.PipelineVersion.self,
             """
             SELECT p.id, v.id, v.digest, p.context_id, \(unescaped: Self.microseconds("v.create_time"))
             FROM pipelines p JOIN pipeline_versions v ON v.pipeline_id = p.id
@@ -83,6 +84,7 @@ extension PostgresStore {
     public func pipelineVersions(_ name: String, namespace: String) async throws(ProvenanceError) -> [StoredPipelineVersion] {
         let namespaceID = try await namespaceID(namespace)
         let versions = try await versionRows(
+            StoreReadSQL.PipelineVersions.self,
             """
             SELECT p.id, v.id, v.digest, p.context_id, \(unescaped: Self.microseconds("v.create_time"))
             FROM pipelines p JOIN pipeline_versions v ON v.pipeline_id = p.id
@@ -116,13 +118,15 @@ extension PostgresStore {
 
     /// The versions `query` selects (pipeline id, version id, digest, context id, creation time), each with its
     /// spec: parsed once per server (versions never change), read only when not parsed yet.
-    private func versionRows(_ query: PostgresQuery, name: String = #function) async throws(ProvenanceError)
-        -> [StoredPipelineVersion]
-    {
+    private func versionRows<Name: PreparedQueryName>(
+        _ statement: Name.Type, _ query: PostgresQuery, name: String = #function
+    ) async throws(ProvenanceError) -> [StoredPipelineVersion] {
         typealias Row = (Int64, Int64, String, Int64, Int64)
         let rows: [Row] = try await perform(name: name) { [self] connection in
             var rows: [Row] = []
-            for try await row in try await connection.query(query, logger: logger).decode(Row.self) { rows.append(row) }
+            for try await row in try await connection.prepared(statement, query, logger: logger) {
+                rows.append(try row.decode(Row.self))
+            }
             return rows
         }
         let missing = rows.map(\.1).filter { pipelineSpecs.cached($0) == nil }

@@ -27,17 +27,15 @@ extension PostgresStore {
     /// Run `id` with its tasks, each with its attempts, inputs, outputs and why it waits: the run-details document.
     public func run(_ id: RunID, namespace: String) async throws(ProvenanceError) -> Run {
         let namespaceID = try await namespaceID(namespace)
-        let runs = try await runRows(
-            "r.id = \(id.rawValue) AND r.namespace_id = \(namespaceID.rawValue)", limit: 1)
-        guard var run = runs.first else { throw .notFound("run \(id) not found") }
-        run.tasks = try await tasks("t.run_id = \(id.rawValue)")
+        guard var run = try await runByID(id, namespaceID: namespaceID) else { throw .notFound("run \(id) not found") }
+        run.tasks = try await tasks(StoreReadSQL.TasksOfRun.self, "t.run_id = \(id.rawValue)")
         return run
     }
 
     /// Run `id` without its tasks (their counts by state only): what a listing shows.
     public func runSummary(_ id: RunID, namespace: String) async throws(ProvenanceError) -> Run {
         let namespaceID = try await namespaceID(namespace)
-        guard let run = try await runRows("r.id = \(id.rawValue) AND r.namespace_id = \(namespaceID.rawValue)", limit: 1).first else {
+        guard let run = try await runByID(id, namespaceID: namespaceID) else {
             throw .notFound("run \(id) not found")
         }
         return run
@@ -46,7 +44,11 @@ extension PostgresStore {
     /// Task `id` with its attempts, inputs and outputs, without the rest of its run.
     public func task(_ id: TaskID, namespace: String) async throws(ProvenanceError) -> RunTask {
         let namespaceID = try await namespaceID(namespace)
-        guard let task = try await tasks("t.id = \(id.rawValue) AND t.namespace_id = \(namespaceID.rawValue)").first else {
+        guard
+            let task = try await tasks(
+                StoreReadSQL.TaskInNamespace.self, "t.id = \(id.rawValue) AND t.namespace_id = \(namespaceID.rawValue)"
+            ).first
+        else {
             throw .notFound("task \(id) not found")
         }
         return task
@@ -55,7 +57,7 @@ extension PostgresStore {
     /// The tasks of run `id`, with their details.
     public func tasks(ofRun id: RunID, namespace: String) async throws(ProvenanceError) -> [RunTask] {
         _ = try await run(id, namespace: namespace)
-        return try await tasks("t.run_id = \(id.rawValue)")
+        return try await tasks(StoreReadSQL.TasksOfRun.self, "t.run_id = \(id.rawValue)")
     }
 
     /// A page of runs, newest first (without their tasks).
@@ -77,16 +79,13 @@ extension PostgresStore {
 
     // MARK: Rows
 
+    /// The runs `condition` selects (on `runs r`, `pipelines p` and `pipeline_versions v`), newest first, at most
+    /// `limit`. A listing's condition changes with its filters, so it runs as a one-off query, planned for its
+    /// values.
     private func runRows(_ condition: PostgresQuery, limit: Int, name: String = #function) async throws(ProvenanceError)
         -> [Run]
     {
-        let query = PostgresQuery(
-            unsafeSQL: """
-                SELECT \(RunRow.columns)
-                FROM runs r JOIN pipelines p ON p.id = r.pipeline_id JOIN pipeline_versions v ON v.id = r.version_id
-                WHERE 
-                """ + condition.sql + " ORDER BY r.id DESC LIMIT \(limit)",
-            binds: condition.binds)
+        let query = Self.runQuery(condition, limit: limit)
         return try await perform(name: name) { [self] connection in
             var runs: [Run] = []
             for try await row in try await connection.query(query, logger: logger) { runs.append(try RunRow(row).run) }
@@ -94,8 +93,37 @@ extension PostgresStore {
         }
     }
 
-    /// The tasks `condition` selects (on `tasks t`), in step order of creation, with their details.
-    private func tasks(_ condition: PostgresQuery, name: String = #function) async throws(ProvenanceError) -> [RunTask] {
+    /// Run `id` in the namespace, read by a prepared statement (run details and every answer about one run read it).
+    private func runByID(_ id: RunID, namespaceID: NamespaceID, name: String = #function) async throws(ProvenanceError)
+        -> Run?
+    {
+        let query = Self.runQuery("r.id = \(id.rawValue) AND r.namespace_id = \(namespaceID.rawValue)", limit: 1)
+        return try await perform(name: name) { [self] connection in
+            var runs: [Run] = []
+            for try await row in try await connection.prepared(StoreReadSQL.RunByID.self, query, logger: logger) {
+                runs.append(try RunRow(row).run)
+            }
+            return runs.first
+        }
+    }
+
+    private static func runQuery(_ condition: PostgresQuery, limit: Int) -> PostgresQuery {
+        var binds = condition.binds
+        binds.append(Int64(limit))
+        return PostgresQuery(
+            unsafeSQL: """
+                SELECT \(RunRow.columns)
+                FROM runs r JOIN pipelines p ON p.id = r.pipeline_id JOIN pipeline_versions v ON v.id = r.version_id
+                WHERE 
+                """ + condition.sql + " ORDER BY r.id DESC LIMIT $\(binds.count)",
+            binds: binds)
+    }
+
+    /// The tasks `condition` selects (on `tasks t`), in step order of creation, with their details; `statement`
+    /// names the prepared statement of that condition.
+    private func tasks<Statement: PreparedQueryName>(
+        _ statement: Statement.Type, _ condition: PostgresQuery, name: String = #function
+    ) async throws(ProvenanceError) -> [RunTask] {
         let query = PostgresQuery(
             unsafeSQL: """
                 SELECT \(TaskRow.columns)
@@ -110,7 +138,7 @@ extension PostgresStore {
             var backoffUntil: [Int64: Int64] = [:]
             var waitingFor: [Int64: [String]] = [:]
             var inputIDs: [Int64: [String: Int64]] = [:]
-            for try await row in try await connection.query(query, logger: logger) {
+            for try await row in try await connection.prepared(statement, query, logger: logger) {
                 let found = try TaskRow(row)
                 let id = found.task.id.rawValue
                 inputIDs[id] = found.inputIDs
