@@ -69,18 +69,18 @@ private struct AttemptSettlement {
 
     /// A running attempt, locked with its task.
     private struct Held {
-        let taskID: Int64
+        let taskID: TaskID
         let number: Int
         let attemptState: AttemptState
         let outcome: String?
-        let executionID: Int64
+        let executionID: ExecutionID
         let taskState: TaskState
-        let runID: Int64
-        let namespaceID: Int64
+        let runID: RunID
+        let namespaceID: NamespaceID
         let step: String
         let component: ComponentSpec
-        let inputs: [String: Int64]
-        let runContextID: Int64
+        let inputs: [String: ArtifactID]
+        let runContextID: ContextID
         let attempts: Int
         let maxAttempts: Int
         let cancelRequested: Bool
@@ -97,8 +97,8 @@ private struct AttemptSettlement {
         init(_ row: PostgresRow, specs: SpecCache<ComponentSpec>) throws {
             let (taskID, number, attemptState, outcome, executionID, taskState, runID, namespaceID, step, componentID, spec,
                  inputs, runContextID, attempts, maxAttempts, cancelRequested, runStopping) =
-                try row.decode((Int64, Int32, Int16, String?, Int64, Int16, Int64, Int64, String, Int64, String, String, Int64,
-                                Int32, Int32, Bool, Bool).self)
+                try row.decode((TaskID, Int32, Int16, String?, ExecutionID, Int16, RunID, NamespaceID, String, Int64, String, String,
+                                ContextID, Int32, Int32, Bool, Bool).self)
             (self.taskID, self.number, self.outcome, self.executionID) = (taskID, Int(number), outcome, executionID)
             self.attemptState = AttemptState(rawValue: attemptState) ?? .failed
             self.taskState = TaskState(rawValue: taskState) ?? .failed
@@ -113,7 +113,7 @@ private struct AttemptSettlement {
     /// Locks the attempt of `token` and its task, or fails with `leaseLost` when the token names no attempt.
     private func lock(_ token: LeaseToken) async throws -> Held {
         let held = try await lock(RunEngineSQL.LockOne.self, 
-            "a.task_id = \(token.taskID.rawValue) AND a.number = \(Int32(clamping: token.attempt)) AND a.secret = \(token.secret)")
+            "a.task_id = \(token.taskID) AND a.number = \(Int32(clamping: token.attempt)) AND a.secret = \(token.secret)")
         guard let first = held.first else {
             throw ProvenanceError(.leaseLost, "lease \(token.taskID).\(token.attempt) is not one this server issued, or it was replaced")
         }
@@ -158,13 +158,13 @@ private struct AttemptSettlement {
     /// artifact attributed to its run), then the tasks' outputs, attempts and states, and last the downstream
     /// counters. Returns one result per item and the runs to check once the transaction has committed.
     func complete(_ items: [(token: LeaseToken, report: AttemptReport)]) async throws
-        -> (result: [Result<AttemptOutcome, ProvenanceError>], runs: Set<Int64>)
+        -> (result: [Result<AttemptOutcome, ProvenanceError>], runs: Set<RunID>)
     {
         let held = try await lock(
             RunEngineSQL.LockBatch.self,
             """
             (a.task_id, a.number, a.secret) IN (
-                SELECT * FROM unnest(\(items.map(\.token.taskID.rawValue))::int8[],
+                SELECT * FROM unnest(\(items.map(\.token.taskID))::int8[],
                                      \(items.map { Int32(clamping: $0.token.attempt) })::int4[], \(items.map(\.token.secret))::text[]))
             """)
         let byToken = Dictionary(held.map { (Key(taskID: $0.taskID, number: $0.number), $0) }, uniquingKeysWith: { first, _ in first })
@@ -172,7 +172,7 @@ private struct AttemptSettlement {
         var accepted: [(index: Int, held: Held, report: AttemptReport, digest: String)] = []
         var taken: [Key: String] = [:]
         for (index, item) in items.enumerated() {
-            let key = Key(taskID: item.token.taskID.rawValue, number: item.token.attempt)
+            let key = Key(taskID: item.token.taskID, number: item.token.attempt)
             let digest = item.report.digest
             guard let held = byToken[key] else {
                 results[index] = .failure(ProvenanceError(
@@ -200,18 +200,18 @@ private struct AttemptSettlement {
         guard !accepted.isEmpty else { return (results.map { $0! }, []) }
 
         // The lineage, one write per namespace; the output artifacts' ids by task.
-        var outputIDs: [Int64: [(name: String, id: Int64)]] = [:]
+        var outputIDs: [TaskID: [(name: String, id: ArtifactID)]] = [:]
         let live = ArtifactState.live.rawValue
         var completePatch = NodePatch()
         completePatch.state = .set(ExecutionState.complete.rawValue)
         for namespaceID in Set(accepted.map(\.held.namespaceID)) {
             var lineage = AttemptLineage()
-            var artifactsOf: [(taskID: Int64, name: String, index: Int)] = []
+            var artifactsOf: [(taskID: TaskID, name: String, index: Int)] = []
             for entry in accepted where entry.held.namespaceID == namespaceID {
                 let held = entry.held
-                let execution = lineage.update(execution: held.executionID, completePatch)
+                let execution = lineage.update(execution: held.executionID.rawValue, completePatch)
                 for name in held.inputs.keys.sorted() {
-                    lineage.event(execution: execution, artifact: held.inputs[name]!, type: .input)
+                    lineage.event(execution: execution, artifact: held.inputs[name]!.rawValue, type: .input)
                 }
                 for output in held.component.outputs {
                     let reported = entry.report.outputs[output.name]!
@@ -220,17 +220,17 @@ private struct AttemptSettlement {
                         NodeDraft(
                             kind: .artifact, type: .name(output.type, version: nil), uri: reported.uri, state: reported.state ?? live,
                             properties: reported.properties, customProperties: reported.customProperties),
-                        attributedTo: held.runContextID)
+                        attributedTo: held.runContextID.rawValue)
                     lineage.event(execution: execution, artifactIndex: artifact, type: .output)
                     artifactsOf.append((held.taskID, output.name, artifact))
                 }
             }
-            let written = try await store.write(lineage.write, namespaceID: NamespaceID(namespaceID), on: connection)
+            let written = try await store.write(lineage.write, namespaceID: namespaceID, on: connection)
             for output in artifactsOf {
-                outputIDs[output.taskID, default: []].append((output.name, written.artifactIDs[output.index].rawValue))
+                outputIDs[output.taskID, default: []].append((output.name, written.artifactIDs[output.index]))
             }
         }
-        var outputTasks: [Int64] = [], outputNames: [String] = [], outputArtifacts: [Int64] = []
+        var outputTasks: [TaskID] = [], outputNames: [String] = [], outputArtifacts: [ArtifactID] = []
         for entry in accepted {
             for output in outputIDs[entry.held.taskID] ?? [] {
                 outputTasks.append(entry.held.taskID)
@@ -277,7 +277,7 @@ private struct AttemptSettlement {
 
     /// An attempt, by its task and number.
     private struct Key: Hashable {
-        let taskID: Int64
+        let taskID: TaskID
         let number: Int
     }
 
@@ -296,7 +296,7 @@ private struct AttemptSettlement {
     // MARK: Failure
 
     /// Fails the attempt; returns the outcome and the runs to check once it has committed.
-    func fail(_ token: LeaseToken, failure: AttemptFailure) async throws -> (result: AttemptOutcome, runs: Set<Int64>) {
+    func fail(_ token: LeaseToken, failure: AttemptFailure) async throws -> (result: AttemptOutcome, runs: Set<RunID>) {
         let held = try await lock(token)
         let digest = failure.digest
         guard held.attemptState == .running else { return (try repeated(held, digest: digest), []) }
@@ -308,7 +308,7 @@ private struct AttemptSettlement {
     }
 
     /// Ends expired leases; returns how many and how many tasks it queued, and the runs to check once committed.
-    func reap(limit: Int) async throws -> (result: (reaped: Int, queued: Int), runs: Set<Int64>) {
+    func reap(limit: Int) async throws -> (result: (reaped: Int, queued: Int), runs: Set<RunID>) {
         let expired = try await lock(
             RunEngineSQL.LockExpired.self,
             """
@@ -329,10 +329,10 @@ private struct AttemptSettlement {
     /// Returns the outcomes and the runs to check once the transaction has committed.
     private func settle(
         _ endings: [(held: Held, state: AttemptState, error: String, exitCode: Int?, digest: String)], released: Bool = false
-    ) async throws -> (outcomes: [AttemptOutcome], runs: Set<Int64>) {
+    ) async throws -> (outcomes: [AttemptOutcome], runs: Set<RunID>) {
         var outcomes: [AttemptOutcome] = []
-        var retry: [(id: Int64, delay: Double)] = [], failed: [Int64] = [], canceled: [Int64] = []
-        var runs: Set<Int64> = []
+        var retry: [(id: TaskID, delay: Double)] = [], failed: [TaskID] = [], canceled: [TaskID] = []
+        var runs: Set<RunID> = []
         for ending in endings {
             let held = ending.held
             runs.insert(held.runID)
@@ -391,9 +391,9 @@ private struct AttemptSettlement {
                 var patch = NodePatch()
                 patch.state = .set((ending.state == .canceled ? ExecutionState.canceled : .failed).rawValue)
                 patch.customProperties = PropertyPatch(set: ["error": .typed(.string(String(ending.error.prefix(Validation.maximumTextLength))))])
-                _ = lineage.update(execution: ending.held.executionID, patch)
+                _ = lineage.update(execution: ending.held.executionID.rawValue, patch)
             }
-            _ = try await store.write(lineage.write, namespaceID: NamespaceID(namespaceID), on: connection)
+            _ = try await store.write(lineage.write, namespaceID: namespaceID, on: connection)
         }
     }
 }

@@ -18,11 +18,11 @@ extension PostgresStore {
         try available.validate(field: "available")
         let limit = min(maximum, available.slots)
         guard limit > 0 else { return [] }
-        var namespaceIDs: [Int64]?
+        var namespaceIDs: [NamespaceID]?
         if let names = namespaces.names {
-            var ids: [Int64] = []
+            var ids: [NamespaceID] = []
             for name in names {
-                do throws(ProvenanceError) { ids.append(try await namespaceID(name).rawValue) } catch where error.code == .notFound {}
+                do throws(ProvenanceError) { ids.append(try await namespaceID(name)) } catch where error.code == .notFound {}
             }
             guard !ids.isEmpty else { return [] }
             namespaceIDs = ids
@@ -64,10 +64,10 @@ extension PostgresStore {
     public func heartbeat(executor: ExecutorID, tokens: [LeaseToken], duration: Duration, vouched: Bool)
         async throws(ProvenanceError) -> [LeaseStatus]
     {
-        let (tasks, numbers, secrets) = (tokens.map(\.taskID.rawValue), tokens.map { Int32(clamping: $0.attempt) }, tokens.map(\.secret))
+        let (tasks, numbers, secrets) = (tokens.map(\.taskID), tokens.map { Int32(clamping: $0.attempt) }, tokens.map(\.secret))
         let seconds = Self.seconds(duration)
-        let held: [Int64: (expires: Int64, cancel: Bool)] = try await perform { [self] connection in
-            var held: [Int64: (expires: Int64, cancel: Bool)] = [:]
+        let held: [TaskID: (expires: Int64, cancel: Bool)] = try await perform { [self] connection in
+            var held: [TaskID: (expires: Int64, cancel: Bool)] = [:]
             if !tasks.isEmpty {
                 let rows = try await connection.prepared(RunEngineSQL.HeartbeatAttempts.self,
                     """
@@ -75,18 +75,18 @@ extension PostgresStore {
                     FROM unnest(\(tasks)::int8[], \(numbers)::int4[], \(secrets)::text[]) AS k(task_id, number, secret),
                         tasks t
                     WHERE a.task_id = k.task_id AND a.number = k.number AND a.secret = k.secret
-                        AND a.state = \(AttemptState.running.rawValue) AND a.executor_id = \(executor.rawValue) AND t.id = a.task_id
+                        AND a.state = \(AttemptState.running.rawValue) AND a.executor_id = \(executor) AND t.id = a.task_id
                     RETURNING a.task_id, \(unescaped: Self.microseconds("a.lease_expires")), t.cancel_requested
                     """, logger: logger)
-                for try await (task, expires, cancel) in rows.decode((Int64, Int64, Bool).self) { held[task] = (expires, cancel) }
+                for try await (task, expires, cancel) in rows.decode((TaskID, Int64, Bool).self) { held[task] = (expires, cancel) }
             }
             if vouched || !held.isEmpty {
-                try await connection.prepared(RunEngineSQL.HeartbeatExecutor.self, "UPDATE executors SET last_seen = now() WHERE id = \(executor.rawValue)", logger: logger)
+                try await connection.prepared(RunEngineSQL.HeartbeatExecutor.self, "UPDATE executors SET last_seen = now() WHERE id = \(executor)", logger: logger)
             }
             return held
         }
         return tokens.map { token in
-            let status = held[token.taskID.rawValue]
+            let status = held[token.taskID]
             return LeaseStatus(token: token, leaseExpires: status?.expires, cancel: status?.cancel ?? false)
         }
     }
@@ -104,7 +104,7 @@ struct LeaseRequest: Sendable {
     let limit: Int
     let duration: Duration
     /// The namespaces whose tasks may be leased; nil for all.
-    let namespaceIDs: [Int64]?
+    let namespaceIDs: [NamespaceID]?
     /// Fires when the client that asked has gone.
     let cancellation: RequestCancellation?
 }
@@ -117,18 +117,18 @@ private struct LeaseGrant {
 
     /// A task picked for the lease, with what its executor needs to run it.
     private struct Picked {
-        let id: Int64
+        let id: TaskID
         let request: ResourceRequest
         let attempt: Int
-        let runID: Int64
+        let runID: RunID
         let namespace: String
-        let namespaceID: Int64
+        let namespaceID: NamespaceID
         let step: String
         let component: ComponentSpec
-        let executionTypeID: Int64
+        let executionTypeID: TypeID
         let parameters: [String: JSON]
-        let inputs: [String: Int64]
-        let runContextID: Int64
+        let inputs: [String: ArtifactID]
+        let runContextID: ContextID
 
         /// Over `tasks t` and `components c`.
         static let columns = """
@@ -142,8 +142,8 @@ private struct LeaseGrant {
         init(_ row: PostgresRow, specs: SpecCache<ComponentSpec>) throws {
             let (id, cpu, memoryMB, gpu, attempt, runID, namespace, namespaceID, step, componentID, spec, executionTypeID,
                  parameters, inputs, runContextID) =
-                try row.decode((Int64, Double, Int32, Int32, Int32, Int64, String, Int64, String, Int64, String, Int64, String,
-                                String, Int64).self)
+                try row.decode((TaskID, Double, Int32, Int32, Int32, RunID, String, NamespaceID, String, Int64, String, TypeID,
+                                String, String, ContextID).self)
             self.id = id
             request = ResourceRequest(cpu: cpu, memoryMB: Int(memoryMB), gpu: Int(gpu))
             (self.attempt, self.runID, self.namespace, self.namespaceID, self.step) = (Int(attempt), runID, namespace, namespaceID, step)
@@ -174,7 +174,7 @@ private struct LeaseGrant {
             RunEngineSQL.LeaseCandidates.self,
             """
             WITH e AS (
-                UPDATE executors SET last_seen = now() WHERE id = \(executor.rawValue)
+                UPDATE executors SET last_seen = now() WHERE id = \(executor)
                 RETURNING labels, set_config('enable_sort', 'on', true)
             ), front AS MATERIALIZED (
                 -- The queue's front, in the order of its index, unlocked.
@@ -206,7 +206,7 @@ private struct LeaseGrant {
             // Nothing to lease; an executor the server no longer knows must register again.
             var known = false
             for try await _ in try await connection.prepared(
-                RunEngineSQL.LeaseExecutor.self, "SELECT 1 FROM executors WHERE id = \(executor.rawValue)", logger: logger
+                RunEngineSQL.LeaseExecutor.self, "SELECT 1 FROM executors WHERE id = \(executor)", logger: logger
             ).decode(Int32.self) { known = true }
             guard known else { throw ProvenanceError.notFound("executor \(executor) not found; register again") }
             return []
@@ -222,16 +222,16 @@ private struct LeaseGrant {
         let executions = try await recordExecutions(picked)
         let secrets = picked.map { _ in LeaseToken.newSecret() }
         let seconds = PostgresStore.seconds(duration)
-        var expiries: [Int64: Int64] = [:]
+        var expiries: [TaskID: Int64] = [:]
         for try await (task, expires) in try await connection.prepared(
             RunEngineSQL.LeaseAttempts.self,
             """
             WITH a AS (
                 INSERT INTO attempts (task_id, number, state, executor_id, secret, lease_expires, execution_id)
-                SELECT l.task_id, l.number, \(unescaped: StateTransitionSQL.initial(AttemptState.self)), \(executor.rawValue), l.secret,
+                SELECT l.task_id, l.number, \(unescaped: StateTransitionSQL.initial(AttemptState.self)), \(executor), l.secret,
                        now() + \(seconds)::float8 * interval '1 second', l.execution_id
                 FROM unnest(\(picked.map(\.id))::int8[], \(picked.map { Int32($0.attempt) })::int4[], \(secrets)::text[],
-                            \(executions.map(\.rawValue))::int8[]) AS l(task_id, number, secret, execution_id)
+                            \(executions)::int8[]) AS l(task_id, number, secret, execution_id)
                 RETURNING task_id, lease_expires
             ), t AS (
                 UPDATE tasks SET \(unescaped: StateTransitionSQL.set(TaskState.running, on: .lease)), attempts = attempts + 1,
@@ -244,14 +244,14 @@ private struct LeaseGrant {
             )
             SELECT task_id, \(unescaped: PostgresStore.microseconds("lease_expires")) FROM a
             """, logger: logger
-        ).decode((Int64, Int64).self) { expiries[task] = expires }
+        ).decode((TaskID, Int64).self) { expiries[task] = expires }
         return picked.enumerated().map { offset, task in
             Lease(
-                token: LeaseToken(taskID: TaskID(task.id), attempt: task.attempt, secret: secrets[offset]),
-                namespace: task.namespace, runID: RunID(task.runID), step: task.step, component: task.component.reference,
+                token: LeaseToken(taskID: task.id, attempt: task.attempt, secret: secrets[offset]),
+                namespace: task.namespace, runID: task.runID, step: task.step, component: task.component.reference,
                 process: task.component.run, timeout: task.component.timeout, resources: task.component.resources,
                 inputs: task.inputs.keys.sorted().compactMap { name in
-                    artifacts[task.inputs[name]!].map { TaskArtifact(name: name, artifactID: ArtifactID(task.inputs[name]!), type: $0.type, uri: $0.uri) }
+                    artifacts[task.inputs[name]!].map { TaskArtifact(name: name, artifactID: task.inputs[name]!, type: $0.type, uri: $0.uri) }
                 },
                 outputs: task.component.outputs.map { output in
                     LeaseOutput(
@@ -271,27 +271,27 @@ private struct LeaseGrant {
             var positions: [Int] = []
             for (position, task) in picked.enumerated() where task.namespaceID == namespaceID {
                 _ = lineage.execution(
-                    type: task.executionTypeID, state: running,
+                    type: task.executionTypeID.rawValue, state: running,
                     properties: PipelineMetadata.attemptProperties(
-                        run: RunID(task.runID), task: TaskID(task.id), step: task.step, attempt: task.attempt,
+                        run: task.runID, task: task.id, step: task.step, attempt: task.attempt,
                         component: task.component.reference),
-                    context: task.runContextID)
+                    context: task.runContextID.rawValue)
                 positions.append(position)
             }
-            let written = try await store.write(lineage.write, namespaceID: NamespaceID(namespaceID), on: connection)
+            let written = try await store.write(lineage.write, namespaceID: namespaceID, on: connection)
             for (offset, position) in positions.enumerated() { executions[position] = written.executionIDs[offset] }
         }
         return executions
     }
 
-    private func inputArtifacts(_ tasks: [Picked]) async throws -> [Int64: (uri: String?, type: String)] {
+    private func inputArtifacts(_ tasks: [Picked]) async throws -> [ArtifactID: (uri: String?, type: String)] {
         let ids = Array(Set(tasks.flatMap(\.inputs.values)))
         guard !ids.isEmpty else { return [:] }
-        var artifacts: [Int64: (uri: String?, type: String)] = [:]
+        var artifacts: [ArtifactID: (uri: String?, type: String)] = [:]
         for try await (id, uri, type) in try await connection.prepared(RunEngineSQL.LeaseInputs.self, 
             "SELECT a.id, a.uri, ty.name FROM artifacts a JOIN types ty ON ty.id = a.type_id WHERE a.id = ANY(\(ids))",
             logger: logger
-        ).decode((Int64, String?, String).self) { artifacts[id] = (uri, type) }
+        ).decode((ArtifactID, String?, String).self) { artifacts[id] = (uri, type) }
         return artifacts
     }
 }

@@ -38,7 +38,7 @@ extension PostgresStore {
             try await Self.appendAudit(
                 connection, actor: actor, action: "run.cancel", namespaces: .only([namespace]), target: "run \(id)",
                 details: ["previous_state": .string(state.name)], logger: logger)
-            return ((), [id.rawValue])
+            return ((), [id])
         }
     }
 
@@ -60,7 +60,7 @@ extension PostgresStore {
                     .failedPrecondition, "run \(id) is \(state.name); only a FAILED or CANCELED run can be retried")
             }
             let succeeded = TaskState.allCases.filter(\.hasOutputs).map(\.rawValue)
-            var reset: [Int64] = []
+            var reset: [TaskID] = []
             for try await taskID in try await connection.query(
                 """
                 UPDATE tasks t SET \(unescaped: StateTransitionSQL.set(TaskState.pending, on: .retry)), error = NULL, cancel_requested = false,
@@ -73,23 +73,23 @@ extension PostgresStore {
                     AND \(unescaped: StateTransitionSQL.from(TaskState.pending, on: .retry, alias: "t"))
                 RETURNING t.id
                 """, logger: logger
-            ).decode(Int64.self) { reset.append(taskID) }
+            ).decode(TaskID.self) { reset.append(taskID) }
             try await connection.query(
                 """
                 UPDATE runs SET \(unescaped: StateTransitionSQL.set(RunState.running, on: .retry)), end_time = NULL,
                     unfinished_tasks = unfinished_tasks + \(Int32(reset.count))
                 WHERE id = \(id.rawValue) AND \(unescaped: StateTransitionSQL.from(RunState.running, on: .retry))
                 """, logger: logger)
-            var ready: [Int64] = []
+            var ready: [TaskID] = []
             for try await taskID in try await connection.query(
                 "SELECT id FROM tasks WHERE id = ANY(\(reset)) AND waiting_on = 0 ORDER BY id", logger: logger
-            ).decode(Int64.self) { ready.append(taskID) }
+            ).decode(TaskID.self) { ready.append(taskID) }
             try await Self.appendAudit(
                 connection, actor: actor, action: "run.retry", namespaces: .only([namespace]), target: "run \(id)",
                 details: ["previous_state": .string(state.name), "tasks_retried": .int(Int64(reset.count))], logger: logger)
             let advance = TaskAdvance(store: self, connection: connection)
             var released = try await advance.release(ready)
-            released.runs.insert(id.rawValue)
+            released.runs.insert(id)
             return ((), released.runs)
         }
     }

@@ -134,13 +134,13 @@ extension PostgresStore {
         let seconds = Self.seconds(options.executorLiveness)
         return try await perform(name: name) { [self] connection in
             var tasks: [RunTask] = []
-            var needs: [Int64: (request: ResourceRequest, labels: [String: String])] = [:]
-            var backoffUntil: [Int64: Int64] = [:]
-            var waitingFor: [Int64: [String]] = [:]
-            var inputIDs: [Int64: [String: Int64]] = [:]
+            var needs: [TaskID: (request: ResourceRequest, labels: [String: String])] = [:]
+            var backoffUntil: [TaskID: Int64] = [:]
+            var waitingFor: [TaskID: [String]] = [:]
+            var inputIDs: [TaskID: [String: ArtifactID]] = [:]
             for try await row in try await connection.prepared(statement, query, logger: logger) {
                 let found = try TaskRow(row)
-                let id = found.task.id.rawValue
+                let id = found.task.id
                 inputIDs[id] = found.inputIDs
                 if found.task.state == .queued {
                     if found.backingOff { backoffUntil[id] = found.notBefore } else { needs[id] = (found.request, found.labels) }
@@ -150,8 +150,8 @@ extension PostgresStore {
                 tasks.append(found.task)
             }
             guard !tasks.isEmpty else { return tasks }
-            let ids = tasks.map(\.id.rawValue)
-            var attempts: [Int64: [TaskAttempt]] = [:]
+            let ids = tasks.map(\.id)
+            var attempts: [TaskID: [TaskAttempt]] = [:]
             for try await row in try await connection.prepared(RunEngineSQL.RunAttempts.self, 
                 """
                 SELECT \(unescaped: AttemptRow.columns)
@@ -162,18 +162,18 @@ extension PostgresStore {
                 let found = try AttemptRow(row)
                 attempts[found.taskID, default: []].append(found.attempt)
             }
-            var outputs: [Int64: [(name: String, artifact: Int64)]] = [:]
+            var outputs: [TaskID: [(name: String, artifact: ArtifactID)]] = [:]
             for try await (task, name, artifact) in try await connection.prepared(RunEngineSQL.RunOutputs.self, 
                 "SELECT task_id, name, artifact_id FROM task_outputs WHERE task_id = ANY(\(ids)) ORDER BY task_id, name",
                 logger: logger
-            ).decode((Int64, String, Int64).self) { outputs[task, default: []].append((name, artifact)) }
+            ).decode((TaskID, String, ArtifactID).self) { outputs[task, default: []].append((name, artifact)) }
             let artifactIDs = Array(Set(inputIDs.values.flatMap(\.values) + outputs.values.flatMap { $0.map(\.artifact) }))
-            var artifacts: [Int64: (type: String, uri: String?)] = [:]
+            var artifacts: [ArtifactID: (type: String, uri: String?)] = [:]
             if !artifactIDs.isEmpty {
                 for try await (id, type, uri) in try await connection.prepared(RunEngineSQL.RunArtifacts.self, 
                     "SELECT a.id, ty.name, a.uri FROM artifacts a JOIN types ty ON ty.id = a.type_id WHERE a.id = ANY(\(artifactIDs))",
                     logger: logger
-                ).decode((Int64, String, String?).self) { artifacts[id] = (type, uri) }
+                ).decode((ArtifactID, String, String?).self) { artifacts[id] = (type, uri) }
             }
             var executors: [ExecutorInfo] = []
             if !needs.isEmpty {
@@ -184,11 +184,11 @@ extension PostgresStore {
                     """, logger: logger
                 ) { executors.append(try Self.decodeExecutor(row)) }
             }
-            func artifact(_ name: String, _ id: Int64) -> TaskArtifact {
-                TaskArtifact(name: name, artifactID: ArtifactID(id), type: artifacts[id]?.type ?? "", uri: artifacts[id]?.uri)
+            func artifact(_ name: String, _ id: ArtifactID) -> TaskArtifact {
+                TaskArtifact(name: name, artifactID: id, type: artifacts[id]?.type ?? "", uri: artifacts[id]?.uri)
             }
             for index in tasks.indices {
-                let id = tasks[index].id.rawValue
+                let id = tasks[index].id
                 tasks[index].attempts = attempts[id] ?? []
                 tasks[index].inputs = (inputIDs[id] ?? [:]).sorted { $0.key < $1.key }.map { artifact($0.key, $0.value) }
                 tasks[index].outputs = (outputs[id] ?? []).map { artifact($0.name, $0.artifact) }

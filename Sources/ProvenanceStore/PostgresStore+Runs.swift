@@ -15,14 +15,14 @@ extension PostgresStore {
         let runContextType = try await engineType(
             NodeType(kind: .context, name: PipelineMetadata.runContextType), namespace: namespace).id
         let uriTypes = Self.uriInputs(plan, components: components)
-        var uriArtifactTypes: [String: Int64] = [:]
+        var uriArtifactTypes: [String: TypeID] = [:]
         for typeName in Set(uriTypes.values) {
-            uriArtifactTypes[typeName] = try await engineType(PipelineMetadata.artifactType(typeName), namespace: namespace).id.rawValue
+            uriArtifactTypes[typeName] = try await engineType(PipelineMetadata.artifactType(typeName), namespace: namespace).id
         }
         let types = uriArtifactTypes
         let submission = RunSubmission(
             namespaceID: namespaceID, version: version, plan: plan, components: components, labels: request.labels,
-            cache: request.cache, runContextType: runContextType.rawValue, uriInputTypes: uriTypes, artifactTypes: types)
+            cache: request.cache, runContextType: runContextType, uriInputTypes: uriTypes, artifactTypes: types)
         return try await transactionFinishingRuns { [self] connection in
             try await submission.insert(on: connection, store: self)
         }
@@ -50,30 +50,30 @@ private struct RunSubmission: Sendable {
     let components: [ComponentReference: StoredComponent]
     let labels: [String: String]
     let cache: Bool
-    let runContextType: Int64
+    let runContextType: TypeID
     /// The artifact type of each URI an input names.
     let uriInputTypes: [String: String]
     /// Artifact type ids by name.
-    let artifactTypes: [String: Int64]
+    let artifactTypes: [String: TypeID]
 
-    func insert(on connection: PostgresConnection, store: PostgresStore) async throws -> (result: RunID, runs: Set<Int64>) {
+    func insert(on connection: PostgresConnection, store: PostgresStore) async throws -> (result: RunID, runs: Set<RunID>) {
         let logger = store.logger
         let parameters = JSONWriter.string(.object(plan.parameters.keys.sorted().map { (key: $0, value: plan.parameters[$0]!) }))
         let labelText = JSONWriter.string(.object(labels.keys.sorted().map { (key: $0, value: .string(labels[$0]!)) }))
-        var runID: Int64 = 0
+        var runID = RunID(0)
         for try await id in try await connection.prepared(RunEngineSQL.InsertRun.self, 
             """
             INSERT INTO runs (namespace_id, pipeline_id, version_id, state, parameters, labels, cache, context_id, history)
-            VALUES (\(namespaceID.rawValue), \(version.pipelineID.rawValue), \(version.versionID.rawValue),
+            VALUES (\(namespaceID), \(version.pipelineID), \(version.versionID),
                     \(unescaped: StateTransitionSQL.initial(RunState.self)), \(parameters)::jsonb, \(labelText)::jsonb, \(cache), 0,
                     \(unescaped: StateTransitionSQL.submittedHistory))
             RETURNING id
             """, logger: logger
-        ).decode(Int64.self) { runID = id }
+        ).decode(RunID.self) { runID = id }
         let (runContext, uriArtifacts) = try await recordContext(run: runID, on: connection, store: store)
         try await connection.prepared(RunEngineSQL.RunParentContext.self, 
             """
-            INSERT INTO parent_contexts (child_id, parent_id) VALUES (\(runContext), \(version.contextID.rawValue))
+            INSERT INTO parent_contexts (child_id, parent_id) VALUES (\(runContext), \(version.contextID))
             ON CONFLICT DO NOTHING
             """, logger: logger)
         try await connection.prepared(
@@ -84,59 +84,59 @@ private struct RunSubmission: Sendable {
         let roots = plan.tasks.filter(\.upstream.isEmpty).compactMap { taskIDs[$0.step] }
         let advance = TaskAdvance(store: store, connection: connection)
         let released = try await advance.release(roots)
-        return (RunID(runID), released.runs)
+        return (runID, released.runs)
     }
 
     /// The run's PipelineRun context, and the artifacts its URI inputs name (recorded now if no artifact of the
     /// input's type has the URI).
-    private func recordContext(run: Int64, on connection: PostgresConnection, store: PostgresStore) async throws
-        -> (context: Int64, uriArtifacts: [String: Int64])
+    private func recordContext(run: RunID, on connection: PostgresConnection, store: PostgresStore) async throws
+        -> (context: ContextID, uriArtifacts: [String: ArtifactID])
     {
         var write = LineageWrite(attributions: [], associations: [])
         write.contexts = [.create(NodeDraft(
-            kind: .context, type: .id(TypeID(runContextType)),
-            name: PipelineMetadata.runContextName(pipeline: version.spec.name, run: RunID(run))))]
+            kind: .context, type: .id(runContextType),
+            name: PipelineMetadata.runContextName(pipeline: version.spec.name, run: run)))]
         var uris: [String] = []
         for (uri, type) in uriInputTypes.sorted(by: { $0.key < $1.key }) {
             let rows = try await connection.query(
                 """
                 SELECT a.id FROM artifacts a
-                WHERE a.namespace_id = \(namespaceID.rawValue) AND a.uri = \(uri) AND a.type_id = \(artifactTypes[type]!)
+                WHERE a.namespace_id = \(namespaceID) AND a.uri = \(uri) AND a.type_id = \(artifactTypes[type]!)
                 ORDER BY a.id DESC LIMIT 1
                 """, logger: store.logger)
-            var existing: Int64?
-            for try await id in rows.decode(Int64.self) { existing = id }
+            var existing: ArtifactID?
+            for try await id in rows.decode(ArtifactID.self) { existing = id }
             if let existing {
-                write.artifacts.append(.update(id: existing, NodePatch()))
+                write.artifacts.append(.update(id: existing.rawValue, NodePatch()))
             } else {
                 write.artifacts.append(.create(NodeDraft(
-                    kind: .artifact, type: .id(TypeID(artifactTypes[type]!)), uri: uri,
+                    kind: .artifact, type: .id(artifactTypes[type]!), uri: uri,
                     state: ArtifactState.live.rawValue)))
             }
             write.attributions!.append(IndexLink(contextIndex: 0, nodeIndex: uris.count))
             uris.append(uri)
         }
         let result = try await store.write(write, namespaceID: namespaceID, on: connection)
-        var artifacts: [String: Int64] = [:]
-        for (offset, uri) in uris.enumerated() { artifacts[uri] = result.artifactIDs[offset].rawValue }
-        return (result.contextIDs[0].rawValue, artifacts)
+        var artifacts: [String: ArtifactID] = [:]
+        for (offset, uri) in uris.enumerated() { artifacts[uri] = result.artifactIDs[offset] }
+        return (result.contextIDs[0], artifacts)
     }
 
     /// Inserts one task per step and the edges between them; returns the tasks' ids by step.
-    private func insertTasks(run: Int64, uriArtifacts: [String: Int64], on connection: PostgresConnection, logger: Logger)
-        async throws -> [String: Int64]
+    private func insertTasks(run: RunID, uriArtifacts: [String: ArtifactID], on connection: PostgresConnection, logger: Logger)
+        async throws -> [String: TaskID]
     {
-        var steps: [String] = [], componentIDs: [Int64] = [], waiting: [Int32] = [], parameterTexts: [String] = []
+        var steps: [String] = [], componentIDs: [ComponentID] = [], waiting: [Int32] = [], parameterTexts: [String] = []
         var sourceTexts: [String] = [], caches: [Bool] = [], cpus: [Double] = [], memories: [Int32] = [], gpus: [Int32] = []
         var labelTexts: [String] = [], attempts: [Int32] = []
         for task in plan.tasks {
             steps.append(task.step)
-            componentIDs.append(components[task.component]!.id.rawValue)
+            componentIDs.append(components[task.component]!.id)
             waiting.append(Int32(task.upstream.count))
             parameterTexts.append(JSONWriter.string(.object(task.parameters.keys.sorted().map { (key: $0, value: task.parameters[$0]!) })))
             sourceTexts.append(JSONWriter.string(.object(task.inputs.keys.sorted().map { name in
                 var source = task.inputs[name]!
-                if case .uri(let uri) = source, let id = uriArtifacts[uri] { source = .artifact(ArtifactID(id)) }
+                if case .uri(let uri) = source, let id = uriArtifacts[uri] { source = .artifact(id) }
                 return (key: name, value: source.json)
             })))
             caches.append(task.cache)
@@ -146,12 +146,12 @@ private struct RunSubmission: Sendable {
             labelTexts.append(JSONWriter.string(.object(task.executorLabels.keys.sorted().map { (key: $0, value: .string(task.executorLabels[$0]!)) })))
             attempts.append(Int32(clamping: task.maxAttempts))
         }
-        var ids: [String: Int64] = [:]
+        var ids: [String: TaskID] = [:]
         let rows = try await connection.prepared(RunEngineSQL.InsertTasks.self, 
             """
             INSERT INTO tasks (run_id, namespace_id, step, component_id, state, waiting_on, parameters, input_sources,
                                cache, cpu, memory_mb, gpu, executor_labels, max_attempts)
-            SELECT \(run), \(namespaceID.rawValue), t.step, t.component_id, \(unescaped: StateTransitionSQL.initial(TaskState.self)), t.waiting_on,
+            SELECT \(run), \(namespaceID), t.step, t.component_id, \(unescaped: StateTransitionSQL.initial(TaskState.self)), t.waiting_on,
                    t.parameters::jsonb, t.sources::jsonb, t.cache, t.cpu, t.memory_mb, t.gpu, t.labels::jsonb, t.attempts
             FROM unnest(\(steps)::text[], \(componentIDs)::int8[], \(waiting)::int4[], \(parameterTexts)::text[],
                         \(sourceTexts)::text[], \(caches)::bool[], \(cpus)::float8[], \(memories)::int4[], \(gpus)::int4[],
@@ -159,8 +159,8 @@ private struct RunSubmission: Sendable {
                 AS t(step, component_id, waiting_on, parameters, sources, cache, cpu, memory_mb, gpu, labels, attempts)
             RETURNING id, step
             """, logger: logger)
-        for try await (id, step) in rows.decode((Int64, String).self) { ids[step] = id }
-        var upstream: [Int64] = [], downstream: [Int64] = []
+        for try await (id, step) in rows.decode((TaskID, String).self) { ids[step] = id }
+        var upstream: [TaskID] = [], downstream: [TaskID] = []
         for task in plan.tasks {
             for name in task.upstream {
                 upstream.append(ids[name]!)

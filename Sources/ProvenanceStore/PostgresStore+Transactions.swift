@@ -27,7 +27,7 @@ extension PostgresStore {
     /// whose tasks have all ended (see `TaskAdvance.finishRunsIfDone`): a run's state never lags its tasks.
     func transactionFinishingRuns<Result: Sendable>(
         name: String = #function,
-        _ body: @escaping @Sendable (PostgresConnection) async throws -> (result: Result, runs: Set<Int64>)
+        _ body: @escaping @Sendable (PostgresConnection) async throws -> (result: Result, runs: Set<RunID>)
     ) async throws(ProvenanceError) -> Result {
         try await transaction(name: name) { [self] connection in
             let (result, runs) = try await body(connection)

@@ -16,13 +16,13 @@ struct RunRow {
     init(_ row: PostgresRow) throws {
         let (id, pipeline, digest, state, history, parameters, labels, cache, pipelineContextID, runContextID, created,
              started, ended, taskCounts) =
-            try row.decode((Int64, String, String, Int16, String, String, String, Bool, Int64, Int64, Int64, Int64?, Int64?,
-                            String).self)
+            try row.decode((RunID, String, String, Int16, String, String, String, Bool, ContextID, ContextID, Int64, Int64?,
+                            Int64?, String).self)
         run = Run(
-            id: RunID(id), pipeline: pipeline, version: digest, state: RunState(rawValue: state) ?? .failed,
+            id: id, pipeline: pipeline, version: digest, state: RunState(rawValue: state) ?? .failed,
             history: try Self.history(history), parameters: try TaskAdvance.object(try JSONParser.parse(parameters)),
-            labels: try PostgresStore.labels(labels), cache: cache, pipelineContextID: ContextID(pipelineContextID),
-            runContextID: ContextID(runContextID), createTime: created, startTime: started, endTime: ended,
+            labels: try PostgresStore.labels(labels), cache: cache, pipelineContextID: pipelineContextID,
+            runContextID: runContextID, createTime: created, startTime: started, endTime: ended,
             taskCounts: try Self.taskCounts(taskCounts))
     }
 
@@ -51,7 +51,7 @@ struct RunRow {
 /// need to say why it waits.
 struct TaskRow {
     let task: RunTask
-    let inputIDs: [String: Int64]
+    let inputIDs: [String: ArtifactID]
     let backingOff: Bool
     let notBefore: Int64
     let request: ResourceRequest
@@ -73,14 +73,14 @@ struct TaskRow {
     init(_ row: PostgresRow) throws {
         let (id, runID, step, componentName, componentVersion, state, error, cachedFrom, fingerprint, parameters, inputs,
              execution, created, queued, started, ended, backingOff, notBefore, cpu, memoryMB, gpu, labels, waitingFor) =
-            try row.decode((Int64, Int64, String, String, String, Int16, String?, Int64?, String?, String, String, Int64?,
-                            Int64, Int64?, Int64?, Int64?, Bool, Int64, Double, Int32, Int32, String, [String]).self)
+            try row.decode((TaskID, RunID, String, String, String, Int16, String?, TaskID?, String?, String, String,
+                            ExecutionID?, Int64, Int64?, Int64?, Int64?, Bool, Int64, Double, Int32, Int32, String, [String]).self)
         task = RunTask(
-            id: TaskID(id), runID: RunID(runID), step: step,
+            id: id, runID: runID, step: step,
             component: ComponentReference(name: componentName, version: componentVersion),
-            state: TaskState(rawValue: state) ?? .failed, error: error, cachedFrom: cachedFrom.map(TaskID.init),
+            state: TaskState(rawValue: state) ?? .failed, error: error, cachedFrom: cachedFrom,
             fingerprint: fingerprint, parameters: try TaskAdvance.object(try JSONParser.parse(parameters)),
-            executionID: execution.map(ExecutionID.init), createTime: created, queueTime: queued, startTime: started,
+            executionID: execution, createTime: created, queueTime: queued, startTime: started,
             endTime: ended)
         inputIDs = try TaskAdvance.artifactIDs(inputs)
         (self.backingOff, self.notBefore) = (backingOff, notBefore)
@@ -92,7 +92,7 @@ struct TaskRow {
 
 /// An attempt as the run reads select it: a row of `columns` over `attempts a` and `executors x`.
 struct AttemptRow {
-    let taskID: Int64
+    let taskID: TaskID
     let attempt: TaskAttempt
 
     static let columns = """
@@ -102,11 +102,11 @@ struct AttemptRow {
 
     init(_ row: PostgresRow) throws {
         let (taskID, number, state, executorID, executorName, executionID, started, ended, leaseExpires, exitCode, error) =
-            try row.decode((Int64, Int32, Int16, Int64, String, Int64, Int64, Int64?, Int64, Int32?, String?).self)
+            try row.decode((TaskID, Int32, Int16, ExecutorID, String, ExecutionID, Int64, Int64?, Int64, Int32?, String?).self)
         self.taskID = taskID
         attempt = TaskAttempt(
-            number: Int(number), state: AttemptState(rawValue: state) ?? .failed, executorID: ExecutorID(executorID),
-            executorName: executorName, executionID: ExecutionID(executionID), startTime: started, endTime: ended,
+            number: Int(number), state: AttemptState(rawValue: state) ?? .failed, executorID: executorID,
+            executorName: executorName, executionID: executionID, startTime: started, endTime: ended,
             leaseExpires: leaseExpires, exitCode: exitCode.map(Int.init), error: error)
     }
 }

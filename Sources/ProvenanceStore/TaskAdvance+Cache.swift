@@ -5,13 +5,13 @@ import ProvenanceCore
 /// and input artifacts) lends its outputs.
 extension TaskAdvance {
     struct CacheKey: Hashable {
-        let namespaceID: Int64
+        let namespaceID: NamespaceID
         let fingerprint: String
     }
 
     /// A succeeded task whose outputs a cache hit reuses.
     struct CacheSource {
-        let taskID: Int64
+        let taskID: TaskID
         var outputs: [(name: String, artifact: ArtifactID)]
     }
 
@@ -24,7 +24,7 @@ extension TaskAdvance {
     }
 
     /// For each fingerprint, the newest succeeded task that had it, with its outputs: one statement.
-    func cacheSources(_ keys: [(namespaceID: Int64, fingerprint: String)]) async throws -> [CacheKey: CacheSource] {
+    func cacheSources(_ keys: [(namespaceID: NamespaceID, fingerprint: String)]) async throws -> [CacheKey: CacheSource] {
         guard !keys.isEmpty else { return [:] }
         var sources: [CacheKey: CacheSource] = [:]
         let rows = try await connection.prepared(RunEngineSQL.CacheHits.self,
@@ -38,10 +38,10 @@ extension TaskAdvance {
                 LEFT JOIN task_outputs o ON o.task_id = h.id
             ORDER BY h.namespace_id, h.fingerprint, o.name
             """, logger: logger)
-        for try await (namespaceID, fingerprint, id, name, artifact) in rows.decode((Int64, String, Int64, String?, Int64?).self) {
+        for try await (namespaceID, fingerprint, id, name, artifact) in rows.decode((NamespaceID, String, TaskID, String?, ArtifactID?).self) {
             let key = CacheKey(namespaceID: namespaceID, fingerprint: fingerprint)
             var source = sources[key] ?? CacheSource(taskID: id, outputs: [])
-            if let name, let artifact { source.outputs.append((name, ArtifactID(artifact))) }
+            if let name, let artifact { source.outputs.append((name, artifact)) }
             sources[key] = source
         }
         return sources
@@ -54,25 +54,25 @@ extension TaskAdvance {
         var lineage = AttemptLineage()
         for hit in hits {
             let execution = lineage.execution(
-                type: hit.task.executionTypeID, state: ExecutionState.cached.rawValue,
+                type: hit.task.executionTypeID.rawValue, state: ExecutionState.cached.rawValue,
                 properties: PipelineMetadata.attemptProperties(
-                    run: RunID(hit.task.runID), task: TaskID(hit.task.id), step: hit.task.step, attempt: 0,
+                    run: hit.task.runID, task: hit.task.id, step: hit.task.step, attempt: 0,
                     component: hit.task.component),
-                context: hit.task.runContextID)
+                context: hit.task.runContextID.rawValue)
             for (_, artifact) in hit.inputs.sorted(by: { $0.key < $1.key }) {
                 lineage.event(execution: execution, artifact: artifact.rawValue, type: .input)
             }
             for output in hit.source.outputs {
-                lineage.event(execution: execution, artifact: output.artifact.rawValue, type: .output, attributedTo: hit.task.runContextID)
+                lineage.event(execution: execution, artifact: output.artifact.rawValue, type: .output, attributedTo: hit.task.runContextID.rawValue)
             }
         }
-        let result = try await store.write(lineage.write, namespaceID: NamespaceID(hits[0].task.namespaceID), on: connection)
-        var taskIDs: [Int64] = [], names: [String] = [], artifacts: [Int64] = []
+        let result = try await store.write(lineage.write, namespaceID: hits[0].task.namespaceID, on: connection)
+        var taskIDs: [TaskID] = [], names: [String] = [], artifacts: [ArtifactID] = []
         for hit in hits {
             for output in hit.source.outputs {
                 taskIDs.append(hit.task.id)
                 names.append(output.name)
-                artifacts.append(output.artifact.rawValue)
+                artifacts.append(output.artifact)
             }
         }
         try await connection.prepared(RunEngineSQL.CachedOutputs.self,
@@ -86,7 +86,7 @@ extension TaskAdvance {
                 UPDATE tasks t SET \(unescaped: StateTransitionSQL.set(TaskState.cached, on: .cacheHit)), cached_from = h.source,
                     execution_id = h.execution, inputs = h.inputs::jsonb, fingerprint = h.fingerprint, queue_time = now(),
                     start_time = now(), end_time = now()
-                FROM unnest(\(hits.map(\.task.id))::int8[], \(hits.map(\.source.taskID))::int8[], \(result.executionIDs.map(\.rawValue))::int8[],
+                FROM unnest(\(hits.map(\.task.id))::int8[], \(hits.map(\.source.taskID))::int8[], \(result.executionIDs)::int8[],
                             \(hits.map { Self.inputsText($0.inputs) })::text[], \(hits.map(\.fingerprint))::text[])
                     AS h(id, source, execution, inputs, fingerprint)
                 WHERE t.id = h.id AND \(unescaped: StateTransitionSQL.from(TaskState.cached, on: .cacheHit, alias: "t"))

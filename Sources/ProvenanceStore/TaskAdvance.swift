@@ -14,17 +14,17 @@ struct TaskAdvance {
     /// A pending task whose upstream tasks have all produced their outputs: a row of `columns` over `tasks t`,
     /// `runs r`, `pipelines p` and `components c`.
     struct ReadyTask {
-        let id: Int64
-        let runID: Int64
-        let namespaceID: Int64
+        let id: TaskID
+        let runID: RunID
+        let namespaceID: NamespaceID
         let step: String
         let component: ComponentReference
-        let executionTypeID: Int64
+        let executionTypeID: TypeID
         let parameters: [String: JSON]
         let sources: [String: InputSource]
         let cache: Bool
-        let runContextID: Int64
-        let pipelineContextID: Int64
+        let runContextID: ContextID
+        let pipelineContextID: ContextID
         let runIsStopping: Bool
 
         static let columns = """
@@ -36,7 +36,8 @@ struct TaskAdvance {
         init(_ row: PostgresRow) throws {
             let (id, runID, namespaceID, step, componentName, componentVersion, executionTypeID, parameters, sources, cache,
                  runContextID, pipelineContextID, runIsStopping) =
-                try row.decode((Int64, Int64, Int64, String, String, String, Int64, String, String, Bool, Int64, Int64, Bool).self)
+                try row.decode(
+                    (TaskID, RunID, NamespaceID, String, String, String, TypeID, String, String, Bool, ContextID, ContextID, Bool).self)
             (self.id, self.runID, self.namespaceID, self.step) = (id, runID, namespaceID, step)
             component = ComponentReference(name: componentName, version: componentVersion)
             self.executionTypeID = executionTypeID
@@ -53,7 +54,7 @@ struct TaskAdvance {
         /// Tasks queued for executors.
         var queued = 0
         /// Runs whose tasks changed.
-        var runs: Set<Int64> = []
+        var runs: Set<RunID> = []
     }
 
     /// Makes the pending tasks `ids` (whose upstream tasks have all produced their outputs) go forward: each has
@@ -65,7 +66,7 @@ struct TaskAdvance {
     /// wave and writing every cache hit at the end in one set of statements. After `StoreOptions.releaseWaves`
     /// waves the tasks still to go are left in `task_releases` for further transactions (`releaseDeferred`): a
     /// long chain served from the cache never holds the caller's transaction, and its locks, for long.
-    func release(_ ids: [Int64]) async throws -> Released {
+    func release(_ ids: [TaskID]) async throws -> Released {
         var released = Released()
         var hits: [CacheHit] = []
         // The outputs of the tasks served from the cache so far: not yet written, read by the next waves.
@@ -85,7 +86,7 @@ struct TaskAdvance {
             let live = tasks.filter { !$0.runIsStopping }
             let outputs = try await outputs(of: live, known: reused)
             var resolved: [(task: ReadyTask, inputs: [String: ArtifactID], fingerprint: String)] = []
-            var failed: [(id: Int64, error: String)] = []
+            var failed: [(id: TaskID, error: String)] = []
             var selected: [SelectorKey: ArtifactID?] = [:]
             for task in live {
                 var inputs: [String: ArtifactID] = [:]
@@ -120,8 +121,8 @@ struct TaskAdvance {
                 }
             }
             let sources = try await cacheSources(resolved.filter { $0.task.cache }.map { (namespaceID: $0.task.namespaceID, fingerprint: $0.fingerprint) })
-            var cachedNow: [Int64] = []
-            var queued: [(id: Int64, inputs: [String: ArtifactID], fingerprint: String)] = []
+            var cachedNow: [TaskID] = []
+            var queued: [(id: TaskID, inputs: [String: ArtifactID], fingerprint: String)] = []
             for entry in resolved {
                 if entry.task.cache, let source = sources[CacheKey(namespaceID: entry.task.namespaceID, fingerprint: entry.fingerprint)] {
                     hits.append(CacheHit(task: entry.task, inputs: entry.inputs, fingerprint: entry.fingerprint, source: source))
@@ -149,7 +150,7 @@ struct TaskAdvance {
     }
 
     /// Leaves ready tasks for a later transaction, and has every replica told when this one commits.
-    private func deferRelease(_ ids: [Int64]) async throws {
+    private func deferRelease(_ ids: [TaskID]) async throws {
         try await connection.prepared(RunEngineSQL.DeferRelease.self,
             "INSERT INTO task_releases (task_id) SELECT unnest(\(ids)::int8[]) ON CONFLICT DO NOTHING", logger: logger)
         try await connection.prepared(RunEngineSQL.NotifyDeferred.self,
@@ -157,21 +158,21 @@ struct TaskAdvance {
     }
 
     /// Takes up to `limit` ready tasks earlier transactions left for later (none another transaction has taken).
-    func takeDeferred(limit: Int) async throws -> [Int64] {
-        var ids: [Int64] = []
+    func takeDeferred(limit: Int) async throws -> [TaskID] {
+        var ids: [TaskID] = []
         for try await id in try await connection.prepared(RunEngineSQL.TakeDeferred.self,
             """
             DELETE FROM task_releases WHERE task_id IN (
                 SELECT task_id FROM task_releases ORDER BY task_id LIMIT \(Int64(limit)) FOR UPDATE SKIP LOCKED)
             RETURNING task_id
             """, logger: logger
-        ).decode(Int64.self) { ids.append(id) }
+        ).decode(TaskID.self) { ids.append(id) }
         return ids.sorted()
     }
 
     // MARK: Reading ready tasks and their inputs
 
-    private func load(_ ids: [Int64]) async throws -> [ReadyTask] {
+    private func load(_ ids: [TaskID]) async throws -> [ReadyTask] {
         var tasks: [ReadyTask] = []
         let rows = try await connection.prepared(RunEngineSQL.ReleasePick.self,
             """
@@ -187,10 +188,10 @@ struct TaskAdvance {
     }
 
     /// Stored `{"input": artifact id}` (a task's resolved inputs) as a dictionary.
-    static func artifactIDs(_ text: String) throws -> [String: Int64] {
-        var ids: [String: Int64] = [:]
+    static func artifactIDs(_ text: String) throws -> [String: ArtifactID] {
+        var ids: [String: ArtifactID] = [:]
         for (name, value) in try object(try JSONParser.parse(text)) {
-            if case .int(let id) = value { ids[name] = id }
+            if case .int(let id) = value { ids[name] = ArtifactID(id) }
         }
         return ids
     }
@@ -202,7 +203,7 @@ struct TaskAdvance {
     }
 
     struct OutputKey: Hashable {
-        let runID: Int64
+        let runID: RunID
         let step: String
         let output: String
     }
@@ -211,7 +212,7 @@ struct TaskAdvance {
     /// not yet written), the others as stored.
     private func outputs(of tasks: [ReadyTask], known: [OutputKey: ArtifactID]) async throws -> [OutputKey: ArtifactID] {
         var outputs = known
-        var runs: [Int64] = [], steps: [String] = []
+        var runs: [RunID] = [], steps: [String] = []
         for task in tasks {
             for source in task.sources.values {
                 if case .output(let step, let output) = source, known[OutputKey(runID: task.runID, step: step, output: output)] == nil {
@@ -227,29 +228,29 @@ struct TaskAdvance {
             FROM (SELECT DISTINCT run_id, step FROM unnest(\(runs)::int8[], \(steps)::text[]) AS s(run_id, step)) s
                 JOIN tasks t ON t.run_id = s.run_id AND t.step = s.step JOIN task_outputs o ON o.task_id = t.id
             """, logger: logger)
-        for try await (runID, step, output, artifact) in rows.decode((Int64, String, String, Int64).self) {
-            outputs[OutputKey(runID: runID, step: step, output: output)] = ArtifactID(artifact)
+        for try await (runID, step, output, artifact) in rows.decode((RunID, String, String, ArtifactID).self) {
+            outputs[OutputKey(runID: runID, step: step, output: output)] = artifact
         }
         return outputs
     }
 
     private struct SelectorKey: Hashable {
         let selector: ArtifactSelector
-        let namespaceID: Int64
-        let pipelineContextID: Int64
+        let namespaceID: NamespaceID
+        let pipelineContextID: ContextID
     }
 
     /// The newest artifact a selector finds now.
     private func select(_ key: SelectorKey) async throws -> ArtifactID? {
         var sql = SQLBuilder()
-        let namespace = sql.bind(key.namespaceID, as: "int8"), type = sql.bind(key.selector.type, as: "text")
+        let namespace = sql.bind(key.namespaceID.rawValue, as: "int8"), type = sql.bind(key.selector.type, as: "text")
         sql.append("""
             SELECT a.id FROM artifacts a JOIN types ty ON ty.id = a.type_id
             WHERE a.namespace_id = \(namespace) AND ty.name = \(type) AND ty.kind = \(NodeTable.typeKind(.artifact))
             """)
         if let state = key.selector.state { sql.append(" AND a.state = \(sql.bind(Int64(state), as: "int8"))") }
         if key.selector.scope == .pipeline {
-            let pipeline = sql.bind(key.pipelineContextID, as: "int8")
+            let pipeline = sql.bind(key.pipelineContextID.rawValue, as: "int8")
             sql.append("""
                  AND EXISTS (SELECT 1 FROM attributions l JOIN parent_contexts pc ON pc.child_id = l.context_id
                              WHERE l.artifact_id = a.id AND pc.parent_id = \(pipeline))
@@ -260,14 +261,14 @@ struct TaskAdvance {
             FilterSQL.append(filter, node: "a", to: &sql)
         }
         sql.append(" ORDER BY a.id DESC LIMIT 1")
-        for try await id in try await connection.query(sql.query, logger: logger).decode(Int64.self) { return ArtifactID(id) }
+        for try await id in try await connection.query(sql.query, logger: logger).decode(ArtifactID.self) { return id }
         return nil
     }
 
     // MARK: Moving tasks on
 
     /// Queues tasks with their resolved inputs.
-    private func queue(_ tasks: [(id: Int64, inputs: [String: ArtifactID], fingerprint: String)]) async throws {
+    private func queue(_ tasks: [(id: TaskID, inputs: [String: ArtifactID], fingerprint: String)]) async throws {
         guard !tasks.isEmpty else { return }
         let inputs = tasks.map { Self.inputsText($0.inputs) }
         try await connection.prepared(RunEngineSQL.ReleaseQueue.self, 
@@ -285,7 +286,7 @@ struct TaskAdvance {
     }
 
     /// Fails tasks that cannot run (an input was not found), with the reason.
-    private func fail(_ tasks: [(id: Int64, error: String)]) async throws {
+    private func fail(_ tasks: [(id: TaskID, error: String)]) async throws {
         try await connection.query(
             """
             WITH ended AS (
@@ -299,7 +300,7 @@ struct TaskAdvance {
     }
 
     /// Cancels tasks (not started, or whose attempt ended as their run was being cancelled).
-    func cancel(_ ids: [Int64]) async throws {
+    func cancel(_ ids: [TaskID]) async throws {
         try await connection.prepared(RunEngineSQL.CancelTasks.self,
             """
             WITH ended AS (
@@ -312,7 +313,7 @@ struct TaskAdvance {
     }
 
     /// Fails tasks whose last attempt failed or was lost, with no attempt left.
-    func failForGood(_ ids: [Int64]) async throws {
+    func failForGood(_ ids: [TaskID]) async throws {
         try await connection.prepared(RunEngineSQL.FailTasks.self,
             """
             WITH ended AS (
@@ -325,7 +326,7 @@ struct TaskAdvance {
     }
 
     /// Skips every task downstream of `ids` that has not started: they can never get their inputs.
-    func skipDescendants(of ids: [Int64]) async throws {
+    func skipDescendants(of ids: [TaskID]) async throws {
         guard !ids.isEmpty else { return }
         try await connection.query(
             """
@@ -343,9 +344,9 @@ struct TaskAdvance {
 
     /// Counts `ids` (which just produced their outputs) off their downstream tasks; returns the tasks that now wait
     /// for nothing.
-    func downstreamReady(of ids: [Int64]) async throws -> [Int64] {
+    func downstreamReady(of ids: [TaskID]) async throws -> [TaskID] {
         guard !ids.isEmpty else { return [] }
-        var ready: [Int64] = []
+        var ready: [TaskID] = []
         let rows = try await connection.prepared(RunEngineSQL.DownstreamReady.self, 
             """
             WITH d AS (
@@ -364,14 +365,14 @@ struct TaskAdvance {
             WHERE t.id = d.downstream_id
             RETURNING t.id, t.waiting_on
             """, logger: logger)
-        for try await (id, waiting) in rows.decode((Int64, Int32).self) where waiting <= 0 { ready.append(id) }
+        for try await (id, waiting) in rows.decode((TaskID, Int32).self) where waiting <= 0 { ready.append(id) }
         return ready.sorted()
     }
 
     // MARK: Runs
 
     /// Marks the runs `ids` running if they were pending (a task of theirs started or was cached).
-    func markStarted(_ ids: [Int64]) async throws {
+    func markStarted(_ ids: [RunID]) async throws {
         guard !ids.isEmpty else { return }
         try await connection.prepared(RunEngineSQL.MarkStarted.self, 
             """
@@ -387,7 +388,7 @@ struct TaskAdvance {
     /// statement that ends tasks counts them off their run's `unfinished_tasks` under the run's row lock
     /// (`countEnded`), so of two transactions ending a run's last two tasks at once, the second waits for the first
     /// and sees the count reach zero: the run ends in the transaction that ended its last task, never later.
-    func finishRunsIfDone(_ ids: Set<Int64>) async throws {
+    func finishRunsIfDone(_ ids: Set<RunID>) async throws {
         guard !ids.isEmpty else { return }
         try await connection.prepared(RunEngineSQL.FinishRuns.self, 
             """
@@ -404,14 +405,14 @@ struct TaskAdvance {
 
     /// The active runs (of any namespace) with no unfinished task left, at most `limit`: those whose last tasks'
     /// transactions committed but whose check after did not run (the server stopped in between).
-    func strandedRuns(limit: Int) async throws -> Set<Int64> {
-        var ids: Set<Int64> = []
+    func strandedRuns(limit: Int) async throws -> Set<RunID> {
+        var ids: Set<RunID> = []
         for try await id in try await connection.prepared(RunEngineSQL.StrandedRuns.self, 
             """
             SELECT r.id FROM runs r WHERE r.state IN (\(unescaped: Self.activeRunStates)) AND r.unfinished_tasks = 0
             LIMIT \(Int64(limit))
             """, logger: logger
-        ).decode(Int64.self) { ids.insert(id) }
+        ).decode(RunID.self) { ids.insert(id) }
         return ids
     }
 
