@@ -181,6 +181,7 @@ let package = Package(
                 "ProvenanceStore",
                 "ProvenanceServer",
                 "ProvenanceBench",
+                "ProvenanceAPI",
                 "ProvenanceClient",
                 "ProvenanceExecutor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

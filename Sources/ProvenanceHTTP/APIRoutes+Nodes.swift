@@ -72,27 +72,21 @@ extension APIRoutes {
     func list(_ kind: NodeKind, request: Request, context: APIRequestContext, relation: NodeRelation?) async throws
         -> Response
     {
+        let query = try NodeListQuery(query: request.queryString)
         var filter = NodeListFilter(
-            name: try request.query("name"), externalIDs: try request.query("external_id").map { [$0] },
-            uris: try request.query("uri").map { [$0] },
-            relation: relation)
-        if let typeID = try request.queryInt("type_id") { filter.typeID = TypeID(typeID) }
-        if let text = try request.query("filter"), !text.isEmpty { filter.query = try Filter.parse(text, kind: kind) }
+            name: query.name, externalIDs: query.externalID.map { [$0] }, uris: query.uri.map { [$0] }, relation: relation)
+        filter.typeID = query.typeID
+        if let text = query.filter { filter.query = try Filter.parse(text, kind: kind) }
         let namespaceName = try context.namespace()
-        if let typeName = try request.query("type") {
-            let version = try request.query("type_version")
-            guard let type = try await store.type(kind, named: typeName, version: version, namespace: namespaceName) else {
+        if let typeName = query.type {
+            guard let type = try await store.type(kind, named: typeName, version: query.typeVersion, namespace: namespaceName) else {
                 throw ProvenanceError.notFound("\(kind.rawValue) type '\(typeName)' not found")
             }
             filter.typeID = type.id
         }
-        var page = PageRequest()
-        if let size = try request.queryInt("page_size") { page.size = try PageRequest.checkSize(Int(clamping: size)) }
-        if let order = try request.query("order_by") { page.order = try ListOrder.parse(order) }
+        var page = PageRequest(size: query.pageSize, order: query.order)
         let fingerprint = "\(kind.rawValue)|\(filter.fingerprint)|\(page.order.field.rawValue)|\(page.order.descending)"
-        if let token = try request.query("page_token"), !token.isEmpty {
-            page.after = try PageToken.decode(token, fingerprint: fingerprint)
-        }
+        if let token = query.pageToken { page.after = try PageToken.decode(token, fingerprint: fingerprint) }
         let result = try await store.listNodes(kind, namespace: namespaceName, filter: filter, page: page)
         var members: [(key: String, value: JSON)] = [(key: kind.plural, value: .array(result.items.map(WireNode.json)))]
         if let next = result.next {

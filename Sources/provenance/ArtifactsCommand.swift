@@ -1,4 +1,5 @@
 import ArgumentParser
+import ProvenanceAPI
 import ProvenanceClient
 import Foundation
 import ProvenanceCore
@@ -15,15 +16,14 @@ struct ArtifactsCommand: AsyncParsableCommand {
         @Option(help: "An MLMD filter query (uri LIKE '%acme%', custom_properties.auc.double_value > 0.8, ...).")
         var filter: String?
 
-        /// The query string of `GET artifacts` for the selection, newest first.
-        func query(limit: Int) -> String {
+        /// The query of `GET artifacts` for the selection, newest first.
+        func query(limit: Int) -> NodeListQuery {
             var clauses: [String] = []
             if let state { clauses.append("state = \(state)") }
             if let filter { clauses.append("(\(filter))") }
-            var query = ["page_size=\(limit)", "order_by=id%20desc"]
-            if let type { query.append("type=\(Query.encoded(type))") }
-            if !clauses.isEmpty { query.append("filter=\(Query.encoded(clauses.joined(separator: " AND ")))") }
-            return query.joined(separator: "&")
+            return NodeListQuery(
+                type: type, filter: clauses.isEmpty ? nil : clauses.joined(separator: " AND "),
+                order: ListOrder(field: .id, descending: true), pageSize: limit)
         }
     }
 
@@ -35,7 +35,7 @@ struct ArtifactsCommand: AsyncParsableCommand {
         @Option(help: "How many.") var limit = 20
 
         func run() async throws {
-            let answer = try await options.withClient { try await $0.get($0.namespaced("/artifacts?" + selection.query(limit: limit))) }
+            let answer = try await options.withClient { try await $0.get($0.namespaced("/artifacts?" + selection.query(limit: limit).query.encoded)) }
             if options.json { return options.printJSON(answer) }
             var table = TextTable(["ID", "TYPE", "STATE", "CREATED", "URI"])
             for artifact in answer["artifacts"]?.arrayValue ?? [] {
@@ -71,7 +71,7 @@ struct ArtifactsCommand: AsyncParsableCommand {
                     guard selection.type != nil || selection.state != nil || selection.filter != nil else {
                         throw ValidationError("give an artifact id, or select one with --type, --state or --filter")
                     }
-                    let found = try await client.get(client.namespaced("/artifacts?" + selection.query(limit: 1)))
+                    let found = try await client.get(client.namespaced("/artifacts?" + selection.query(limit: 1).query.encoded))
                     guard let first = found["artifacts"]?.arrayValue?.first, let id = first["id"]?.intValue else {
                         throw CommandFailure("no artifact matches the selection")
                     }

@@ -104,6 +104,29 @@ import Testing
         }
     }
 
+    @Test func aNodeListingsQueryRoundTrips() throws {
+        let query = NodeListQuery(
+            type: "Model", typeVersion: "v2", typeID: TypeID(7), name: "run 1", externalID: "ext&1", uri: "s3://b/m?x=1",
+            filter: "custom_properties.auc.double_value > 0.9 AND uri LIKE '%acme%'",
+            order: ListOrder(field: .createTime, descending: true), pageSize: 100, pageToken: "t0k+n=")
+        #expect(try NodeListQuery(query: QueryString(parsing: query.query.encoded)) == query)
+        #expect(try NodeListQuery(query: QueryString(parsing: nil)) == NodeListQuery())
+        // MLMD's spellings of the order are read as the same order.
+        #expect(try NodeListQuery(query: QueryString(parsing: "order_by=-last_update_time_since_epoch")).order
+            == ListOrder(field: .updateTime, descending: true))
+    }
+
+    @Test func aNodeListingsQueryNamesWhatIsWrong() {
+        for (raw, field) in [("order_by=size", "order_by"), ("type_id=seven", "type_id"), ("page_size=0", "page_size")] {
+            do {
+                _ = try NodeListQuery(query: QueryString(parsing: raw))
+                Issue.record("\(raw) was taken")
+            } catch {
+                #expect(error.details?["field"] == .string(field))
+            }
+        }
+    }
+
     @Test func queryStringsDecodeAsFormsDo() throws {
         let query = QueryString(parsing: "filter=name+%3D+'x'&a=1&a=2&empty")
         #expect(try query.value("filter") == "name = 'x'")
