@@ -155,7 +155,7 @@ struct DatabaseProbe: Service {
     func run() async throws {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             if !store.health.isReachable, await store.probe() {
-                store.health.markReachable()
+                store.recovered()
             }
             try? await Task.sleep(for: interval)
         }

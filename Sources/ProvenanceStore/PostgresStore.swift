@@ -58,7 +58,9 @@ public final class PostgresStore: Service, Sendable {
     public let endpoint: DatabaseEndpoint
     /// How the database is used.
     public let options: StoreOptions
-    let client: PostgresClient
+    let pools: ConnectionPools
+    /// The current connection pool (for statements outside `perform`, as tests run).
+    var client: PostgresClient { pools.client }
     let logger: Logger
     let typeCache = TypeCache()
     let namespaceCache = Mutex<[String: NamespaceID]>([:])
@@ -93,10 +95,9 @@ public final class PostgresStore: Service, Sendable {
         self.completionBatcher = TransactionBatcher(
             concurrency: options.completionConcurrency, maximumBatch: options.completionBatch)
         self.canceller = StatementCanceller(endpoint: endpoint, logger: logger)
-        self.client = PostgresClient(
-            configuration: try endpoint.clientConfiguration(
-                maximumConnections: options.maximumConnections, statementTimeout: options.statementTimeout),
-            backgroundLogger: logger)
+        let configuration = try endpoint.clientConfiguration(
+            maximumConnections: options.maximumConnections, statementTimeout: options.statementTimeout)
+        self.pools = ConnectionPools { PostgresClient(configuration: configuration, backgroundLogger: logger) }
     }
 
     /// How long a cancelled store waits for the operations in flight (cancelled too, as a rule) to end before it
@@ -129,7 +130,7 @@ public final class PostgresStore: Service, Sendable {
         await withDiscardingTaskGroup { group in
             group.addTask { await self.leaseWatchdog.run() }
             group.addTask { await self.writeCoalescer.run() }
-            await client.run()
+            await cancelWhenGracefulShutdown { await self.pools.run() }
             group.cancelAll()
         }
     }
@@ -175,7 +176,7 @@ public final class PostgresStore: Service, Sendable {
         let waitStart = ContinuousClock.now
         let task = Task { [canceller, usage] in
             do {
-                outcome.deliver(.success(try await client.withConnection { connection in
+                outcome.deliver(.success(try await pools.withConnection { connection in
                     guard lease.markLeased() else { throw CancellationError() }
                     if span.isRecording { DatabaseSpan.connectionAcquired(span, after: waitStart.duration(to: .now)) }
                     usage.leased()
@@ -270,6 +271,13 @@ public final class PoolUsage: Sendable {
 extension PostgresStore {
     /// Whether a fresh connection (not the pool, which may be busy or waiting out its own backoff) reaches the
     /// database.
+    /// Declares the database reachable again after an outage, with a fresh connection pool (see
+    /// `ConnectionPools`): the old one may be backing off for seconds before it tries to connect again.
+    public func recovered() {
+        pools.replace()
+        health.markReachable()
+    }
+
     public func probe() async -> Bool {
         do {
             let connection = try await PostgresConnection.connect(
