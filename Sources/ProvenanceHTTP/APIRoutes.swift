@@ -45,6 +45,7 @@ struct APIRoutes: Sendable {
         registerLineage(namespace)
         registerPipelines(namespace)
         registerRuns(namespace)
+        registerRunMetrics(namespace)
     }
 
     func body(_ request: Request) async throws -> JSON {

@@ -127,6 +127,25 @@ import Testing
         }
     }
 
+    @Test func metricMessagesRoundTrip() throws {
+        let batch = MetricBatch(points: [
+            MetricPoint(name: "loss", step: 3, value: 0.25, time: 1_700_000_000_000), MetricPoint(name: "val/auc", value: 0.9),
+        ])
+        #expect(try MetricBatch(json: try JSONParser.parse(JSONWriter.string(batch.json))) == batch)
+        let series = MetricSeries(
+            runID: RunID(4), taskID: TaskID(9), step: "train", name: "loss", points: 3, firstStep: 0, lastStep: 2,
+            lastValue: 0.5, lastTime: 17, minimum: 0.5, maximum: 0.9)
+        #expect(try MetricSeriesList(json: MetricSeriesList(metrics: [series]).json) == MetricSeriesList(metrics: [series]))
+        let downsampled = DownsampledMetrics(series: [DownsampledSeries(series: series, width: 16, buckets: [
+            MetricBucket(index: 2, count: 16, minimum: 0.1, maximum: 7, lastStep: 47, lastValue: 0.2, lastTime: 99),
+        ])])
+        #expect(try DownsampledMetrics(json: downsampled.json) == downsampled)
+        let page = MetricPointsPage(points: [StoredMetricPoint(step: 1, value: 2, time: 3)], nextPageToken: "abc")
+        #expect(try MetricPointsPage(json: page.json) == page)
+        let query = DownsampleQuery(MetricSelection(runs: [RunID(1), RunID(22)], names: ["loss", "auc"], step: "train", maximumPoints: 500, steps: 10...900))
+        #expect(try DownsampleQuery(query: QueryString(parsing: query.query.encoded)) == query)
+    }
+
     @Test func queryStringsDecodeAsFormsDo() throws {
         let query = QueryString(parsing: "filter=name+%3D+'x'&a=1&a=2&empty")
         #expect(try query.value("filter") == "name = 'x'")

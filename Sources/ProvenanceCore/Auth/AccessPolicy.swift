@@ -74,6 +74,12 @@ public enum AccessPolicy {
         namespaced("GET", "runs/{id}/tasks", .reader)
         namespaced("GET", "tasks/{id}", .reader)
         namespaced("GET", "tasks/{id}/logs", .reader)
+        namespaced("POST", "runs/{id}/metrics", .writer)
+        namespaced("POST", "tasks/{id}/metrics", .writer)
+        namespaced("GET", "runs/{id}/metrics", .reader)
+        namespaced("GET", "runs/{id}/metrics:points", .reader)
+        namespaced("GET", "metrics:downsample", .reader)
+        namespaced("POST", "metrics:downsample", .reader)
         return table
     }()
 

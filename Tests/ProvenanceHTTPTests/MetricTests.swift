@@ -1,0 +1,142 @@
+import Foundation
+import ProvenanceCore
+import ProvenanceTestSupport
+import Testing
+
+/// Metric series over REST against a real server: batches in, the latest values, every point back in pages, and
+/// downsampled reads that keep every spike.
+@Suite struct MetricTests {
+    /// A run of the one-step pipeline `p` (nothing executes it), and its task.
+    static func run(_ server: TestServer) async throws -> (run: Int64, task: Int64) {
+        let run = try await server.api(.POST, "/runs", json: ["pipeline": "p"])
+        #expect(run.status == 201, "\(run.text)")
+        let id = run.json.int("id")
+        let task = try await server.api(.GET, "/runs/\(id)/tasks").json.array("tasks")[0].int("id")
+        return (id, task)
+    }
+
+    static func points(_ name: String, _ values: [Double], from step: Int64? = nil) -> JSON {
+        .object([(key: "points", value: .array(values.enumerated().map { offset, value in
+            var point: [(key: String, value: JSON)] = [(key: "name", value: .string(name)), (key: "value", value: .double(value))]
+            if let step { point.append((key: "step", value: .int(step + Int64(offset)))) }
+            return .object(point)
+        }))])
+    }
+
+    @Test func batchesGoInAndTheLatestValuesAndEveryPointComeBack() async throws {
+        try await withTestServer { server in
+            try await createOneStepPipeline(server)
+            let (run, _) = try await Self.run(server)
+            // Points without a step follow the series' last: 0, 1, 2, then 3, 4.
+            let first = try await server.api(.POST, "/runs/\(run)/metrics", json: Self.points("loss", [0.9, 0.7, 0.5]))
+            #expect(first.status == 200, "\(first.text)")
+            #expect(first.json.int("written") == 3)
+            #expect(try await server.api(.POST, "/runs/\(run)/metrics", json: Self.points("loss", [0.4, 0.35])).status == 200)
+            let listed = try await server.api(.GET, "/runs/\(run)/metrics").json.array("metrics")
+            #expect(listed.count == 1)
+            #expect(listed.first?.int("points") == 5)
+            #expect(listed.first?.int("last_step") == 4)
+            #expect(listed.first?["last_value"] == .double(0.35))
+            #expect(listed.first?["max"] == .double(0.9))
+            // Every point back in the order written, two a page.
+            var steps: [Int64] = []
+            var token: String?
+            repeat {
+                let query = "name=loss&page_size=2" + (token.map { "&page_token=\($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)" } ?? "")
+                let page = try await server.api(.GET, "/runs/\(run)/metrics:points?\(query)")
+                #expect(page.status == 200, "\(page.text)")
+                steps += page.json.array("points").map { $0.int("step") }
+                token = page.json.string("next_page_token")
+            } while token != nil && steps.count < 10
+            #expect(steps == [0, 1, 2, 3, 4])
+        }
+    }
+
+    @Test func aTasksLastValuesBecomePropertiesOfItsExecution() async throws {
+        try await withTestServer { server in
+            try await createOneStepPipeline(server)
+            let (run, task) = try await Self.run(server)
+            let lease = try #require(try await leaseOneTask(server).json.array("leases").first)
+            let execution = try #require(lease["execution_id"]).intValue
+            let written = try await server.api(.POST, "/tasks/\(task)/metrics", json: Self.points("auc", [0.81, 0.93], from: 10))
+            #expect(written.status == 200, "\(written.text)")
+            let stored = try await server.api(.GET, "/executions/\(execution)")
+            #expect(stored.json["custom_properties"]?["auc"] == ["double": .double(0.93)], "\(stored.text)")
+            // MLMD's filter finds the execution by it.
+            let found = try await server.api(.GET, "/executions?filter=custom_properties.auc.double_value%20%3E%200.9")
+            #expect(found.json.array("executions").map { $0.int("id") } == [execution], "\(found.text)")
+            // The run lists the task's series with its step.
+            let listed = try await server.api(.GET, "/runs/\(run)/metrics").json.array("metrics")
+            #expect(listed.map { $0.string("step") } == ["m"])
+        }
+    }
+
+    @Test func aDownsampledReadKeepsEverySpike() async throws {
+        try await withTestServer { server in
+            try await createOneStepPipeline(server)
+            var runs: [Int64] = []
+            // Two runs of 20,000 points each: a flat line with a few one-point spikes, at steps only each run knows.
+            let spikes: [[Int64]] = [[137, 9_001, 19_999], [4_242, 15_000]]
+            for index in 0..<2 {
+                let (run, _) = try await Self.run(server)
+                runs.append(run)
+                for batch in 0..<2 {
+                    let values = (0..<10_000).map { offset -> Double in
+                        spikes[index].contains(Int64(batch * 10_000 + offset)) ? 100 : 1
+                    }
+                    let reply = try await server.api(.POST, "/runs/\(run)/metrics", json: Self.points("loss", values, from: Int64(batch * 10_000)))
+                    #expect(reply.status == 200, "\(reply.text)")
+                }
+            }
+            let reply = try await server.api(.GET, "/metrics:downsample?runs=\(runs[0]),\(runs[1])&names=loss&max_points=500")
+            #expect(reply.status == 200, "\(reply.text)")
+            let series = reply.json.array("series")
+            #expect(series.count == 2)
+            for (index, entry) in series.enumerated() {
+                let buckets = try #require(entry["buckets"])
+                let starts = buckets.array("step").compactMap(\.intValue)
+                let maxima = buckets.array("max")
+                let width = entry.int("width")
+                #expect(starts.count <= 500 && starts.count >= 125, "\(starts.count) buckets")
+                #expect(buckets.array("count").compactMap(\.intValue).reduce(0, +) == 20_000)
+                // Each spike is the maximum of the bucket that holds its step, and no other bucket has one.
+                let spiked = Set(zip(starts, maxima).filter { $0.1 == .double(100) }.map(\.0))
+                #expect(spiked == Set(spikes[index].map { $0 / width * width }), "run \(index)")
+            }
+            // A short series comes back whole (width 1).
+            let (short, _) = try await Self.run(server)
+            #expect(try await server.api(.POST, "/runs/\(short)/metrics", json: Self.points("auc", [0.5, 0.6, 0.7])).status == 200)
+            let whole = try await server.api(.GET, "/metrics:downsample?runs=\(short)&names=auc&max_points=500").json.array("series")
+            #expect(whole.first?.int("width") == 1)
+            #expect(whole.first?["buckets"]?.array("last") == [.double(0.5), .double(0.6), .double(0.7)])
+        }
+    }
+
+    @Test func badBatchesAreRefusedNamingWhatIsWrongAndWriteNothing() async throws {
+        try await withTestServer { server in
+            try await createOneStepPipeline(server)
+            let (run, _) = try await Self.run(server)
+            let tooMany = try await server.api(.POST, "/runs/\(run)/metrics", json: Self.points("loss", Array(repeating: 1, count: 10_001)))
+            #expect(tooMany.status == 413)
+            #expect(tooMany.errorMessage.contains("10000"), "\(tooMany.text)")
+            let cases: [(JSON, String)] = [
+                (["points": [["name": "loss", "value": "high"]]], "points[0].value"),
+                (["points": [["name": "", "value": 1]]], "points[0].name"),
+                (["points": [["name": "loss", "value": 1, "step": -1]]], "points[0].step"),
+                (["points": [["name": "loss", "value": 1], ["name": "loss", "valu": 2]]], "points[1]"),
+                (["points": []], "points"),
+            ]
+            for (body, field) in cases {
+                let reply = try await server.api(.POST, "/runs/\(run)/metrics", json: body)
+                #expect(reply.status == 400, "\(body)")
+                #expect(reply.errorMessage.hasPrefix(field), "\(reply.errorMessage)")
+            }
+            #expect(try await server.api(.GET, "/runs/\(run)/metrics").json.array("metrics").isEmpty)
+            #expect(try await server.api(.POST, "/runs/999999/metrics", json: Self.points("loss", [1])).status == 404)
+            #expect(try await server.api(.GET, "/metrics:downsample?runs=x&names=loss").status == 400)
+            #expect(try await server.api(.GET, "/metrics:downsample?runs=\(run)&names=loss&max_points=1").status == 400)
+            #expect(try await server.api(.GET, "/runs/\(run)/metrics:points").status == 400)
+            #expect(try await server.api(.GET, "/runs/\(run)/metrics:points?name=nothing").status == 404)
+        }
+    }
+}
