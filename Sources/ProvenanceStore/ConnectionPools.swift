@@ -18,9 +18,28 @@ final class ConnectionPools: Sendable {
         private let retirement: AsyncStream<Void>
         private let retire: AsyncStream<Void>.Continuation
 
+        private let isStarted = Atomic<Bool>(false)
+        private let starting: AsyncStream<Void>
+        private let start: AsyncStream<Void>.Continuation
+
         init(_ client: PostgresClient) {
             self.client = client
             (retirement, retire) = AsyncStream.makeStream(of: Void.self)
+            (starting, start) = AsyncStream.makeStream(of: Void.self)
+        }
+
+        /// Runs the pool until cancelled.
+        func run() async {
+            isStarted.store(true, ordering: .releasing)
+            start.finish()
+            await client.run()
+        }
+
+        /// Returns once the pool runs (at once, but for the operations of a server's first moments), so no lease
+        /// is asked of a pool before it has been started.
+        func started() async {
+            guard !isStarted.load(ordering: .acquiring) else { return }
+            for await _ in starting {}
         }
 
         /// Marks the pool as replaced.
@@ -53,6 +72,7 @@ final class ConnectionPools: Sendable {
         let generation = current.withLock { $0 }
         generation.inUse.add(1, ordering: .relaxed)
         defer { generation.inUse.subtract(1, ordering: .relaxed) }
+        await generation.started()
         return try await generation.client.withConnection(body)
     }
 
@@ -81,7 +101,7 @@ final class ConnectionPools: Sendable {
 
     private static func run(_ generation: Generation) async {
         await withDiscardingTaskGroup { group in
-            group.addTask { await generation.client.run() }
+            group.addTask { await generation.run() }
             await generation.retired()
             let deadline = ContinuousClock.now + drainLimit
             while !Task.isCancelled, generation.inUse.load(ordering: .relaxed) > 0, ContinuousClock.now < deadline {
