@@ -4,8 +4,8 @@ import ProvenanceCore
 import ProvenanceStore
 
 extension APIRoutes {
-    /// Metric series of runs and tasks: writes in batches, the run's series with their latest values, one series'
-    /// points in pages, and any number of runs' series downsampled alike.
+    /// Metric series of runs and tasks (writes in batches, the run's series with their latest values, one series'
+    /// points in pages, any number of runs' series downsampled alike), comparison tables and run diffs.
     func registerRunMetrics(_ namespace: RouterGroup<APIRequestContext>) {
         namespace.post("runs/{id}/metrics") { request, context in
             let batch = try MetricBatch(json: try await body(request))
@@ -23,6 +23,18 @@ extension APIRoutes {
         }
         namespace.get("runs/{id}/metrics:points") { request, context in
             try await metricPoints(request, context)
+        }
+        namespace.get("runs/{id}:diff") { request, context in
+            guard let other = try request.queryString.integer("with") else {
+                throw ProvenanceError.invalid("with", "is required: the id of the run to compare with")
+            }
+            let diff = try await store.diffRuns(RunID(try context.id()), RunID(other), namespace: try context.namespace())
+            return JSONResponse.make(WireRunDiff.json(diff))
+        }
+        namespace.get("runs:compare") { request, context in
+            let comparison = try RunComparisonRequest(query: request.queryString)
+            let rows = try await store.compareRuns(comparison.query, namespace: try context.namespace())
+            return JSONResponse.make(RunComparison(rows: rows).json)
         }
         namespace.get("metrics:downsample") { request, context in
             let query = try DownsampleQuery(query: request.queryString)

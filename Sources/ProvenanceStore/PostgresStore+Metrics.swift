@@ -102,23 +102,25 @@ extension PostgresStore {
                 width = MetricRollup.width(level)
                 for try await row in try await connection.prepared(MetricSQL.Rollups.self,
                     """
-                    SELECT series_id, array_agg(bucket ORDER BY bucket), array_agg(count ORDER BY bucket),
-                        array_agg(min_value ORDER BY bucket), array_agg(max_value ORDER BY bucket),
-                        array_agg(last_step ORDER BY bucket), array_agg(last_value ORDER BY bucket),
-                        array_agg(last_time ORDER BY bucket)
-                    FROM metric_rollups
-                    WHERE series_id = ANY(\(ids)) AND level = \(level)
-                        AND bucket BETWEEN \(span.lowerBound / width) AND \(span.upperBound / width)
+                    SELECT series_id, array_agg(bucket), array_agg(count), array_agg(min_value), array_agg(max_value),
+                        array_agg(last_step), array_agg(last_value), array_agg(last_time)
+                    FROM (SELECT * FROM metric_rollups
+                          WHERE series_id = ANY(\(ids)) AND level = \(level)
+                              AND bucket BETWEEN \(span.lowerBound / width) AND \(span.upperBound / width)
+                          ORDER BY series_id, bucket) r
                     GROUP BY series_id
                     """, logger: logger
                 ) {
                     let (series, indexes, counts, minimums, maximums, lastSteps, lastValues, lastTimes) = try row.decode(
                         (Int64, [Int64], [Int64], [Double], [Double], [Int64], [Double], [Int64]).self)
+                    // The rows reach the aggregates in bucket order (the ordered subquery); sorted again in case
+                    // a plan ever feeds them otherwise.
                     buckets[series] = indexes.indices.map { index in
                         MetricBucket(
                             index: indexes[index], count: counts[index], minimum: minimums[index], maximum: maximums[index],
                             lastStep: lastSteps[index], lastValue: lastValues[index], lastTime: lastTimes[index])
                     }
+                    if !zip(indexes, indexes.dropFirst()).allSatisfy({ $0 < $1 }) { buckets[series]!.sort { $0.index < $1.index } }
                 }
             }
             return found.map { DownsampledSeries(series: $0.series, width: width, buckets: buckets[$0.id] ?? []) }

@@ -7,7 +7,7 @@ import ProvenanceStore
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks against a running server (build with -c release first).",
-        subcommands: [BenchIngest.self, BenchLineage.self, BenchOrchestrate.self, BenchAuth.self])
+        subcommands: [BenchIngest.self, BenchLineage.self, BenchOrchestrate.self, BenchAuth.self, BenchMetrics.self])
 }
 
 struct BenchIngest: AsyncParsableCommand {
@@ -175,6 +175,42 @@ struct BenchAuth: AsyncParsableCommand {
         benchmark.records = records
         benchmark.clients = clients
         benchmark.metricsRequests = metricsRequests
+        try await reportingFailures { try await benchmark.run { print($0) } }
+    }
+}
+
+struct BenchMetrics: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "metrics",
+        abstract: "Metric points written in batches by concurrent clients, then downsampled reads of every run's series at once.",
+        discussion: ServerSettings.database.discussion)
+
+    @Option(help: "The running server's base URL.")
+    var server = "http://127.0.0.1:8080"
+
+    @OptionGroup var settings: SettingsArguments
+
+    @Option(help: "Runs, each with one series.")
+    var runs = 50
+
+    @Option(help: "Points of each run's series.")
+    var pointsPerRun = 1_000_000
+
+    @Option(help: "Points per request (at most 10,000).")
+    var batchSize = 10_000
+
+    @Option(help: "Concurrent writing clients.")
+    var clients = 8
+
+    @Option(help: "Timed downsampled reads.")
+    var reads = 40
+
+    func run() async throws {
+        let config = try settings.configuration(ServerSettings.database)
+        var benchmark = MetricsBenchmark(serverURL: server)
+        benchmark.clusterDataDirectory = config.databaseURL == nil ? config.dataDirectory : nil
+        (benchmark.runs, benchmark.pointsPerRun, benchmark.batchSize) = (runs, pointsPerRun, batchSize)
+        (benchmark.clients, benchmark.reads) = (clients, reads)
         try await reportingFailures { try await benchmark.run { print($0) } }
     }
 }

@@ -146,6 +146,16 @@ import Testing
         #expect(try DownsampleQuery(query: QueryString(parsing: query.query.encoded)) == query)
     }
 
+    @Test func aComparisonsQueryRoundTrips() throws {
+        let request = RunComparisonRequest(RunComparisonQuery(
+            runs: [RunID(3), RunID(5)], pipeline: "train", state: .succeeded, labels: ["customer": "acme"],
+            parameters: ["lr": .double(0.01), "optimizer": "adam", "early": .bool(true)], metrics: ["auc"], step: "eval",
+            sort: .metric("auc", descending: true), limit: 200))
+        #expect(try RunComparisonRequest(query: QueryString(parsing: request.queryString.encoded)) == request)
+        #expect(try RunComparisonSort.parse("param:lr") == .parameter("lr", descending: false))
+        #expect(throws: ProvenanceError.self) { try RunComparisonSort.parse("metric:") }
+    }
+
     @Test func queryStringsDecodeAsFormsDo() throws {
         let query = QueryString(parsing: "filter=name+%3D+'x'&a=1&a=2&empty")
         #expect(try query.value("filter") == "name = 'x'")

@@ -140,3 +140,89 @@ import Testing
         }
     }
 }
+
+/// Comparison tables: many runs' parameters and final metrics in one request, filtered and sorted in the database.
+@Suite struct RunComparisonTests {
+    @Test func runsComeWithTheirParametersAndFinalMetricsSortedByAMetric() async throws {
+        try await withTestServer { server in
+            try await createOneStepPipeline(server)
+            let pipeline = try await server.api(.POST, "/pipelines", json: [
+                "name": "q", "parameters": ["rows": ["type": "INT", "default": 1]],
+                "steps": ["m": ["component": "produce@1", "parameters": ["rows": "{{parameters.rows}}"]]],
+            ])
+            #expect(pipeline.status == 201, "\(pipeline.text)")
+            var runs: [Int64] = []
+            for (index, auc) in [0.7, 0.9, 0.8].enumerated() {
+                let run = try await server.api(.POST, "/runs", json: [
+                    "pipeline": "q", "parameters": ["rows": .int(Int64(index + 1))], "labels": ["customer": index == 2 ? "beta" : "acme"],
+                ])
+                #expect(run.status == 201, "\(run.text)")
+                let id = run.json.int("id")
+                runs.append(id)
+                let body: JSON = ["points": [["name": "auc", "value": .double(auc - 0.1)], ["name": "auc", "value": .double(auc)], ["name": "loss", "value": .double(1 - auc)]]]
+                #expect(try await server.api(.POST, "/runs/\(id)/metrics", json: body).status == 200)
+            }
+            let table = try await server.api(.GET, "/runs:compare?pipeline=q&sort=-metric:auc")
+            #expect(table.status == 200, "\(table.text)")
+            #expect(table.json.array("runs").map { $0.int("run_id") } == [runs[1], runs[2], runs[0]])
+            #expect(table.json.array("runs").first?["metrics"]?["auc"] == .double(0.9))
+            #expect(table.json.array("runs").first?["parameters"]?["rows"] == .int(2))
+            #expect(table.json.array("metrics") == ["auc", "loss"])
+            // Filtered by label and by parameter value, and by ids; a column chosen.
+            let acme = try await server.api(.GET, "/runs:compare?labels=customer=acme&metrics=loss&sort=param:rows")
+            #expect(acme.json.array("runs").map { $0.int("run_id") } == [runs[0], runs[1]])
+            #expect(acme.json.array("metrics") == ["loss"])
+            let byParameter = try await server.api(.GET, "/runs:compare?params=rows=3")
+            #expect(byParameter.json.array("runs").map { $0.int("run_id") } == [runs[2]])
+            let byID = try await server.api(.GET, "/runs:compare?runs=\(runs[0]),\(runs[2])")
+            #expect(byID.json.array("runs").map { $0.int("run_id") } == [runs[2], runs[0]])
+            for bad in ["sort=auc", "runs=one", "state=DONE", "limit=0", "labels=customer"] {
+                #expect(try await server.api(.GET, "/runs:compare?\(bad)").status == 400, "\(bad)")
+            }
+        }
+    }
+}
+
+/// Run diffs: "why is today's model worse than yesterday's" in one request.
+@Suite struct RunDiffTests {
+    @Test func twoRunsOfAPipelineDifferInParametersCacheHitsAndMetrics() async throws {
+        try await withTestServer { server in
+            try await createOneStepPipeline(server)
+            #expect(try await server.api(.POST, "/pipelines", json: [
+                "name": "q", "parameters": ["rows": ["type": "INT", "default": 1]],
+                "steps": ["m": ["component": "produce@1", "parameters": ["rows": "{{parameters.rows}}"]]],
+            ]).status == 201)
+            var runs: [Int64] = []
+            for (rows, auc) in [(1, 0.9), (2, 0.8)] {
+                let run = try await server.api(.POST, "/runs", json: ["pipeline": "q", "parameters": ["rows": .int(Int64(rows))]])
+                #expect(run.status == 201, "\(run.text)")
+                runs.append(run.json.int("id"))
+                let body: JSON = ["points": [["name": "auc", "value": .double(auc)]]]
+                #expect(try await server.api(.POST, "/runs/\(run.json.int("id"))/metrics", json: body).status == 200)
+            }
+            let diff = try await server.api(.GET, "/runs/\(runs[0]):diff?with=\(runs[1])")
+            #expect(diff.status == 200, "\(diff.text)")
+            #expect(diff.json["parameters"]?["rows"] == ["a": 1, "b": 2, "changed": true])
+            let step = try #require(diff.json.array("steps").first)
+            #expect(step.string("step") == "m")
+            #expect(step["component"]?["changed"] == .bool(false))
+            #expect(step["parameters"]?["rows"]?["changed"] == .bool(true))
+            let metric = try #require(diff.json.array("metrics").first)
+            #expect(metric.string("name") == "auc")
+            #expect(metric["a"] == .double(0.9) && metric["b"] == .double(0.8))
+            #expect(abs((metric["delta"]?.doubleNumber ?? 0) + 0.1) < 1e-9)
+            #expect(try await server.api(.GET, "/runs/\(runs[0]):diff").status == 400)
+            #expect(try await server.api(.GET, "/runs/\(runs[0]):diff?with=999999").status == 404)
+        }
+    }
+}
+
+extension JSON {
+    fileprivate var doubleNumber: Double? {
+        switch self {
+        case .double(let value): value
+        case .int(let value): Double(value)
+        default: nil
+        }
+    }
+}

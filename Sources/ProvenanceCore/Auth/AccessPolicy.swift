@@ -79,6 +79,8 @@ public enum AccessPolicy {
         namespaced("GET", "runs/{id}/metrics", .reader)
         namespaced("GET", "runs/{id}/metrics:points", .reader)
         namespaced("GET", "metrics:downsample", .reader)
+        namespaced("GET", "runs:compare", .reader)
+        namespaced("GET", "runs/{id}:diff", .reader)
         namespaced("POST", "metrics:downsample", .reader)
         return table
     }()
