@@ -5,7 +5,7 @@ import ProvenanceCore
 /// in step order, as training loops write them), then downsampled reads of every run's series at once.
 ///
 /// The targets: at least 500,000 points/s from 8 clients; 50 runs of 1,000,000 points each read to 1,000
-/// buckets with p95 under 150 ms. The default sizes are those; smaller ones (`--points-per-run`) make a quick run.
+/// buckets with p95 under 150 ms; a comparison table of 1,000 runs' final metrics in 50 ms or less. The default sizes are those; smaller ones (`--points-per-run`) make a quick run.
 public struct MetricsBenchmark: Sendable {
     public var serverURL: String
     public var runs = 50
@@ -14,11 +14,14 @@ public struct MetricsBenchmark: Sendable {
     public var clients = 8
     public var reads = 40
     public var buckets = 1_000
+    /// Runs of the comparison table (each with three final metrics).
+    public var compareRuns = 1_000
     /// The cluster's data directory, when the server runs the embedded one: its CPU is measured too.
     public var clusterDataDirectory: String?
 
     static let ingestTarget = 500_000.0
     static let readTarget = 0.150
+    static let compareTarget = 0.050
 
     public init(serverURL: String) { self.serverURL = serverURL }
 
@@ -84,12 +87,34 @@ public struct MetricsBenchmark: Sendable {
             }
             report(downsampled.line("\(series.count) runs downsampled to <= \(buckets) buckets"))
             report("    \(returned) buckets a series; every series kept its spikes: \(spikes)")
+
+            // A comparison table of `compareRuns` runs: each with a parameter and three final metrics.
+            for index in 0..<compareRuns {
+                let run = try await client.send(.POST, base + "/runs", json: ["pipeline": "train", "cache": false])
+                guard case .int(let id)? = run["id"] else { throw BenchError("no run id in \(run)") }
+                let values = [("auc", 0.5 + Double(index % 97) / 200), ("loss", 1 / Double(index + 1)), ("f1", 0.7)]
+                let body: JSON = ["points": .array(values.map { ["name": .string($0.0), "value": .double($0.1)] })]
+                _ = try await client.send(.POST, base + "/runs/\(id)/metrics", json: body)
+            }
+            let comparePath = base + "/runs:compare?pipeline=train&metrics=auc,loss,f1&sort=-metric:auc&limit=\(compareRuns)"
+            let table = try await client.send(.GET, comparePath)
+            var compares: [Double] = []
+            for _ in 0..<self.reads {
+                compares.append(try await measure { _ = try await client.successful((.GET, comparePath, nil)) })
+            }
+            var comparison = LatencySummary(latencies: compares, elapsed: compares.reduce(0, +))
+            comparison.unit = "table"
+            let rows = table["runs"]?.arrayValue?.count ?? 0
+            report(comparison.line("comparison of \(rows) runs' final metrics, by auc"))
             report("")
             report("targets:")
             report(targetLine("ingest >= 500,000 points/s from \(clients) clients", ingest.recordsPerSecond >= Self.ingestTarget))
             report(targetLine(
                 "\(runs) runs x \(pointsPerRun) points to \(buckets) buckets p95 <= 150 ms (\(milliseconds(downsampled.percentile(0.95))))",
                 downsampled.percentile(0.95) <= Self.readTarget))
+            report(targetLine(
+                "comparing \(compareRuns) runs' final metrics <= 50 ms (p50 \(milliseconds(comparison.percentile(0.5))))",
+                comparison.percentile(0.5) <= Self.compareTarget))
         }
     }
 
