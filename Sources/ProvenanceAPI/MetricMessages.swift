@@ -39,6 +39,28 @@ public struct MetricBatch: WireMessage {
     }
 }
 
+/// `POST /api/v1/leases:metrics`: `{"token", "points": [...]}`, the points a running step wrote, forwarded by its
+/// executor to the task's series (refused with 409 once the attempt has ended).
+public struct MetricLeaseBatch: WireMessage {
+    public var token: LeaseToken
+    public var points: [MetricPoint]
+
+    public init(token: LeaseToken, points: [MetricPoint]) { (self.token, self.points) = (token, points) }
+
+    public init(json: JSON) throws(ProvenanceError) {
+        let reader = try JSONObjectReader(json, path: "")
+        try reader.rejectUnknown(["token", "points"])
+        let token = try LeaseToken(parsing: try reader.requiredString("token"))
+        let batch = try MetricBatch(json: .object([(key: "points", value: reader.value("points") ?? .array([]))]))
+        self.init(token: token, points: batch.points)
+    }
+
+    public var json: JSON {
+        guard case .object(let members) = MetricBatch(points: points).json else { return .null }
+        return .object([(key: "token", value: .string(token.description))] + members)
+    }
+}
+
 /// The answer to a metric write: `{"written": points, "series": series touched}`.
 public struct MetricWriteAnswer: WireMessage {
     public var written: Int

@@ -202,6 +202,11 @@ public final class ProvenanceClient: Sendable {
         _ = try await send(.POST, "/api/v1/leases:logs", json: LogBatch(token: token, lines: lines).json)
     }
 
+    /// Forwards metric points a running step wrote to its task's series.
+    public func appendMetrics(_ token: LeaseToken, points: [MetricPoint]) async throws(ProvenanceError) {
+        _ = try await send(.POST, "/api/v1/leases:metrics", json: MetricLeaseBatch(token: token, points: points).json)
+    }
+
     // MARK: Anything else
 
     /// The JSON answer of a GET of `path` (relative to the server, `/api/v1/...`).

@@ -39,6 +39,8 @@ struct StepRun {
             + "/\(lease.namespace)/runs/\(lease.runID.rawValue)/\(lease.step)/attempt-\(lease.token.attempt)"
         let outputsFile = attemptDirectory + "/outputs.json"
         let shipper = LogShipper(client: client, token: lease.token, logger: logger)
+        let metrics = MetricsFileShipper(
+            path: attemptDirectory + "/metrics.jsonl", client: client, token: lease.token, log: shipper, logger: logger)
         var ending: Ending
         do {
             // Every path the lease names must stay inside the executor's roots (a name the server let through
@@ -52,6 +54,7 @@ struct StepRun {
             }
             try fileManager.createDirectory(atPath: attemptDirectory, withIntermediateDirectories: true)
             try? fileManager.removeItem(atPath: outputsFile)
+            try metrics.prepare()
             for output in lease.outputs {
                 let path = lease.outputURI(output, artifactRoot: artifactRoot)
                 try fileManager.createDirectory(
@@ -59,26 +62,30 @@ struct StepRun {
             }
             ending = try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await shipper.run() }
+                group.addTask { await metrics.run() }
                 defer {
                     shipper.stop()
+                    metrics.stop()
                     group.cancelAll()
                 }
                 return try await execute(
-                    artifactRoot: artifactRoot, outputsFile: outputsFile, attemptDirectory: attemptDirectory, shipper: shipper)
+                    artifactRoot: artifactRoot, outputsFile: outputsFile, attemptDirectory: attemptDirectory, shipper: shipper,
+                    metricsFile: metrics.path)
             }
         } catch let refusal as StepRefusal {
             ending = .couldNotStart(refusal.reason)
         } catch {
             ending = .couldNotStart("\(error)")
         }
+        await metrics.flush(final: true)
         await shipper.flush()
         await report(ending, artifactRoot: artifactRoot, outputsFile: outputsFile, tail: shipper.tail)
     }
 
     /// Runs the process to its end, streaming its output.
-    private func execute(artifactRoot: String, outputsFile: String, attemptDirectory: String, shipper: LogShipper) async throws
-        -> Ending
-    {
+    private func execute(
+        artifactRoot: String, outputsFile: String, attemptDirectory: String, shipper: LogShipper, metricsFile: String
+    ) async throws -> Ending {
         let rendered = lease.rendered(artifactRoot: artifactRoot, outputsFile: outputsFile)
         guard let program = rendered.command.first, !program.isEmpty else { return .couldNotStart("the command is empty") }
         if let refusal = CommandAllowList(prefixes: configuration.allowedCommands).refusal(of: rendered.command) {
@@ -94,6 +101,7 @@ struct StepRun {
             "PROVENANCE_ATTEMPT_DIR": attemptDirectory, "PROVENANCE_RUN_ID": String(lease.runID.rawValue),
             "PROVENANCE_TASK_ID": String(lease.token.taskID.rawValue), "PROVENANCE_ATTEMPT": String(lease.token.attempt),
             "PROVENANCE_SERVER": configuration.server, "PROVENANCE_NAMESPACE": lease.namespace,
+            "PROVENANCE_METRICS_FILE": metricsFile,
         ]
         for (name, value) in rendered.environment {
             if let key = Environment.Key(rawValue: name) { environment[key] = value }

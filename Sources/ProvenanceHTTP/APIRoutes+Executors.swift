@@ -51,6 +51,11 @@ extension APIRoutes {
             try await engine.appendLogs(batch.token, lines: batch.lines)
             return Response(status: .noContent)
         }
+        api.post("leases:metrics") { request, _ in
+            let batch = try MetricLeaseBatch(json: try await body(request))
+            let written = try await engine.appendMetrics(batch.token, points: batch.points)
+            return JSONResponse.make(MetricWriteAnswer(written: written, series: Set(batch.points.map(\.name)).count).json)
+        }
     }
 
     private func executorJSON(_ executor: ExecutorInfo) -> JSON {

@@ -168,6 +168,13 @@ public final class Engine: Sendable {
         }
     }
 
+    /// Writes metric points a running step wrote (forwarded by its executor) to its task's series.
+    public func appendMetrics(_ token: LeaseToken, points: [MetricPoint]) async throws(ProvenanceError) -> Int {
+        try await Self.countingRefusal("metrics") { () throws(ProvenanceError) in
+            try await store.writeMetrics(points, to: .attempt(token), namespace: nil).points
+        }
+    }
+
     /// Runs a lease report, counting it in `/metrics` when it is refused because the lease is no longer held.
     private static func countingRefusal<Result>(
         _ report: String, _ body: () async throws(ProvenanceError) -> Result

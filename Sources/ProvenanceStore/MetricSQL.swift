@@ -2,6 +2,7 @@
 enum MetricSQL {
     enum RunInNamespace: PreparedQueryName { static let name = "metric_run" }
     enum TaskInNamespace: PreparedQueryName { static let name = "metric_task" }
+    enum AttemptOfLease: PreparedQueryName { static let name = "metric_attempt" }
     enum LockSeries: PreparedQueryName { static let name = "metric_lock_series" }
     enum AppendPoints: PreparedQueryName { static let name = "metric_append" }
     enum ExecutionProperties: PreparedQueryName { static let name = "metric_execution_properties" }

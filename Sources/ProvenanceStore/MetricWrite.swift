@@ -5,10 +5,12 @@ import PostgresNIO
 import ProvenanceCore
 
 /// Where a batch of metric points goes: a run's own series, or a task's (whose latest attempt's execution then
-/// carries each metric's last value as a custom property, so MLMD filters find it).
+/// carries each metric's last value as a custom property, so MLMD filters find it), named by the task or by the
+/// lease of its running attempt (what a step's executor forwards; refused once the attempt has ended).
 public enum MetricScope: Sendable, Equatable {
     case run(RunID)
     case task(TaskID)
+    case attempt(LeaseToken)
 }
 
 /// One write of metric points, in the transaction the caller holds: the series are created or locked (in name
@@ -16,7 +18,8 @@ public enum MetricScope: Sendable, Equatable {
 /// statement appends a chunk per series, merges the batch into every rollup level and moves each series' latest
 /// value, count, minimum and maximum on.
 struct MetricWrite {
-    let namespaceID: NamespaceID
+    /// The namespace the run must be in (nil for an attempt's lease, which names its task wherever it is).
+    let namespaceID: NamespaceID?
     let scope: MetricScope
     let points: [MetricPoint]
     /// When points without a time were written (milliseconds since the epoch).
@@ -29,7 +32,7 @@ struct MetricWrite {
     }
 
     func run(on connection: PostgresConnection, logger: Logger) async throws -> Written {
-        let (runID, taskID, executionID) = try await target(on: connection, logger: logger)
+        let (namespaceID, runID, taskID, executionID) = try await target(on: connection, logger: logger)
         var byName: [String: [MetricPoint]] = [:]
         for point in points { byName[point.name, default: []].append(point) }
         let names = byName.keys.sorted()
@@ -121,25 +124,40 @@ struct MetricWrite {
         return Written(points: points.count, series: series.count)
     }
 
-    /// The run the points belong to, the task (if any) and the execution of the task's latest attempt.
+    /// The namespace and run the points belong to, the task (if any) and the execution of the task's latest
+    /// attempt (of the lease's attempt).
     private func target(on connection: PostgresConnection, logger: Logger) async throws
-        -> (run: RunID, task: TaskID?, execution: ExecutionID?)
+        -> (namespace: NamespaceID, run: RunID, task: TaskID?, execution: ExecutionID?)
     {
+        let namespace = namespaceID ?? NamespaceID(0)
         switch scope {
         case .run(let id):
             for try await found in try await connection.prepared(MetricSQL.RunInNamespace.self,
-                "SELECT id FROM runs WHERE id = \(id) AND namespace_id = \(namespaceID)", logger: logger
-            ).decode(RunID.self) { return (found, nil, nil) }
+                "SELECT id FROM runs WHERE id = \(id) AND namespace_id = \(namespace)", logger: logger
+            ).decode(RunID.self) { return (namespace, found, nil, nil) }
             throw ProvenanceError.notFound("run \(id) not found")
         case .task(let id):
             for try await (run, execution) in try await connection.prepared(MetricSQL.TaskInNamespace.self,
                 """
                 SELECT t.run_id, coalesce(
                     (SELECT a.execution_id FROM attempts a WHERE a.task_id = t.id ORDER BY a.number DESC LIMIT 1), t.execution_id)
-                FROM tasks t WHERE t.id = \(id) AND t.namespace_id = \(namespaceID)
+                FROM tasks t WHERE t.id = \(id) AND t.namespace_id = \(namespace)
                 """, logger: logger
-            ).decode((RunID, ExecutionID?).self) { return (run, id, execution) }
+            ).decode((RunID, ExecutionID?).self) { return (namespace, run, id, execution) }
             throw ProvenanceError.notFound("task \(id) not found")
+        case .attempt(let token):
+            for try await (namespace, run, state, execution) in try await connection.prepared(MetricSQL.AttemptOfLease.self,
+                """
+                SELECT t.namespace_id, t.run_id, a.state, a.execution_id FROM attempts a JOIN tasks t ON t.id = a.task_id
+                WHERE a.task_id = \(token.taskID) AND a.number = \(Int32(clamping: token.attempt)) AND a.secret = \(token.secret)
+                """, logger: logger
+            ).decode((NamespaceID, RunID, Int16, ExecutionID).self) {
+                guard state == AttemptState.running.rawValue else {
+                    throw ProvenanceError(.leaseLost, "attempt \(token.taskID).\(token.attempt) has ended; it takes no more metric points")
+                }
+                return (namespace, run, token.taskID, execution)
+            }
+            throw ProvenanceError(.leaseLost, "lease \(token.taskID).\(token.attempt) is not one this server issued")
         }
     }
 

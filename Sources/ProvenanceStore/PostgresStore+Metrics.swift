@@ -6,12 +6,15 @@ import ProvenanceCore
 extension PostgresStore {
     /// Writes a batch of metric points (at most `MetricPoint.maximumPerRequest`) to the series of a run or task, in
     /// one transaction (see `MetricWrite`).
-    public func writeMetrics(_ points: [MetricPoint], to scope: MetricScope, namespace: String)
+    /// `namespace` is the one the run must be in; an attempt's lease names its task in any (pass nil).
+    public func writeMetrics(_ points: [MetricPoint], to scope: MetricScope, namespace: String?)
         async throws(ProvenanceError) -> (points: Int, series: Int)
     {
         try MetricPoint.validate(points)
+        var namespaceID: NamespaceID?
+        if let namespace { namespaceID = try await self.namespaceID(namespace) }
         let write = MetricWrite(
-            namespaceID: try await namespaceID(namespace), scope: scope, points: points,
+            namespaceID: namespaceID, scope: scope, points: points,
             now: Int64(Date().timeIntervalSince1970 * 1000))
         let written = try await transaction { [logger] connection in try await write.run(on: connection, logger: logger) }
         return (written.points, written.series)

@@ -46,6 +46,30 @@ import Testing
         }
     }
 
+    @Test func pointsAStepWritesToItsMetricsFileReachItsTaskAndExecution() async throws {
+        try await PipelineHarness.with { harness in
+            try await harness.apply(TestComponents.all + "\n---\n" + TestComponents.single("measured"))
+            try harness.startExecutor()
+            let run = try await harness.finished(try await harness.submit("only-measured"))
+            #expect(run.state == .succeeded, "\(run.tasks.map { $0.attempts.map { $0.error ?? "" } })")
+            let task = try #require(run.tasks.first { $0.step == "step" })
+            let series = try await harness.client.get(harness.client.namespaced("/runs/\(run.id.rawValue)/metrics"))["metrics"]?.arrayValue ?? []
+            let byName = Dictionary(uniqueKeysWithValues: series.compactMap { entry in entry["name"]?.stringValue.map { ($0, entry) } })
+            #expect(byName["loss"]?["points"] == .int(3), "\(series)")
+            #expect(byName["loss"]?["last_value"] == .double(0.7))
+            #expect(byName["loss"]?["step"] == .string("step"))
+            #expect(byName["auc"]?["last_value"] == .double(0.93))
+            let execution = try await harness.client.get(harness.client.namespaced("/executions/\(task.executionID!.rawValue)"))
+            #expect(execution["custom_properties"]?["auc"] == ["double": .double(0.93)], "\(execution)")
+            // The line that is not a point is named in the step's log, and skipped; the last line, written without
+            // its newline, still counts.
+            let lines = try await harness.client.logs(task: task.id)
+            #expect(lines.contains { $0.text.hasPrefix("[provenance] metrics file line 4: ") }, "\(lines.map(\.text))")
+            #expect(!lines.contains { $0.text.contains("were refused") }, "\(lines.map(\.text))")
+            #expect(!lines.contains { $0.text.contains("refused") }, "\(lines.map(\.text))")
+        }
+    }
+
     /// Whether process `pid` still runs (a zombie waiting for its parent to reap it has ended).
     static func isAlive(_ pid: Int32) -> Bool {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return false }

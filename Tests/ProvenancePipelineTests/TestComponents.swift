@@ -79,6 +79,12 @@ enum TestComponents {
         run:
           command: [sh, -c, 'head -c 204800 /dev/zero | tr "\\0" x; printf "\\n 10%%\\r 50%%\\r100%%\\n"; sleep 600 >/dev/null 2>&1 & echo $! > "$PROVENANCE_ATTEMPT_DIR/background.pid"; echo done > "{{outputs.out.uri}}"']
         ---
+        name: measured
+        version: "1"
+        outputs: {out: Dataset}
+        run:
+          command: [sh, -c, 'for i in 0 1 2; do echo "{\\\"name\\\":\\\"loss\\\",\\\"step\\\":$i,\\\"value\\\":0.$((9-i))}" >> "$PROVENANCE_METRICS_FILE"; done; echo "not json" >> "$PROVENANCE_METRICS_FILE"; printf "{\\\"name\\\":\\\"auc\\\",\\\"value\\\":0.93}" >> "$PROVENANCE_METRICS_FILE"; echo done > "{{outputs.out.uri}}"']
+        ---
         name: bloated
         version: "1"
         outputs: {out: Dataset}

@@ -28,6 +28,7 @@ public enum AccessPolicy {
         add("POST", "/api/v1/leases:complete", .leaseHolder)
         add("POST", "/api/v1/leases:fail", .leaseHolder)
         add("POST", "/api/v1/leases:logs", .leaseHolder)
+        add("POST", "/api/v1/leases:metrics", .leaseHolder)
 
         namespaced("POST", "types", .writer)
         namespaced("GET", "types", .reader)
