@@ -46,6 +46,7 @@ struct APIRoutes: Sendable {
         registerPipelines(namespace)
         registerRuns(namespace)
         registerRunMetrics(namespace)
+        registerEventStream(namespace)
     }
 
     func body(_ request: Request) async throws -> JSON {

@@ -17,6 +17,8 @@ public final class Engine: Sendable {
     let releaseWakeups = Wakeups()
     /// The tasks submissions added, for the `TaskStatisticsRefresher`.
     let statistics = AddedTasks()
+    /// The live stream's events, read once and handed to every subscriber (`GET .../events:stream`).
+    public let stream: EventStreamHub
     let logger: Logger
 
     /// Creates an engine over `store`.
@@ -24,6 +26,7 @@ public final class Engine: Sendable {
         self.store = store
         self.settings = settings
         self.logger = logger
+        self.stream = EventStreamHub(store: store, logger: logger)
     }
 
     /// The engine's background work, to run in the server's ServiceGroup: the notification listener that wakes
@@ -33,8 +36,8 @@ public final class Engine: Sendable {
         let core: [any Service] = [
             TaskQueueListener(
                 store: store, onQueued: { [waiters] in waiters.wake($0) },
-                onReleasesDeferred: { [releaseWakeups] in releaseWakeups.wake() }),
-            LeaseReaper(engine: self), DeferredReleaser(engine: self), TaskStatisticsRefresher(engine: self),
+                onReleasesDeferred: { [releaseWakeups] in releaseWakeups.wake() }, onStreamEvents: { [stream] in stream.wake() }),
+            stream, LeaseReaper(engine: self), DeferredReleaser(engine: self), TaskStatisticsRefresher(engine: self),
         ]
         return settings.retention.removesAnything ? core + [RetentionSweeper(engine: self)] : core
     }

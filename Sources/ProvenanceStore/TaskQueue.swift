@@ -6,4 +6,6 @@ enum TaskQueue {
     /// The payload of the notification a transaction sends when it leaves ready tasks for later
     /// (`TaskAdvance.release`): any replica may go on with them.
     static let releasesDeferred = "release"
+    /// The payload of a transaction that recorded events of the live stream (the `stream_events` triggers send it).
+    static let streamEvents = "stream"
 }

@@ -8,22 +8,25 @@ import ServiceLifecycle
 /// listening, so executors waiting on any of them are woken, without polling. After (re)connecting it reports
 /// `Int.max` once: tasks may have been queued while it was not listening. A lost connection is opened again after
 /// `retryInterval`, and marks the database unreachable meanwhile (`DatabaseHealth`). A transaction that left ready tasks for later (a long chain served from the cache) is reported to
-/// `onReleasesDeferred`, which is also called once after (re)connecting.
+/// `onReleasesDeferred`, which is also called once after (re)connecting; a transaction that recorded events of the
+/// live stream (`stream_events`), to `onStreamEvents`.
 public struct TaskQueueListener: Service {
     private let store: PostgresStore
     private let onQueued: @Sendable (Int) -> Void
     private let onReleasesDeferred: @Sendable () -> Void
+    private let onStreamEvents: @Sendable () -> Void
     /// How long to wait before listening again after the connection failed.
     public static let retryInterval: Duration = .seconds(1)
 
     /// Creates a listener reporting to `onQueued` and `onReleasesDeferred`.
     public init(
         store: PostgresStore, onQueued: @escaping @Sendable (Int) -> Void,
-        onReleasesDeferred: @escaping @Sendable () -> Void = {}
+        onReleasesDeferred: @escaping @Sendable () -> Void = {}, onStreamEvents: @escaping @Sendable () -> Void = {}
     ) {
         self.store = store
         self.onQueued = onQueued
         self.onReleasesDeferred = onReleasesDeferred
+        self.onStreamEvents = onStreamEvents
     }
 
     /// Listens until cancelled or shut down gracefully. Stopping is not an error: whatever the connection throws
@@ -53,9 +56,12 @@ public struct TaskQueueListener: Service {
             try await connection.listen(on: TaskQueue.channel) { notifications in
                 onQueued(Int.max)
                 onReleasesDeferred()
+                onStreamEvents()
                 for try await notification in notifications {
                     if notification.payload == TaskQueue.releasesDeferred {
                         onReleasesDeferred()
+                    } else if notification.payload == TaskQueue.streamEvents {
+                        onStreamEvents()
                     } else {
                         onQueued(Int(notification.payload) ?? 1)
                     }

@@ -82,6 +82,7 @@ public enum AccessPolicy {
         namespaced("GET", "metrics:downsample", .reader)
         namespaced("GET", "runs:compare", .reader)
         namespaced("GET", "runs/{id}:diff", .reader)
+        namespaced("GET", "events:stream", .reader)
         namespaced("POST", "metrics:downsample", .reader)
         return table
     }()
