@@ -1,4 +1,6 @@
+import AsyncHTTPClient
 import Foundation
+import NIOCore
 import ProvenanceCore
 
 /// `provenance bench metrics`: metric points written in batches by concurrent clients (each to runs of its own,
@@ -22,6 +24,9 @@ public struct MetricsBenchmark: Sendable {
     static let ingestTarget = 500_000.0
     static let readTarget = 0.150
     static let compareTarget = 0.050
+    static let streamTarget = 0.050
+    /// Timed SSE deliveries.
+    public var streamEvents = 100
 
     public init(serverURL: String) { self.serverURL = serverURL }
 
@@ -106,6 +111,8 @@ public struct MetricsBenchmark: Sendable {
             comparison.unit = "table"
             let rows = table["runs"]?.arrayValue?.count ?? 0
             report(comparison.line("comparison of \(rows) runs' final metrics, by auc"))
+            let delivery = try await streamLatency(client, base: base, run: runIDs[0])
+            report(delivery.line("SSE metric event after its write (write to event)"))
             report("")
             report("targets:")
             report(targetLine("ingest >= 500,000 points/s from \(clients) clients", ingest.recordsPerSecond >= Self.ingestTarget))
@@ -113,8 +120,57 @@ public struct MetricsBenchmark: Sendable {
                 "\(runs) runs x \(pointsPerRun) points to \(buckets) buckets p95 <= 150 ms (\(milliseconds(downsampled.percentile(0.95))))",
                 downsampled.percentile(0.95) <= Self.readTarget))
             report(targetLine(
+                "an SSE event within 50 ms of its write (p95 \(milliseconds(delivery.percentile(0.95))))",
+                delivery.percentile(0.95) <= Self.streamTarget))
+            report(targetLine(
                 "comparing \(compareRuns) runs' final metrics <= 50 ms (p50 \(milliseconds(comparison.percentile(0.5))))",
                 comparison.percentile(0.5) <= Self.compareTarget))
+        }
+    }
+
+    /// How long after a metric write starts its event reaches a subscriber of the run's stream: one point written
+    /// at a time, each timed from before the request to the event's arrival.
+    private func streamLatency(_ client: BenchClient, base: String, run: Int64) async throws -> LatencySummary {
+        var request = HTTPClientRequest(url: client.baseURL + base + "/events:stream?run=\(run)&kind=metric")
+        if let token = client.token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        let response = try await client.http.execute(request, timeout: .seconds(120))
+        guard response.status.code == 200 else { throw BenchError("events:stream answered \(response.status.code)") }
+        let (arrivals, arrived) = AsyncStream.makeStream(of: ContinuousClock.Instant.self)
+        return try await withThrowingTaskGroup(of: LatencySummary?.self) { group in
+            group.addTask {
+                var pending = ""
+                for try await buffer in response.body {
+                    pending += String(buffer: buffer)
+                    while let end = pending.range(of: "\n\n") {
+                        if pending[..<end.lowerBound].contains("event: metric") { arrived.yield(.now) }
+                        pending = String(pending[end.upperBound...])
+                    }
+                }
+                arrived.finish()
+                return nil
+            }
+            group.addTask {
+                var latencies: [Double] = []
+                var iterator = arrivals.makeAsyncIterator()
+                let started = ContinuousClock.now
+                for index in 0..<streamEvents {
+                    let sent = ContinuousClock.now
+                    let body: JSON = ["points": [["name": "stream", "value": .double(Double(index))]]]
+                    _ = try await client.send(.POST, base + "/runs/\(run)/metrics", json: body)
+                    guard let arrival = await iterator.next() else { throw BenchError("the stream ended") }
+                    latencies.append(Double((arrival - sent).components.attoseconds) / 1e18 + Double((arrival - sent).components.seconds))
+                }
+                let elapsed = started.duration(to: .now)
+                var summary = LatencySummary(
+                    latencies: latencies, elapsed: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+                summary.unit = "event"
+                return summary
+            }
+            defer { group.cancelAll() }
+            while let result = try await group.next() {
+                if let summary = result { return summary }
+            }
+            throw BenchError("the stream ended before every event arrived")
         }
     }
 
