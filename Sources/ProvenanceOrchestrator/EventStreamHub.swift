@@ -100,19 +100,28 @@ public final class EventStreamHub: Service, Sendable {
 
     public func run() async throws {
         await cancelWhenGracefulShutdown { [self] in
-            var lastPrune = ContinuousClock.now
-            while !Task.isCancelled {
-                await wakeups.wait(timeout: Self.pollInterval)
-                guard subscriberCount > 0 else { continue }
-                do throws(ProvenanceError) {
-                    try await readNewEvents()
-                    if lastPrune.duration(to: .now) > .seconds(60) {
-                        lastPrune = .now
-                        try await store.pruneStreamEvents(olderThan: retention)
+            await withDiscardingTaskGroup { group in
+                // While anyone subscribes, a pass every `pollInterval` besides those the notifications ask for.
+                group.addTask { [self] in
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: Self.pollInterval)
+                        if subscriberCount > 0 { wakeups.wake() }
                     }
-                } catch {
-                    logger.debug("could not read stream events", metadata: ["error": "\(error.message)"])
                 }
+                var lastPrune = ContinuousClock.now
+                for await _ in wakeups.stream {
+                    guard subscriberCount > 0 else { continue }
+                    do throws(ProvenanceError) {
+                        try await readNewEvents()
+                        if lastPrune.duration(to: .now) > .seconds(60) {
+                            lastPrune = .now
+                            try await store.pruneStreamEvents(olderThan: retention)
+                        }
+                    } catch {
+                        logger.debug("could not read stream events", metadata: ["error": "\(error.message)"])
+                    }
+                }
+                group.cancelAll()
             }
         }
         let subscribers = state.withLock { $0.subscribers.values }
