@@ -83,15 +83,10 @@ public final class EventStreamHub: Service, Sendable {
     /// How many subscribe now.
     public var subscriberCount: Int { state.withLock { $0.subscribers.count } }
 
-    /// The cursor the hub has read to (read from the database's newest visible event the first time).
+    /// The cursor the hub has read to (the database's newest visible event the first time).
     private func currentCursor() async throws(ProvenanceError) -> StreamCursor {
         if let cursor = state.withLock({ $0.cursor }) { return cursor }
-        var cursor = StreamCursor.origin
-        while true {
-            let events = try await store.streamEvents(after: cursor, limit: Self.readBatch)
-            guard let last = events.last else { break }
-            cursor = last.cursor
-        }
+        let cursor = try await store.streamEnd()
         return state.withLock { state in
             if state.cursor == nil { state.cursor = cursor }
             return state.cursor!

@@ -31,6 +31,20 @@ extension PostgresStore {
         }
     }
 
+    /// The newest event a reader may take now (of the transactions that have all ended): where a new subscriber's
+    /// live events begin. The start of the stream when there is none.
+    public func streamEnd() async throws(ProvenanceError) -> StreamCursor {
+        try await perform { [self] connection in
+            for try await (transaction, id) in try await connection.query(
+                """
+                SELECT tx::text, id FROM stream_events WHERE tx < pg_snapshot_xmin(pg_current_snapshot())
+                ORDER BY tx DESC, id DESC LIMIT 1
+                """, logger: logger
+            ).decode((String, Int64).self) { return StreamCursor(transaction: UInt64(transaction) ?? 0, id: id) }
+            return .origin
+        }
+    }
+
     /// The newest event pruning deleted (nil: none yet): a client resuming from before it may have missed events.
     public func streamHorizon() async throws(ProvenanceError) -> StreamCursor? {
         try await perform { [self] connection in
