@@ -82,13 +82,7 @@ public struct RunComparison: WireMessage {
             var labels: [String: String] = [:]
             for (key, value) in try row.members("labels") ?? [] { if case .string(let text) = value { labels[key] = text } }
             var metrics: [String: Double] = [:]
-            for (key, value) in try row.members("metrics") ?? [] {
-                switch value {
-                case .double(let number): metrics[key] = number
-                case .int(let number): metrics[key] = Double(number)
-                default: break
-                }
-            }
+            for (key, value) in try row.members("metrics") ?? [] { metrics[key] = value.numberValue }
             return RunComparisonRow(
                 runID: RunID(try row.int("run_id") ?? 0), pipeline: try row.string("pipeline") ?? "",
                 state: RunState(name: try row.string("state") ?? "") ?? .failed, labels: labels,

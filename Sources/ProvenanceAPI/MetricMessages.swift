@@ -199,8 +199,8 @@ public struct DownsampledMetrics: WireMessage {
             let buckets = steps.indices.map { index in
                 MetricBucket(
                     index: (steps[index].intValue ?? 0) / width, count: counts[safe: index]?.intValue ?? 0,
-                    minimum: number(minimums[safe: index]), maximum: number(maximums[safe: index]),
-                    lastStep: lastSteps[safe: index]?.intValue ?? 0, lastValue: number(lasts[safe: index]),
+                    minimum: minimums[safe: index]?.numberValue ?? 0, maximum: maximums[safe: index]?.numberValue ?? 0,
+                    lastStep: lastSteps[safe: index]?.intValue ?? 0, lastValue: lasts[safe: index]?.numberValue ?? 0,
                     lastTime: lastTimes[safe: index]?.intValue ?? 0)
             }
             return DownsampledSeries(series: try WireMetric.series(entry), width: width, buckets: buckets)
@@ -248,15 +248,6 @@ public enum WireMetric {
             firstStep: try reader.int("first_step") ?? 0, lastStep: try reader.int("last_step") ?? 0,
             lastValue: try reader.double("last_value") ?? 0, lastTime: try reader.int("last_time") ?? 0,
             minimum: try reader.double("min") ?? 0, maximum: try reader.double("max") ?? 0)
-    }
-}
-
-/// A JSON number as a double (0 when absent or not a number).
-private func number(_ json: JSON?) -> Double {
-    switch json {
-    case .int(let value)?: Double(value)
-    case .double(let value)?: value
-    default: 0
     }
 }
 

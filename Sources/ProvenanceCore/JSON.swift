@@ -30,6 +30,15 @@ public enum JSON: Sendable, Equatable {
         return nil
     }
 
+    /// A number (integer or not) as a double, or nil.
+    public var numberValue: Double? {
+        switch self {
+        case .int(let number): Double(number)
+        case .double(let number): number
+        default: nil
+        }
+    }
+
     /// The elements of an array, or nil.
     public var arrayValue: [JSON]? {
         if case .array(let elements) = self { return elements }

@@ -50,13 +50,7 @@ extension PostgresStore {
             let (id, pipeline, state, labels, parameters, created, metrics) =
                 try row.decode((RunID, String, Int16, String, String, Int64, String).self)
             var values: [String: Double] = [:]
-            for (name, value) in try TaskAdvance.object(try JSONParser.parse(metrics)) {
-                switch value {
-                case .double(let number): values[name] = number
-                case .int(let number): values[name] = Double(number)
-                default: break
-                }
-            }
+            for (name, value) in try TaskAdvance.object(try JSONParser.parse(metrics)) { values[name] = value.numberValue }
             return RunComparisonRow(
                 runID: id, pipeline: pipeline, state: RunState(rawValue: state) ?? .failed, labels: try Self.labels(labels),
                 parameters: try TaskAdvance.object(try JSONParser.parse(parameters)), metrics: values, createTime: created)

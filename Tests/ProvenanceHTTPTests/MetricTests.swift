@@ -210,19 +210,10 @@ import Testing
             let metric = try #require(diff.json.array("metrics").first)
             #expect(metric.string("name") == "auc")
             #expect(metric["a"] == .double(0.9) && metric["b"] == .double(0.8))
-            #expect(abs((metric["delta"]?.doubleNumber ?? 0) + 0.1) < 1e-9)
+            #expect(abs((metric["delta"]?.numberValue ?? 0) + 0.1) < 1e-9)
             #expect(try await server.api(.GET, "/runs/\(runs[0]):diff").status == 400)
             #expect(try await server.api(.GET, "/runs/\(runs[0]):diff?with=999999").status == 404)
         }
     }
 }
 
-extension JSON {
-    fileprivate var doubleNumber: Double? {
-        switch self {
-        case .double(let value): value
-        case .int(let value): Double(value)
-        default: nil
-        }
-    }
-}
