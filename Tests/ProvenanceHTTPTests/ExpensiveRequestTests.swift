@@ -43,7 +43,9 @@ import Testing
     }
 
     @Test func aBusyPoolIsReportedAsBusyNotAsAnUnreachableDatabase() async throws {
-        try await withTestServer(configure: { $0.databaseConnections = 2; $0.connectionWait = .seconds(2) }) { server in
+        // The wait covers opening a connection too, which took over 2 s in CI with every suite starting at once:
+        // both holders were refused before they held anything. 8 s leaves room for that.
+        try await withTestServer(configure: { $0.databaseConnections = 2; $0.connectionWait = .seconds(8) }) { server in
             let session = try await DatabaseSession.open(server.server.store)
             defer { Task { await session.close() } }
             try await session.lock("artifacts")
@@ -52,7 +54,7 @@ import Testing
             let waiting = try await server.api(.GET, "/executions")
             #expect(waiting.status == 503)
             #expect(waiting.errorCode == "unavailable")
-            #expect(waiting.errorMessage.contains("all 2 database connections stayed busy for 2 s"), "\(waiting.errorMessage)")
+            #expect(waiting.errorMessage.contains("all 2 database connections stayed busy for 8 s"), "\(waiting.errorMessage)")
             let ready = try await server.request(.GET, "/readyz")
             #expect(ready.status == 200)
             #expect(ready.json["database"] == "reachable")
