@@ -103,9 +103,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "ProvenanceUI",
+            dependencies: ["ProvenanceCore"],
+            resources: [.copy("Site")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "ProvenanceHTTP",
             dependencies: [
                 "ProvenanceCore",
+                "ProvenanceUI",
                 "ProvenanceStore",
                 "ProvenanceOrchestrator",
                 "ProvenanceAPI",

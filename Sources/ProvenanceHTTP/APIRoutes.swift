@@ -32,6 +32,7 @@ struct APIRoutes: Sendable {
             return JSONResponse.make(WireHealth.json(readiness), status: readiness.isReady ? .ok : .serviceUnavailable)
         }
         registerMetrics(router)
+        registerUI(router)
         let api = router.group("api/v1")
         registerNamespaces(api)
         registerTokens(api)

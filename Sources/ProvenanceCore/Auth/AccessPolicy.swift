@@ -14,6 +14,10 @@ public enum AccessPolicy {
         add("GET", "/healthz", .open)
         add("GET", "/readyz", .open)
         add("GET", "/metrics", .metrics)
+        // The web UI's files (they hold no data: its pages sign in to the API with a token).
+        add("GET", "/", .open)
+        add("GET", "/ui", .open)
+        add("GET", "/ui/**", .open)
         add("GET", "/api/v1/whoami", .authenticated)
         add("GET", "/api/v1/namespaces", .authenticated)
         add("POST", "/api/v1/namespaces", .someNamespace(.admin))
