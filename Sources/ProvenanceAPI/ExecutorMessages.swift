@@ -41,19 +41,24 @@ public struct RegisteredExecutor: WireMessage {
             labels: try WireRun.stringDictionary(reader, "labels"), capacity: try WireExecutor.capacity(capacityReader),
             registerTime: (try reader.int("register_time_since_epoch") ?? 0) * 1000,
             lastSeen: (try reader.int("last_seen_since_epoch") ?? 0) * 1000)
+        executor.running = try reader.int("running").map(Int.init)
         leaseDuration = .milliseconds(try WirePipeline.required(reader, "lease_duration_ms"))
         heartbeatInterval = .milliseconds(try WirePipeline.required(reader, "heartbeat_interval_ms"))
     }
 
     /// `{"id", "name", "labels", "capacity", "lease_duration_ms", "heartbeat_interval_ms",
-    /// "register_time_since_epoch", "last_seen_since_epoch"}`.
+    /// "register_time_since_epoch", "last_seen_since_epoch"}`, and "running" where executors are listed.
     public var json: JSON {
-        [
-            "id": .int(executor.id.rawValue), "name": .string(executor.name), "labels": WireRun.labels(executor.labels),
-            "capacity": WireExecutor.json(executor.capacity), "lease_duration_ms": .int(WireExecutor.milliseconds(leaseDuration)),
-            "heartbeat_interval_ms": .int(WireExecutor.milliseconds(heartbeatInterval)),
-            "register_time_since_epoch": .int(executor.registerTime / 1000), "last_seen_since_epoch": .int(executor.lastSeen / 1000),
+        var members: [(key: String, value: JSON)] = [
+            ("id", .int(executor.id.rawValue)), ("name", .string(executor.name)), ("labels", WireRun.labels(executor.labels)),
+            ("capacity", WireExecutor.json(executor.capacity)),
+            ("lease_duration_ms", .int(WireExecutor.milliseconds(leaseDuration))),
+            ("heartbeat_interval_ms", .int(WireExecutor.milliseconds(heartbeatInterval))),
+            ("register_time_since_epoch", .int(executor.registerTime / 1000)),
+            ("last_seen_since_epoch", .int(executor.lastSeen / 1000)),
         ]
+        if let running = executor.running { members.append((key: "running", value: .int(Int64(running)))) }
+        return .object(members)
     }
 }
 

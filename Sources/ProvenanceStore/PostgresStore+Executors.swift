@@ -25,12 +25,28 @@ extension PostgresStore {
     /// The executors seen within `within` (all when nil), newest first.
     public func listExecutors(seenWithin within: Duration? = nil) async throws(ProvenanceError) -> [ExecutorInfo] {
         let seconds = within.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 }
-        return try await executorRows(
-            """
-            SELECT \(unescaped: Self.executorColumns) FROM executors
-            WHERE \(seconds)::float8 IS NULL OR last_seen > now() - \(seconds)::float8 * interval '1 second'
-            ORDER BY id DESC
-            """)
+        return try await perform { [self] connection in
+            var executors: [ExecutorInfo] = []
+            for try await row in try await connection.query(
+                """
+                SELECT \(unescaped: Self.executorColumns) FROM executors
+                WHERE \(seconds)::float8 IS NULL OR last_seen > now() - \(seconds)::float8 * interval '1 second'
+                ORDER BY id DESC
+                """, logger: logger)
+            {
+                executors.append(try Self.decodeExecutor(row))
+            }
+            // What each runs now, from the running attempts' own index (a few rows however long the history).
+            var running: [ExecutorID: Int] = [:]
+            for try await (id, count) in try await connection.query(
+                """
+                SELECT executor_id, count(*)::int8 FROM attempts
+                WHERE state = \(AttemptState.running.rawValue) GROUP BY executor_id
+                """, logger: logger
+            ).decode((ExecutorID, Int64).self) { running[id] = Int(count) }
+            for index in executors.indices { executors[index].running = running[executors[index].id] ?? 0 }
+            return executors
+        }
     }
 
     /// The executor `id`, or `notFound`.

@@ -12,6 +12,8 @@ public struct ExecutorInfo: Sendable, Equatable {
     public var registerTime: Int64
     /// When it last leased, heartbeated or reported, microseconds since the epoch.
     public var lastSeen: Int64
+    /// How many attempts it runs now (known where executors are listed).
+    public var running: Int?
 
     /// Creates a value.
     public init(

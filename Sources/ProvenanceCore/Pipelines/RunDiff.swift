@@ -14,9 +14,10 @@ public struct RunDiff: Sendable, Equatable {
     public enum InputChange: String, Sendable, Equatable {
         /// The same artifact.
         case same
-        /// Another artifact of the same type and name (or, both unnamed, fed to the same input), made later.
+        /// In run b, another artifact of the same type and name (or, both unnamed, fed to the same input), made
+        /// later than run a's.
         case newer
-        /// Another artifact of the same type and name, made earlier.
+        /// In run b, another artifact of the same type and name, made earlier than run a's.
         case older
         /// An artifact of another type or name, or present on one side only.
         case different
