@@ -16,6 +16,24 @@ def write_outputs(outputs):
         json.dump({"outputs": outputs}, handle)
 
 
+class MetricLog:
+    """Streams metric points while the step runs: one JSON line each, appended to the file the executor names in
+    PROVENANCE_METRICS_FILE and forwards every 250 ms (nothing is written when the step runs outside an executor)."""
+
+    def __init__(self):
+        path = os.environ.get("PROVENANCE_METRICS_FILE")
+        self.handle = open(path, "a") if path else None
+
+    def log(self, name, value, step=None):
+        if self.handle is None:
+            return
+        point = {"name": name, "value": value}
+        if step is not None:
+            point["step"] = step
+        self.handle.write(json.dumps(point) + "\n")
+        self.handle.flush()
+
+
 def api(method, path, body=None):
     """Calls the Provenance REST API of the server that runs this step, in the run's namespace."""
     server = os.environ["PROVENANCE_SERVER"].rstrip("/")

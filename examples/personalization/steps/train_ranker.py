@@ -6,7 +6,10 @@ import json
 import math
 import random
 
-from common import read_jsonl, sigmoid, write_json, write_outputs
+from common import MetricLog, read_jsonl, sigmoid, write_json, write_outputs
+
+# Examples per point of the running loss curve the step streams (about 700 points for the example's defaults).
+POINT_EVERY = 50
 
 
 def main():
@@ -30,17 +33,26 @@ def main():
     else:
         print("no LIVE model yet: training from zero")
 
+    metrics = MetricLog()
     order = random.Random(0)
+    seen = 0
     for epoch in range(arguments.epochs):
         order.shuffle(examples)
-        loss = 0.0
+        loss, window = 0.0, 0.0
         for example in examples:
             prediction = sigmoid(bias + sum(w * x for w, x in zip(weights, example["x"])))
             error = prediction - example["y"]
             bias -= arguments.learning_rate * error
             weights = [w - arguments.learning_rate * error * x for w, x in zip(weights, example["x"])]
-            loss -= math.log(max(1e-9, prediction if example["y"] else 1 - prediction))
+            example_loss = -math.log(max(1e-9, prediction if example["y"] else 1 - prediction))
+            loss += example_loss
+            window += example_loss
+            seen += 1
+            if seen % POINT_EVERY == 0:
+                metrics.log("batch_log_loss", window / POINT_EVERY, step=seen)
+                window = 0.0
         print(f"epoch {epoch + 1}: log loss {loss / len(examples):.4f}")
+        metrics.log("epoch_log_loss", loss / len(examples), step=epoch + 1)
 
     write_json(arguments.out, {
         "kind": "logistic-regression", "customer": arguments.customer, "weights": weights, "bias": bias,
