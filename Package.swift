@@ -241,7 +241,7 @@ let package = Package(
             name: "ProvenanceHTTPTests",
             dependencies: [
                 "ProvenanceCore", "ProvenanceStore", "ProvenanceHTTP", "ProvenanceServer", "ProvenanceTestSupport",
-                "ProvenanceOrchestrator", "ProvenanceAPI", "ProvenanceClient",
+                "ProvenanceOrchestrator", "ProvenanceAPI", "ProvenanceClient", "ProvenanceUI",
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -68,6 +68,9 @@ import Testing
             // The run lists the task's series with its step.
             let listed = try await server.api(.GET, "/runs/\(run)/metrics").json.array("metrics")
             #expect(listed.map { $0.string("step") } == ["m"])
+            // The executor listing says the executor runs the attempt now.
+            let executors = try await server.request(.GET, "/api/v1/executors").json.array("executors")
+            #expect(executors.map { $0.int("running") } == [1], "\(executors)")
         }
     }
 

@@ -69,6 +69,23 @@ mlmd_venv() {
     fi
 }
 
+# browser_environment: makes sure headless Chromium and its driver are installed (Debian's chromium and
+# chromium-driver, through apt-get, as root or with sudo) and the browser suite's virtual environment exists
+# (.build-ui/venv, from scripts/ui/requirements.txt); sets UI_VENV.
+browser_environment() {
+    if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
+        sudo=""
+        [ "$(id -u)" -eq 0 ] || sudo="sudo"
+        $sudo apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null
+    fi
+    UI_VENV=.build-ui/venv
+    if [ ! -x "$UI_VENV/bin/pytest" ] || ! "$UI_VENV/bin/python" -c 'import selenium' 2>/dev/null; then
+        python3 -m venv "$UI_VENV"
+        "$UI_VENV/bin/pip" install --quiet --disable-pip-version-check -r scripts/ui/requirements.txt
+    fi
+}
+
 # free_ports: sets HTTP_PORT and GRPC_PORT to two ports free on 127.0.0.1 now (asked of the kernel through python3).
 free_ports() {
     ports=$(python3 -c '

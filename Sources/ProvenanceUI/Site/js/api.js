@@ -43,7 +43,7 @@ export async function call(method, path, body, { signal } = {}) {
   try { json = text ? JSON.parse(text) : null; } catch { json = null; }
   if (!response.ok) {
     const error = json && json.error ? json.error : {};
-    throw new ApiError(response.status, error.code, error.message || text.trim() || response.statusText, error.field);
+    throw new ApiError(response.status, error.code, error.message || text.trim() || response.statusText, error.details && error.details.field);
   }
   return json;
 }

@@ -38,6 +38,7 @@ export class LineChart {
    */
   render(series, range) {
     this.series = series;
+    this.tooltip.hidden = true;
     const width = Math.max(320, Math.floor(this.box.clientWidth || 800));
     this.width = width;
     let xLow = Infinity, xHigh = -Infinity, yLow = Infinity, yHigh = -Infinity, points = 0;

@@ -159,6 +159,9 @@ export class GraphView {
   apply() {
     const { x, y, width, height } = this.view;
     this.svg.setAttribute("viewBox", `${x} ${y} ${width} ${height}`);
+    // Zoomed far out, labels are too small to read: leaving them out keeps panning smooth at thousands of nodes.
+    const scale = (this.svg.getBoundingClientRect().width || width) / width;
+    this.svg.classList.toggle("far", scale < 0.35);
   }
 
   listen() {

@@ -21,11 +21,11 @@ export async function render({ root, namespace, parameters, search, onDispose, i
       h("dt", {}, "Created"), h("dd", {}, formatTime(artifact.create_time_since_epoch)),
       h("dt", {}, "Updated"), h("dd", {}, formatTime(artifact.last_update_time_since_epoch)),
       h("dt", {}, "Type"), h("dd", {}, h("a", { href: `/ui/ns/${ns}/artifacts?type=${encodeURIComponent(artifact.type)}` }, `all ${artifact.type} artifacts`))),
+    h("h2", {}, "Lineage"),
+    lineageBox,
     h("div", { class: "columns" },
       h("section", {}, h("h2", {}, "Properties"), definitionTable(artifact.properties, formatProperty)),
-      h("section", {}, h("h2", {}, "Custom properties"), definitionTable(artifact.custom_properties, formatProperty))),
-    h("h2", {}, "Lineage"),
-    lineageBox);
+      h("section", {}, h("h2", {}, "Custom properties"), definitionTable(artifact.custom_properties, formatProperty))));
   const explorer = new LineageExplorer(lineageBox, namespace, { onDispose });
   const direction = search.get("lineage");
   if (direction === "upstream" || direction === "downstream") {

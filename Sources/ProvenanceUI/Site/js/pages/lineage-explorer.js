@@ -92,7 +92,8 @@ export class LineageExplorer {
     }
     for (const k of expanded) if (this.nodes.has(k)) this.nodes.get(k).expanded = true;
     if (complete) this.markComplete(complete);
-    this.draw(before > 0);
+    // An expansion keeps the view where the user looks; a whole walk is drawn to fit.
+    this.draw(before > 0 && !complete);
     const added = this.nodes.size - before;
     this.status.textContent = `${this.nodes.size} nodes, ${this.edges.size} edges${added && before ? ` (${added} new)` : ""}` +
       `${answer.truncated ? `; more were reachable than the ${NODE_LIMIT} shown` : ""} · ${Math.round(performance.now() - started)} ms`;
@@ -119,7 +120,8 @@ export class LineageExplorer {
       nodes.push({
         id: k, kind, state: state || "UNKNOWN", badge: expanded ? null : "+",
         label: node.name || `${node.type} #${node.id}`,
-        sublabel: `${node.type} #${node.id}${state ? ` · ${state}` : ""}`,
+        sublabel: [node.name ? `${node.type} #${node.id}` : null, state, kind === "artifact" && node.uri ? node.uri.split("/").pop() : null]
+          .filter(Boolean).join(" · "),
         href: this.href(kind, node) || "#",
         title: `${kind} ${node.id}: ${node.type}${node.uri ? ` at ${node.uri}` : ""}${expanded ? "" : " (click to open one more hop)"}`,
       });

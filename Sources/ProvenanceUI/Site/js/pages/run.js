@@ -45,6 +45,36 @@ export async function render({ root, namespace, parameters, search, whoami, onDi
       show(message, errorBox(error));
     }
   };
+  const counts = h("span", { class: "task-counts" });
+  const showCounts = () => {
+    const byState = new Map();
+    for (const task of run.tasks) byState.set(task.state, (byState.get(task.state) || 0) + 1);
+    show(counts, `${run.tasks.length}: `, [...byState].sort().map(([state, n], i) => [i ? ", " : "", `${n} `, stateBadge(state)]));
+  };
+  showCounts();
+  const finder = h("input", { type: "search", id: "find-task", list: "task-names", placeholder: "Find a task (/)", size: 22, "aria-label": "Find a task" });
+  const finderForm = h("form", { class: "finder", role: "search" }, finder,
+    h("datalist", { id: "task-names" }, run.tasks.map((task) => h("option", { value: task.step }))));
+  finderForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const step = finder.value.trim();
+    if (!tasks.has(step)) {
+      finder.setCustomValidity(`no task named ${step}`);
+      finder.reportValidity();
+      return;
+    }
+    finder.setCustomValidity("");
+    pick(step);
+    graph.center(step);
+  });
+  // Cancel while the run is unfinished, retry once it failed or was canceled; neither for a reader.
+  const cancelButton = h("button", { type: "button", onclick: act("cancel"), hidden: true }, "Cancel");
+  const retryButton = h("button", { type: "button", onclick: act("retry"), hidden: true }, "Retry failed");
+  const showActions = (state) => {
+    cancelButton.hidden = !canWrite || FINAL.has(state) || state === "CANCELING";
+    retryButton.hidden = !canWrite || !(state === "FAILED" || state === "CANCELED");
+  };
+  showActions(run.state);
   const dagBox = h("div", { class: "dag", id: "dag" });
   const panelBox = h("aside", { class: "task-panel", id: "task-panel", "aria-label": "Task", hidden: true });
   const live = h("span", { class: "live", title: "Live updates" }, "○ connecting");
@@ -54,8 +84,7 @@ export async function render({ root, namespace, parameters, search, whoami, onDi
       h("h1", {}, `Run #${id} `, headerState),
       h("div", { class: "actions" },
         live,
-        canWrite ? h("button", { type: "button", onclick: act("cancel") }, "Cancel") : null,
-        canWrite ? h("button", { type: "button", onclick: act("retry") }, "Retry failed") : null,
+        cancelButton, retryButton,
         h("a", { class: "button", href: `/ui/ns/${ns}/metrics?runs=${id}` }, "Metrics"),
         h("a", { class: "button", href: `/ui/ns/${ns}/runs?pipeline=${encodeURIComponent(run.pipeline)}` }, "Other runs"))),
     message,
@@ -65,8 +94,10 @@ export async function render({ root, namespace, parameters, search, whoami, onDi
       h("dt", {}, "Created"), h("dd", {}, formatTime(run.create_time_since_epoch)),
       h("dt", {}, "Duration"), h("dd", {}, duration),
       h("dt", {}, "Labels"), h("dd", {}, labelChips(run.labels)),
-      h("dt", {}, "Tasks"), h("dd", {}, `${run.tasks.length}`)),
-    h("details", { class: "parameters" }, h("summary", {}, "Parameters"), definitionTable(run.parameters, formatValue)),
+      h("dt", {}, "Tasks"), h("dd", {}, counts)),
+    h("div", { class: "run-tools" },
+      h("details", { class: "parameters" }, h("summary", {}, "Parameters"), definitionTable(run.parameters, formatValue)),
+      finderForm),
     h("div", { class: "run-layout" }, dagBox, panelBox));
 
   const graph = new GraphView(dagBox, {
@@ -101,6 +132,16 @@ export async function render({ root, namespace, parameters, search, whoami, onDi
   onDispose(() => document.removeEventListener("keydown", onKey));
 
   let refreshing = null;
+  let countsChanged = false;
+  let countsTimer = null;
+  const scheduleCounts = () => {
+    if (countsTimer) return;
+    countsTimer = setTimeout(() => {
+      countsTimer = null;
+      countsChanged = false;
+      showCounts();
+    }, 200);
+  };
   const refreshPanel = () => {
     if (panelBox.hidden || refreshing) return;
     refreshing = setTimeout(() => {
@@ -116,10 +157,13 @@ export async function render({ root, namespace, parameters, search, whoami, onDi
           if (!task) continue;
           task.state = change.state;
           graph.setState(task.step, change.state, sublabel(task));
+          countsChanged = true;
           if (panel.task && panel.task.id === task.id) refreshPanel();
         }
+        if (countsChanged) scheduleCounts();
       } else if (kind === "run") {
         show(headerState, stateBadge(data.state));
+        showActions(data.state);
         if (FINAL.has(data.state)) get(inNamespace(namespace, `runs/${id}`)).then((fresh) => show(duration, formatDuration(fresh.duration_ms))).catch(() => {});
       } else if (kind === "attempts") {
         if (panel.task && data.attempts.some((a) => a.task_id === panel.task.id)) refreshPanel();
@@ -135,6 +179,8 @@ export async function render({ root, namespace, parameters, search, whoami, onDi
         graph.setState(task.step, task.state, sublabel(task));
       }
       show(headerState, stateBadge(fresh.state));
+      showActions(fresh.state);
+      showCounts();
       refreshPanel();
     },
     onState: (state) => {

@@ -5,6 +5,7 @@ import { get, inNamespace, query } from "../api.js";
 import { definitionTable, errorBox, formatDuration, formatTime, formatValue, h, show, stateBadge, table } from "../dom.js";
 
 const LOG_PAGE = 2000;
+const FINAL_TASK_STATES = new Set(["SUCCEEDED", "FAILED", "CACHED", "SKIPPED", "CANCELED"]);
 
 export class TaskPanel {
   constructor(container, namespace, { onClose }) {
@@ -61,17 +62,22 @@ export class TaskPanel {
         this.logBox = null;
         this.draw();
       } }, `#${a.number}`),
-      stateBadge(a.state), a.executor ? a.executor.name : "", formatTime(a.start_time_since_epoch),
+      stateBadge(a.state), a.executor ? a.executor.name : "", formatTime(a.start_time_since_epoch).slice(11),
       formatDuration(a.duration_ms), a.exit_code ?? "", a.error || "",
     ]);
     const cached = task.cached_from ? h("p", { class: "cache" }, "Served from the cache: ", this.cacheLink(task.cached_from)) : null;
-    this.logBox = h("pre", { class: "logs", "aria-label": "Logs", tabindex: 0 }, this.attempt ? "" : "No attempt yet.");
+    // The same attempt's logs stay as they are (with their scroll position); another attempt's start afresh.
+    const keepLogs = this.logBox && this.logBox.dataset.attempt === String(this.attempt);
+    if (!keepLogs) {
+      this.logBox = h("pre", { class: "logs", "aria-label": "Logs", tabindex: 0, "data-attempt": this.attempt }, this.attempt ? "" : "No attempt yet.");
+      this.lastSeq = 0;
+    }
     show(this.container,
       h("div", { class: "panel-head" },
         h("h2", {}, task.step, " ", stateBadge(task.state)),
         h("button", { type: "button", class: "close", title: "Close (Esc)", "aria-label": "Close", onclick: () => this.onClose() }, "×")),
       h("p", { class: "muted" }, `${task.component} · task #${task.id}`),
-      task.wait_reason ? h("p", { class: "wait", "data-wait": true }, "Waiting: ", task.wait_reason) : null,
+      task.wait_reason ? h("p", { class: "wait", "data-wait": true }, task.wait_reason.charAt(0).toUpperCase() + task.wait_reason.slice(1)) : null,
       task.error ? h("p", { class: "error" }, task.error) : null,
       cached,
       h("dl", { class: "times" },
@@ -80,7 +86,7 @@ export class TaskPanel {
         h("dt", {}, "Duration"), h("dd", {}, formatDuration(task.duration_ms) || "—")),
       h("h3", {}, "Parameters"), definitionTable(task.parameters, formatValue),
       h("h3", {}, "Inputs"), task.inputs.length ? h("ul", { class: "artifacts" }, task.inputs.map(link)) : h("p", { class: "muted" }, "None."),
-      h("h3", {}, "Outputs"), task.outputs.length ? h("ul", { class: "artifacts" }, task.outputs.map(link)) : h("p", { class: "muted" }, "None yet."),
+      h("h3", {}, "Outputs"), task.outputs.length ? h("ul", { class: "artifacts" }, task.outputs.map(link)) : h("p", { class: "muted" }, FINAL_TASK_STATES.has(task.state) ? "None." : "None yet."),
       h("h3", {}, "Attempts"),
       attempts.length ? table(["", "State", "Executor", "Started", "Duration", "Exit", "Error"], attemptRows, { class: "attempts" }) : h("p", { class: "muted" }, "None yet."),
       h("h3", {}, "Logs", this.attempt ? ` of attempt #${this.attempt}` : ""),
