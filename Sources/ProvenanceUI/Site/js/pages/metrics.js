@@ -7,23 +7,35 @@ import { LineChart, PALETTE } from "../chart.js";
 import { errorBox, formatNumber, formatValue, h, show, stateBadge } from "../dom.js";
 
 const LISTED_RUNS = 20;
+// How many runs a pipeline filter picks.
+const NEWEST = 10;
 
 export async function render({ root, namespace, search, navigate, isCurrent, rendered }) {
   const ns = encodeURIComponent(namespace);
-  const runIds = (search.get("runs") || "").split(",").map((s) => s.trim()).filter((s) => /^\d+$/.test(s)).map(Number);
+  let runIds = (search.get("runs") || "").split(",").map((s) => s.trim()).filter((s) => /^\d+$/.test(s)).map(Number);
   const step = search.get("step");
   const sort = search.get("sort") || "";
+  const chosen = { pipeline: search.get("pipeline") || "", labels: search.get("labels") || "", state: search.get("state") || "" };
   document.title = "Metrics · Provenance";
 
-  const runsInput = h("input", { type: "text", id: "metric-runs", name: "runs", value: runIds.join(","), size: 30, placeholder: "run ids: 12,13,14" });
-  const form = h("form", { class: "filters" }, h("label", {}, "Runs ", runsInput), h("button", { type: "submit" }, "Show"));
+  const runsInput = h("input", { type: "text", id: "metric-runs", name: "runs", value: runIds.join(","), size: 24, placeholder: "run ids: 12,13,14" });
+  const pipelineInput = h("input", { type: "text", id: "metric-pipeline", name: "pipeline", value: chosen.pipeline, size: 18, placeholder: "pipeline" });
+  const labelsInput = h("input", { type: "text", id: "metric-labels", name: "labels", value: chosen.labels, size: 22, placeholder: "customer=acme" });
+  const form = h("form", { class: "filters" }, h("label", {}, "Runs ", runsInput), h("span", { class: "muted" }, "or the newest "),
+    h("label", {}, `${NEWEST} runs of `, pipelineInput), h("label", {}, "with labels ", labelsInput), h("button", { type: "submit" }, "Show"));
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    navigate(`/ui/ns/${ns}/metrics${query({ runs: runsInput.value.replace(/\s+/g, ""), step })}`);
+    const runs = runsInput.value.replace(/\s+/g, "");
+    navigate(`/ui/ns/${ns}/metrics${query(runs ? { runs, step } : { pipeline: pipelineInput.value.trim(), labels: labelsInput.value.trim(), step })}`);
   });
+  if (runIds.length === 0 && chosen.pipeline) {
+    // Runs chosen by a filter: the comparison read picks them (newest first), in one query.
+    const picked = await get(inNamespace(namespace, `runs:compare${query({ ...chosen, limit: NEWEST })}`));
+    runIds = picked.runs.map((r) => r.run_id);
+  }
   if (runIds.length === 0) {
     show(root, h("h1", {}, "Metrics"), form,
-      h("p", { class: "empty" }, "Pick runs here, or tick them in ", h("a", { href: `/ui/ns/${ns}/runs` }, "the runs list"), " and choose Compare metrics."));
+      h("p", { class: "empty" }, chosen.pipeline ? "No runs match." : ["Pick runs here, or tick them in ", h("a", { href: `/ui/ns/${ns}/runs` }, "the runs list"), " and choose Compare metrics."]));
     rendered();
     return;
   }
