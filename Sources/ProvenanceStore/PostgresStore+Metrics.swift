@@ -114,8 +114,16 @@ extension PostgresStore {
                     GROUP BY series_id
                     """, logger: logger
                 ) {
-                    let (series, indexes, counts, minimums, maximums, lastSteps, lastValues, lastTimes) = try row.decode(
-                        (Int64, [Int64], [Int64], [Double], [Double], [Int64], [Double], [Int64]).self)
+                    let (series, indexColumn, countColumn, minimumColumn, maximumColumn, lastStepColumn, lastValueColumn,
+                        lastTimeColumn) = try row.decode(
+                        (Int64, FixedWidthArray<Int64>, FixedWidthArray<Int64>, FixedWidthArray<Double>,
+                         FixedWidthArray<Double>, FixedWidthArray<Int64>, FixedWidthArray<Double>, FixedWidthArray<Int64>).self)
+                    let (indexes, counts, minimums, maximums) =
+                        (indexColumn.values, countColumn.values, minimumColumn.values, maximumColumn.values)
+                    let (lastSteps, lastValues, lastTimes) = (lastStepColumn.values, lastValueColumn.values, lastTimeColumn.values)
+                    guard Set([indexes.count, counts.count, minimums.count, maximums.count, lastSteps.count, lastValues.count,
+                               lastTimes.count]).count == 1
+                    else { throw ProvenanceError(.internal, "the rollup columns of series \(series) differ in length") }
                     // The rows reach the aggregates in bucket order (the ordered subquery); sorted again in case
                     // a plan ever feeds them otherwise.
                     buckets[series] = indexes.indices.map { index in
