@@ -103,10 +103,10 @@ public enum JSONWriter {
         }
         // One String (the shortest text that reads back as the same number), read as bytes: interpolation made
         // two and the Character scan cost more than the formatting (a 50-series downsampled read is 60,000 doubles).
-        var fractional = false
-        for byte in number.description.utf8 {
-            output.append(byte)
-            if byte == UInt8(ascii: ".") || byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") { fractional = true }
+        let start = output.count
+        output.append(contentsOf: number.description.utf8)
+        let fractional = output[start...].contains {
+            $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E")
         }
         if !fractional { output.append(contentsOf: ".0".utf8) }
     }
