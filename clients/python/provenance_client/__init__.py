@@ -1,0 +1,17 @@
+"""The Python client of Provenance, a metadata and lineage server for machine-learning pipelines.
+
+    from provenance_client import Client
+    client = Client()                      # PROVENANCE_SERVER, PROVENANCE_TOKEN, PROVENANCE_NAMESPACE
+    run = client.runs.run("personalization", {"customer": "acme"})
+"""
+
+from .client import Client
+from .errors import Conflict, NotFound, PermissionDenied, ProvenanceError, Unauthenticated, Unavailable
+from .metrics import point
+from .stream import StreamEvent
+from .transport import JSON, Transport
+
+__all__ = [
+    "Client", "Conflict", "JSON", "NotFound", "PermissionDenied", "ProvenanceError", "StreamEvent", "Transport",
+    "Unauthenticated", "Unavailable", "point",
+]
