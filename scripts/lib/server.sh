@@ -51,9 +51,41 @@ start_bench_server() {
     start_server "$BIN" "$DATA" "$PORT" "$GRPC_PORT" "$(dirname "$DATA")/server.log" ${BENCH_SERVE_ARGS:-}
 }
 
-# stop_server: stops the server start_server started (SIGTERM, then waits for it), and runs `cleanup` if the
-# script defines one.
+# start_server_with_executor BIN WORK NAME: starts a server on a fresh embedded cluster in WORK/postgres with an admin
+# token, and a real `provenance executor` named NAME attached to it (steps run from the current directory, their
+# files under WORK; its log in WORK/executor.log). Sets SERVER_URL, ADMIN_TOKEN and EXECUTOR (stop_executor stops it).
+start_server_with_executor() {
+    bin=$1 work=$2 name=$3
+    chmod 755 "$work"
+    free_ports
+    start_server "$bin" "$work/postgres" "$HTTP_PORT" "$GRPC_PORT" "$work/server.log" --admin-token-file "$work/admin.token"
+    SERVER_URL="http://127.0.0.1:$HTTP_PORT"
+    ADMIN_TOKEN=$(cat "$work/admin.token")
+    executor_token=$("$bin" tokens create --role executor --namespace '*' --name "$name" --data-dir "$work/postgres" 2>/dev/null)
+    PROVENANCE_TOKEN="$executor_token" "$bin" executor --server "$SERVER_URL" --slots 2 --name "$name" \
+        --work-dir "$work/work" --artifact-root "$work/artifacts" --poll-wait 2s >"$work/executor.log" 2>&1 &
+    EXECUTOR=$!
+}
+
+# stop_executor: stops the executor start_server_with_executor started, if any.
+stop_executor() {
+    if [ -n "${EXECUTOR:-}" ]; then
+        kill -TERM "$EXECUTOR" 2>/dev/null || true
+        wait "$EXECUTOR" 2>/dev/null || true
+        EXECUTOR=""
+    fi
+}
+
+# print_suite_logs WORK: the ends of the server's and the executor's logs, after a failed suite.
+print_suite_logs() {
+    echo "--- the server's log" >&2; tail -n 60 "$1/server.log" >&2
+    echo "--- the executor's log" >&2; tail -n 60 "$1/executor.log" >&2
+}
+
+# stop_server: stops the executor of start_server_with_executor if any, then the server start_server started
+# (SIGTERM, then waits for it), and runs `cleanup` if the script defines one.
 stop_server() {
+    stop_executor
     kill -TERM "$SERVER" 2>/dev/null || true
     wait "$SERVER" 2>/dev/null || true
     if command -v cleanup >/dev/null 2>&1; then cleanup; fi
