@@ -14,6 +14,9 @@ import SystemPackage
 /// server, stops it when asked (timeout, cancel, lost lease, shutdown: SIGTERM, then SIGKILL after
 /// `killGrace`), and completes or fails the attempt.
 struct StepRun {
+    /// The file in the attempt's directory that tells the step about itself (`Lease.stepContext`).
+    static let stepFileName = "step.json"
+
     let lease: Lease
     let control: StepControl
     let client: ProvenanceClient
@@ -38,6 +41,7 @@ struct StepRun {
         let attemptDirectory = Self.absolute(configuration.workDirectory)
             + "/\(lease.namespace)/runs/\(lease.runID.rawValue)/\(lease.step)/attempt-\(lease.token.attempt)"
         let outputsFile = attemptDirectory + "/outputs.json"
+        let stepFile = attemptDirectory + "/" + Self.stepFileName
         let shipper = LogShipper(client: client, token: lease.token, logger: logger)
         let metrics = MetricsFileShipper(
             path: attemptDirectory + "/metrics.jsonl", client: client, token: lease.token, log: shipper, logger: logger)
@@ -54,6 +58,7 @@ struct StepRun {
             }
             try fileManager.createDirectory(atPath: attemptDirectory, withIntermediateDirectories: true)
             try? fileManager.removeItem(atPath: outputsFile)
+            try Data(JSONWriter.bytes(lease.stepContext(artifactRoot: artifactRoot))).write(to: URL(fileURLWithPath: stepFile))
             try metrics.prepare()
             for output in lease.outputs {
                 let path = lease.outputURI(output, artifactRoot: artifactRoot)
@@ -101,7 +106,7 @@ struct StepRun {
             "PROVENANCE_ATTEMPT_DIR": attemptDirectory, "PROVENANCE_RUN_ID": String(lease.runID.rawValue),
             "PROVENANCE_TASK_ID": String(lease.token.taskID.rawValue), "PROVENANCE_ATTEMPT": String(lease.token.attempt),
             "PROVENANCE_SERVER": configuration.server, "PROVENANCE_NAMESPACE": lease.namespace,
-            "PROVENANCE_METRICS_FILE": metricsFile,
+            "PROVENANCE_METRICS_FILE": metricsFile, "PROVENANCE_STEP_FILE": attemptDirectory + "/" + Self.stepFileName,
         ]
         for (name, value) in rendered.environment {
             if let key = Environment.Key(rawValue: name) { environment[key] = value }

@@ -8,10 +8,11 @@
 from .client import Client
 from .errors import Conflict, NotFound, PermissionDenied, ProvenanceError, Unauthenticated, Unavailable
 from .metrics import point
+from .step_helper import Step, StepInput, StepOutput, step
 from .stream import StreamEvent
 from .transport import JSON, Transport
 
 __all__ = [
-    "Client", "Conflict", "JSON", "NotFound", "PermissionDenied", "ProvenanceError", "StreamEvent", "Transport",
-    "Unauthenticated", "Unavailable", "point",
+    "Client", "Conflict", "JSON", "NotFound", "PermissionDenied", "ProvenanceError", "Step", "StepInput", "StepOutput",
+    "StreamEvent", "Transport", "Unauthenticated", "Unavailable", "point", "step",
 ]
