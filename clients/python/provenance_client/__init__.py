@@ -6,13 +6,17 @@
 """
 
 from .client import Client
+from .components import Artifact, Component, Dataset, Input, Metrics, Model, Output, artifact_type, component
 from .errors import Conflict, NotFound, PermissionDenied, ProvenanceError, Unauthenticated, Unavailable
 from .metrics import point
+from .pipeline import Pipeline, StepHandle
 from .step_helper import Step, StepInput, StepOutput, step
 from .stream import StreamEvent
 from .transport import JSON, Transport
 
 __all__ = [
+    "Artifact", "Component", "Dataset", "Input", "Metrics", "Model", "Output", "Pipeline", "StepHandle",
+    "artifact_type", "component",
     "Client", "Conflict", "JSON", "NotFound", "PermissionDenied", "ProvenanceError", "Step", "StepInput", "StepOutput",
     "StreamEvent", "Transport", "Unauthenticated", "Unavailable", "point", "step",
 ]

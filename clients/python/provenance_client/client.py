@@ -1,7 +1,7 @@
 """The client of one Provenance server, in one namespace: every part of the REST API as methods, listings as
 iterators, errors as exceptions that carry the server's code, message and field."""
 
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Mapping, Optional, Sequence, Union
 
 from .metrics import Metrics
 from .nodes import Nodes
@@ -9,6 +9,9 @@ from .paging import pages
 from .runs import Runs
 from .stream import EventStream
 from .transport import JSON, Transport
+
+if TYPE_CHECKING:
+    from .pipeline import Pipeline
 
 
 class Client:
@@ -198,6 +201,12 @@ class Client:
         specs = [d for d in documents if any(l.strip() and not l.lstrip().startswith("#") for l in d.splitlines())]
         ordered = sorted(specs, key=lambda d: "\nsteps:" in f"\n{d}")
         return [self.apply(spec) for spec in ordered]
+
+    def apply_pipeline(self, pipeline: "Pipeline") -> JSON:
+        """Registers the components of a pipeline built in Python, then applies the pipeline; answers its version."""
+        for component in pipeline.components:
+            self.apply(component.spec)
+        return self.apply(pipeline.spec)
 
     def components(self, limit: Optional[int] = None) -> Iterator[JSON]:
         return pages(lambda query: self._call("GET", "components", params=query), "components", limit=limit)
