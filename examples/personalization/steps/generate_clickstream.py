@@ -13,26 +13,20 @@ from common import sigmoid, write_outputs
 CATEGORIES = ["shoes", "jackets", "bags", "watches", "sport", "kitchen", "garden", "toys"]
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--customer", required=True)
-    parser.add_argument("--days", type=int, required=True)
-    parser.add_argument("--seed", type=int, required=True)
-    parser.add_argument("--out", required=True)
-    arguments = parser.parse_args()
-
+def generate(customer, days, seed, out):
+    """Writes the clickstream to `out`; answers what the outputs file says of it."""
     # The customer fixes who the shoppers are and what they like; the seed varies the days observed.
-    world = random.Random(arguments.customer)
+    world = random.Random(customer)
     shoppers = 150
     items = [(item, world.choice(CATEGORIES), world.random()) for item in range(120)]
     tastes = {shopper: set(world.sample(CATEGORIES, 2)) for shopper in range(shoppers)}
-    chance = random.Random(f"{arguments.customer}/{arguments.seed}")
+    chance = random.Random(f"{customer}/{seed}")
 
     rows = clicks = 0
-    with open(arguments.out, "w", newline="") as handle:
+    with open(out, "w", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["day", "shopper", "item", "category", "position", "clicked"])
-        for day in range(arguments.days):
+        for day in range(days):
             for shopper in range(shoppers):
                 for position, (item, category, popularity) in enumerate(chance.sample(items, 5)):
                     liked = category in tastes[shopper]
@@ -41,13 +35,23 @@ def main():
                     writer.writerow([day, shopper, item, category, position, clicked])
                     rows += 1
                     clicks += clicked
-    print(f"{arguments.customer}: {rows} impressions over {arguments.days} days, {clicks} clicks")
-    write_outputs({
+    print(f"{customer}: {rows} impressions over {days} days, {clicks} clicks")
+    return {
         "clickstream": {
-            "custom_properties": {"customer": arguments.customer, "days": arguments.days, "seed": arguments.seed},
+            "custom_properties": {"customer": customer, "days": days, "seed": seed},
             "metrics": {"impressions": rows, "click_rate": clicks / rows},
         }
-    })
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--customer", required=True)
+    parser.add_argument("--days", type=int, required=True)
+    parser.add_argument("--seed", type=int, required=True)
+    parser.add_argument("--out", required=True)
+    arguments = parser.parse_args()
+    write_outputs(generate(arguments.customer, arguments.days, arguments.seed, arguments.out))
 
 
 if __name__ == "__main__":

@@ -12,14 +12,9 @@ from common import write_outputs
 FEATURES = ["category_affinity", "item_click_rate", "position"]
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--clickstream", required=True)
-    parser.add_argument("--train", required=True)
-    parser.add_argument("--holdout", required=True)
-    arguments = parser.parse_args()
-
-    with open(arguments.clickstream) as handle:
+def prepare(clickstream, train, holdout):
+    """Writes the training and held-out examples; answers what the outputs file says of them."""
+    with open(clickstream) as handle:
         rows = list(csv.DictReader(handle))
     days = max(int(row["day"]) for row in rows) + 1
     cutoff = max(1, days - max(1, days // 5))
@@ -44,18 +39,27 @@ def main():
 
     counts = {}
     for name, path, selected in [
-        ("train", arguments.train, training),
-        ("holdout", arguments.holdout, [row for row in rows if int(row["day"]) >= cutoff]),
+        ("train", train, training),
+        ("holdout", holdout, [row for row in rows if int(row["day"]) >= cutoff]),
     ]:
         with open(path, "w") as handle:
             for row in selected:
                 handle.write(json.dumps({"x": features(row), "y": int(row["clicked"])}) + "\n")
         counts[name] = len(selected)
     print(f"{counts['train']} training examples (days 0-{cutoff - 1}), {counts['holdout']} held out")
-    write_outputs({
+    return {
         "train": {"custom_properties": {"features": ",".join(FEATURES), "split": "train"}, "metrics": {"examples": counts["train"]}},
         "holdout": {"custom_properties": {"features": ",".join(FEATURES), "split": "holdout"}, "metrics": {"examples": counts["holdout"]}},
-    })
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--clickstream", required=True)
+    parser.add_argument("--train", required=True)
+    parser.add_argument("--holdout", required=True)
+    arguments = parser.parse_args()
+    write_outputs(prepare(arguments.clickstream, arguments.train, arguments.holdout))
 
 
 if __name__ == "__main__":

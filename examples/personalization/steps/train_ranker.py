@@ -12,38 +12,30 @@ from common import MetricLog, read_jsonl, sigmoid, write_json, write_outputs
 POINT_EVERY = 50
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--train", required=True)
-    parser.add_argument("--warm-start", default="", help="the model to start from (empty: from zero)")
-    parser.add_argument("--epochs", type=int, required=True)
-    parser.add_argument("--learning-rate", type=float, required=True)
-    parser.add_argument("--customer", required=True)
-    parser.add_argument("--out", required=True)
-    arguments = parser.parse_args()
-
-    examples = read_jsonl(arguments.train)
+def train(train_path, warm_start, epochs, learning_rate, customer, out, metrics):
+    """Trains on `train_path` (from the model at `warm_start`, if any), streams the running loss through
+    `metrics.log(name, value, step)`, writes the model to `out`; answers what the outputs file says of it."""
+    examples = read_jsonl(train_path)
     width = len(examples[0]["x"])
     weights, bias, started_from = [0.0] * width, 0.0, None
-    if arguments.warm_start:
-        with open(arguments.warm_start) as handle:
+    if warm_start:
+        with open(warm_start) as handle:
             previous = json.load(handle)
-        weights, bias, started_from = previous["weights"], previous["bias"], arguments.warm_start
-        print(f"warm start from {arguments.warm_start}")
+        weights, bias, started_from = previous["weights"], previous["bias"], warm_start
+        print(f"warm start from {warm_start}")
     else:
         print("no LIVE model yet: training from zero")
 
-    metrics = MetricLog()
     order = random.Random(0)
     seen = 0
-    for epoch in range(arguments.epochs):
+    for epoch in range(epochs):
         order.shuffle(examples)
         loss, window = 0.0, 0.0
         for example in examples:
             prediction = sigmoid(bias + sum(w * x for w, x in zip(weights, example["x"])))
             error = prediction - example["y"]
-            bias -= arguments.learning_rate * error
-            weights = [w - arguments.learning_rate * error * x for w, x in zip(weights, example["x"])]
+            bias -= learning_rate * error
+            weights = [w - learning_rate * error * x for w, x in zip(weights, example["x"])]
             example_loss = -math.log(max(1e-9, prediction if example["y"] else 1 - prediction))
             loss += example_loss
             window += example_loss
@@ -54,19 +46,30 @@ def main():
         print(f"epoch {epoch + 1}: log loss {loss / len(examples):.4f}")
         metrics.log("epoch_log_loss", loss / len(examples), step=epoch + 1)
 
-    write_json(arguments.out, {
-        "kind": "logistic-regression", "customer": arguments.customer, "weights": weights, "bias": bias,
+    write_json(out, {
+        "kind": "logistic-regression", "customer": customer, "weights": weights, "bias": bias,
         "warm_start": started_from,
     })
-    write_outputs({
+    return {
         "model": {
             "state": "PENDING",
-            "custom_properties": {
-                "customer": arguments.customer, "framework": "python-stdlib", "warm_started": bool(started_from),
-            },
+            "custom_properties": {"customer": customer, "framework": "python-stdlib", "warm_started": bool(started_from)},
             "metrics": {"train_log_loss": loss / len(examples)},
         }
-    })
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--train", required=True)
+    parser.add_argument("--warm-start", default="", help="the model to start from (empty: from zero)")
+    parser.add_argument("--epochs", type=int, required=True)
+    parser.add_argument("--learning-rate", type=float, required=True)
+    parser.add_argument("--customer", required=True)
+    parser.add_argument("--out", required=True)
+    arguments = parser.parse_args()
+    write_outputs(train(arguments.train, arguments.warm_start, arguments.epochs, arguments.learning_rate,
+                        arguments.customer, arguments.out, MetricLog()))
 
 
 if __name__ == "__main__":

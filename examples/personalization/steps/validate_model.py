@@ -36,6 +36,36 @@ def evaluate(model, examples):
     return auc(scored), log_loss
 
 
+def validate(model_path, holdout, baseline, min_auc, out):
+    """Scores the model at `model_path` (and the LIVE one at `baseline`, if any) on `holdout`, writes the
+    evaluation to `out`; answers what the outputs file says of it."""
+    examples = read_jsonl(holdout)
+    with open(model_path) as handle:
+        model = json.load(handle)
+    model_auc, model_loss = evaluate(model, examples)
+    print(f"new model: AUC {model_auc:.4f}, log loss {model_loss:.4f}")
+    baseline_auc = None
+    if baseline:
+        with open(baseline) as handle:
+            baseline_auc, baseline_loss = evaluate(json.load(handle), examples)
+        print(f"LIVE model: AUC {baseline_auc:.4f}, log loss {baseline_loss:.4f}")
+
+    if model_auc < min_auc:
+        blessed, reason = False, f"AUC {model_auc:.4f} is below the minimum {min_auc}"
+    elif baseline_auc is not None and model_auc <= baseline_auc:
+        blessed, reason = False, f"AUC {model_auc:.4f} does not beat the LIVE model's {baseline_auc:.4f}"
+    else:
+        blessed, reason = True, "first model" if baseline_auc is None else f"beats the LIVE model's AUC {baseline_auc:.4f}"
+    print(("blessed: " if blessed else "not blessed: ") + reason)
+
+    write_json(out, {"auc": model_auc, "log_loss": model_loss, "baseline_auc": baseline_auc,
+                     "blessed": blessed, "reason": reason})
+    metrics = {"auc": model_auc, "log_loss": model_loss}
+    if baseline_auc is not None:
+        metrics["baseline_auc"] = baseline_auc
+    return {"evaluation": {"metrics": metrics, "custom_properties": {"blessed": blessed, "reason": reason}}}
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--model", required=True)
@@ -44,32 +74,7 @@ def main():
     parser.add_argument("--min-auc", type=float, required=True)
     parser.add_argument("--out", required=True)
     arguments = parser.parse_args()
-
-    examples = read_jsonl(arguments.holdout)
-    with open(arguments.model) as handle:
-        model = json.load(handle)
-    model_auc, model_loss = evaluate(model, examples)
-    print(f"new model: AUC {model_auc:.4f}, log loss {model_loss:.4f}")
-    baseline_auc = None
-    if arguments.baseline:
-        with open(arguments.baseline) as handle:
-            baseline_auc, baseline_loss = evaluate(json.load(handle), examples)
-        print(f"LIVE model: AUC {baseline_auc:.4f}, log loss {baseline_loss:.4f}")
-
-    if model_auc < arguments.min_auc:
-        blessed, reason = False, f"AUC {model_auc:.4f} is below the minimum {arguments.min_auc}"
-    elif baseline_auc is not None and model_auc <= baseline_auc:
-        blessed, reason = False, f"AUC {model_auc:.4f} does not beat the LIVE model's {baseline_auc:.4f}"
-    else:
-        blessed, reason = True, "first model" if baseline_auc is None else f"beats the LIVE model's AUC {baseline_auc:.4f}"
-    print(("blessed: " if blessed else "not blessed: ") + reason)
-
-    write_json(arguments.out, {"auc": model_auc, "log_loss": model_loss, "baseline_auc": baseline_auc,
-                               "blessed": blessed, "reason": reason})
-    metrics = {"auc": model_auc, "log_loss": model_loss}
-    if baseline_auc is not None:
-        metrics["baseline_auc"] = baseline_auc
-    write_outputs({"evaluation": {"metrics": metrics, "custom_properties": {"blessed": blessed, "reason": reason}}})
+    write_outputs(validate(arguments.model, arguments.holdout, arguments.baseline, arguments.min_auc, arguments.out))
 
 
 if __name__ == "__main__":
