@@ -43,7 +43,7 @@ export class GraphView {
    * Draws `nodes` (`{id, label, sublabel, kind, state, href, badge, title}`) and `edges` (`{from, to, kind}`),
    * keeping the view where it was when `keepView`.
    */
-  render(nodes, edges, { keepView = false, focus } = {}) {
+  render(nodes, edges, { keepView = false } = {}) {
     const layout = layeredLayout(nodes, edges, { nodeWidth: NODE_WIDTH, nodeHeight: NODE_HEIGHT });
     this.layout = layout;
     const parts = [];
@@ -87,7 +87,6 @@ export class GraphView {
     this.svg.dataset.edges = String(edges.length);
     if (!keepView) this.fit();
     else this.apply();
-    if (focus !== undefined) this.center(focus);
   }
 
   /** Changes a node's state class (and its second line) in place. */

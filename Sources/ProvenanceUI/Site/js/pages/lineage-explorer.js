@@ -91,7 +91,7 @@ export class LineageExplorer {
       this.edges.set(`${from}>${to}`, { from, to });
     }
     for (const k of expanded) if (this.nodes.has(k)) this.nodes.get(k).expanded = true;
-    if (complete) this.markComplete(complete);
+    if (complete) this.markComplete();
     // An expansion keeps the view where the user looks; a whole walk is drawn to fit.
     this.draw(before > 0 && !complete);
     const added = this.nodes.size - before;
@@ -100,8 +100,8 @@ export class LineageExplorer {
     this.onChange();
   }
 
-  /** After a whole walk one way, nothing is left to open on that side: a node whose other side is unexplored
-   * keeps its mark. Kept simple: every node reached becomes expanded. */
+  /** After a whole walk one way, every node reached counts as opened (its other side, if any, is one click on
+   * "Expand all one hop" away). */
   markComplete() {
     for (const entry of this.nodes.values()) entry.expanded = true;
   }
