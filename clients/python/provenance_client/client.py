@@ -1,6 +1,7 @@
 """The client of one Provenance server, in one namespace: every part of the REST API as methods, listings as
 iterators, errors as exceptions that carry the server's code, message and field."""
 
+import os
 from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Mapping, Optional, Sequence, Union
 
 from .metrics import Metrics
@@ -27,8 +28,6 @@ class Client:
     def __init__(self, server: Optional[str] = None, token: Optional[str] = None, namespace: Optional[str] = None,
                  timeout: float = 30.0, retries: int = 4, ca_file: Optional[str] = None,
                  transport: Optional[Transport] = None) -> None:
-        import os
-
         self.transport = transport or Transport(server, token, timeout, retries, ca_file=ca_file)
         self.namespace = namespace or os.environ.get("PROVENANCE_NAMESPACE") or "default"
         self.base = f"/api/v1/namespaces/{self.namespace}"
