@@ -71,7 +71,8 @@ export class LineChart {
       parts.push(`<line class="grid" x1="${MARGIN.left}" x2="${width - MARGIN.right}" y1="${y(value)}" y2="${y(value)}"/>`);
       parts.push(`<text class="tick" x="${MARGIN.left - 6}" y="${y(value) + 4}" text-anchor="end">${escapeMarkup(formatNumber(value))}</text>`);
     }
-    for (const value of ticks(xLow, xHigh, 6)) {
+    // Steps are whole numbers: no tick between two of them.
+    for (const value of ticks(xLow, xHigh, 6).filter((step) => Number.isInteger(Math.round(step * 1e9) / 1e9))) {
       parts.push(`<text class="tick" x="${x(value)}" y="${HEIGHT - 8}" text-anchor="middle">${escapeMarkup(formatNumber(value))}</text>`);
     }
     parts.push(`<clipPath id="clip-${escapeMarkup(this.name)}"><rect x="${MARGIN.left}" y="${MARGIN.top}" width="${plotWidth}" height="${plotHeight}"/></clipPath>`);

@@ -123,8 +123,9 @@ async function drawComparison(container, namespace, runIds, step, sort) {
     h("td", {}, stateBadge(r.state)),
     varying.map((p) => h("td", {}, formatValue(r.parameters[p]))),
     answer.metrics.map((m) => h("td", { class: "number" }, formatNumber(r.metrics[m])))));
+  const headerRow = h("tr", {}, headers.map((x, i) => h("th", { scope: "col", class: i >= 2 + varying.length ? "number" : null }, x)));
   show(container,
     same.length ? h("p", { class: "muted" }, "Same in every run: ", same.map((p) => `${p}=${formatValue(answer.runs[0]?.parameters[p])}`).join(", ")) : null,
-    h("table", { class: "compare" }, h("thead", {}, h("tr", {}, headers.map((x) => h("th", { scope: "col" }, x)))), h("tbody", {}, rows)),
+    h("table", { class: "compare" }, h("thead", {}, headerRow), h("tbody", {}, rows)),
     runIds.length === 2 ? h("p", {}, h("a", { href: `/ui/ns/${ns}/diff?a=${runIds[0]}&b=${runIds[1]}` }, "What changed between these two runs →")) : null);
 }
