@@ -11,9 +11,18 @@ final class LeaseWatchdog: Sendable {
     /// this).
     static let tick: Duration = .milliseconds(250)
 
+    /// Why an operation stopped waiting for its connection.
+    enum End: Sendable {
+        /// It waited its limit out.
+        case overdue
+        /// The pool it waited on was replaced (the database came back after an outage): its wait would go on for
+        /// a pool that may never connect again, while the new pool is ready.
+        case poolReplaced
+    }
+
     private struct Watched {
         let deadline: ContinuousClock.Instant
-        let expire: @Sendable () -> Void
+        let expire: @Sendable (End) -> Void
     }
 
     private struct State {
@@ -27,8 +36,9 @@ final class LeaseWatchdog: Sendable {
     private let wakeups: (stream: AsyncStream<Void>, continuation: AsyncStream<Void>.Continuation) =
         AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
 
-    /// Calls `expire` once `limit` has passed, unless `unwatch` is called with the returned token first.
-    func watch(limit: Duration, expire: @escaping @Sendable () -> Void) -> UInt64 {
+    /// Calls `expire` once `limit` has passed, unless `unwatch` is called with the returned token first (or
+    /// `endAll` ends every wait sooner).
+    func watch(limit: Duration, expire: @escaping @Sendable (End) -> Void) -> UInt64 {
         let deadline = ContinuousClock.now + limit
         let (token, wake) = state.withLock { state in
             state.nextToken += 1
@@ -45,6 +55,15 @@ final class LeaseWatchdog: Sendable {
         _ = state.withLock { $0.watched.removeValue(forKey: token) }
     }
 
+    /// Ends every watched wait now, for `end`.
+    func endAll(_ end: End) {
+        let ending = state.withLock { state in
+            defer { state.watched.removeAll() }
+            return state.watched.values.map(\.expire)
+        }
+        for expire in ending { expire(end) }
+    }
+
     /// Expires overdue operations, ticking while any is watched and sleeping otherwise, until cancelled.
     func run() async {
         for await _ in wakeups.stream {
@@ -57,7 +76,7 @@ final class LeaseWatchdog: Sendable {
                     state.ticking = !state.watched.isEmpty
                     return (overdue.values.map(\.expire), state.ticking)
                 }
-                for expire in overdue { expire() }
+                for expire in overdue { expire(.overdue) }
                 if !keepTicking { break }
             }
         }
@@ -66,7 +85,7 @@ final class LeaseWatchdog: Sendable {
 
 /// Where an operation stands in getting its pooled connection; set exactly once, by whichever comes first.
 final class LeaseState: Sendable {
-    private static let waiting = 0, leased = 1, expired = 2
+    private static let waiting = 0, leased = 1, expired = 2, replaced = 3
     private let value = Atomic<Int>(LeaseState.waiting)
 
     /// Records that the connection arrived; false if the wait had already expired.
@@ -74,12 +93,16 @@ final class LeaseState: Sendable {
         value.compareExchange(expected: Self.waiting, desired: Self.leased, ordering: .acquiringAndReleasing).exchanged
     }
 
-    /// Records that the wait expired; false if the connection had already arrived.
-    func markExpired() -> Bool {
-        value.compareExchange(expected: Self.waiting, desired: Self.expired, ordering: .acquiringAndReleasing).exchanged
+    /// Records that the wait ended (its limit passed, or its pool was replaced); false if the connection had
+    /// already arrived.
+    func markEnded(_ end: LeaseWatchdog.End) -> Bool {
+        let desired = end == .overdue ? Self.expired : Self.replaced
+        return value.compareExchange(expected: Self.waiting, desired: desired, ordering: .acquiringAndReleasing).exchanged
     }
 
     var hasExpired: Bool { value.load(ordering: .acquiring) == Self.expired }
+
+    var wasReplaced: Bool { value.load(ordering: .acquiring) == Self.replaced }
 
     var wasLeased: Bool { value.load(ordering: .acquiring) == Self.leased }
 }

@@ -196,10 +196,10 @@ public final class PostgresStore: Service, Sendable {
                 outcome.deliver(.failure(CancellationError()))
             }
         }
-        let watch = leaseWatchdog.watch(limit: options.connectionWaitLimit) {
+        let watch = leaseWatchdog.watch(limit: options.connectionWaitLimit) { end in
             // The caller is answered now: the operation never got a connection, so nothing of it ran, and the pool
             // may take its time to give up the cancelled wait (while it backs off from a database that went away).
-            if lease.markExpired() {
+            if lease.markEnded(end) {
                 task.cancel()
                 outcome.deliver(.failure(CancellationError()))
             }
@@ -212,6 +212,9 @@ public final class PostgresStore: Service, Sendable {
         }
         do {
             return try await withTaskCancellationHandler { try await outcome.value() } onCancel: { cancel() }
+        } catch where lease.wasReplaced {
+            throw ProvenanceError(
+                .unavailable, "the database came back while this request waited for a connection; retry shortly")
         } catch where lease.hasExpired {
             let waiting = usage.waiting
             throw ProvenanceError(
@@ -276,6 +279,10 @@ extension PostgresStore {
     public func recovered() {
         pools.replace()
         health.markReachable()
+        // Operations still waiting on the old pool would wait out their limit (the old pool backs off from the
+        // database that went away, and may not try again for seconds): they are answered at once, and their
+        // clients' next tries go to the new pool.
+        leaseWatchdog.endAll(.poolReplaced)
     }
 
     public func probe() async -> Bool {

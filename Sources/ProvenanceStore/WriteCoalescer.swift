@@ -78,7 +78,7 @@ final class WriteCoalescer: Sendable {
             guard let waiting else { return continuation.resume(returning: .lead([])) }
             // Whoever takes the waiter out of the queue (a statement, or its expired watch) resumes it, once; a
             // statement that takes it stops the watch.
-            let watch = watchdog.watch(limit: patience) { [self] in
+            let watch = watchdog.watch(limit: patience) { [self] _ in
                 take(waiting)?.continuation.resume(returning: .alone)
             }
             let taken = state.withLock { state in

@@ -63,16 +63,24 @@ import Testing
             group.addTask { await watchdog.run() }
             defer { group.cancelAll() }
             let expired = Mutex<[String]>([])
-            _ = watchdog.watch(limit: .milliseconds(50)) { expired.withLock { $0.append("overdue") } }
-            let finished = watchdog.watch(limit: .milliseconds(50)) { expired.withLock { $0.append("finished") } }
+            _ = watchdog.watch(limit: .milliseconds(50)) { end in
+                expired.withLock { $0.append(end == .overdue ? "overdue" : "wrong end") }
+            }
+            let finished = watchdog.watch(limit: .milliseconds(50)) { _ in expired.withLock { $0.append("finished") } }
             watchdog.unwatch(finished)
             for _ in 0..<100 where expired.withLock({ $0.isEmpty }) { try await Task.sleep(for: .milliseconds(50)) }
             try await Task.sleep(for: LeaseWatchdog.tick * 2)
             #expect(expired.withLock { $0 } == ["overdue"])
             // Woken again after it went idle.
-            _ = watchdog.watch(limit: .milliseconds(50)) { expired.withLock { $0.append("later") } }
+            _ = watchdog.watch(limit: .milliseconds(50)) { _ in expired.withLock { $0.append("later") } }
             for _ in 0..<100 where expired.withLock({ $0.count < 2 }) { try await Task.sleep(for: .milliseconds(50)) }
             #expect(expired.withLock { $0 } == ["overdue", "later"])
+            // A replaced pool ends every wait at once, long before its limit, saying so.
+            _ = watchdog.watch(limit: .seconds(600)) { end in
+                expired.withLock { $0.append(end == .poolReplaced ? "replaced" : "wrong end") }
+            }
+            watchdog.endAll(.poolReplaced)
+            #expect(expired.withLock { $0 } == ["overdue", "later", "replaced"])
         }
     }
 }
