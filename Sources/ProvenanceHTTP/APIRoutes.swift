@@ -5,14 +5,17 @@ import ProvenanceCore
 import ProvenanceOrchestrator
 import ProvenanceStore
 
-/// Limits of the REST API.
-public struct APILimits: Sendable {
-    /// The largest request body accepted; larger is 413.
+/// Limits and options of the REST API.
+public struct APIOptions: Sendable {
+    /// The largest request body accepted (after decompression, for a gzip body); larger is 413.
     public var maximumBodyBytes: Int
+    /// The Provenance namespace of each OpenLineage namespace.
+    public var openLineageNamespaces: OpenLineageNamespaces
 
-    /// Creates limits.
-    public init(maximumBodyBytes: Int) {
+    /// Creates options.
+    public init(maximumBodyBytes: Int, openLineageNamespaces: OpenLineageNamespaces = OpenLineageNamespaces()) {
         self.maximumBodyBytes = maximumBodyBytes
+        self.openLineageNamespaces = openLineageNamespaces
     }
 }
 
@@ -22,7 +25,7 @@ struct APIRoutes: Sendable {
     let engine: Engine
     let authorizer: Authorizer
     let metrics: MetricsExposition
-    let limits: APILimits
+    let limits: APIOptions
     var store: PostgresStore { engine.store }
 
     func register(on router: Router<APIRequestContext>) {
@@ -37,6 +40,7 @@ struct APIRoutes: Sendable {
         registerNamespaces(api)
         registerTokens(api)
         registerExecutors(api)
+        registerOpenLineage(api)
         let namespace = api.group("namespaces/{namespace}")
         registerTypes(namespace)
         for kind in NodeKind.allCases { registerNodes(namespace, kind: kind) }

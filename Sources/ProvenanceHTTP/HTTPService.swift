@@ -16,7 +16,7 @@ public struct HTTPSettings: Sendable {
     /// Port to bind; 0 picks a free one (tests).
     public var port: Int
     /// API limits.
-    public var limits: APILimits
+    public var limits: APIOptions
     /// Timeouts and the connection limit.
     public var connections: ConnectionLimits
     /// Whether `/metrics` answers without a credential.
@@ -28,7 +28,7 @@ public struct HTTPSettings: Sendable {
 
     /// Creates settings.
     public init(
-        host: String, port: Int, limits: APILimits, connections: ConnectionLimits = ConnectionLimits(),
+        host: String, port: Int, limits: APIOptions, connections: ConnectionLimits = ConnectionLimits(),
         publicMetrics: Bool = false, requestLogLevel: Logger.Level = .debug, tls: TLSFiles? = nil
     ) {
         self.host = host
@@ -64,7 +64,7 @@ public func makeHTTPService(
 /// The router of the REST API: every route api/openapi.yaml documents, behind the error middleware and the access
 /// checks of `AccessPolicy`.
 public func makeAPIRouter(
-    engine: Engine, authorizer: Authorizer, metrics: @escaping MetricsExposition, limits: APILimits,
+    engine: Engine, authorizer: Authorizer, metrics: @escaping MetricsExposition, limits: APIOptions,
     publicMetrics: Bool = false, requestLogLevel: Logger.Level = .debug
 ) -> Router<APIRequestContext> {
     let router = Router(context: APIRequestContext.self)

@@ -53,6 +53,6 @@ func servedRoutes() throws -> Set<String> {
     let store = try offlineStore()
     let router = makeAPIRouter(
         engine: Engine(store: store, logger: Logger(label: "routes")), authorizer: Authorizer(store: store), metrics: { "" },
-        limits: APILimits(maximumBodyBytes: 1024))
+        limits: APIOptions(maximumBodyBytes: 1024))
     return Set(router.routes.map { "\($0.method.rawValue) \($0.path.description)" })
 }

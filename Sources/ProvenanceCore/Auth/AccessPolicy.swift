@@ -33,6 +33,8 @@ public enum AccessPolicy {
         add("POST", "/api/v1/leases:fail", .leaseHolder)
         add("POST", "/api/v1/leases:logs", .leaseHolder)
         add("POST", "/api/v1/leases:metrics", .leaseHolder)
+        // OpenLineage: the handler checks writer in the namespace each event lands in.
+        add("POST", "/api/v1/lineage", .someNamespace(.writer))
 
         namespaced("POST", "types", .writer)
         namespaced("GET", "types", .reader)

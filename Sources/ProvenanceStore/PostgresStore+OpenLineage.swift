@@ -1,0 +1,89 @@
+import PostgresNIO
+import ProvenanceCore
+
+/// What an OpenLineage write did.
+public struct OpenLineageIngest: Sendable, Equatable {
+    /// Events received.
+    public var received: Int
+    /// Events written: new ones (the others were replays of events already kept, and wrote nothing).
+    public var written: Int
+
+    /// Creates a result.
+    public init(received: Int, written: Int) {
+        self.received = received
+        self.written = written
+    }
+}
+
+extension PostgresStore {
+    /// Writes OpenLineage events (already mapped to records, their namespaces existing) in one transaction: each new
+    /// event is kept, and its jobs, runs, datasets, events and links are written by one statement; an event kept
+    /// before (the same digest) writes nothing, so replays are harmless.
+    public func ingestOpenLineage(_ records: [OpenLineageRecord]) async throws(ProvenanceError) -> OpenLineageIngest {
+        var seen = Set<String>()
+        let distinct = records.filter { seen.insert($0.digest).inserted }
+        var namespaceIDs: [String: Int64] = [:]
+        var types: [Int64: OpenLineageTypes] = [:]
+        for record in distinct {
+            if namespaceIDs[record.namespace] == nil {
+                namespaceIDs[record.namespace] = try await namespaceID(record.namespace).rawValue
+            }
+            let namespaceID = namespaceIDs[record.namespace]!
+            if types[namespaceID] == nil { types[namespaceID] = try await openLineageTypes(record.namespace) }
+            if let job = record.job, types[namespaceID]?.runs[job.name] == nil, record.run != nil {
+                let type = try await engineType(NodeType(kind: .execution, name: job.name), namespace: record.namespace)
+                types[namespaceID]?.runs[job.name] = type.id.rawValue
+            }
+        }
+        let ids = namespaceIDs
+        let resolvedTypes = types
+        let written: Int = try await transaction { [self] connection in
+            let fresh = try await keepEvents(distinct, namespaceIDs: ids, on: connection)
+            guard !fresh.isEmpty else { return 0 }
+            let columns = OpenLineageWriteColumns(
+                distinct.filter { fresh.contains($0.digest) }, namespaceIDs: ids, types: resolvedTypes)
+            try await connection.query(Self.openLineageStatement(columns), logger: logger)
+            return fresh.count
+        }
+        return OpenLineageIngest(received: records.count, written: written)
+    }
+
+    /// The types of one namespace's OpenLineage nodes, made if missing.
+    private func openLineageTypes(_ namespace: String) async throws(ProvenanceError) -> OpenLineageTypes {
+        let job = try await engineType(NodeType(kind: .context, name: OpenLineageRecord.jobContextType), namespace: namespace)
+        let parentRun = try await engineType(
+            NodeType(kind: .context, name: OpenLineageRecord.parentRunContextType), namespace: namespace)
+        let dataset = try await engineType(
+            NodeType(kind: .artifact, name: OpenLineageRecord.datasetArtifactType, baseType: "DATASET"), namespace: namespace)
+        return OpenLineageTypes(job: job.id.rawValue, parentRun: parentRun.id.rawValue, dataset: dataset.id.rawValue, runs: [:])
+    }
+
+    /// Keeps the events not kept before; returns the digests of those it kept.
+    private func keepEvents(_ records: [OpenLineageRecord], namespaceIDs: [String: Int64], on connection: PostgresConnection)
+        async throws -> Set<String>
+    {
+        let digest = records.map(\.digest)
+        let namespace = records.map { namespaceIDs[$0.namespace] ?? 0 }
+        let kind = records.map(\.event.kind.rawValue)
+        var types = SQLArray<String>()
+        var runID = SQLArray<String>()
+        for record in records {
+            types.append(record.event.eventType?.rawValue)
+            runID.append(record.event.runID)
+        }
+        let time = records.map(\.event.eventTime)
+        let body = records.map { JSONWriter.string($0.event.body) }
+        let rows = try await connection.query(
+            """
+            INSERT INTO openlineage_events (digest, namespace_id, kind, event_type, run_id, event_time, body)
+            SELECT d, n, k, t, r::uuid, timestamptz 'epoch' + us * interval '1 microsecond', b::jsonb
+            FROM unnest(\(digest)::text[], \(namespace)::int8[], \(kind)::text[], \(types), \(runID), \(time)::int8[],
+                        \(body)::text[]) AS e(d, n, k, t, r, us, b)
+            ON CONFLICT (digest) DO NOTHING
+            RETURNING digest
+            """, logger: logger)
+        var fresh = Set<String>()
+        for try await digest in rows.decode(String.self) { fresh.insert(digest) }
+        return fresh
+    }
+}
