@@ -52,6 +52,7 @@ struct APIRoutes: Sendable {
         registerRuns(namespace)
         registerRunMetrics(namespace)
         registerEventStream(namespace)
+        registerMarquez(api: api, namespace: namespace)
     }
 
     func body(_ request: Request) async throws -> JSON {

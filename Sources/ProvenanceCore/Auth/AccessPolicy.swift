@@ -35,6 +35,11 @@ public enum AccessPolicy {
         add("POST", "/api/v1/leases:metrics", .leaseHolder)
         // OpenLineage: the handler checks writer in the namespace each event lands in.
         add("POST", "/api/v1/lineage", .someNamespace(.writer))
+        // Marquez's reads: their namespace is OpenLineage's; answers hold what the caller may read.
+        add("GET", "/api/v1/lineage", .someNamespace(.reader))
+        add("GET", "/api/v1/namespaces/{namespace}/jobs", .someNamespace(.reader))
+        add("GET", "/api/v1/namespaces/{namespace}/datasets", .someNamespace(.reader))
+        add("GET", "/api/v1/namespaces/{namespace}/jobs/{job}/runs", .someNamespace(.reader))
 
         namespaced("POST", "types", .writer)
         namespaced("GET", "types", .reader)
