@@ -20,12 +20,15 @@ struct RetentionSweeper: Service {
                         total.runs += sweep.runs
                         total.attempts += sweep.attempts
                         total.logLines += sweep.logLines
+                        total.openLineageEvents += sweep.openLineageEvents
                         if sweep.isEmpty { break }
                     }
                     if !total.isEmpty {
                         engine.logger.info(
                             "retention removed what the policy no longer keeps",
-                            metadata: ["runs": "\(total.runs)", "attempts": "\(total.attempts)", "log_lines": "\(total.logLines)"])
+                            metadata: ["runs": "\(total.runs)", "attempts": "\(total.attempts)", "log_lines": "\(total.logLines)",
+                                "openlineage_events": "\(total.openLineageEvents)",
+                            ])
                     }
                 } catch where !Task.isCancelled {
                     engine.logger.warning("applying the retention policy failed; trying again", metadata: ["error": "\(error)"])

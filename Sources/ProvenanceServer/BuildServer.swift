@@ -83,7 +83,10 @@ private func composeServer(
     let http = try makeHTTPService(
         engine: engine, authorizer: authorizer, metrics: { await exporter.exposition() },
         settings: HTTPSettings(
-            host: config.httpHost, port: config.httpPort, limits: APIOptions(maximumBodyBytes: config.maximumBodyBytes),
+            host: config.httpHost, port: config.httpPort, limits: APIOptions(
+                maximumBodyBytes: config.maximumBodyBytes,
+                openLineageNamespaces: try OpenLineageNamespaces(
+                    parsing: config.openLineageNamespaces ?? "", field: "--openlineage-namespaces")),
             connections: config.connections, publicMetrics: config.publicMetrics,
             requestLogLevel: config.logFormat == .json ? .info : .debug, tls: tls),
         logger: logger,

@@ -44,6 +44,10 @@ public struct ServerConfiguration: Sendable {
     public var retainTaskLogs: Duration = .zero
     /// How long the earlier attempts of finished tasks are kept; zero keeps them for ever.
     public var retainAttempts: Duration = .zero
+    /// How long OpenLineage events are kept as received; zero keeps them for ever.
+    public var retainOpenLineageEvents: Duration = .seconds(30 * 86_400)
+    /// Where OpenLineage job namespaces land (`ol=namespace,...`), beyond the default mapping.
+    public var openLineageNamespaces: String?
     /// How often the retention policy is applied.
     public var retentionInterval: Duration = .seconds(600)
     /// The timeouts and connection limits of the HTTP and gRPC listeners.
@@ -128,7 +132,9 @@ extension ServerConfiguration {
     /// The retention policy the `retain-*` settings make (zero keeps for ever).
     var retention: RetentionPolicy {
         func kept(_ duration: Duration) -> Duration? { duration == .zero ? nil : duration }
-        return RetentionPolicy(runs: kept(retainRuns), taskLogs: kept(retainTaskLogs), attempts: kept(retainAttempts))
+        return RetentionPolicy(
+            runs: kept(retainRuns), taskLogs: kept(retainTaskLogs), attempts: kept(retainAttempts),
+            openLineageEvents: kept(retainOpenLineageEvents))
     }
 
     /// The TLS files, checked for sense: a certificate and a key together, a client CA only with them, and

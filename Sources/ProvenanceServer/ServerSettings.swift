@@ -63,6 +63,12 @@ public enum ServerSettings {
         .duration(
             "retain-attempts", \.retainAttempts, allowsZero: true,
             help: "Earlier attempts of finished tasks (the tries before the last) that ended longer ago than this go."),
+        .duration(
+            "retain-openlineage-events", \.retainOpenLineageEvents, allowsZero: true,
+            help: "OpenLineage events as received are kept this long (replays of them are recognised meanwhile); the lineage they wrote stays."),
+        .optionalText(
+            "openlineage-namespaces", \.openLineageNamespaces, valueName: "MAP",
+            help: "Where OpenLineage job namespaces land: 'airflow://prod=retail,spark=retail'; others map to themselves, made valid ('airflow://x' -> 'airflow-x')."),
         .duration("retention-interval", \.retentionInterval, help: "How often the retain-* limits are applied (one replica at a time)."),
         .flag(
             "local-executor", \.localExecutor,

@@ -49,6 +49,9 @@ struct OpenLineageWriteColumns: Sendable {
     var datasets: [DatasetKey: String?] = [:]
     var parentRuns: [RunKey: (typeID: Int64, parentJob: JobKey)] = [:]
     var jobParents: Set<JobLink> = []
+    /// The version each dataset was last stated to have so far in the write, in event order: a later reference that
+    /// states none means that one (an earlier write's current version only if the write states none before it).
+    private var statedSoFar: [DatasetKey: String] = [:]
 
     // One row per dataset reference.
     var referenceNamespace: [Int64] = []
@@ -151,6 +154,7 @@ struct OpenLineageWriteColumns: Sendable {
         let key = DatasetKey(namespaceID: namespaceID, namespace: dataset.namespace, name: dataset.name)
         if let version = dataset.version {
             datasets[key] = .some(version)
+            statedSoFar[key] = version
         } else if datasets[key] == nil {
             datasets[key] = .some(nil)
         }
@@ -158,7 +162,7 @@ struct OpenLineageWriteColumns: Sendable {
         referenceType.append(typeID)
         referenceDatasetNamespace.append(dataset.namespace)
         referenceName.append(dataset.name)
-        referenceVersion.append(dataset.version)
+        referenceVersion.append(dataset.version ?? statedSoFar[key])
         referenceURI.append(dataset.uri)
         referenceProperties.append(JSONWriter.string(dataset.properties))
         referenceDirection.append(direction)

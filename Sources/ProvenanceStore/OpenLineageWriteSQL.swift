@@ -15,7 +15,8 @@ extension PostgresStore {
         return "(CASE \(column) \(cases.joined(separator: " ")) ELSE 0 END)"
     }
 
-    /// One statement writing everything new events say: job contexts (and their rows in `openlineage_jobs`), parent
+    /// One statement writing everything new events say (a reference stating no version means the version current
+    /// before the statement, or the one stated earlier in it: `previous` reads the stored rows as they were): job contexts (and their rows in `openlineage_jobs`), parent
     /// run contexts, run executions (their state moved only forwards), dataset rows and version artifacts, INPUT and
     /// OUTPUT events, associations, attributions, parent contexts and the job-level edges. Every insert of a node
     /// updates the stored one on conflict, so concurrent writers of one job or dataset meet on its row; links are
@@ -160,11 +161,18 @@ extension PostgresStore {
                     current_version = coalesce(EXCLUDED.current_version, openlineage_datasets.current_version)
                 RETURNING id, namespace_id, dataset_namespace, name, current_version
             ),
+            previous AS (
+                SELECT s.namespace_id, s.dataset_namespace, s.name, s.current_version
+                FROM openlineage_datasets s JOIN dataset_input i ON s.namespace_id = i.namespace_id
+                    AND s.dataset_namespace = i.dataset_namespace AND s.name = i.name
+            ),
             resolved AS (
-                SELECT i.*, d.id AS dataset_id, coalesce(i.version, d.current_version, '') AS resolved_version
+                SELECT i.*, d.id AS dataset_id, coalesce(i.version, p.current_version, '') AS resolved_version
                 FROM reference_input i
                 JOIN datasets d ON d.namespace_id = i.namespace_id AND d.dataset_namespace = i.dataset_namespace
                     AND d.name = i.name
+                LEFT JOIN previous p ON p.namespace_id = i.namespace_id AND p.dataset_namespace = i.dataset_namespace
+                    AND p.name = i.name
             ),
             referenced AS (
                 SELECT f.*, \(unescaped: artifactKey) AS artifact_key FROM resolved f

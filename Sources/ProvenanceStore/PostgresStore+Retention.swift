@@ -74,6 +74,18 @@ extension PostgresStore {
                     """, logger: logger)
                 for try await _ in removed { sweep.logLines += 1 }
             }
+            if let keep = policy.openLineageEvents {
+                let removed = try await connection.query(
+                    """
+                    DELETE FROM openlineage_events WHERE id IN (
+                        SELECT id FROM openlineage_events
+                        WHERE received_at < now() - \(Self.seconds(keep)) * interval '1 second'
+                        ORDER BY received_at LIMIT \(limit * 20)
+                    )
+                    RETURNING 1
+                    """, logger: logger)
+                for try await _ in removed { sweep.openLineageEvents += 1 }
+            }
             return sweep
         }
     }

@@ -87,4 +87,23 @@ import Testing
             #expect(try await other.api(.GET, "/runs/\(unfinished.json.int("id"))").status == 200)
         }
     }
+
+    @Test func openLineageEventsGoAndWhatTheyWroteStaysWithoutDuplicatesOnReplay() async throws {
+        try await Self.replicas({ $0.retainOpenLineageEvents = .seconds(1) }) { server, other in
+            let event = OpenLineageFixtures.runEvent(
+                "COMPLETE", runID: OpenLineageFixtures.runID(1),
+                inputs: [OpenLineageFixtures.dataset("s3://lake", "raw")])
+            #expect(try await server.request(.POST, "/api/v1/lineage", json: event).json.int("written") == 1)
+            #expect(try await server.request(.POST, "/api/v1/lineage", json: event).json.int("replayed") == 1)
+            // Once the kept event is gone, the same event is written again: it maps onto what it wrote before.
+            try await eventually("the kept event to go") {
+                try await other.request(.POST, "/api/v1/lineage", json: event).json.int("written") == 1
+            }
+            let executions = try await other.request(.GET, "/api/v1/namespaces/airflow-prod/executions")
+            #expect(executions.json.array("executions").count == 1)
+            let id = executions.json.array("executions")[0].int("id")
+            let events = try await other.request(.GET, "/api/v1/namespaces/airflow-prod/executions/\(id)/events")
+            #expect(events.json.array("events").count == 1)
+        }
+    }
 }

@@ -10,14 +10,18 @@ public struct RetentionPolicy: Sendable, Hashable {
     /// their logs.
     public var attempts: Duration?
 
-    public init(runs: Duration? = nil, taskLogs: Duration? = nil, attempts: Duration? = nil) {
+    /// OpenLineage events as received (what they wrote stays).
+    public var openLineageEvents: Duration?
+
+    public init(runs: Duration? = nil, taskLogs: Duration? = nil, attempts: Duration? = nil, openLineageEvents: Duration? = nil) {
         self.runs = runs
         self.taskLogs = taskLogs
         self.attempts = attempts
+        self.openLineageEvents = openLineageEvents
     }
 
     /// Whether anything is ever removed.
-    public var removesAnything: Bool { runs != nil || taskLogs != nil || attempts != nil }
+    public var removesAnything: Bool { runs != nil || taskLogs != nil || attempts != nil || openLineageEvents != nil }
 }
 
 /// What one retention pass removed.
@@ -25,9 +29,10 @@ public struct RetentionSweep: Sendable, Hashable {
     public var runs = 0
     public var attempts = 0
     public var logLines = 0
+    public var openLineageEvents = 0
 
     public init() {}
 
     /// Whether the pass removed nothing (the next can wait for the interval).
-    public var isEmpty: Bool { runs == 0 && attempts == 0 && logLines == 0 }
+    public var isEmpty: Bool { runs == 0 && attempts == 0 && logLines == 0 && openLineageEvents == 0 }
 }
