@@ -95,7 +95,7 @@ stop_server() {
 # use, and sets VENV.
 mlmd_venv() {
     VENV=.build-mlmd/venv
-    if [ ! -x "$VENV/bin/pytest" ]; then
+    if [ ! -x "$VENV/bin/pytest" ] || ! "$VENV/bin/python" -c 'import openlineage.client' 2>/dev/null; then
         python3 -m venv "$VENV"
         "$VENV/bin/pip" install --quiet --disable-pip-version-check -r scripts/mlmd/requirements.txt
     fi

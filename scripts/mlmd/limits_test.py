@@ -11,12 +11,10 @@ import ssl
 import urllib.error
 import urllib.request
 
-import grpc
+import provenance_mlmd
 import pytest
 from ml_metadata import errors
-from ml_metadata import metadata_store
 from ml_metadata.proto import metadata_store_pb2
-from ml_metadata.proto import metadata_store_service_pb2_grpc
 from google.protobuf import struct_pb2
 
 # Over TLS when client-suite.sh gives a CA and a client certificate (then REST sends PROVENANCE_TOKEN, and gRPC
@@ -43,14 +41,6 @@ def post(path, body):
         return error.code, json.load(error)
 
 
-class InNamespace(grpc.UnaryUnaryClientInterceptor):
-    """Sends every call to the `limits` namespace (the server reads it from this metadata header)."""
-
-    def intercept_unary_unary(self, continuation, details, request):
-        metadata = list(details.metadata or []) + [("x-provenance-namespace", "limits")]
-        return continuation(details._replace(metadata=metadata), request)
-
-
 def nested(depth):
     value = {"leaf": 1}
     for _ in range(depth - 1):
@@ -64,23 +54,7 @@ def store():
     urllib.request.urlopen(request, context=CONTEXT)
     assert post("/types", {"kind": "artifact", "name": "Config"})[0] == 201
     assert post("/types", {"kind": "execution", "name": "Step"})[0] == 201
-    config = metadata_store_pb2.MetadataStoreClientConfig(host="127.0.0.1", port=GRPC_PORT)
-    if CA:
-        def read(variable):
-            with open(os.environ[variable], "rb") as handle:
-                return handle.read()
-        config.ssl_config.custom_ca = read("PROVENANCE_MLMD_CA").decode()
-        config.ssl_config.server_cert = read("PROVENANCE_MLMD_CLIENT_CERT").decode()
-        config.ssl_config.client_key = read("PROVENANCE_MLMD_CLIENT_KEY").decode()
-        credentials = grpc.ssl_channel_credentials(
-            read("PROVENANCE_MLMD_CA"), read("PROVENANCE_MLMD_CLIENT_KEY"), read("PROVENANCE_MLMD_CLIENT_CERT"))
-        plain = grpc.secure_channel(f"127.0.0.1:{GRPC_PORT}", credentials)
-    else:
-        plain = grpc.insecure_channel(f"127.0.0.1:{GRPC_PORT}")
-    store = metadata_store.MetadataStore(config)
-    channel = grpc.intercept_channel(plain, InNamespace())
-    store._metadata_store_stub = metadata_store_service_pb2_grpc.MetadataStoreServiceStub(channel)  # pylint: disable=protected-access
-    return store
+    return provenance_mlmd.connect("limits", GRPC_PORT)
 
 
 def test_the_deepest_accepted_struct_reads_back_through_the_official_client(store):
