@@ -7,7 +7,7 @@ import os
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 
-from browser import wait_for
+from browser import Api, wait_for
 
 
 def nodes(driver):
@@ -142,6 +142,34 @@ def test_the_lineage_graph_expands_a_hop_at_a_time_and_upstream_is_one_click(dri
     next(b for b in buttons if b.text.startswith("Upstream")).click()
     clickstream = next(t for t in run["tasks"] if t["step"] == "generate")["outputs"][0]["artifact_id"]
     wait_for(lambda: f"a{clickstream}" in node_ids(driver), "the clickstream that trained the model")
+
+
+def openlineage_run(job, run_id, inputs, outputs):
+    """A COMPLETE RunEvent of an Airflow task, as the OpenLineage provider sends it."""
+    def datasets(names):
+        return [{"namespace": "s3://ui-lake", "name": name} for name in names]
+    return {
+        "eventType": "COMPLETE", "eventTime": "2026-12-07T03:00:00Z", "producer": "https://github.com/apache/airflow",
+        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+        "run": {"runId": run_id}, "job": {"namespace": "airflow-ui", "name": job},
+        "inputs": datasets(inputs), "outputs": datasets(outputs),
+    }
+
+
+def test_openlineage_events_show_in_the_lineage_graph(driver, page, api):
+    api.post("/api/v1/lineage", [
+        openlineage_run("etl.extract", "0192f6a0-3333-7000-8000-000000000001", ["orders"], ["staged"]),
+        openlineage_run("etl.features", "0192f6a0-3333-7000-8000-000000000002", ["staged"], ["features"]),
+    ])
+    ol = Api(api.base, api.token, namespace="airflow-ui")
+    artifacts = {a["custom_properties"]["openlineage_name"]["string"]: a["id"] for a in ol.get("artifacts")["artifacts"]}
+    page(f"/ui/ns/airflow-ui/artifacts/{artifacts['features']}")
+    wait_for(lambda: node_ids(driver), "the lineage graph")
+    buttons = driver.find_elements("css selector", "section.lineage-section .actions button")
+    next(b for b in buttons if b.text.startswith("Upstream")).click()
+    wait_for(lambda: f"a{artifacts['orders']}" in node_ids(driver), "the orders table two jobs upstream")
+    labels = driver.execute_script("return [...document.querySelectorAll('svg.graph a.node')].map(n => n.textContent)")
+    assert any("etl.extract" in label for label in labels), labels
 
 
 def test_the_diff_page_says_what_changed_between_two_runs(driver, page, example_runs):
