@@ -9,7 +9,7 @@
 # .build-soak/).
 SWIFT ?= swift
 
-.PHONY: build test mlmd-client-suite python-client-suite ui-suite soak serve bench bench-lineage bench-orchestrate bench-auth bench-mlmd bench-ui clean
+.PHONY: build test mlmd-client-suite python-client-suite ui-suite soak serve bench bench-lineage bench-orchestrate bench-auth bench-mlmd bench-ui bench-openlineage clean
 
 build:
 	$(SWIFT) build
@@ -61,6 +61,10 @@ bench-orchestrate:
 bench-auth:
 	$(SWIFT) build -c release
 	./scripts/bench.sh auth
+
+bench-openlineage:
+	$(SWIFT) build -c release
+	./scripts/bench.sh openlineage
 
 bench-ui:
 	$(SWIFT) build -c release

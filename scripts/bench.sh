@@ -1,10 +1,10 @@
 #!/bin/sh
-# Runs `provenance bench ingest`, `lineage`, `orchestrate`, `auth` or `metrics` against a release-built server on a fresh
-# embedded cluster, then stops it. Usage: scripts/bench.sh ingest|lineage|orchestrate|auth|metrics [benchmark options,
+# Runs `provenance bench ingest`, `lineage`, `orchestrate`, `auth`, `metrics` or `openlineage` against a release-built server on a fresh
+# embedded cluster, then stops it. Usage: scripts/bench.sh ingest|lineage|orchestrate|auth|metrics|openlineage [benchmark options,
 # e.g. --artifacts 1000000]. (`auth` takes no database settings: it talks to the server only.)
 set -eu
 cd "$(dirname "$0")/.."
-BENCHMARK="${1:?usage: scripts/bench.sh ingest|lineage|orchestrate|auth|metrics [options]}"
+BENCHMARK="${1:?usage: scripts/bench.sh ingest|lineage|orchestrate|auth|metrics|openlineage [options]}"
 shift
 . scripts/lib/server.sh
 start_bench_server /tmp/provenance-bench/postgres

@@ -55,7 +55,7 @@ func ratio(_ value: Double) -> String {
     twoDecimals(value) + "x"
 }
 
-private func twoDecimals(_ value: Double) -> String {
+func twoDecimals(_ value: Double) -> String {
     let hundredths = Int((value * 100).rounded())
     let fraction = hundredths % 100
     return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"

@@ -14,8 +14,12 @@ extension APIRoutes {
             var records: [OpenLineageRecord] = []
             records.reserveCapacity(events.count)
             for (index, event) in events.enumerated() {
-                records.append(
-                    try OpenLineageRecord(event, namespaces: limits.openLineageNamespaces, path: batch ? "[\(index)]" : ""))
+                let path = batch ? "[\(index)]" : ""
+                for namespace in try await landings(event, path: path, principal: context.principal) {
+                    records.append(
+                        try OpenLineageRecord(
+                            event, namespaces: limits.openLineageNamespaces, path: path, landingIn: namespace))
+                }
             }
             try await prepareNamespaces(records, batch: batch, context: context)
             let result = try await store.ingestOpenLineage(records)
@@ -52,6 +56,25 @@ extension APIRoutes {
         }
         guard buffer.readableBytes > 0 else { throw ProvenanceError.invalid("", "the request body is empty; expected JSON") }
         return try buffer.withUnsafeReadableBytes { bytes throws(ProvenanceError) in try JSONParser.parse(bytes) }
+    }
+
+    /// Where an event lands: a RunEvent or JobEvent in the namespace its job's maps to; a DatasetEvent (which has no
+    /// job) in every namespace that holds its dataset and the caller may write in, or, when none holds it yet, in
+    /// the namespace the dataset's own namespace maps to.
+    private func landings(_ event: OpenLineageEvent, path: String, principal: Principal) async throws -> [String?] {
+        guard event.kind == .dataset, let dataset = event.inputs.first else { return [nil] }
+        let homes = try await store.openLineageDatasetHomes(namespace: dataset.namespace, name: dataset.name)
+        guard !homes.isEmpty else { return [nil] }
+        let writable = homes.filter { principal.holds(.writer, in: $0) }
+        guard !writable.isEmpty else {
+            let field = Validation.join(path, "dataset.namespace")
+            throw ProvenanceError(
+                .permissionDenied,
+                "\(field): the dataset '\(dataset.namespace):\(dataset.name)' is held in \(homes.joined(separator: ", ")), "
+                    + "where \(principal.name) is not a writer",
+                details: ["field": .string(field)])
+        }
+        return writable
     }
 
     /// Checks the caller may write in every namespace the events land in, and makes those that do not exist yet

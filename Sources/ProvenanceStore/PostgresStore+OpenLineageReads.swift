@@ -156,6 +156,20 @@ extension PostgresStore {
         }
     }
 
+    /// The Provenance namespaces that hold the OpenLineage dataset `name` of `namespace`, by name.
+    public func openLineageDatasetHomes(namespace: String, name: String) async throws(ProvenanceError) -> [String] {
+        try await perform { [self] connection in
+            let rows = try await connection.query(
+                """
+                SELECT n.name FROM openlineage_datasets d JOIN namespaces n ON n.id = d.namespace_id
+                WHERE d.dataset_namespace = \(namespace) AND d.name = \(name) ORDER BY n.name
+                """, logger: logger)
+            var names: [String] = []
+            for try await name in rows.decode(String.self) { names.append(name) }
+            return names
+        }
+    }
+
     /// `(all, names)` binds for "n.name is readable under `scope`".
     private static func scope(_ scope: NamespaceScope) -> (Bool, [String]) {
         (scope.names == nil, scope.names ?? [])

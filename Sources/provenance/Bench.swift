@@ -7,7 +7,10 @@ import ProvenanceStore
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks against a running server (build with -c release first).",
-        subcommands: [BenchIngest.self, BenchLineage.self, BenchOrchestrate.self, BenchAuth.self, BenchMetrics.self])
+        subcommands: [
+            BenchIngest.self, BenchLineage.self, BenchOrchestrate.self, BenchAuth.self, BenchMetrics.self,
+            BenchOpenLineage.self,
+        ])
 }
 
 struct BenchIngest: AsyncParsableCommand {
@@ -211,6 +214,48 @@ struct BenchMetrics: AsyncParsableCommand {
         benchmark.clusterDataDirectory = config.databaseURL == nil ? config.dataDirectory : nil
         (benchmark.runs, benchmark.pointsPerRun, benchmark.batchSize) = (runs, pointsPerRun, batchSize)
         (benchmark.clients, benchmark.reads) = (clients, reads)
+        try await reportingFailures { try await benchmark.run { print($0) } }
+    }
+}
+
+struct BenchOpenLineage: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "openlineage",
+        abstract: "OpenLineage events posted by concurrent clients, one a request and batched, against executions:record; then the Marquez-shaped lineage read at depth 20 on a graph of 100,000 datasets.",
+        discussion: ServerSettings.database.discussion)
+
+    @Option(help: "The running server's base URL.")
+    var server = "http://127.0.0.1:8080"
+
+    @OptionGroup var settings: SettingsArguments
+
+    @Option(help: "Events sent one a request.")
+    var events = 20_000
+
+    @Option(help: "Events sent in batches.")
+    var batchedEvents = 40_000
+
+    @Option(help: "Events a batch carries.")
+    var batchSize = 100
+
+    @Option(help: "Concurrent clients.")
+    var clients = 8
+
+    @Option(help: "Pipelines of the read graph (each a chain of --chain-length datasets).")
+    var chains = 1_000
+
+    @Option(help: "Datasets in each pipeline of the read graph.")
+    var chainLength = 100
+
+    @Option(help: "Timed lineage reads.")
+    var reads = 200
+
+    func run() async throws {
+        let config = try settings.configuration(ServerSettings.database)
+        var benchmark = OpenLineageBenchmark(serverURL: server)
+        benchmark.clusterDataDirectory = config.databaseURL == nil ? config.dataDirectory : nil
+        (benchmark.events, benchmark.batchedEvents, benchmark.batchSize) = (events, batchedEvents, batchSize)
+        (benchmark.clients, benchmark.chains, benchmark.chainLength, benchmark.reads) = (clients, chains, chainLength, reads)
         try await reportingFailures { try await benchmark.run { print($0) } }
     }
 }

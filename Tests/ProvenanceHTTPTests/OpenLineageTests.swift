@@ -195,6 +195,59 @@ import Testing
         }
     }
 
+    @Test func onlyAWriterWhereTheEventsLandMayPostThemAndReadsHoldWhatTheCallerMayRead() async throws {
+        try await withTestServer { server in
+            let maker = TokenMaker(server: server)
+            try await maker.namespace("airflow-prod")
+            try await maker.namespace("other")
+            let admin = try await maker.make("admin", in: ["*"])
+            let writer = try await maker.make("writer", in: ["airflow-prod"], by: admin)
+            let elsewhere = try await maker.make("writer", in: ["other"], by: admin)
+            let reader = try await maker.make("reader", in: ["airflow-prod"], by: admin)
+            let event = F.runEvent("COMPLETE", runID: F.runID(1), outputs: [F.dataset("s3://lake", "raw")])
+            let anonymous = try await server.with(token: nil).request(.POST, "/api/v1/lineage", json: event)
+            #expect(anonymous.status == 401)
+            let readOnly = try await server.with(token: reader).request(.POST, "/api/v1/lineage", json: event)
+            #expect(readOnly.status == 403)
+            let wrongPlace = try await server.with(token: elsewhere).request(.POST, "/api/v1/lineage", json: .array([event]))
+            #expect(wrongPlace.status == 403)
+            #expect(wrongPlace.json["error"]?["details"]?["field"] == "[0].job.namespace")
+            let allowed = try await server.with(token: writer).request(.POST, "/api/v1/lineage", json: event)
+            #expect(allowed.status == 201)
+            let seen = try await server.with(token: reader).request(.GET, "/api/v1/lineage?nodeId=dataset:s3://lake:raw")
+            #expect(seen.status == 200)
+            let hidden = try await server.with(token: elsewhere).request(.GET, "/api/v1/lineage?nodeId=dataset:s3://lake:raw")
+            #expect(hidden.status == 404)
+            let jobs = try await server.with(token: elsewhere).request(.GET, "/api/v1/namespaces/airflow%3A%2F%2Fprod/jobs")
+            #expect(jobs.json.array("jobs").isEmpty)
+        }
+    }
+
+    @Test func datasetAndJobEventsWriteTheDatasetAndTheJobsDeclaredEdges() async throws {
+        try await withTestServer { server in
+            let dataset: JSON = [
+                "eventTime": "2026-12-07T01:00:00Z", "producer": "p", "schemaURL": "s",
+                "dataset": F.dataset("s3://lake", "customers", fields: ["id", "segment"]),
+            ]
+            let job: JSON = [
+                "eventTime": "2026-12-07T01:00:00Z", "producer": "p", "schemaURL": "s",
+                "job": ["namespace": .string(F.namespace), "name": "segment_customers"],
+                "inputs": [F.dataset("s3://lake", "customers")], "outputs": [F.dataset("s3://lake", "segments")],
+            ]
+            // The DatasetEvent comes after the job's: it lands where the dataset is held (airflow-prod).
+            for event in [job, dataset] {
+                #expect(try await server.request(.POST, "/api/v1/lineage", json: event).json.int("written") == 1)
+            }
+            let graph = try await server.request(.GET, "/api/v1/lineage?nodeId=job:airflow://prod:segment_customers")
+            let ids = Set(graph.json.array("graph").compactMap { $0.string("id") })
+            #expect(ids == ["job:airflow://prod:segment_customers", "dataset:s3://lake:customers", "dataset:s3://lake:segments"])
+            let customers = try #require(graph.json.array("graph").first { $0.string("id") == "dataset:s3://lake:customers" })
+            #expect(customers["data"]?["fields"]?.arrayValue?.count == 2)
+            let executions = try await server.request(.GET, "\(Self.prod)/executions")
+            #expect(executions.json.array("executions").isEmpty)
+        }
+    }
+
     static func replacing(_ event: JSON, _ key: String, with value: JSON) throws -> JSON {
         guard case .object(let members) = event else { throw TestFailure("not an object") }
         return .object(members.map { $0.key == key ? (key: key, value: value) : $0 })

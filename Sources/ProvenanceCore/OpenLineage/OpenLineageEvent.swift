@@ -60,10 +60,13 @@ public struct OpenLineageEvent: Sendable {
         job?.namespace ?? inputs.first?.namespace ?? ""
     }
 
-    /// The event's identity for replays: the SHA-256 of its canonical encoding, so the same event sent again (in
-    /// any key order, with any whitespace) is recognised and written once.
-    public var digest: String {
-        Digest.sha256 { $0.append(body) }
+    /// The event's identity for replays in `namespace`: the SHA-256 of the namespace and the event's canonical
+    /// encoding, so the same event sent again (in any key order, with any whitespace) is recognised and written once.
+    public func digest(in namespace: String) -> String {
+        Digest.sha256 { encoding in
+            encoding.append(namespace)
+            encoding.append(body)
+        }
     }
 }
 

@@ -88,13 +88,17 @@ public struct OpenLineageRecord: Sendable {
         }
     }
 
-    /// Applies the mapping rules to `event` (at `path` of the request, for errors), landing it in the namespace
-    /// `namespaces` gives its source namespace.
-    public init(_ event: OpenLineageEvent, namespaces: OpenLineageNamespaces, path: String = "") throws(ProvenanceError) {
+    /// Applies the mapping rules to `event` (at `path` of the request, for errors), landing it in `namespace`, or
+    /// by default the namespace `namespaces` gives its source namespace. (A DatasetEvent lands in every namespace
+    /// that holds its dataset: the caller makes one record for each.)
+    public init(
+        _ event: OpenLineageEvent, namespaces: OpenLineageNamespaces, path: String = "", landingIn namespace: String? = nil
+    ) throws(ProvenanceError) {
         try PropertyValue.structValue(event.body).checkStorable(path: path)
+        let landing = namespace ?? namespaces.namespace(for: event.sourceNamespace)
         self.event = event
-        self.digest = event.digest
-        self.namespace = namespaces.namespace(for: event.sourceNamespace)
+        self.namespace = landing
+        self.digest = event.digest(in: landing)
         self.parent = event.parent
         self.inputs = event.inputs.map(Self.dataset)
         self.outputs = event.outputs.map(Self.dataset)
