@@ -31,29 +31,48 @@ extension PostgresStore {
             let namespaceID = namespaceIDs[record.namespace]!
             if types[namespaceID] == nil { types[namespaceID] = try await openLineageTypes(record.namespace) }
             if let job = record.job, types[namespaceID]?.runs[job.name] == nil, record.run != nil {
-                let type = try await engineType(NodeType(kind: .execution, name: job.name), namespace: record.namespace)
+                let type = try await openLineageType(NodeType(kind: .execution, name: job.name), namespace: record.namespace)
                 types[namespaceID]?.runs[job.name] = type.id.rawValue
             }
         }
         let ids = namespaceIDs
         let resolvedTypes = types
-        let written: Int = try await transaction { [self] connection in
-            let fresh = try await keepEvents(distinct, namespaceIDs: ids, on: connection)
-            guard !fresh.isEmpty else { return 0 }
-            let columns = OpenLineageWriteColumns(
-                distinct.filter { fresh.contains($0.digest) }, namespaceIDs: ids, types: resolvedTypes)
-            try await connection.query(Self.openLineageStatement(columns), logger: logger)
-            return fresh.count
+        // Every insert is an upsert, so a unique violation means a concurrent request made the same job, run or
+        // dataset version first (between this statement's check and its insert): run again, it finds the row.
+        var attempt = 1
+        while true {
+            do {
+                let written: Int = try await transaction { [self] connection in
+                    let fresh = try await keepEvents(distinct, namespaceIDs: ids, on: connection)
+                    guard !fresh.isEmpty else { return 0 }
+                    let columns = OpenLineageWriteColumns(
+                        distinct.filter { fresh.contains($0.digest) }, namespaceIDs: ids, types: resolvedTypes)
+                    try await connection.query(Self.openLineageStatement(columns), logger: logger)
+                    return fresh.count
+                }
+                return OpenLineageIngest(received: records.count, written: written)
+            } catch where error.code == .alreadyExists && attempt < Self.writeAttempts {
+                attempt += 1
+            }
         }
-        return OpenLineageIngest(received: records.count, written: written)
+    }
+
+    /// A type OpenLineage records under, made if missing; a concurrent request making the same one is no error.
+    private func openLineageType(_ type: NodeType, namespace: String) async throws(ProvenanceError) -> NodeType {
+        do {
+            return try await engineType(type, namespace: namespace)
+        } catch {
+            guard error.code == .alreadyExists else { throw error }
+            return try await engineType(type, namespace: namespace)
+        }
     }
 
     /// The types of one namespace's OpenLineage nodes, made if missing.
     private func openLineageTypes(_ namespace: String) async throws(ProvenanceError) -> OpenLineageTypes {
-        let job = try await engineType(NodeType(kind: .context, name: OpenLineageRecord.jobContextType), namespace: namespace)
-        let parentRun = try await engineType(
+        let job = try await openLineageType(NodeType(kind: .context, name: OpenLineageRecord.jobContextType), namespace: namespace)
+        let parentRun = try await openLineageType(
             NodeType(kind: .context, name: OpenLineageRecord.parentRunContextType), namespace: namespace)
-        let dataset = try await engineType(
+        let dataset = try await openLineageType(
             NodeType(kind: .artifact, name: OpenLineageRecord.datasetArtifactType, baseType: "DATASET"), namespace: namespace)
         return OpenLineageTypes(job: job.id.rawValue, parentRun: parentRun.id.rawValue, dataset: dataset.id.rawValue, runs: [:])
     }

@@ -84,18 +84,12 @@ extension PostgresStore {
     {
         let (all, names) = Self.scope(readable)
         return try await perform { [self] connection in
-            let rows = try await connection.query(
+            let (ids, total) = try await pageOfIDs(
                 """
                 SELECT j.context_id, count(*) OVER () FROM openlineage_jobs j JOIN namespaces n ON n.id = j.namespace_id
                 WHERE j.job_namespace = \(namespace) AND (\(all) OR n.name = ANY(\(names)))
                 ORDER BY j.name, j.context_id LIMIT \(Int64(limit)) OFFSET \(Int64(offset))
-                """, logger: logger)
-            var ids: [Int64] = []
-            var total = 0
-            for try await (id, count) in rows.decode((Int64, Int64).self) {
-                ids.append(id)
-                total = Int(count)
-            }
+                """, on: connection)
             let nodes = try await jobNodes(ids, on: connection).sorted { ($0.node.name.name, $0.id) < ($1.node.name.name, $1.id) }
             return (OpenLineagePage(items: nodes.map(\.node), total: total), try await jobEdges(ids, on: connection))
         }
@@ -107,18 +101,12 @@ extension PostgresStore {
     {
         let (all, names) = Self.scope(readable)
         return try await perform { [self] connection in
-            let rows = try await connection.query(
+            let (ids, total) = try await pageOfIDs(
                 """
                 SELECT d.id, count(*) OVER () FROM openlineage_datasets d JOIN namespaces n ON n.id = d.namespace_id
                 WHERE d.dataset_namespace = \(namespace) AND (\(all) OR n.name = ANY(\(names)))
                 ORDER BY d.name, d.id LIMIT \(Int64(limit)) OFFSET \(Int64(offset))
-                """, logger: logger)
-            var ids: [Int64] = []
-            var total = 0
-            for try await (id, count) in rows.decode((Int64, Int64).self) {
-                ids.append(id)
-                total = Int(count)
-            }
+                """, on: connection)
             let nodes = try await datasetNodes(ids, on: connection).sorted { $0.name.name < $1.name.name }
             return OpenLineagePage(items: nodes, total: total)
         }
@@ -168,6 +156,18 @@ extension PostgresStore {
             for try await name in rows.decode(String.self) { names.append(name) }
             return names
         }
+    }
+
+    /// The ids of a listing's page and the listing's size, from a query of `(id, count(*) OVER ())` rows.
+    private func pageOfIDs(_ query: PostgresQuery, on connection: PostgresConnection) async throws -> (ids: [Int64], total: Int) {
+        let rows = try await connection.query(query, logger: logger)
+        var ids: [Int64] = []
+        var total = 0
+        for try await (id, count) in rows.decode((Int64, Int64).self) {
+            ids.append(id)
+            total = Int(count)
+        }
+        return (ids, total)
     }
 
     /// `(all, names)` binds for "n.name is readable under `scope`".

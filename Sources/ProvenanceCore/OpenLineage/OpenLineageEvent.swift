@@ -70,33 +70,16 @@ public struct OpenLineageEvent: Sendable {
     }
 }
 
-/// A job, named by its namespace and name.
-public struct OpenLineageJob: Sendable, Hashable {
-    /// The job's namespace (an Airflow instance, a Spark cluster).
+/// A job or a dataset as an event names it: a namespace, a name unique in it, and facets.
+public struct OpenLineageReference: Sendable, Hashable {
+    /// The namespace (an Airflow instance, a Spark cluster; `postgres://db:5432`, `s3://bucket`).
     public var namespace: String
-    /// The job's name, unique in its namespace.
+    /// The name, unique in the namespace.
     public var name: String
-    /// The job's facets, in request order.
+    /// The facets, in request order.
     public var facets: [JSONMember]
 
-    /// Creates a job.
-    public init(namespace: String, name: String, facets: [JSONMember] = []) {
-        self.namespace = namespace
-        self.name = name
-        self.facets = facets
-    }
-}
-
-/// A dataset as one event names it.
-public struct OpenLineageDataset: Sendable, Hashable {
-    /// The dataset's namespace (`postgres://db:5432`, `s3://bucket`).
-    public var namespace: String
-    /// The dataset's name, unique in its namespace.
-    public var name: String
-    /// The dataset's facets, in request order.
-    public var facets: [JSONMember]
-
-    /// Creates a dataset reference.
+    /// Creates a reference.
     public init(namespace: String, name: String, facets: [JSONMember] = []) {
         self.namespace = namespace
         self.name = name
@@ -108,6 +91,11 @@ public struct OpenLineageDataset: Sendable, Hashable {
         facets.first { $0.key == name }?.value
     }
 }
+
+/// A job, as an event names it.
+public typealias OpenLineageJob = OpenLineageReference
+/// A dataset, as an event names it.
+public typealias OpenLineageDataset = OpenLineageReference
 
 /// A run's parent run (an Airflow task's DAG run), from the `parent` run facet.
 public struct OpenLineageParent: Sendable, Hashable {
