@@ -50,15 +50,17 @@ struct OpenLineageWriteColumns: Sendable {
     var parentRuns: [RunKey: (typeID: Int64, parentJob: JobKey)] = [:]
     var jobParents: Set<JobLink> = []
     /// The version each dataset was last stated to have so far in the write, in event order: a later reference that
-    /// states none means that one (an earlier write's current version only if the write states none before it).
+    /// states none means that one, or else the version current before the write (`currentVersions`).
     private var statedSoFar: [DatasetKey: String] = [:]
+    private let currentVersions: [DatasetKey: String]
 
     // One row per dataset reference.
     var referenceNamespace: [Int64] = []
     var referenceType: [Int64] = []
     var referenceDatasetNamespace: [String] = []
     var referenceName: [String] = []
-    var referenceVersion = SQLArray<String>()
+    /// The version each reference means ("" for the first, unversioned one).
+    var referenceVersion: [String] = []
     var referenceURI: [String] = []
     var referenceProperties: [String] = []
     var referenceDirection: [Int16] = []
@@ -87,8 +89,25 @@ struct OpenLineageWriteColumns: Sendable {
         var parent: JobKey
     }
 
-    /// Builds the columns of `records`, landing in the namespaces `namespaceIDs` names, under `types`.
-    init(_ records: [OpenLineageRecord], namespaceIDs: [String: Int64], types: [Int64: OpenLineageTypes]) {
+    /// The datasets `records` name, as `currentVersions` is keyed.
+    static func datasetKeys(_ records: [OpenLineageRecord], namespaceIDs: [String: Int64]) -> Set<DatasetKey> {
+        var keys = Set<DatasetKey>()
+        for record in records {
+            guard let namespaceID = namespaceIDs[record.namespace] else { continue }
+            for dataset in record.inputs + record.outputs {
+                keys.insert(DatasetKey(namespaceID: namespaceID, namespace: dataset.namespace, name: dataset.name))
+            }
+        }
+        return keys
+    }
+
+    /// Builds the columns of `records`, landing in the namespaces `namespaceIDs` names, under `types`; a reference
+    /// that states no version, with none stated before it in the write, means its dataset's `currentVersions` entry.
+    init(
+        _ records: [OpenLineageRecord], namespaceIDs: [String: Int64], types: [Int64: OpenLineageTypes],
+        currentVersions: [DatasetKey: String]
+    ) {
+        self.currentVersions = currentVersions
         for record in records {
             guard let namespaceID = namespaceIDs[record.namespace], let types = types[namespaceID] else { continue }
             var jobKey: JobKey?
@@ -162,7 +181,7 @@ struct OpenLineageWriteColumns: Sendable {
         referenceType.append(typeID)
         referenceDatasetNamespace.append(dataset.namespace)
         referenceName.append(dataset.name)
-        referenceVersion.append(dataset.version ?? statedSoFar[key])
+        referenceVersion.append(dataset.version ?? statedSoFar[key] ?? currentVersions[key] ?? "")
         referenceURI.append(dataset.uri)
         referenceProperties.append(JSONWriter.string(dataset.properties))
         referenceDirection.append(direction)

@@ -9,14 +9,22 @@ extension PostgresStore {
         "\(namespace) || ':' || \(name) || CASE WHEN \(version) = '' THEN '' ELSE '#' || \(version) END"
     }
 
+    /// Whether an upsert of `table` changes none of the stored row's custom properties: then its update keeps
+    /// `update_time` and `revision`, so no indexed column changes and PostgreSQL updates the row in place (a HOT
+    /// update). Jobs and shared tables are named by event after event; a new index entry each time made the
+    /// statement slower with every batch.
+    static func unchanged(_ table: String) -> String {
+        "\(table).custom_properties @> EXCLUDED.custom_properties"
+    }
+
     /// A run state's rank (`OpenLineageRunStates`) as SQL over the state column `column`.
     static func runStateRank(_ column: String) -> String {
         let cases = ExecutionState.allCases.map { "WHEN \($0.rawValue) THEN \(OpenLineageRunStates.rank(of: $0))" }
         return "(CASE \(column) \(cases.joined(separator: " ")) ELSE 0 END)"
     }
 
-    /// One statement writing everything new events say (a reference stating no version means the version current
-    /// before the statement, or the one stated earlier in it: `previous` reads the stored rows as they were): job contexts (and their rows in `openlineage_jobs`), parent
+    /// One statement writing everything new events say (each reference with the version it means, resolved by
+    /// `OpenLineageWriteColumns`): job contexts (and their rows in `openlineage_jobs`), parent
     /// run contexts, run executions (their state moved only forwards), dataset rows and version artifacts, INPUT and
     /// OUTPUT events, associations, attributions, parent contexts and the job-level edges. Every insert of a node
     /// updates the stored one on conflict, so concurrent writers of one job or dataset meet on its row; links are
@@ -65,7 +73,7 @@ extension PostgresStore {
         for dataset in datasets { datasetVersion.append(dataset.value) }
 
         let artifactKey = datasetArtifactKey(
-            namespace: "f.dataset_namespace", name: "f.name", version: "f.resolved_version")
+            namespace: "f.dataset_namespace", name: "f.name", version: "f.version")
         let newRank = runStateRank("EXCLUDED.state")
         let storedRank = runStateRank("executions.state")
         return """
@@ -93,7 +101,7 @@ extension PostgresStore {
                 SELECT * FROM unnest(
                     \(columns.referenceNamespace)::int8[], \(columns.referenceType)::int8[],
                     \(columns.referenceDatasetNamespace)::text[], \(columns.referenceName)::text[],
-                    \(columns.referenceVersion), \(columns.referenceURI)::text[], \(columns.referenceProperties)::text[],
+                    \(columns.referenceVersion)::text[], \(columns.referenceURI)::text[], \(columns.referenceProperties)::text[],
                     \(columns.referenceDirection)::int2[], \(columns.referenceRun), \(columns.referenceJobType),
                     \(columns.referenceJobName), \(columns.referenceTime)::int8[]) WITH ORDINALITY
                     AS t(namespace_id, type_id, dataset_namespace, name, version, uri, properties, direction, run_id,
@@ -105,8 +113,9 @@ extension PostgresStore {
                 UNION ALL
                 SELECT namespace_id, type_id, name, '{}'::jsonb FROM parent_input
                 ON CONFLICT (type_id, name) DO UPDATE
-                SET custom_properties = contexts.custom_properties || EXCLUDED.custom_properties, update_time = now(),
-                    revision = contexts.revision + 1
+                SET custom_properties = contexts.custom_properties || EXCLUDED.custom_properties,
+                    update_time = CASE WHEN \(unescaped: unchanged("contexts")) THEN contexts.update_time ELSE now() END,
+                    revision = contexts.revision + CASE WHEN \(unescaped: unchanged("contexts")) THEN 0 ELSE 1 END
                 RETURNING id, type_id, name
             ),
             runs_written AS (
@@ -161,18 +170,10 @@ extension PostgresStore {
                     current_version = coalesce(EXCLUDED.current_version, openlineage_datasets.current_version)
                 RETURNING id, namespace_id, dataset_namespace, name, current_version
             ),
-            previous AS (
-                SELECT s.namespace_id, s.dataset_namespace, s.name, s.current_version
-                FROM openlineage_datasets s JOIN dataset_input i ON s.namespace_id = i.namespace_id
-                    AND s.dataset_namespace = i.dataset_namespace AND s.name = i.name
-            ),
             resolved AS (
-                SELECT i.*, d.id AS dataset_id, coalesce(i.version, p.current_version, '') AS resolved_version
-                FROM reference_input i
+                SELECT i.*, d.id AS dataset_id FROM reference_input i
                 JOIN datasets d ON d.namespace_id = i.namespace_id AND d.dataset_namespace = i.dataset_namespace
                     AND d.name = i.name
-                LEFT JOIN previous p ON p.namespace_id = i.namespace_id AND p.dataset_namespace = i.dataset_namespace
-                    AND p.name = i.name
             ),
             referenced AS (
                 SELECT f.*, \(unescaped: artifactKey) AS artifact_key FROM resolved f
@@ -183,8 +184,9 @@ extension PostgresStore {
                     namespace_id, type_id, artifact_key, artifact_key, uri, properties::jsonb
                 FROM referenced ORDER BY namespace_id, artifact_key, ordinal DESC
                 ON CONFLICT (namespace_id, external_id) WHERE external_id IS NOT NULL DO UPDATE
-                SET custom_properties = artifacts.custom_properties || EXCLUDED.custom_properties, update_time = now(),
-                    revision = artifacts.revision + 1
+                SET custom_properties = artifacts.custom_properties || EXCLUDED.custom_properties,
+                    update_time = CASE WHEN \(unescaped: unchanged("artifacts")) THEN artifacts.update_time ELSE now() END,
+                    revision = artifacts.revision + CASE WHEN \(unescaped: unchanged("artifacts")) THEN 0 ELSE 1 END
                 RETURNING id, namespace_id, external_id
             ),
             lineage AS (
