@@ -1,6 +1,20 @@
 import PostgresNIO
 import ProvenanceCore
 
+/// One request's events, with the ids of the namespaces and types they land in, as the batcher carries them.
+struct OpenLineageBatchItem: Sendable {
+    var records: [OpenLineageRecord]
+    var namespaceIDs: [String: Int64]
+    var types: [Int64: OpenLineageTypes]
+}
+
+/// The OpenLineage statements that run as prepared statements (see `PreparedQueryName`).
+enum OpenLineageSQL {
+    enum KeepEvents: PreparedQueryName { static let name = "openlineage_keep_events" }
+    enum CurrentVersions: PreparedQueryName { static let name = "openlineage_current_versions" }
+    enum Write: PreparedQueryName { static let name = "openlineage_write" }
+}
+
 /// What an OpenLineage write did.
 public struct OpenLineageIngest: Sendable, Equatable {
     /// Events received.
@@ -18,49 +32,78 @@ public struct OpenLineageIngest: Sendable, Equatable {
 extension PostgresStore {
     /// Writes OpenLineage events (already mapped to records, their namespaces existing) in one transaction: each new
     /// event is kept, and its jobs, runs, datasets, events and links are written by one statement; an event kept
-    /// before (the same digest) writes nothing, so replays are harmless.
+    /// before (the same digest) writes nothing, so replays are harmless. Requests that arrive while another's
+    /// transaction runs share the next one (`openLineageBatcher`): a client sending one event a request costs the
+    /// database little more than one sending batches.
     public func ingestOpenLineage(_ records: [OpenLineageRecord]) async throws(ProvenanceError) -> OpenLineageIngest {
-        var seen = Set<String>()
-        let distinct = records.filter { seen.insert($0.digest).inserted }
-        var namespaceIDs: [String: Int64] = [:]
-        var types: [Int64: OpenLineageTypes] = [:]
-        for record in distinct {
-            if namespaceIDs[record.namespace] == nil {
-                namespaceIDs[record.namespace] = try await namespaceID(record.namespace).rawValue
+        var item = OpenLineageBatchItem(records: records, namespaceIDs: [:], types: [:])
+        for record in records {
+            if item.namespaceIDs[record.namespace] == nil {
+                item.namespaceIDs[record.namespace] = try await namespaceID(record.namespace).rawValue
             }
-            let namespaceID = namespaceIDs[record.namespace]!
-            if types[namespaceID] == nil { types[namespaceID] = try await openLineageTypes(record.namespace) }
-            if let job = record.job, types[namespaceID]?.runs[job.name] == nil, record.run != nil {
+            let namespaceID = item.namespaceIDs[record.namespace]!
+            if item.types[namespaceID] == nil { item.types[namespaceID] = try await openLineageTypes(record.namespace) }
+            if let job = record.job, item.types[namespaceID]?.runs[job.name] == nil, record.run != nil {
                 let type = try await openLineageType(NodeType(kind: .execution, name: job.name), namespace: record.namespace)
-                types[namespaceID]?.runs[job.name] = type.id.rawValue
+                item.types[namespaceID]?.runs[job.name] = type.id.rawValue
             }
         }
-        let ids = namespaceIDs
-        let resolvedTypes = types
+        return try await openLineageBatcher.run(item) { [self] items throws(ProvenanceError) in
+            try await ingest(items)
+        }
+    }
+
+    /// Writes several requests' events in one transaction; the first of each digest counts for its request.
+    private func ingest(_ items: [OpenLineageBatchItem]) async throws(ProvenanceError)
+        -> [Result<OpenLineageIngest, ProvenanceError>]
+    {
+        var namespaceIDs: [String: Int64] = [:]
+        var types: [Int64: OpenLineageTypes] = [:]
+        var owner: [String: Int] = [:]
+        var distinct: [OpenLineageRecord] = []
+        for (index, item) in items.enumerated() {
+            namespaceIDs.merge(item.namespaceIDs) { known, _ in known }
+            types.merge(item.types) { known, other in
+                var merged = known
+                merged.runs.merge(other.runs) { type, _ in type }
+                return merged
+            }
+            for record in item.records where owner[record.digest] == nil {
+                owner[record.digest] = index
+                distinct.append(record)
+            }
+        }
+        let (ids, resolvedTypes, records) = (namespaceIDs, types, distinct)
         // Every insert is an upsert, so a unique violation means a concurrent request made the same job, run or
         // dataset version first (between this statement's check and its insert): run again, it finds the row.
         var attempt = 1
+        var fresh = Set<String>()
         while true {
             do {
-                let written: Int = try await transaction { [self] connection in
-                    let fresh = try await keepEvents(distinct, namespaceIDs: ids, on: connection)
-                    guard !fresh.isEmpty else { return 0 }
-                    let records = distinct.filter { fresh.contains($0.digest) }
+                fresh = try await transaction { [self] connection in
+                    let fresh = try await keepEvents(records, namespaceIDs: ids, on: connection)
+                    guard !fresh.isEmpty else { return fresh }
+                    let written = records.filter { fresh.contains($0.digest) }
                     let current = try await currentVersions(
-                        OpenLineageWriteColumns.datasetKeys(records, namespaceIDs: ids), on: connection)
+                        OpenLineageWriteColumns.datasetKeys(written, namespaceIDs: ids), on: connection)
                     let columns = OpenLineageWriteColumns(
-                        records, namespaceIDs: ids, types: resolvedTypes, currentVersions: current)
+                        written, namespaceIDs: ids, types: resolvedTypes, currentVersions: current)
                     // The statement joins only its own inputs and what its inserts return, which the planner
                     // takes for a row each: as nested loops, 100 events cost seconds; hashed, milliseconds.
                     try await connection.query("SET LOCAL enable_nestloop = off", logger: logger)
-                    try await connection.query(Self.openLineageStatement(columns), logger: logger)
-                    return fresh.count
+                    let done = try await connection.prepared(
+                        OpenLineageSQL.Write.self, Self.openLineageStatement(columns), logger: logger)
+                    for try await _ in done {}
+                    return fresh
                 }
-                return OpenLineageIngest(received: records.count, written: written)
+                break
             } catch where error.code == .alreadyExists && attempt < Self.writeAttempts {
                 attempt += 1
             }
         }
+        var written = Array(repeating: 0, count: items.count)
+        for digest in fresh { if let index = owner[digest] { written[index] += 1 } }
+        return items.indices.map { .success(OpenLineageIngest(received: items[$0].records.count, written: written[$0])) }
     }
 
     /// A type OpenLineage records under, made if missing; a concurrent request making the same one is no error.
@@ -89,7 +132,8 @@ extension PostgresStore {
     {
         guard !keys.isEmpty else { return [:] }
         let ordered = Array(keys)
-        let rows = try await connection.query(
+        let rows = try await connection.prepared(
+            OpenLineageSQL.CurrentVersions.self,
             """
             SELECT d.namespace_id, d.dataset_namespace, d.name, d.current_version
             FROM unnest(\(ordered.map(\.namespaceID))::int8[], \(ordered.map(\.namespace))::text[], \(ordered.map(\.name))::text[])
@@ -120,7 +164,8 @@ extension PostgresStore {
         }
         let time = records.map(\.event.eventTime)
         let body = records.map { JSONWriter.string($0.event.body) }
-        let rows = try await connection.query(
+        let rows = try await connection.prepared(
+            OpenLineageSQL.KeepEvents.self,
             """
             INSERT INTO openlineage_events (digest, namespace_id, kind, event_type, run_id, event_time, body)
             SELECT d, n, k, t, r::uuid, timestamptz 'epoch' + us * interval '1 microsecond', b::jsonb

@@ -32,6 +32,11 @@ public struct StoreOptions: Sendable {
     public var completionConcurrency = max(1, ProcessInfo.processInfo.activeProcessorCount / 2)
     /// The most completions one transaction records.
     public var completionBatch = 64
+    /// OpenLineage transactions running at once (requests arriving meanwhile share the next one): one per two
+    /// cores, as events of one pipeline name the same jobs and tables.
+    public var openLineageConcurrency = max(1, ProcessInfo.processInfo.activeProcessorCount / 2)
+    /// The most OpenLineage requests one transaction writes.
+    public var openLineageBatch = 64
     /// The most waves of ready tasks one transaction moves on (a chain served from the cache goes one step a wave);
     /// the rest go on in further transactions (`PostgresStore.releaseDeferred`), so no completion or submission
     /// holds its locks for the length of a chain.
@@ -72,6 +77,9 @@ public final class PostgresStore: Service, Sendable {
     /// Completions that arrive together share a transaction (`StoreOptions.completionConcurrency`,
     /// `completionBatch`).
     let completionBatcher: TransactionBatcher<(token: LeaseToken, report: AttemptReport), AttemptOutcome>
+    /// OpenLineage requests that arrive together share a transaction (`StoreOptions.openLineageConcurrency`,
+    /// `openLineageBatch`).
+    let openLineageBatcher: TransactionBatcher<OpenLineageBatchItem, OpenLineageIngest>
     let leaseWatchdog = LeaseWatchdog()
     let canceller: StatementCanceller
     let writeCoalescer: WriteCoalescer
@@ -92,6 +100,8 @@ public final class PostgresStore: Service, Sendable {
         self.logger = logger
         self.writeCoalescer = writeCoalescer
         self.leaseBatcher = TransactionBatcher(concurrency: options.leaseConcurrency, maximumBatch: options.leaseBatch)
+        self.openLineageBatcher = TransactionBatcher(
+            concurrency: options.openLineageConcurrency, maximumBatch: options.openLineageBatch)
         self.completionBatcher = TransactionBatcher(
             concurrency: options.completionConcurrency, maximumBatch: options.completionBatch)
         self.canceller = StatementCanceller(endpoint: endpoint, logger: logger)
