@@ -9,14 +9,6 @@ extension PostgresStore {
         "\(namespace) || ':' || \(name) || CASE WHEN \(version) = '' THEN '' ELSE '#' || \(version) END"
     }
 
-    /// Whether an upsert of `table` changes none of the stored row's custom properties: then its update keeps
-    /// `update_time` and `revision`, so no indexed column changes and PostgreSQL updates the row in place (a HOT
-    /// update). Jobs and shared tables are named by event after event; a new index entry each time made the
-    /// statement slower with every batch.
-    static func unchanged(_ table: String) -> String {
-        "\(table).custom_properties @> EXCLUDED.custom_properties"
-    }
-
     /// A run state's rank (`OpenLineageRunStates`) as SQL over the state column `column`.
     static func runStateRank(_ column: String) -> String {
         let cases = ExecutionState.allCases.map { "WHEN \($0.rawValue) THEN \(OpenLineageRunStates.rank(of: $0))" }
@@ -26,9 +18,10 @@ extension PostgresStore {
     /// One statement writing everything new events say (each reference with the version it means, resolved by
     /// `OpenLineageWriteColumns`): job contexts (and their rows in `openlineage_jobs`), parent
     /// run contexts, run executions (their state moved only forwards), dataset rows and version artifacts, INPUT and
-    /// OUTPUT events, associations, attributions, parent contexts and the job-level edges. Every insert of a node
-    /// updates the stored one on conflict, so concurrent writers of one job or dataset meet on its row; links are
-    /// inserted if missing.
+    /// OUTPUT events, associations, attributions, parent contexts and the job-level edges. A job, dataset or
+    /// version already stored with every property the events give it is only read (`*_kept`: no update and no row
+    /// lock, so the jobs and tables event after event names cost no write); the others are upserted, so concurrent
+    /// writers of one meet on its row. Links are inserted if missing.
     static func openLineageStatement(_ columns: OpenLineageWriteColumns) -> PostgresQuery {
         let jobs = columns.jobs.sorted { $0.key < $1.key }.map(\.value)
         let jobNamespace = jobs.map(\.namespaceID)
@@ -107,17 +100,27 @@ extension PostgresStore {
                     AS t(namespace_id, type_id, dataset_namespace, name, version, uri, properties, direction, run_id,
                          job_type, job_name, micros, ordinal)
             ),
-            job_contexts AS (
-                INSERT INTO contexts (namespace_id, type_id, name, custom_properties)
-                SELECT namespace_id, type_id, name, properties::jsonb FROM job_input
+            context_input AS (
+                SELECT namespace_id, type_id, name, properties::jsonb AS properties FROM job_input
                 UNION ALL
                 SELECT namespace_id, type_id, name, '{}'::jsonb FROM parent_input
+            ),
+            contexts_kept AS (
+                SELECT c.id, c.type_id, c.name FROM contexts c
+                JOIN context_input i ON c.type_id = i.type_id AND c.name = i.name
+                WHERE c.type_id = ANY(ARRAY(SELECT type_id FROM context_input))
+                    AND c.name = ANY(ARRAY(SELECT name FROM context_input)) AND c.custom_properties @> i.properties
+            ),
+            contexts_written AS (
+                INSERT INTO contexts (namespace_id, type_id, name, custom_properties)
+                SELECT namespace_id, type_id, name, properties FROM context_input i
+                WHERE NOT EXISTS (SELECT 1 FROM contexts_kept k WHERE k.type_id = i.type_id AND k.name = i.name)
                 ON CONFLICT (type_id, name) DO UPDATE
                 SET custom_properties = contexts.custom_properties || EXCLUDED.custom_properties,
-                    update_time = CASE WHEN \(unescaped: unchanged("contexts")) THEN contexts.update_time ELSE now() END,
-                    revision = contexts.revision + CASE WHEN \(unescaped: unchanged("contexts")) THEN 0 ELSE 1 END
+                    update_time = now(), revision = contexts.revision + 1
                 RETURNING id, type_id, name
             ),
+            job_contexts AS (SELECT * FROM contexts_kept UNION ALL SELECT * FROM contexts_written),
             runs_written AS (
                 INSERT INTO executions (namespace_id, type_id, name, external_id, state, custom_properties)
                 SELECT namespace_id, type_id, run_id, run_id, state, properties::jsonb FROM run_input
@@ -162,14 +165,27 @@ extension PostgresStore {
                 JOIN job_contexts parent ON parent.type_id = p.job_type AND parent.name = p.job_name
                 ON CONFLICT DO NOTHING
             ),
-            datasets AS (
+            datasets_kept AS (
+                SELECT d.id, d.namespace_id, d.dataset_namespace, d.name FROM openlineage_datasets d
+                JOIN dataset_input i ON d.namespace_id = i.namespace_id AND d.dataset_namespace = i.dataset_namespace
+                    AND d.name = i.name
+                WHERE d.namespace_id = ANY(ARRAY(SELECT namespace_id FROM dataset_input))
+                    AND d.dataset_namespace = ANY(ARRAY(SELECT dataset_namespace FROM dataset_input))
+                    AND d.name = ANY(ARRAY(SELECT name FROM dataset_input))
+                    AND (i.stated_version IS NULL OR i.stated_version = d.current_version)
+            ),
+            datasets_written AS (
                 INSERT INTO openlineage_datasets (namespace_id, dataset_namespace, name, current_version)
-                SELECT namespace_id, dataset_namespace, name, stated_version FROM dataset_input
+                SELECT namespace_id, dataset_namespace, name, stated_version FROM dataset_input i
+                WHERE NOT EXISTS (
+                    SELECT 1 FROM datasets_kept k WHERE k.namespace_id = i.namespace_id
+                        AND k.dataset_namespace = i.dataset_namespace AND k.name = i.name)
                 ON CONFLICT (namespace_id, dataset_namespace, name) DO UPDATE
                 SET updated_at = now(),
                     current_version = coalesce(EXCLUDED.current_version, openlineage_datasets.current_version)
-                RETURNING id, namespace_id, dataset_namespace, name, current_version
+                RETURNING id, namespace_id, dataset_namespace, name
             ),
+            datasets AS (SELECT * FROM datasets_kept UNION ALL SELECT * FROM datasets_written),
             resolved AS (
                 SELECT i.*, d.id AS dataset_id FROM reference_input i
                 JOIN datasets d ON d.namespace_id = i.namespace_id AND d.dataset_namespace = i.dataset_namespace
@@ -178,17 +194,29 @@ extension PostgresStore {
             referenced AS (
                 SELECT f.*, \(unescaped: artifactKey) AS artifact_key FROM resolved f
             ),
-            versions AS (
-                INSERT INTO artifacts (namespace_id, type_id, name, external_id, uri, custom_properties)
+            versions_wanted AS (
                 SELECT DISTINCT ON (namespace_id, artifact_key)
-                    namespace_id, type_id, artifact_key, artifact_key, uri, properties::jsonb
+                    namespace_id, type_id, artifact_key, uri, properties::jsonb AS properties
                 FROM referenced ORDER BY namespace_id, artifact_key, ordinal DESC
+            ),
+            versions_kept AS (
+                SELECT a.id, a.namespace_id, a.external_id FROM artifacts a
+                JOIN versions_wanted w ON a.namespace_id = w.namespace_id AND a.external_id = w.artifact_key
+                WHERE a.namespace_id = ANY(ARRAY(SELECT namespace_id FROM versions_wanted))
+                    AND a.external_id = ANY(ARRAY(SELECT artifact_key FROM versions_wanted))
+                    AND a.custom_properties @> w.properties
+            ),
+            versions_written AS (
+                INSERT INTO artifacts (namespace_id, type_id, name, external_id, uri, custom_properties)
+                SELECT namespace_id, type_id, artifact_key, artifact_key, uri, properties FROM versions_wanted w
+                WHERE NOT EXISTS (
+                    SELECT 1 FROM versions_kept k WHERE k.namespace_id = w.namespace_id AND k.external_id = w.artifact_key)
                 ON CONFLICT (namespace_id, external_id) WHERE external_id IS NOT NULL DO UPDATE
-                SET custom_properties = artifacts.custom_properties || EXCLUDED.custom_properties,
-                    update_time = CASE WHEN \(unescaped: unchanged("artifacts")) THEN artifacts.update_time ELSE now() END,
-                    revision = artifacts.revision + CASE WHEN \(unescaped: unchanged("artifacts")) THEN 0 ELSE 1 END
+                SET custom_properties = artifacts.custom_properties || EXCLUDED.custom_properties, update_time = now(),
+                    revision = artifacts.revision + 1
                 RETURNING id, namespace_id, external_id
             ),
+            versions AS (SELECT * FROM versions_kept UNION ALL SELECT * FROM versions_written),
             lineage AS (
                 INSERT INTO events (artifact_id, execution_id, type, time)
                 SELECT DISTINCT ON (a.id, r.id, f.direction) a.id, r.id,
@@ -196,7 +224,9 @@ extension PostgresStore {
                     timestamptz 'epoch' + f.micros * interval '1 microsecond'
                 FROM referenced f
                 JOIN versions a ON a.namespace_id = f.namespace_id AND a.external_id = f.artifact_key
-                JOIN runs_written r ON r.namespace_id = f.namespace_id AND r.external_id = f.run_id
+                -- `+ 0`: not the same expression, so the planner does not join versions and runs on the namespace
+                -- alone (every version times every run) before it looks at the keys.
+                JOIN runs_written r ON r.namespace_id = f.namespace_id + 0 AND r.external_id = f.run_id
                 ON CONFLICT DO NOTHING
             ),
             attributed AS (
