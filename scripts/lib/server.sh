@@ -112,7 +112,7 @@ browser_environment() {
         DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null
     fi
     UI_VENV=.build-ui/venv
-    if [ ! -x "$UI_VENV/bin/pytest" ] || ! "$UI_VENV/bin/python" -c 'import selenium' 2>/dev/null; then
+    if [ ! -x "$UI_VENV/bin/pytest" ] || ! "$UI_VENV/bin/python" -c 'import selenium, openlineage.client' 2>/dev/null; then
         python3 -m venv "$UI_VENV"
         "$UI_VENV/bin/pip" install --quiet --disable-pip-version-check -r scripts/ui/requirements.txt
     fi

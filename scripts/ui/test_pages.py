@@ -4,6 +4,8 @@ would see on each page. Each test leaves a screenshot of its page in .build-ui/s
 import math
 import os
 
+from openlineage.client import OpenLineageClient
+from openlineage.client.event_v2 import InputDataset, Job, OutputDataset, Run, RunEvent, RunState
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 
@@ -145,22 +147,19 @@ def test_the_lineage_graph_expands_a_hop_at_a_time_and_upstream_is_one_click(dri
 
 
 def openlineage_run(job, run_id, inputs, outputs):
-    """A COMPLETE RunEvent of an Airflow task, as the OpenLineage provider sends it."""
-    def datasets(names):
-        return [{"namespace": "s3://ui-lake", "name": name} for name in names]
-    return {
-        "eventType": "COMPLETE", "eventTime": "2026-12-07T03:00:00Z", "producer": "https://github.com/apache/airflow",
-        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
-        "run": {"runId": run_id}, "job": {"namespace": "airflow-ui", "name": job},
-        "inputs": datasets(inputs), "outputs": datasets(outputs),
-    }
+    """A COMPLETE RunEvent of an Airflow task, made with the OpenLineage client's own classes."""
+    return RunEvent(
+        eventType=RunState.COMPLETE, eventTime="2026-12-07T03:00:00+00:00", producer="https://github.com/apache/airflow",
+        run=Run(runId=run_id), job=Job(namespace="airflow-ui", name=job),
+        inputs=[InputDataset(namespace="s3://ui-lake", name=name) for name in inputs],
+        outputs=[OutputDataset(namespace="s3://ui-lake", name=name) for name in outputs])
 
 
 def test_openlineage_events_show_in_the_lineage_graph(driver, page, api):
-    api.post("/api/v1/lineage", [
-        openlineage_run("etl.extract", "0192f6a0-3333-7000-8000-000000000001", ["orders"], ["staged"]),
-        openlineage_run("etl.features", "0192f6a0-3333-7000-8000-000000000002", ["staged"], ["features"]),
-    ])
+    client = OpenLineageClient(config={"transport": {
+        "type": "http", "url": api.base, "compression": "gzip", "auth": {"type": "api_key", "apiKey": api.token}}})
+    client.emit(openlineage_run("etl.extract", "0192f6a0-3333-7000-8000-000000000001", ["orders"], ["staged"]))
+    client.emit(openlineage_run("etl.features", "0192f6a0-3333-7000-8000-000000000002", ["staged"], ["features"]))
     ol = Api(api.base, api.token, namespace="airflow-ui")
     artifacts = {a["custom_properties"]["openlineage_name"]["string"]: a["id"] for a in ol.get("artifacts")["artifacts"]}
     page(f"/ui/ns/airflow-ui/artifacts/{artifacts['features']}")
