@@ -30,44 +30,21 @@ extension PostgresStore {
             guard !start.jobs.isEmpty || !start.datasets.isEmpty else {
                 throw ProvenanceError.notFound("no \(candidates[0].kind.rawValue) '\(candidates[0].nodeID)' (that you may read)")
             }
-            let maximumHops = Int64(2 * depth)
-            let cap = Int64(Self.openLineageNodeLimit)
-            let walk = try await connection.query(
+            var sql = SQLBuilder()
+            let walk = OpenLineageWalk(
+                jobs: sql.bind(start.jobs, as: "int8[]"), datasets: sql.bind(start.datasets, as: "int8[]"),
+                hops: sql.bind(Int64(2 * depth), as: "int8"), cap: sql.bind(Int64(Self.openLineageNodeLimit), as: "int8"))
+            sql.append("WITH RECURSIVE \(walk.cte("down", followingEdges: .downstream)),\n")
+            sql.append("\(walk.cte("up", followingEdges: .upstream))\n")
+            sql.append(
                 """
-                WITH RECURSIVE down(hops, jobs, datasets, seen_jobs, seen_datasets) AS (
-                    SELECT 0::int8, \(start.jobs)::int8[], \(start.datasets)::int8[], \(start.jobs)::int8[], \(start.datasets)::int8[]
-                    UNION ALL
-                    SELECT w.hops + 1, nj.ids, nd.ids, w.seen_jobs || nj.ids, w.seen_datasets || nd.ids
-                    FROM down w,
-                    LATERAL (SELECT coalesce(array_agg(DISTINCT e.job_id), '{}') AS ids FROM openlineage_edges e
-                             WHERE e.dataset_id = ANY(w.datasets) AND e.direction = 0
-                               AND NOT e.job_id = ANY(w.seen_jobs)) nj,
-                    LATERAL (SELECT coalesce(array_agg(DISTINCT e.dataset_id), '{}') AS ids FROM openlineage_edges e
-                             WHERE e.job_id = ANY(w.jobs) AND e.direction = 1
-                               AND NOT e.dataset_id = ANY(w.seen_datasets)) nd
-                    WHERE w.hops < \(maximumHops) AND cardinality(w.jobs) + cardinality(w.datasets) > 0
-                        AND cardinality(w.seen_jobs) + cardinality(w.seen_datasets) <= \(cap)
-                ),
-                up(hops, jobs, datasets, seen_jobs, seen_datasets) AS (
-                    SELECT 0::int8, \(start.jobs)::int8[], \(start.datasets)::int8[], \(start.jobs)::int8[], \(start.datasets)::int8[]
-                    UNION ALL
-                    SELECT w.hops + 1, nj.ids, nd.ids, w.seen_jobs || nj.ids, w.seen_datasets || nd.ids
-                    FROM up w,
-                    LATERAL (SELECT coalesce(array_agg(DISTINCT e.job_id), '{}') AS ids FROM openlineage_edges e
-                             WHERE e.dataset_id = ANY(w.datasets) AND e.direction = 1
-                               AND NOT e.job_id = ANY(w.seen_jobs)) nj,
-                    LATERAL (SELECT coalesce(array_agg(DISTINCT e.dataset_id), '{}') AS ids FROM openlineage_edges e
-                             WHERE e.job_id = ANY(w.jobs) AND e.direction = 0
-                               AND NOT e.dataset_id = ANY(w.seen_datasets)) nd
-                    WHERE w.hops < \(maximumHops) AND cardinality(w.jobs) + cardinality(w.datasets) > 0
-                        AND cardinality(w.seen_jobs) + cardinality(w.seen_datasets) <= \(cap)
-                )
                 SELECT (SELECT seen_jobs FROM down ORDER BY hops DESC LIMIT 1) || (SELECT seen_jobs FROM up ORDER BY hops DESC LIMIT 1),
                        (SELECT seen_datasets FROM down ORDER BY hops DESC LIMIT 1) || (SELECT seen_datasets FROM up ORDER BY hops DESC LIMIT 1)
-                """, logger: logger)
+                """)
+            let found = try await connection.query(sql.query, logger: logger)
             var jobs: [Int64] = []
             var datasets: [Int64] = []
-            for try await (foundJobs, foundDatasets) in walk.decode(([Int64], [Int64]).self) {
+            for try await (foundJobs, foundDatasets) in found.decode(([Int64], [Int64]).self) {
                 jobs = Array(Set(foundJobs))
                 datasets = Array(Set(foundDatasets))
             }
@@ -305,5 +282,48 @@ extension PostgresStore {
                     isOutput: direction == 1))
         }
         return edges
+    }
+}
+
+/// One direction of the job-level lineage walk, as a recursive CTE over `openlineage_edges`: each level holds the
+/// jobs and datasets reached for the first time, and every one seen so far, so each node is visited once, at its
+/// nearest distance. The walk stops after `hops` edges, or once more than `cap` nodes are seen.
+struct OpenLineageWalk {
+    /// Which way the walk goes.
+    enum Direction {
+        /// To the jobs that read a dataset, and the datasets a job writes.
+        case downstream
+        /// To the jobs that write a dataset, and the datasets a job reads.
+        case upstream
+
+        /// The edge direction (0 read, 1 written) followed from datasets to jobs, and from jobs to datasets.
+        var steps: (toJobs: Int, toDatasets: Int) { self == .downstream ? (0, 1) : (1, 0) }
+    }
+
+    /// Placeholders of the start's jobs and datasets, the most hops and the node cap.
+    let jobs: String
+    let datasets: String
+    let hops: String
+    let cap: String
+
+    /// The CTE `name(hops, jobs, datasets, seen_jobs, seen_datasets)` walking `direction`.
+    func cte(_ name: String, followingEdges direction: Direction) -> String {
+        let steps = direction.steps
+        return """
+            \(name)(hops, jobs, datasets, seen_jobs, seen_datasets) AS (
+                SELECT 0::int8, \(jobs), \(datasets), \(jobs), \(datasets)
+                UNION ALL
+                SELECT w.hops + 1, nj.ids, nd.ids, w.seen_jobs || nj.ids, w.seen_datasets || nd.ids
+                FROM \(name) w,
+                LATERAL (SELECT coalesce(array_agg(DISTINCT e.job_id), '{}') AS ids FROM openlineage_edges e
+                         WHERE e.dataset_id = ANY(w.datasets) AND e.direction = \(steps.toJobs)
+                           AND NOT e.job_id = ANY(w.seen_jobs)) nj,
+                LATERAL (SELECT coalesce(array_agg(DISTINCT e.dataset_id), '{}') AS ids FROM openlineage_edges e
+                         WHERE e.job_id = ANY(w.jobs) AND e.direction = \(steps.toDatasets)
+                           AND NOT e.dataset_id = ANY(w.seen_datasets)) nd
+                WHERE w.hops < \(hops) AND cardinality(w.jobs) + cardinality(w.datasets) > 0
+                    AND cardinality(w.seen_jobs) + cardinality(w.seen_datasets) <= \(cap)
+            )
+            """
     }
 }
