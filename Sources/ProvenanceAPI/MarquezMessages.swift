@@ -55,12 +55,16 @@ public enum WireMarquez {
                 })
         }
         let name = node.name.name
+        let facets = JSON.object(node.facets.map { (key: $0.key, value: $0.value) })
         return [
-            "id": ["namespace": .string(node.name.namespace), "name": .string(name)], "type": "BATCH",
+            "id": ["namespace": .string(node.name.namespace), "name": .string(name)],
+            "type": facets["jobType"]?["processingType"] ?? "BATCH",
             "name": .string(name), "simpleName": .string(String(name.split(separator: ".").last ?? Substring(name))),
             "parentJobName": .null, "createdAt": time(node.createdAt), "updatedAt": time(node.updatedAt),
             "namespace": .string(node.name.namespace), "inputs": names(false), "outputs": names(true),
-            "location": .null, "description": .null, "latestRun": node.latestRun.map(run) ?? .null, "facets": [:],
+            "location": facets["sourceCodeLocation"]?["url"] ?? .null,
+            "description": facets["documentation"]?["description"] ?? .null,
+            "latestRun": node.latestRun.map(run) ?? .null, "facets": facets,
             "provenance": provenance(node, key: "context_id"),
         ]
     }

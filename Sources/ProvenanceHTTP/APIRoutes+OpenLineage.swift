@@ -12,6 +12,7 @@ extension APIRoutes {
             let events = try OpenLineageEvent.events(from: body)
             let batch: Bool = if case .array = body { true } else { false }
             var records: [OpenLineageRecord] = []
+            var paths: [String] = []
             records.reserveCapacity(events.count)
             for (index, event) in events.enumerated() {
                 let path = batch ? "[\(index)]" : ""
@@ -19,9 +20,10 @@ extension APIRoutes {
                     records.append(
                         try OpenLineageRecord(
                             event, namespaces: limits.openLineageNamespaces, path: path, landingIn: namespace))
+                    paths.append(path)
                 }
             }
-            try await prepareNamespaces(records, batch: batch, context: context)
+            try await prepareNamespaces(records, paths: paths, context: context)
             let result = try await store.ingestOpenLineage(records)
             return JSONResponse.make(
                 [
@@ -78,14 +80,15 @@ extension APIRoutes {
     }
 
     /// Checks the caller may write in every namespace the events land in, and makes those that do not exist yet
-    /// (audited as the caller's): a writer granted a namespace by name may fill it before anyone made it.
-    private func prepareNamespaces(_ records: [OpenLineageRecord], batch: Bool, context: APIRequestContext)
+    /// (audited as the caller's): a writer granted a namespace by name may fill it before anyone made it. `paths`
+    /// says where in the request each record's event is, for errors.
+    private func prepareNamespaces(_ records: [OpenLineageRecord], paths: [String], context: APIRequestContext)
         async throws
     {
         var checked = Set<String>()
-        for (index, record) in records.enumerated() where checked.insert(record.namespace).inserted {
+        for (record, path) in zip(records, paths) where checked.insert(record.namespace).inserted {
             guard context.principal.holds(.writer, in: record.namespace) else {
-                let field = (batch ? "[\(index)]." : "") + (record.event.kind == .dataset ? "dataset.namespace" : "job.namespace")
+                let field = Validation.join(path, record.event.kind == .dataset ? "dataset.namespace" : "job.namespace")
                 throw ProvenanceError(
                     .permissionDenied,
                     "\(field): the OpenLineage namespace '\(record.event.sourceNamespace)' lands in namespace "
@@ -105,6 +108,7 @@ extension APIRoutes {
         }
     }
 
+    /// Whether the namespace `name` exists.
     private func namespaceExists(_ name: String) async throws(ProvenanceError) -> Bool {
         do {
             _ = try await store.namespaceID(name)

@@ -210,8 +210,9 @@ extension PostgresStore {
         let rows = try await connection.query(
             """
             SELECT j.context_id, j.job_namespace, j.name, n.name, (extract(epoch FROM j.created_at) * 1000000)::int8,
-                (extract(epoch FROM j.updated_at) * 1000000)::int8, \(unescaped: Self.runColumns)
+                (extract(epoch FROM j.updated_at) * 1000000)::int8, \(unescaped: Self.runColumns), c.custom_properties::text
             FROM openlineage_jobs j JOIN namespaces n ON n.id = j.namespace_id
+            JOIN contexts c ON c.id = j.context_id
             LEFT JOIN executions r ON r.id = j.latest_run_id
             WHERE j.context_id = ANY(\(ids))
             """, logger: logger)
@@ -229,7 +230,8 @@ extension PostgresStore {
                     id,
                     OpenLineageGraphNode(
                         name: OpenLineageNodeName(kind: .job, namespace: namespace, name: name), storedIn: storedIn,
-                        nodeID: id, createdAt: created, updatedAt: updated, latestRun: try Self.decodeRun(row, at: 6))
+                        nodeID: id, createdAt: created, updatedAt: updated, latestRun: try Self.decodeRun(row, at: 6),
+                        facets: try Self.properties(try columns[12].decode(String.self), structsOnly: true))
                 ))
         }
         return nodes

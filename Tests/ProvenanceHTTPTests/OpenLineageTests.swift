@@ -231,7 +231,13 @@ import Testing
             ]
             let job: JSON = [
                 "eventTime": "2026-12-07T01:00:00Z", "producer": "p", "schemaURL": "s",
-                "job": ["namespace": .string(F.namespace), "name": "segment_customers"],
+                "job": [
+                    "namespace": .string(F.namespace), "name": "segment_customers",
+                    "facets": [
+                        "jobType": ["_producer": "p", "_schemaURL": "s", "processingType": "STREAMING", "jobType": "JOB"],
+                        "documentation": ["_producer": "p", "_schemaURL": "s", "description": "Segments customers by spend"],
+                    ],
+                ],
                 "inputs": [F.dataset("s3://lake", "customers")], "outputs": [F.dataset("s3://lake", "segments")],
             ]
             // The DatasetEvent comes after the job's: it lands where the dataset is held (airflow-prod).
@@ -243,6 +249,9 @@ import Testing
             #expect(ids == ["job:airflow://prod:segment_customers", "dataset:s3://lake:customers", "dataset:s3://lake:segments"])
             let customers = try #require(graph.json.array("graph").first { $0.string("id") == "dataset:s3://lake:customers" })
             #expect(customers["data"]?["fields"]?.arrayValue?.count == 2)
+            let segment = try #require(graph.json.array("graph").first { $0.string("type") == "JOB" })
+            #expect(segment["data"]?["type"] == "STREAMING")
+            #expect(segment["data"]?["description"] == "Segments customers by spend")
             let executions = try await server.request(.GET, "\(Self.prod)/executions")
             #expect(executions.json.array("executions").isEmpty)
         }

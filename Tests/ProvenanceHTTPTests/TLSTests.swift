@@ -39,23 +39,23 @@ import Testing
         let mutualTLS = try pki.mutualTLS(grants: "- {subject: CN=dashboard, role: reader, namespaces: [default]}\n")
         try await withTestServer(configure: mutualTLS) { server in
             /// curl's answer (status, body) to GET `path` with client certificate `name`, if any.
-            func get(_ path: String, as name: String?) throws -> (status: Int, body: String) {
+            func get(_ path: String, as name: String?) async throws -> (status: Int, body: String) {
                 var arguments = ["-s", "--max-time", "20", "--cacert", pki.ca, "-w", "\n%{http_code}"]
                 if let name { arguments += ["--cert", pki.client(name).certificate, "--key", pki.client(name).key] }
-                let output = try runProgram("curl", arguments + ["https://127.0.0.1:\(server.port)\(path)"])
+                let output = try await awaitProgram("curl", arguments + ["https://127.0.0.1:\(server.port)\(path)"])
                 let lines = output.split(separator: "\n", omittingEmptySubsequences: false)
                 return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n"))
             }
-            let me = try get("/api/v1/whoami", as: "dashboard")
+            let me = try await get("/api/v1/whoami", as: "dashboard")
             #expect(me.status == 200)
             #expect(me.body.contains(#""name":"CN=dashboard""#) && me.body.contains(#""source":"certificate""#), "\(me.body)")
-            #expect(try get("/api/v1/namespaces/default/artifacts", as: "dashboard").status == 200)
-            #expect(try get("/api/v1/namespaces/other/artifacts", as: "dashboard").status == 403)
-            let nobody = try get("/api/v1/namespaces/default/artifacts", as: "nobody")
+            #expect(try await get("/api/v1/namespaces/default/artifacts", as: "dashboard").status == 200)
+            #expect(try await get("/api/v1/namespaces/other/artifacts", as: "dashboard").status == 403)
+            let nobody = try await get("/api/v1/namespaces/default/artifacts", as: "nobody")
             #expect(nobody.status == 401)
             #expect(nobody.body.contains("'CN=nobody' is granted nothing"), "\(nobody.body)")
             // Client certificates are optional on REST: without one, a token is needed as ever.
-            let anonymous = try get("/api/v1/namespaces/default/artifacts", as: nil)
+            let anonymous = try await get("/api/v1/namespaces/default/artifacts", as: nil)
             #expect(anonymous.status == 401)
         }
     }

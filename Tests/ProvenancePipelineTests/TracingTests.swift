@@ -50,12 +50,12 @@ import Testing
                     secrets.append(executorToken)
 
                     // A REST caller in a trace of its own, and one asking for what does not exist.
-                    let listed = try runProgram("curl", [
+                    let listed = try await awaitProgram("curl", [
                         "-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", "traceparent: 00-\(Self.restTrace)-\(Self.restParent)-01",
                         "-H", "Authorization: Bearer \(admin)", "http://127.0.0.1:\(httpPort)/api/v1/namespaces/default/artifacts",
                     ])
                     #expect(listed == "200")
-                    let missing = try runProgram("curl", [
+                    let missing = try await awaitProgram("curl", [
                         "-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", "traceparent: 00-\(Self.missingTrace)-\(Self.restParent)-01",
                         "-H", "Authorization: Bearer \(admin)", "http://127.0.0.1:\(httpPort)/api/v1/namespaces/default/artifacts/987654",
                     ])

@@ -19,3 +19,15 @@ public func runProgram(_ name: String, _ arguments: [String], directory: String?
     }
     return String(decoding: bytes, as: UTF8.self)
 }
+
+/// `runProgram` on a thread of its own, awaited: a test whose program talks to the test's own in-process server
+/// must not block one of the few threads Swift's tasks run on (two on a 2-core machine), for the server's request
+/// handlers run on them too; with both blocked, the program waits for an answer that never comes.
+@discardableResult
+public func awaitProgram(_ name: String, _ arguments: [String], directory: String? = nil) async throws -> String {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread {
+            continuation.resume(with: Result { try runProgram(name, arguments, directory: directory) })
+        }.start()
+    }
+}

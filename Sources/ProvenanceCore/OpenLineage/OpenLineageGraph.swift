@@ -90,7 +90,7 @@ public struct OpenLineageGraphNode: Sendable {
     public var latestRun: OpenLineageRunSummary?
     /// A dataset's current version (nil: unversioned).
     public var currentVersion: String?
-    /// A dataset's current version's facets (its artifact's struct custom properties).
+    /// A job's facets (its context's struct custom properties), or a dataset's current version's (its artifact's).
     public var facets: [JSONMember]
 
     /// Creates a node.
