@@ -81,11 +81,6 @@ public struct OpenLineageRecord: Sendable {
         public var uri: String
         /// The version's custom properties, in the stored tagged form.
         public var properties: JSON
-
-        /// The name and external id of the artifact of `version` (empty: the first, unversioned one).
-        public func artifactName(version: String) -> String {
-            version.isEmpty ? "\(namespace):\(name)" : "\(namespace):\(name)#\(version)"
-        }
     }
 
     /// Applies the mapping rules to `event` (at `path` of the request, for errors), landing it in `namespace`, or
