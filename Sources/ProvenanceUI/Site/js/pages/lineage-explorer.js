@@ -117,10 +117,13 @@ export class LineageExplorer {
     const nodes = [];
     for (const [k, { kind, node, expanded }] of this.nodes) {
       const state = kind === "artifact" ? node.state : node.last_known_state;
+      // An execution is labelled by what ran (its type): its name is mostly an id (an OpenLineage runId), shown
+      // in its detail.
+      const named = kind === "artifact" && node.name;
       nodes.push({
         id: k, kind, state: state || "UNKNOWN", badge: expanded ? null : "+",
-        label: node.name || `${node.type} #${node.id}`,
-        sublabel: [node.name ? `${node.type} #${node.id}` : null, state, kind === "artifact" && node.uri ? node.uri.split("/").pop() : null]
+        label: named ? node.name : `${node.type} #${node.id}`,
+        sublabel: [named ? `${node.type} #${node.id}` : null, state, kind === "artifact" && node.uri ? node.uri.split("/").pop() : null]
           .filter(Boolean).join(" · "),
         href: this.href(kind, node) || "#",
         title: `${kind} ${node.id}: ${node.type}${node.uri ? ` at ${node.uri}` : ""}${expanded ? "" : " (click to open one more hop)"}`,
