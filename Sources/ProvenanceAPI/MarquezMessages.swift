@@ -98,8 +98,8 @@ public enum WireMarquez {
         let ended = properties["ended_at"]?["string"]
         var duration = JSON.null
         if let start = started?.stringValue, let end = ended?.stringValue,
-            let from = try? OpenLineageTime.microseconds(start, field: ""),
-            let to = try? OpenLineageTime.microseconds(end, field: "")
+            let from = try? RFC3339Time.microseconds(start, field: ""),
+            let to = try? RFC3339Time.microseconds(end, field: "")
         {
             duration = .int((to - from) / 1000)
         }
@@ -129,7 +129,7 @@ public enum WireMarquez {
     }
 
     private static func time(_ microseconds: Int64) -> JSON {
-        .string(OpenLineageTime.text(microseconds: microseconds))
+        .string(RFC3339Time.text(microseconds: microseconds))
     }
 
     private static func provenance(_ node: OpenLineageGraphNode, key: String) -> JSON {

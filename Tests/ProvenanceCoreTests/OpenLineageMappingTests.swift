@@ -3,14 +3,14 @@ import Testing
 
 @Suite struct OpenLineageMappingTests {
     @Test func timesAreReadWithAnyFractionAndOffsetAndWrittenInUTC() throws {
-        let utc = try OpenLineageTime.microseconds("2024-05-01T10:00:00Z", field: "t")
-        #expect(try OpenLineageTime.microseconds("2024-05-01T12:00:00+02:00", field: "t") == utc)
-        #expect(try OpenLineageTime.microseconds("2024-05-01T10:00:00", field: "t") == utc)
-        #expect(try OpenLineageTime.microseconds("2024-05-01T10:00:00.123456789Z", field: "t") == utc + 123_456)
-        #expect(OpenLineageTime.text(microseconds: utc + 5) == "2024-05-01T10:00:00.000005Z")
-        #expect(OpenLineageTime.text(microseconds: 0) == "1970-01-01T00:00:00.000000Z")
+        let utc = try RFC3339Time.microseconds("2024-05-01T10:00:00Z", field: "t")
+        #expect(try RFC3339Time.microseconds("2024-05-01T12:00:00+02:00", field: "t") == utc)
+        #expect(try RFC3339Time.microseconds("2024-05-01T10:00:00", field: "t") == utc)
+        #expect(try RFC3339Time.microseconds("2024-05-01T10:00:00.123456789Z", field: "t") == utc + 123_456)
+        #expect(RFC3339Time.text(microseconds: utc + 5) == "2024-05-01T10:00:00.000005Z")
+        #expect(RFC3339Time.text(microseconds: 0) == "1970-01-01T00:00:00.000000Z")
         for bad in ["2024-02-30T00:00:00Z", "2024-05-01", "yesterday", "2024-05-01T10:00:00+2", "2024-05-01T25:00:00Z"] {
-            #expect(throws: ProvenanceError.self, "\(bad)") { try OpenLineageTime.microseconds(bad, field: "t") }
+            #expect(throws: ProvenanceError.self, "\(bad)") { try RFC3339Time.microseconds(bad, field: "t") }
         }
     }
 

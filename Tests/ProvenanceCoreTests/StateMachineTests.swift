@@ -33,6 +33,7 @@ import Testing
         checkEveryTriple(StateMachine.runs)
         checkEveryTriple(StateMachine.tasks)
         checkEveryTriple(StateMachine.attempts)
+        checkEveryTriple(StateMachine.ticks)
     }
 
     @Test func theStateSetsAreTheTablesOwn() {
@@ -41,6 +42,7 @@ import Testing
         #expect(StateMachine.tasks.unfinishedStates == [.pending, .queued, .running])
         #expect(StateMachine.tasks.finalStates == [.succeeded, .failed, .cached, .skipped, .canceled])
         #expect(StateMachine.attempts.unfinishedStates == [.running])
+        #expect(StateMachine.ticks.unfinishedStates == [.queued])
         #expect(RunState.allCases.filter(\.isFinal) == StateMachine.runs.finalStates)
         #expect(TaskState.allCases.filter(\.isFinal) == StateMachine.tasks.finalStates)
     }
@@ -60,6 +62,7 @@ import Testing
         #expect(reachable(StateMachine.runs) == Set(RunState.allCases))
         #expect(reachable(StateMachine.tasks) == Set(TaskState.allCases))
         #expect(reachable(StateMachine.attempts) == Set(AttemptState.allCases))
+        #expect(reachable(StateMachine.ticks) == Set(TickState.allCases))
         // No unfinished state is a dead end.
         for state in StateMachine.tasks.unfinishedStates {
             #expect(StateMachine.tasks.transitions.contains { $0.from == state && $0.event != .retry }, "\(state.name)")

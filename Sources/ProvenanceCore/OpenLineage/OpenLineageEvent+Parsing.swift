@@ -20,7 +20,7 @@ extension OpenLineageEvent {
     /// Reads one event at `path` of the request.
     public static func parse(_ json: JSON, path: String) throws(ProvenanceError) -> OpenLineageEvent {
         let event = try JSONObjectReader(json, path: path)
-        let eventTime = try OpenLineageTime.microseconds(
+        let eventTime = try RFC3339Time.microseconds(
             try event.requiredString("eventTime"), field: event.field("eventTime"))
         for required in ["producer", "schemaURL"] where try event.requiredString(required).isEmpty {
             throw .invalid(event.field(required), "must not be empty")

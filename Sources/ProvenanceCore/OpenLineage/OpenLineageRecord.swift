@@ -105,7 +105,7 @@ public struct OpenLineageRecord: Sendable {
         if let runID = event.runID, let type = event.eventType {
             let state = OpenLineageRunStates.state(after: type)
             var properties = Self.facetProperties(event.runFacets)
-            let time = JSON.object([(key: "string", value: .string(OpenLineageTime.text(microseconds: event.eventTime)))])
+            let time = JSON.object([(key: "string", value: .string(RFC3339Time.text(microseconds: event.eventTime)))])
             if type == .start { properties.append(("started_at", time)) }
             if OpenLineageRunStates.isEnd(state) { properties.append(("ended_at", time)) }
             self.run = Run(runID: runID, state: state, properties: .object(properties))

@@ -22,6 +22,8 @@ public enum EngineEvent: String, Sendable, CaseIterable, Hashable {
     case retry
     /// The run's last unfinished task ended.
     case finish
+    /// A schedule's tick made its run.
+    case fire
 }
 
 /// The states of one kind of row the engine moves (runs, tasks, attempts).
@@ -153,6 +155,11 @@ public enum StateMachine {
     public static let attempts = TransitionTable<AttemptState>(initial: .running, [
         .init(.running, .succeeded, on: .complete), .init(.running, .failed, on: .fail),
         .init(.running, .lost, on: .lose), .init(.running, .canceled, on: .cancel),
+    ])
+
+    /// Schedules' ticks: QUEUED until they fire, are skipped or fail (see `TickState`).
+    public static let ticks = TransitionTable<TickState>(initial: .queued, [
+        .init(.queued, .fired, on: .fire), .init(.queued, .skipped, on: .skip), .init(.queued, .failed, on: .fail),
     ])
 
     /// The state a run ends in once none of its tasks is unfinished: CANCELED if it was being cancelled, else
