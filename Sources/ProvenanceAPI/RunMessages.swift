@@ -6,6 +6,8 @@ public struct RunListQuery: Sendable, Equatable {
     public var state: RunState?
     /// Only runs with all these labels.
     public var labels: [String: String]
+    /// Only runs this schedule made.
+    public var schedule: String?
     public var pageSize: Int
     /// Where the page before ended (its `next_page_token`).
     public var pageToken: String?
@@ -27,6 +29,7 @@ public struct RunListQuery: Sendable, Equatable {
             state = parsed
         }
         if let text = try query.value("labels") { labels = try RunRequest.labelFilter(text) }
+        schedule = try query.value("schedule")
         if let size = try query.integer("page_size") { pageSize = try PageRequest.checkSize(Int(clamping: size)) }
         if let token = try query.value("page_token"), !token.isEmpty { pageToken = token }
     }
@@ -38,6 +41,7 @@ public struct RunListQuery: Sendable, Equatable {
         if let pipeline { query.append("pipeline", pipeline) }
         if let state { query.append("state", state.name) }
         if !labels.isEmpty { query.append("labels", labels.keys.sorted().map { "\($0)=\(labels[$0]!)" }.joined(separator: ",")) }
+        if let schedule { query.append("schedule", schedule) }
         if let pageToken { query.append("page_token", pageToken) }
         return query
     }

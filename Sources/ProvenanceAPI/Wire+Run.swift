@@ -63,6 +63,13 @@ public enum WireRun {
         members.append((key: "task_counts", value: .object(TaskState.allCases.compactMap { state in
             run.taskCounts[state].map { (key: state.name, value: .int(Int64($0))) }
         })))
+        if let schedule = run.schedule {
+            var fire: [(key: String, value: JSON)] = []
+            if let name = schedule.name { fire.append((key: "name", value: .string(name))) }
+            fire.append((key: "scheduled_time", value: .string(RFC3339Time.text(microseconds: schedule.scheduledTime, fraction: false))))
+            fire.append((key: "scheduled_time_since_epoch", value: .int(schedule.scheduledTime / 1000)))
+            members.append((key: "schedule", value: .object(fire)))
+        }
         return .object(members)
     }
 
@@ -151,6 +158,10 @@ public enum WireRun {
         run.tasks = try (reader.array("tasks") ?? []).map { entry throws(ProvenanceError) in try task(entry) }
         for member in try reader.members("task_counts") ?? [] {
             if let state = TaskState(name: member.key), case .int(let count) = member.value { run.taskCounts[state] = Int(count) }
+        }
+        if let schedule = try reader.object("schedule") {
+            run.schedule = RunSchedule(
+                name: try schedule.string("name"), scheduledTime: try WirePipeline.required(schedule, "scheduled_time_since_epoch") * 1000)
         }
         return run
     }

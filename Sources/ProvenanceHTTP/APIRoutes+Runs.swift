@@ -47,10 +47,10 @@ extension APIRoutes {
         }
     }
 
-    /// A page of runs, newest first: `pipeline`, `state` and `labels=key=value,key=value` filter it.
+    /// A page of runs, newest first: `pipeline`, `state`, `schedule` and `labels=key=value,key=value` filter it.
     private func listRuns(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let query = try RunListQuery(query: request.queryString)
-        let filter = RunListFilter(pipeline: query.pipeline, state: query.state, labels: query.labels)
+        let filter = RunListFilter(pipeline: query.pipeline, state: query.state, labels: query.labels, schedule: query.schedule)
         let fingerprint = "runs|\(filter.fingerprint)"
         let before = try query.pageToken.map { token throws(ProvenanceError) in RunID(try PageToken.decode(token, fingerprint: fingerprint).id) }
         let page = try await store.listRuns(namespace: try context.namespace(), filter: filter, size: query.pageSize, before: before)

@@ -50,6 +50,7 @@ struct APIRoutes: Sendable {
         registerLineage(namespace)
         registerPipelines(namespace)
         registerRuns(namespace)
+        registerSchedules(namespace)
         registerRunMetrics(namespace)
         registerEventStream(namespace)
         registerMarquez(api: api, namespace: namespace)

@@ -31,13 +31,14 @@ public final class Engine: Sendable {
 
     /// The engine's background work, to run in the server's ServiceGroup: the notification listener that wakes
     /// waiting executors, the reaper of expired leases, the releaser of ready tasks left for later, the refresher of
-    /// the task tables' statistics and (when the policy removes anything) the retention sweeper.
+    /// the task tables' statistics, the scheduler and (when the policy removes anything) the retention sweeper.
     public var services: [any Service] {
         let core: [any Service] = [
             TaskQueueListener(
                 store: store, onQueued: { [waiters] in waiters.wake($0) },
                 onReleasesDeferred: { [releaseWakeups] in releaseWakeups.wake() }, onStreamEvents: { [stream] in stream.wake() }),
             stream, LeaseReaper(engine: self), DeferredReleaser(engine: self), TaskStatisticsRefresher(engine: self),
+            Scheduler(engine: self),
         ]
         return settings.retention.removesAnything ? core + [RetentionSweeper(engine: self)] : core
     }

@@ -16,6 +16,16 @@ public struct EngineSettings: Sendable, Equatable {
     /// How often every replica applies `retention` (one at a time).
     public var retentionInterval: Duration = .seconds(600)
 
+    /// How often every replica looks for due schedules (a fire due, or a queued one with room).
+    public var scheduleInterval: Duration = .seconds(1)
+    /// How late a fire may be made and still count as on time; a fire found later than this counts as missed
+    /// (what `catch_up` decides about).
+    public var scheduleGrace: Duration = .seconds(60)
+    /// The most due schedules one look of the scheduler takes.
+    public var scheduleBatch = 200
+    /// How many schedules one replica's scheduler looks at at once.
+    public var scheduleConcurrency = 4
+
     /// The defaults.
     public init() {}
 

@@ -74,6 +74,8 @@ private func composeServer(
     engineSettings.leaseDuration = config.leaseDuration
     engineSettings.longPollLimit = config.longPollLimit
     engineSettings.reaperInterval = config.reaperInterval
+    engineSettings.scheduleInterval = config.scheduleInterval
+    engineSettings.scheduleGrace = config.scheduleGrace
     engineSettings.reapBatch = config.reapBatch
     engineSettings.retention = config.retention
     engineSettings.retentionInterval = config.retentionInterval

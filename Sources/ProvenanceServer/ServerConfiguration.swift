@@ -92,6 +92,10 @@ public struct ServerConfiguration: Sendable {
     public var reaperInterval: Duration = EngineSettings().reaperInterval
     /// The most expired leases one reaper transaction ends.
     public var reapBatch = EngineSettings().reapBatch
+    /// How often every replica looks for due schedules.
+    public var scheduleInterval: Duration = EngineSettings().scheduleInterval
+    /// How late a fire may be made and still count as on time.
+    public var scheduleGrace: Duration = EngineSettings().scheduleGrace
     /// How recently an executor must have been seen to count as attached.
     public var executorLiveness: Duration = StoreOptions().executorLiveness
     /// Lease transactions at once (0: one per four cores).

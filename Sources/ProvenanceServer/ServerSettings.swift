@@ -34,6 +34,10 @@ public enum ServerSettings {
         .duration("long-poll-limit", \.longPollLimit, help: "The longest a lease request waits for a task before it is answered with none."),
         .duration("reaper-interval", \.reaperInterval, help: "How often every replica ends expired leases and wakes executors for retries whose backoff ended."),
         .integer("reap-batch", \.reapBatch, in: 1...100_000, help: "The most expired leases one reaper transaction ends (it goes on while any are left)."),
+        .duration("schedule-interval", \.scheduleInterval, help: "How often every replica looks for due schedules (fires due, queued fires with room)."),
+        .duration(
+            "schedule-grace", \.scheduleGrace,
+            help: "How late a schedule's fire may be made and still count as on time; later ones are missed fires, which catch_up decides about."),
         .duration(
             "executor-liveness", \.executorLiveness,
             help: "How recently an executor must have been seen to count as attached (listings, why tasks wait, /metrics)."),

@@ -9,37 +9,47 @@ extension PostgresStore {
     public func cancelRun(_ id: RunID, namespace: String, actor: AuditActor) async throws(ProvenanceError) {
         let namespaceID = try await namespaceID(namespace)
         try await transactionFinishingRuns { [self] connection in
-            let rows = try await connection.query(
-                "SELECT state FROM runs WHERE id = \(id.rawValue) AND namespace_id = \(namespaceID.rawValue) FOR UPDATE",
-                logger: logger)
-            var state: RunState?
-            for try await value in rows.decode(Int16.self) { state = RunState(rawValue: value) }
-            guard let state else { throw ProvenanceError.notFound("run \(id) not found") }
-            guard !state.isFinal, state != .canceling else { return ((), []) }
-            try await connection.query(
-                """
-                UPDATE runs SET \(unescaped: StateTransitionSQL.set(RunState.canceling, on: .cancel))
-                WHERE id = \(id.rawValue) AND \(unescaped: StateTransitionSQL.from(RunState.canceling, on: .cancel))
-                """, logger: logger)
-            // Tasks not started end now; running ones are told at their executor's next heartbeat.
-            try await connection.query(
-                """
-                WITH ended AS (
-                    UPDATE tasks SET \(unescaped: StateTransitionSQL.set(TaskState.canceled, on: .cancel)), end_time = now()
-                    WHERE run_id = \(id.rawValue)
-                        AND \(unescaped: StateTransitionSQL.from(TaskState.canceled, on: .cancel, only: [.pending, .queued]))
-                    RETURNING run_id
-                )
-                \(unescaped: TaskAdvance.countEnded)
-                """, logger: logger)
-            try await connection.query(
-                "UPDATE tasks SET cancel_requested = true WHERE run_id = \(id.rawValue) AND state = \(unescaped: TaskAdvance.literals([.running]))",
-                logger: logger)
-            try await Self.appendAudit(
-                connection, actor: actor, action: "run.cancel", namespaces: .only([namespace]), target: "run \(id)",
-                details: ["previous_state": .string(state.name)], logger: logger)
+            try await cancel(id, namespaceID: namespaceID, namespace: namespace, actor: actor, on: connection)
             return ((), [id])
         }
+    }
+
+    /// Cancels run `id` on `connection`, inside the caller's transaction (see `cancelRun`); the caller finishes the
+    /// run if nothing is left running. Returns whether the run was moving and is now CANCELING.
+    @discardableResult
+    func cancel(_ id: RunID, namespaceID: NamespaceID, namespace: String, actor: AuditActor, on connection: PostgresConnection)
+        async throws -> Bool
+    {
+        let rows = try await connection.query(
+            "SELECT state FROM runs WHERE id = \(id.rawValue) AND namespace_id = \(namespaceID.rawValue) FOR UPDATE",
+            logger: logger)
+        var state: RunState?
+        for try await value in rows.decode(Int16.self) { state = RunState(rawValue: value) }
+        guard let state else { throw ProvenanceError.notFound("run \(id) not found") }
+        guard !state.isFinal, state != .canceling else { return false }
+        try await connection.query(
+            """
+            UPDATE runs SET \(unescaped: StateTransitionSQL.set(RunState.canceling, on: .cancel))
+            WHERE id = \(id.rawValue) AND \(unescaped: StateTransitionSQL.from(RunState.canceling, on: .cancel))
+            """, logger: logger)
+        // Tasks not started end now; running ones are told at their executor's next heartbeat.
+        try await connection.query(
+            """
+            WITH ended AS (
+                UPDATE tasks SET \(unescaped: StateTransitionSQL.set(TaskState.canceled, on: .cancel)), end_time = now()
+                WHERE run_id = \(id.rawValue)
+                    AND \(unescaped: StateTransitionSQL.from(TaskState.canceled, on: .cancel, only: [.pending, .queued]))
+                RETURNING run_id
+            )
+            \(unescaped: TaskAdvance.countEnded)
+            """, logger: logger)
+        try await connection.query(
+            "UPDATE tasks SET cancel_requested = true WHERE run_id = \(id.rawValue) AND state = \(unescaped: TaskAdvance.literals([.running]))",
+            logger: logger)
+        try await Self.appendAudit(
+            connection, actor: actor, action: "run.cancel", namespaces: .only([namespace]), target: "run \(id)",
+            details: ["previous_state": .string(state.name)], logger: logger)
+        return true
     }
 
     /// Runs the failed, skipped and cancelled tasks of ended run `id` again, reusing what succeeded: each gets

@@ -9,17 +9,20 @@ public struct RunListFilter: Sendable, Equatable {
     public var state: RunState?
     /// Only runs with all these labels.
     public var labels: [String: String]
+    /// Only runs this schedule made.
+    public var schedule: String?
 
     /// Creates a filter; the default shows every run.
-    public init(pipeline: String? = nil, state: RunState? = nil, labels: [String: String] = [:]) {
+    public init(pipeline: String? = nil, state: RunState? = nil, labels: [String: String] = [:], schedule: String? = nil) {
         self.pipeline = pipeline
         self.state = state
         self.labels = labels
+        self.schedule = schedule
     }
 
     /// A stable description, binding page tokens to the listing that issued them.
     public var fingerprint: String {
-        "p=\(pipeline ?? "\u{0}")|s=\(state.map { String($0.rawValue) } ?? "-")|l=\(PostgresStore.labelsText(labels))"
+        "p=\(pipeline ?? "\u{0}")|s=\(state.map { String($0.rawValue) } ?? "-")|l=\(PostgresStore.labelsText(labels))|sc=\(schedule ?? "\u{0}")"
     }
 }
 
@@ -71,6 +74,8 @@ extension PostgresStore {
             r.namespace_id = \(namespaceID.rawValue) AND (\(filter.pipeline)::text IS NULL OR p.name = \(filter.pipeline))
                 AND (\(filter.state.map { Int64($0.rawValue) })::int8 IS NULL OR r.state = \(filter.state.map { Int64($0.rawValue) }))
                 AND r.labels @> \(labels)::jsonb AND (\(before?.rawValue)::int8 IS NULL OR r.id < \(before?.rawValue))
+                AND (\(filter.schedule)::text IS NULL
+                     OR r.schedule_id = (SELECT id FROM schedules WHERE namespace_id = \(namespaceID.rawValue) AND name = \(filter.schedule)))
             """, limit: size + 1)
         guard runs.count > size else { return Page(items: runs, next: nil) }
         let items = Array(runs.prefix(size))

@@ -6,6 +6,17 @@ extension PostgresStore {
     /// artifacts its URI inputs name, and one task per step; tasks that wait for nothing are made ready at once
     /// (queued, or done from the cache). Returns the run's id.
     public func submitRun(_ request: RunRequest, namespace: String) async throws(ProvenanceError) -> RunID {
+        let submission = try await prepareRun(request, namespace: namespace)
+        return try await transactionFinishingRuns { [self] connection in
+            try await submission.insert(on: connection, store: self)
+        }
+    }
+
+    /// Everything a run's submission reads (the pipeline version, its components, the run's plan, the types it
+    /// needs), read outside the transaction that writes it; `fire` names the schedule's fire that makes it.
+    func prepareRun(_ request: RunRequest, namespace: String, fire: ScheduledFire? = nil) async throws(ProvenanceError)
+        -> RunSubmission
+    {
         try request.validate()
         let namespaceID = try await namespaceID(namespace)
         let version = try await pipelineVersion(request.pipeline, digest: request.version, namespace: namespace)
@@ -19,13 +30,10 @@ extension PostgresStore {
         for typeName in Set(uriTypes.values) {
             uriArtifactTypes[typeName] = try await engineType(PipelineMetadata.artifactType(typeName), namespace: namespace).id
         }
-        let types = uriArtifactTypes
-        let submission = RunSubmission(
+        return RunSubmission(
             namespaceID: namespaceID, version: version, plan: plan, components: components, labels: request.labels,
-            cache: request.cache, runContextType: runContextType, uriInputTypes: uriTypes, artifactTypes: types)
-        return try await transactionFinishingRuns { [self] connection in
-            try await submission.insert(on: connection, store: self)
-        }
+            cache: request.cache, runContextType: runContextType, uriInputTypes: uriTypes, artifactTypes: uriArtifactTypes,
+            fire: fire)
     }
 
     /// The URIs the plan's inputs name, each with the artifact type of the input it feeds.
@@ -42,8 +50,15 @@ extension PostgresStore {
     }
 }
 
+/// The schedule's fire a run is made for.
+struct ScheduledFire: Sendable {
+    let schedule: ScheduleID
+    /// The fire's nominal time, microseconds since the epoch.
+    let nominalTime: Int64
+}
+
 /// The rows one run submission writes (see `PostgresStore.submitRun`).
-private struct RunSubmission: Sendable {
+struct RunSubmission: Sendable {
     let namespaceID: NamespaceID
     let version: StoredPipelineVersion
     let plan: RunPlan
@@ -55,6 +70,7 @@ private struct RunSubmission: Sendable {
     let uriInputTypes: [String: String]
     /// Artifact type ids by name.
     let artifactTypes: [String: TypeID]
+    let fire: ScheduledFire?
 
     func insert(on connection: PostgresConnection, store: PostgresStore) async throws -> (result: RunID, runs: Set<RunID>) {
         let logger = store.logger
@@ -63,10 +79,12 @@ private struct RunSubmission: Sendable {
         var runID = RunID(0)
         for try await id in try await connection.prepared(RunEngineSQL.InsertRun.self, 
             """
-            INSERT INTO runs (namespace_id, pipeline_id, version_id, state, parameters, labels, cache, context_id, history)
+            INSERT INTO runs (namespace_id, pipeline_id, version_id, state, parameters, labels, cache, context_id, history,
+                              schedule_id, scheduled_time)
             VALUES (\(namespaceID), \(version.pipelineID), \(version.versionID),
                     \(unescaped: StateTransitionSQL.initial(RunState.self)), \(parameters)::jsonb, \(labelText)::jsonb, \(cache), 0,
-                    \(unescaped: StateTransitionSQL.submittedHistory))
+                    \(unescaped: StateTransitionSQL.submittedHistory), \(fire?.schedule),
+                    timestamptz 'epoch' + \(fire?.nominalTime)::int8 * interval '1 microsecond')
             RETURNING id
             """, logger: logger
         ).decode(RunID.self) { runID = id }

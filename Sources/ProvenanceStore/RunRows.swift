@@ -10,20 +10,25 @@ struct RunRow {
         p.context_id, r.context_id, \(PostgresStore.microseconds("r.create_time")), \(PostgresStore.microseconds("r.start_time")),
         \(PostgresStore.microseconds("r.end_time")),
         (SELECT coalesce(json_object_agg(c.state, c.n), '{}')::text
-         FROM (SELECT state, count(*) AS n FROM tasks WHERE run_id = r.id GROUP BY state) c)
+         FROM (SELECT state, count(*) AS n FROM tasks WHERE run_id = r.id GROUP BY state) c),
+        (SELECT s.name FROM schedules s WHERE s.id = r.schedule_id), \(PostgresStore.microseconds("r.scheduled_time"))
         """
 
     init(_ row: PostgresRow) throws {
-        let (id, pipeline, digest, state, history, parameters, labels, cache, pipelineContextID, runContextID, created,
-             started, ended, taskCounts) =
-            try row.decode((RunID, String, String, Int16, String, String, String, Bool, ContextID, ContextID, Int64, Int64?,
-                            Int64?, String).self)
+        var columns = row.makeIterator()
+        func next<Value: PostgresDecodable>(_: Value.Type) throws -> Value { try columns.next()!.decode(Value.self) }
+        let (id, pipeline, digest, state) = (try next(RunID.self), try next(String.self), try next(String.self), try next(Int16.self))
+        let (history, parameters, labels, cache) = (try next(String.self), try next(String.self), try next(String.self), try next(Bool.self))
+        let (pipelineContextID, runContextID) = (try next(ContextID.self), try next(ContextID.self))
+        let (created, started, ended) = (try next(Int64.self), try next(Int64?.self), try next(Int64?.self))
+        let (taskCounts, scheduleName, scheduledTime) = (try next(String.self), try next(String?.self), try next(Int64?.self))
         run = Run(
             id: id, pipeline: pipeline, version: digest, state: RunState(rawValue: state) ?? .failed,
             history: try Self.history(history), parameters: try TaskAdvance.object(try JSONParser.parse(parameters)),
             labels: try PostgresStore.labels(labels), cache: cache, pipelineContextID: pipelineContextID,
             runContextID: runContextID, createTime: created, startTime: started, endTime: ended,
-            taskCounts: try Self.taskCounts(taskCounts))
+            taskCounts: try Self.taskCounts(taskCounts),
+            schedule: scheduledTime.map { RunSchedule(name: scheduleName, scheduledTime: $0) })
     }
 
     /// `{"3": 12, "2": 4}` (task state number to count) as counts by state.

@@ -118,6 +118,16 @@ import Testing
             let run = try await check(.POST, root + "/runs", base + "/runs", json: ["pipeline": "contract", "labels": ["team": "search"]])
             let runID = run.int("id")
             _ = try await check(.GET, root + "/runs", base + "/runs?labels=team=search&page_size=1")
+            _ = try await check(.POST, root + "/schedules", base + "/schedules", json: ["name": "hourly", "pipeline": "contract", "interval": "1h"])
+            _ = try await check(.POST, root + "/schedules", base + "/schedules", json: ["name": "bad", "pipeline": "contract", "cron": "x"])
+            _ = try await check(
+                .PUT, root + "/schedules/{name}", base + "/schedules/hourly",
+                json: ["pipeline": "contract", "cron": "0 2 * * *", "time_zone": "Europe/Berlin"])
+            _ = try await check(.GET, root + "/schedules", base + "/schedules")
+            _ = try await check(.GET, root + "/schedules/{name}", base + "/schedules/hourly")
+            _ = try await check(.POST, root + "/schedules/{name}:pause", base + "/schedules/hourly:pause")
+            _ = try await check(.POST, root + "/schedules/{name}:resume", base + "/schedules/hourly:resume")
+            _ = try await check(.GET, root + "/schedules/{name}/ticks", base + "/schedules/hourly/ticks")
             let executor = try await check(.POST, "/api/v1/executors", "/api/v1/executors", json: [
                 "name": "contract", "capacity": ["slots": 2, "cpu": 2, "memory_mb": 1024],
             ])
@@ -162,7 +172,7 @@ import Testing
                 "LineageSubgraph", "Readiness", "Component", "ComponentList", "PipelineVersion", "PipelineList", "Pipeline",
                 "PipelineVersionList", "Run", "RunList", "Task", "TaskList", "Attempt", "TaskArtifact", "Executor",
                 "ExecutorList", "LeaseList", "Lease", "LeaseStatusList", "Outcome", "LogLines", "Principal", "IssuedToken",
-                "TokenList", "Token", "AuditPage", "AuditEntry",
+                "TokenList", "Token", "AuditPage", "AuditEntry", "Schedule", "ScheduleSpec", "ScheduleList", "TickPage",
             ]))
         }
     }

@@ -36,7 +36,8 @@ public struct AuditEntry: Sendable {
     public var time: Int64
     /// Who.
     public var actor: AuditActor
-    /// What (`token.create`, `token.revoke`, `namespace.create`, `run.cancel`, `run.retry`).
+    /// What (`token.create`, `token.revoke`, `namespace.create`, `run.cancel`, `run.retry`, `schedule.create`,
+    /// `schedule.update`, `schedule.pause`, `schedule.resume`, `schedule.delete`).
     public var action: String
     /// The namespaces it concerns; all for changes to the whole server.
     public var namespaces: NamespaceScope

@@ -10,6 +10,8 @@ public enum RunTag {}
 public enum TaskTag {}
 /// Tag for executor ids.
 public enum ExecutorTag {}
+/// Tag for schedule ids.
+public enum ScheduleTag {}
 
 /// The id of a registered component version.
 public typealias ComponentID = Identifier<ComponentTag>
@@ -23,3 +25,5 @@ public typealias RunID = Identifier<RunTag>
 public typealias TaskID = Identifier<TaskTag>
 /// The id of an attached executor.
 public typealias ExecutorID = Identifier<ExecutorTag>
+/// The id of a schedule.
+public typealias ScheduleID = Identifier<ScheduleTag>

@@ -25,13 +25,15 @@ public struct Run: Sendable, Equatable {
     public var tasks: [RunTask]
     /// How many of its tasks are in each state (every task counted, whether or not `tasks` holds them).
     public var taskCounts: [TaskState: Int]
+    /// The schedule's fire that made it, if one did.
+    public var schedule: RunSchedule?
 
     /// Creates a run value.
     public init(
         id: RunID, pipeline: String, version: String, state: RunState, history: [StateChange<RunState>],
         parameters: [String: JSON], labels: [String: String], cache: Bool, pipelineContextID: ContextID,
         runContextID: ContextID, createTime: Int64, startTime: Int64? = nil, endTime: Int64? = nil, tasks: [RunTask] = [],
-        taskCounts: [TaskState: Int] = [:]
+        taskCounts: [TaskState: Int] = [:], schedule: RunSchedule? = nil
     ) {
         self.id = id
         self.pipeline = pipeline
@@ -48,6 +50,21 @@ public struct Run: Sendable, Equatable {
         self.endTime = endTime
         self.tasks = tasks
         self.taskCounts = taskCounts
+        self.schedule = schedule
+    }
+}
+
+/// The schedule's fire that made a run.
+public struct RunSchedule: Sendable, Equatable {
+    /// The schedule's name (nil once it is deleted).
+    public var name: String?
+    /// The fire's nominal time, microseconds since the epoch.
+    public var scheduledTime: Int64
+
+    /// Creates a value.
+    public init(name: String?, scheduledTime: Int64) {
+        self.name = name
+        self.scheduledTime = scheduledTime
     }
 }
 
