@@ -226,13 +226,13 @@ public final class ProvenanceClient: Sendable {
 
     // MARK: Transport
 
-    private func send(
+    func send(
         _ method: HTTPMethod, _ path: String, json: JSON? = nil, timeout: Duration = requestTimeout
     ) async throws(ProvenanceError) -> (status: Int, json: JSON) {
         try await send(method, path, body: json.map(JSONWriter.bytes), contentType: "application/json", timeout: timeout)
     }
 
-    private func send(
+    func send(
         _ method: HTTPMethod, _ path: String, body: [UInt8]?, contentType: String, timeout: Duration = requestTimeout
     ) async throws(ProvenanceError) -> (status: Int, json: JSON) {
         var request = HTTPClientRequest(url: baseURL + path)
@@ -269,7 +269,7 @@ public final class ProvenanceClient: Sendable {
     }
 
     /// The elements of the array `key` of an answer, each read by `read`.
-    private static func items<Item>(_ json: JSON, _ key: String, _ read: (JSON) throws(ProvenanceError) -> Item)
+    static func items<Item>(_ json: JSON, _ key: String, _ read: (JSON) throws(ProvenanceError) -> Item)
         throws(ProvenanceError) -> [Item]
     {
         guard case .array(let elements)? = json[key] else { return [] }
@@ -279,7 +279,7 @@ public final class ProvenanceClient: Sendable {
         return items
     }
 
-    private static func encoded(_ text: String) -> String {
+    static func encoded(_ text: String) -> String {
         text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? text
     }
 }

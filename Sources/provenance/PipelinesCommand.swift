@@ -67,11 +67,12 @@ struct ComponentsCommand: AsyncParsableCommand {
 struct ApplySpecs: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "apply",
-        abstract: "Register the components and apply the pipelines of spec files (JSON, or YAML with documents separated by ---).",
+        abstract: "Register the components and apply the pipelines and schedules of spec files (JSON, or YAML with documents separated by ---).",
         discussion: """
-            A document with `steps` is a pipeline, any other a component; components are registered first. A \
-            component version already registered with the same definition is left as it is; a pipeline spec \
-            already applied keeps its version (a changed spec is a new version).
+            A document with `steps` is a pipeline, one naming a `pipeline` a schedule, any other a component; \
+            components are registered first, schedules last. A component version already registered with the same \
+            definition is left as it is; a pipeline spec already applied keeps its version (a changed spec is a new \
+            version); a schedule is created, or replaced keeping its cursor.
             """)
 
     @OptionGroup var options: ClientOptions

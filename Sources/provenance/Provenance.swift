@@ -1,13 +1,13 @@
 import ArgumentParser
 
 /// The `provenance` command: the server (`serve`), an executor (`executor`), and client verbs over the REST API
-/// (`pipelines`, `components`, `runs`, `artifacts`), all thin fronts over the library modules.
+/// (`pipelines`, `components`, `runs`, `schedules`, `artifacts`), all thin fronts over the library modules.
 struct Provenance: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "provenance",
         abstract: "A metadata and lineage server for machine-learning pipelines (MLMD's data model, on PostgreSQL).",
         subcommands: [
-            Serve.self, ExecutorCommand.self, PipelinesCommand.self, ComponentsCommand.self, RunsCommand.self,
+            Serve.self, ExecutorCommand.self, PipelinesCommand.self, ComponentsCommand.self, RunsCommand.self, SchedulesCommand.self,
             ArtifactsCommand.self, TokensCommand.self, Migrate.self, Backup.self, Restore.self, Version.self, Bench.self,
         ],
         defaultSubcommand: Serve.self)

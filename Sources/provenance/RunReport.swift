@@ -18,6 +18,10 @@ struct RunReport {
         if !run.labels.isEmpty {
             Swift.print("labels: " + run.labels.keys.sorted().map { "\($0)=\(run.labels[$0]!)" }.joined(separator: " "))
         }
+        if let schedule = run.schedule {
+            let time = RFC3339Time.text(microseconds: schedule.scheduledTime, fraction: false)
+            Swift.print("scheduled: \(schedule.name.map { "by \($0) " } ?? "")for \(time)")
+        }
         Swift.print("MLMD contexts: pipeline \(run.pipelineContextID.rawValue), run \(run.runContextID.rawValue)\n")
         var table = TextTable(["STEP", "TASK", "STATE", "ATTEMPTS", "DURATION", "EXECUTION", "DETAIL"])
         for task in run.tasks {

@@ -3,14 +3,16 @@ import ProvenanceAPI
 import ProvenanceClient
 import ProvenanceCore
 
-/// Files of component and pipeline specs, as `pipelines apply` and `components apply` read them: JSON, or YAML
-/// with any number of documents separated by `---`. A document with `steps` is a pipeline, any other a
-/// component; every component is registered before any pipeline, so one file can hold a whole workflow.
+/// Files of component, pipeline and schedule specs, as `pipelines apply` and `schedules apply` read them: JSON, or
+/// YAML with any number of documents separated by `---`. A document with `steps` is a pipeline, one naming a
+/// `pipeline` a schedule, any other a component; components are registered first, then pipelines, then schedules,
+/// so one file can hold a whole workflow.
 struct SpecFiles {
     /// One document, where it came from, and what it is.
     enum Document {
         case component(ComponentSpec, origin: String)
         case pipeline(PipelineSpec, origin: String)
+        case schedule(ScheduleSpec, origin: String)
     }
 
     let documents: [Document]
@@ -33,6 +35,8 @@ struct SpecFiles {
                 do {
                     if json["steps"] != nil {
                         documents.append(.pipeline(try PipelineSpec(json: json), origin: origin))
+                    } else if json["pipeline"] != nil {
+                        documents.append(.schedule(try ScheduleSpec(json: json), origin: origin))
                     } else {
                         documents.append(.component(try ComponentSpec(json: json), origin: origin))
                     }
@@ -45,7 +49,7 @@ struct SpecFiles {
         self.documents = documents
     }
 
-    /// Registers the components, then applies the pipelines, printing a line for each.
+    /// Registers the components, then applies the pipelines, then the schedules, printing a line for each.
     func apply(_ client: ProvenanceClient) async throws {
         for document in documents {
             guard case .component(let spec, let origin) = document else { continue }
@@ -63,6 +67,17 @@ struct SpecFiles {
                 let applied = try await client.applyPipeline(spec)
                 let (version, created) = (applied.value, applied.created)
                 print("pipeline \(version.spec.name): version \(version.digest) \(created ? "created" : "unchanged")")
+            } catch {
+                throw CommandFailure("\(origin): \(error.message)")
+            }
+        }
+        for document in documents {
+            guard case .schedule(let spec, let origin) = document else { continue }
+            do {
+                let applied = try await client.applySchedule(spec)
+                let schedule = applied.value
+                let next = schedule.nextFire.map { "next fire \(schedule.spec.scheduledTimeText($0))" } ?? "no fire left"
+                print("schedule \(spec.name): \(applied.created ? "created" : "revision \(schedule.revision)"), \(next)")
             } catch {
                 throw CommandFailure("\(origin): \(error.message)")
             }
