@@ -3,7 +3,8 @@ import ProvenanceTestSupport
 import Testing
 
 /// The README's walk-through, as a new user types it: `provenance serve` on its embedded database (which starts a
-/// local executor), then the CLI applies the example pipeline, runs it twice, and asks what trained the LIVE model.
+/// local executor), then the CLI applies the example pipeline, runs it twice, asks what trained the LIVE model, and
+/// applies the example's schedules.
 @Suite struct WalkThroughTests {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..")
         .standardizedFileURL.path
@@ -78,6 +79,17 @@ import Testing
             let missing = try await cli(["runs", "get", "999"])
             #expect(missing.status != 0)
             #expect(missing.output.contains("run 999 not found"), "\(missing.output)")
+
+            let scheduled = try await cli(["schedules", "apply", "examples/personalization/schedules.yaml"])
+            #expect(scheduled.status == 0, "\(scheduled.output)")
+            #expect(scheduled.output.contains("schedule acme-nightly: created, next fire "), "\(scheduled.output)")
+            #expect(scheduled.output.contains("T02:00:00+0"), "02:00 in Berlin: \(scheduled.output)")
+            let schedules = try await cli(["schedules", "list"])
+            #expect(schedules.output.contains("0 2 * * * Europe/Berlin") && schedules.output.contains("every 6h"), "\(schedules.output)")
+            let ticks = try await cli(["schedules", "ticks", "globex-6h"])
+            #expect(ticks.status == 0 && ticks.output.contains("no fires yet"), "\(ticks.output)")
+            let badZone = try await cli(["schedules", "pause", "nope"])
+            #expect(badZone.status != 0 && badZone.output.contains("schedule nope not found"), "\(badZone.output)")
         } catch {
             print(serve.output.suffix(6000))
             await serve.stop()
