@@ -9,7 +9,7 @@
 # .build-soak/).
 SWIFT ?= swift
 
-.PHONY: build test mlmd-client-suite python-client-suite ui-suite soak serve bench bench-lineage bench-orchestrate bench-auth bench-mlmd bench-ui bench-openlineage clean
+.PHONY: build test mlmd-client-suite python-client-suite ui-suite soak serve bench bench-lineage bench-orchestrate bench-auth bench-mlmd bench-ui bench-openlineage bench-schedules clean
 
 build:
 	$(SWIFT) build
@@ -65,6 +65,10 @@ bench-auth:
 bench-openlineage:
 	$(SWIFT) build -c release
 	./scripts/bench.sh openlineage
+
+bench-schedules:
+	$(SWIFT) build -c release
+	./scripts/bench.sh schedules
 
 bench-ui:
 	$(SWIFT) build -c release

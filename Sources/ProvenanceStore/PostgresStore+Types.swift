@@ -21,7 +21,13 @@ extension PostgresStore {
         {
             return cached
         }
-        return try await putType(requested, namespace: namespace, options: TypeEvolutionOptions(canOmitFields: true)).type
+        do {
+            return try await putType(requested, namespace: namespace, options: TypeEvolutionOptions(canOmitFields: true)).type
+        } catch {
+            // Concurrent first runs in a namespace create its engine types at once: the loser reads the winner's.
+            guard error.code == .alreadyExists else { throw error }
+            return try await putType(requested, namespace: namespace, options: TypeEvolutionOptions(canOmitFields: true)).type
+        }
     }
 
     /// Puts several types in one transaction (MLMD's PutTypes): all are created or evolved, or none is.

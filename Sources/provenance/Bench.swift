@@ -9,8 +9,30 @@ struct Bench: AsyncParsableCommand {
         abstract: "Benchmarks against a running server (build with -c release first).",
         subcommands: [
             BenchIngest.self, BenchLineage.self, BenchOrchestrate.self, BenchAuth.self, BenchMetrics.self,
-            BenchOpenLineage.self,
+            BenchOpenLineage.self, BenchSchedules.self,
         ])
+}
+
+struct BenchSchedules: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "schedules",
+        abstract: "Schedules due at one instant: how soon their runs are made, against as many runs over POST /runs.")
+
+    @Option(help: "The running server's base URL.")
+    var server = "http://127.0.0.1:8080"
+
+    @Option(help: "Schedules due together.")
+    var schedules = 1000
+
+    @Option(help: "Clients creating schedules and submitting the baseline's runs.")
+    var clients = 8
+
+    func run() async throws {
+        var benchmark = ScheduleBenchmark(serverURL: server)
+        benchmark.schedules = schedules
+        benchmark.clients = clients
+        try await reportingFailures { try await benchmark.run { print($0) } }
+    }
 }
 
 struct BenchIngest: AsyncParsableCommand {

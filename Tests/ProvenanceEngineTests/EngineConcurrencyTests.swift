@@ -6,6 +6,20 @@ import Testing
 
 /// The engine under real concurrency, on real PostgreSQL: racing executors, shared transactions, long polls.
 @Suite struct EngineConcurrencyTests {
+    @Test func concurrentFirstRunsOfANamespaceAllStart() async throws {
+        try await EngineHarness.with { harness in
+            try await harness.applyWide("first", width: 1)
+            // The first runs create the namespace's engine types (PipelineRun, Dataset) at once.
+            let runs = try await withThrowingTaskGroup(of: Run.self) { group in
+                for _ in 0..<8 {
+                    group.addTask { try await harness.engine.submit(RunRequest(pipeline: "first", cache: false), namespace: "default") }
+                }
+                return try await group.reduce(into: [Run]()) { $0.append($1) }
+            }
+            #expect(Set(runs.map(\.id)).count == 8)
+        }
+    }
+
     @Test func executorsRacingForOneTaskGetExactlyOneLease() async throws {
         try await EngineHarness.with { harness in
             try await harness.applyWide("one", width: 1)
