@@ -14,12 +14,16 @@ extension PostgresStore {
 
     /// Everything a run's submission reads (the pipeline version, its components, the run's plan, the types it
     /// needs), read outside the transaction that writes it; `fire` names the schedule's fire that makes it.
-    func prepareRun(_ request: RunRequest, namespace: String, fire: ScheduledFire? = nil) async throws(ProvenanceError)
-        -> RunSubmission
-    {
+    /// `version` is the request's pipeline version when the caller read it already.
+    func prepareRun(
+        _ request: RunRequest, namespace: String, version known: StoredPipelineVersion? = nil, fire: ScheduledFire? = nil
+    ) async throws(ProvenanceError) -> RunSubmission {
         try request.validate()
         let namespaceID = try await namespaceID(namespace)
-        let version = try await pipelineVersion(request.pipeline, digest: request.version, namespace: namespace)
+        let version: StoredPipelineVersion
+        if let known { version = known } else {
+            version = try await pipelineVersion(request.pipeline, digest: request.version, namespace: namespace)
+        }
         let components = try await components(Array(Set(version.spec.steps.map(\.component))), namespaceID: namespaceID)
         let plan = try RunPlan(
             version.spec, parameters: request.parameters, components: components.mapValues(\.spec), cache: request.cache)

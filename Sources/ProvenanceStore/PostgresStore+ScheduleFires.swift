@@ -80,7 +80,7 @@ extension PostgresStore {
                     look.cancelled.append(run)
                 }
             }
-            try await connection.query(
+            try await connection.prepared(ScheduleSQL.MoveCursor.self,
                 """
                 UPDATE schedules SET cursor_time = timestamptz 'epoch' + \(decisions.cursor)::int8 * interval '1 microsecond',
                     next_fire_time = timestamptz 'epoch' + \(decisions.nextFire)::int8 * interval '1 microsecond',
@@ -94,7 +94,7 @@ extension PostgresStore {
 
     /// The schedule row of a due look, locked; nil when another replica holds it or nothing is due.
     private func lockDueSchedule(_ id: ScheduleID, on connection: PostgresConnection) async throws -> DueSchedule? {
-        let rows = try await connection.query(
+        let rows = try await connection.prepared(ScheduleSQL.LockDue.self,
             """
             SELECT s.namespace_id, n.name, s.spec::text, s.revision, \(unescaped: Self.microseconds("s.cursor_time")),
                 \(unescaped: Self.microseconds("s.create_time")), s.queued_ticks, \(unescaped: Self.microseconds("clock_timestamp()"))
@@ -115,7 +115,7 @@ extension PostgresStore {
     /// The schedule's active runs, oldest first.
     private func activeRuns(of id: ScheduleID, on connection: PostgresConnection) async throws -> [RunID] {
         var runs: [RunID] = []
-        for try await run in try await connection.query(
+        for try await run in try await connection.prepared(ScheduleSQL.ActiveRuns.self,
             """
             SELECT id FROM runs WHERE schedule_id = \(id) AND state IN (\(unescaped: ScheduleRows.activeRunStateList))
             ORDER BY id
@@ -127,7 +127,7 @@ extension PostgresStore {
     /// The nominal times of the schedule's QUEUED ticks, oldest first.
     private func queuedTicks(of id: ScheduleID, on connection: PostgresConnection) async throws -> [Int64] {
         var times: [Int64] = []
-        for try await time in try await connection.query(
+        for try await time in try await connection.prepared(ScheduleSQL.QueuedTicks.self,
             """
             SELECT \(unescaped: Self.microseconds("nominal_time")) FROM schedule_ticks
             WHERE schedule_id = \(id) AND state = \(TickState.queued.rawValue) ORDER BY nominal_time
@@ -140,7 +140,8 @@ extension PostgresStore {
     private func prepareScheduledRun(_ due: DueSchedule, nominalTime: Int64) async throws(ProvenanceError) -> RunSubmission {
         let version = try await pipelineVersion(due.spec.pipeline, digest: due.spec.version, namespace: due.namespace)
         let request = due.spec.runRequest(nominalTime: nominalTime, pipelineParameters: version.spec.parameters.map(\.name))
-        return try await prepareRun(request, namespace: due.namespace, fire: ScheduledFire(schedule: due.id, nominalTime: nominalTime))
+        return try await prepareRun(
+            request, namespace: due.namespace, version: version, fire: ScheduledFire(schedule: due.id, nominalTime: nominalTime))
     }
 
     /// Records new ticks; returns the nominal times of those recorded (a tick already recorded is left as it is,
@@ -153,7 +154,7 @@ extension PostgresStore {
         let states = ticks.map(\.state.rawValue)
         let reasons = ticks.map { $0.reason ?? "" }
         var recorded: Set<Int64> = []
-        for try await time in try await connection.query(
+        for try await time in try await connection.prepared(ScheduleSQL.RecordTicks.self,
             """
             INSERT INTO schedule_ticks (schedule_id, nominal_time, state, reason, revision)
             SELECT \(id), timestamptz 'epoch' + t.nominal * interval '1 microsecond', t.state, NULLIF(t.reason, ''), \(revision)
@@ -172,7 +173,7 @@ extension PostgresStore {
     ) async throws {
         if !made.isEmpty {
             let firing = (StateMachine.ticks.sources(of: .fired, on: .fire) + [.fired]).map { String($0.rawValue) }.joined(separator: ", ")
-            try await connection.query(
+            try await connection.prepared(ScheduleSQL.SettleFires.self,
                 """
                 UPDATE schedule_ticks t SET state = \(TickState.fired.rawValue), run_id = u.run, fire_time = clock_timestamp(), reason = NULL
                 FROM unnest(\(made.map(\.nominal))::int8[], \(made.map(\.run))::int8[]) AS u(nominal, run)
@@ -182,7 +183,7 @@ extension PostgresStore {
         }
         if !failures.isEmpty {
             let failing = StateMachine.ticks.sources(of: .failed, on: .fail).map { String($0.rawValue) }.joined(separator: ", ")
-            try await connection.query(
+            try await connection.prepared(ScheduleSQL.FailTicks.self,
                 """
                 UPDATE schedule_ticks t SET state = \(TickState.failed.rawValue), reason = u.reason
                 FROM unnest(\(failures.map(\.0))::int8[], \(failures.map(\.1))::text[]) AS u(nominal, reason)
@@ -205,4 +206,15 @@ private struct DueSchedule: Sendable {
     let queuedTicks: Int
     /// The database's clock.
     let now: Int64
+}
+
+/// The names of the scheduler's prepared statements (each always the same SQL).
+enum ScheduleSQL {
+    enum LockDue: PreparedQueryName { static let name = "schedule_lock_due" }
+    enum ActiveRuns: PreparedQueryName { static let name = "schedule_active_runs" }
+    enum QueuedTicks: PreparedQueryName { static let name = "schedule_queued_ticks" }
+    enum RecordTicks: PreparedQueryName { static let name = "schedule_record_ticks" }
+    enum SettleFires: PreparedQueryName { static let name = "schedule_settle_fires" }
+    enum FailTicks: PreparedQueryName { static let name = "schedule_fail_ticks" }
+    enum MoveCursor: PreparedQueryName { static let name = "schedule_move_cursor" }
 }
