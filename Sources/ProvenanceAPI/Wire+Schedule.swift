@@ -31,6 +31,7 @@ public enum WireSchedule {
     /// One tick.
     public static func json(_ tick: ScheduleTick, spec: ScheduleSpec) -> JSON {
         var members = time("nominal_time", tick.nominalTime, spec: spec)
+        if let artifact = tick.artifactID { members.append((key: "artifact_id", value: .int(artifact.rawValue))) }
         members.append((key: "state", value: .string(tick.state.name)))
         if let reason = tick.reason { members.append((key: "reason", value: .string(reason))) }
         if let run = tick.runID { members.append((key: "run_id", value: .int(run.rawValue))) }
@@ -69,7 +70,8 @@ public enum WireSchedule {
         let stateName = try reader.requiredString("state")
         guard let state = TickState(name: stateName) else { throw .invalid("tick.state", "unknown tick state '\(stateName)'") }
         return ScheduleTick(
-            nominalTime: try WirePipeline.required(reader, "nominal_time_since_epoch") * 1000, state: state,
+            id: 0, nominalTime: try WirePipeline.required(reader, "nominal_time_since_epoch") * 1000,
+            artifactID: try reader.int("artifact_id").map(ArtifactID.init), state: state,
             reason: try reader.string("reason"), runID: try reader.int("run_id").map(RunID.init),
             revision: try reader.int("revision") ?? 1, recordTime: (try reader.int("record_time_since_epoch") ?? 0) * 1000,
             fireTime: try reader.int("fire_time_since_epoch").map { $0 * 1000 })

@@ -60,7 +60,7 @@ extension APIRoutes {
         let size = try PageRequest.checkSize(Int(clamping: try query.integer("page_size") ?? Int64(PageRequest.defaultSize)))
         let fingerprint = "ticks|\(name)|\(state?.name ?? "")"
         let before = try query.value("page_token").map { token throws(ProvenanceError) in
-            try PageToken.decode(token, fingerprint: fingerprint).id
+            try PageToken.decode(token, fingerprint: fingerprint)
         }
         let namespaceName = try context.namespace()
         let schedule = try await store.schedule(name, namespace: namespaceName)

@@ -12,6 +12,12 @@ extension PostgresStore {
         let namespaceID = try await namespaceID(namespace)
         let version = try await checkRunnable(spec, namespace: namespace, namespaceID: namespaceID)
         let specText = JSONWriter.string(spec.json)
+        // A data trigger watches its type (made now if no run has made it yet, as a run would).
+        var watch: TypeID?
+        if let trigger = spec.artifactTrigger {
+            watch = try await engineType(PipelineMetadata.artifactType(trigger.type), namespace: namespace).id
+        }
+        let watched = watch
         let changed = try await transaction { [self] connection in
             let now = try await Self.clock(connection, logger: logger)
             let existing = try await connection.query(
@@ -28,7 +34,8 @@ extension PostgresStore {
                 try await connection.query(
                     """
                     UPDATE schedules SET spec = \(specText)::jsonb, pipeline_id = \(version.pipelineID), revision = revision + 1,
-                        next_fire_time = timestamptz 'epoch' + \(next)::int8 * interval '1 microsecond', update_time = now()
+                        next_fire_time = timestamptz 'epoch' + \(next)::int8 * interval '1 microsecond', update_time = now(),
+                        watch_type_id = \(watched), arrival_tx = coalesce(arrival_tx, pg_snapshot_xmin(pg_current_snapshot()))
                     WHERE id = \(found.id)
                     """, logger: logger)
                 try await Self.appendAudit(
@@ -39,8 +46,10 @@ extension PostgresStore {
             let next = spec.nextFire(after: now, created: now)
             try await connection.query(
                 """
-                INSERT INTO schedules (namespace_id, name, pipeline_id, spec, cursor_time, next_fire_time, create_time, update_time)
-                VALUES (\(namespaceID), \(spec.name), \(version.pipelineID), \(specText)::jsonb,
+                INSERT INTO schedules (namespace_id, name, pipeline_id, spec, watch_type_id, arrival_tx, cursor_time, next_fire_time,
+                                       create_time, update_time)
+                VALUES (\(namespaceID), \(spec.name), \(version.pipelineID), \(specText)::jsonb, \(watched),
+                        pg_snapshot_xmin(pg_current_snapshot()),
                         timestamptz 'epoch' + \(now)::int8 * interval '1 microsecond',
                         timestamptz 'epoch' + \(next)::int8 * interval '1 microsecond',
                         timestamptz 'epoch' + \(now)::int8 * interval '1 microsecond',
@@ -65,8 +74,14 @@ extension PostgresStore {
             guard error.code == .notFound else { throw error }
             throw .invalid(spec.version == nil ? "pipeline" : "version", error.message)
         }
+        if let trigger = spec.artifactTrigger, !version.spec.parameters.contains(where: { $0.name == trigger.parameter }) {
+            throw .invalid(
+                "on_artifact.parameter",
+                "pipeline \(spec.pipeline) has no parameter '\(trigger.parameter)' to give the artifact to (bind a step input to it)")
+        }
         let components = try await components(Array(Set(version.spec.steps.map(\.component))), namespaceID: namespaceID)
-        let request = spec.runRequest(nominalTime: 0, pipelineParameters: version.spec.parameters.map(\.name))
+        let request = spec.runRequest(
+            nominalTime: 0, pipelineParameters: version.spec.parameters.map(\.name), artifact: spec.artifactTrigger.map { _ in ArtifactID(1) })
         _ = try RunPlan(version.spec, parameters: request.parameters, components: components.mapValues(\.spec), cache: spec.cache)
         return version
     }
@@ -155,9 +170,9 @@ extension PostgresStore {
             "s.namespace_id = \(namespaceID) AND (\(pipeline)::text IS NULL OR s.spec->>'pipeline' = \(pipeline))")
     }
 
-    /// The ticks of schedule `name`, newest first: at most `size`, older than `before` (a nominal time), of one
-    /// state when given.
-    public func scheduleTicks(_ name: String, namespace: String, state: TickState?, size: Int, before: Int64?)
+    /// The ticks of schedule `name`, newest first: at most `size`, before `before` (a page cursor: a nominal time
+    /// and a tick id), of one state when given.
+    public func scheduleTicks(_ name: String, namespace: String, state: TickState?, size: Int, before: PageCursor?)
         async throws(ProvenanceError) -> Page<ScheduleTick>
     {
         let schedule = try await schedule(name, namespace: namespace)
@@ -167,8 +182,9 @@ extension PostgresStore {
                 """
                 SELECT \(unescaped: ScheduleRows.tickJSON("t"))::text FROM schedule_ticks t
                 WHERE t.schedule_id = \(schedule.id) AND (\(stateNumber)::int8 IS NULL OR t.state = \(stateNumber))
-                    AND (\(before)::int8 IS NULL OR t.nominal_time < timestamptz 'epoch' + \(before)::int8 * interval '1 microsecond')
-                ORDER BY t.nominal_time DESC LIMIT \(size + 1)
+                    AND (\(before?.value)::int8 IS NULL
+                         OR (t.nominal_time, t.id) < (timestamptz 'epoch' + \(before?.value)::int8 * interval '1 microsecond', \(before?.id)::int8))
+                ORDER BY t.nominal_time DESC, t.id DESC LIMIT \(size + 1)
                 """, logger: logger)
             var ticks: [ScheduleTick] = []
             for try await text in rows.decode(String.self) { ticks.append(try ScheduleRows.tick(try JSONParser.parse(text))) }
@@ -176,7 +192,7 @@ extension PostgresStore {
         }
         guard ticks.count > size else { return Page(items: ticks, next: nil) }
         let items = Array(ticks.prefix(size))
-        return Page(items: items, next: PageCursor(value: items[size - 1].nominalTime, id: items[size - 1].nominalTime))
+        return Page(items: items, next: PageCursor(value: items[size - 1].nominalTime, id: items[size - 1].id))
     }
 
     /// The schedules `condition` selects (over `schedules s`), by name.

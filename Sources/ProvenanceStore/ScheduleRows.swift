@@ -12,7 +12,8 @@ enum ScheduleRows {
     /// A tick row of alias `t` as a JSON object (see `tick(_:)`).
     static func tickJSON(_ t: String) -> String {
         """
-        json_build_object('nominal', \(PostgresStore.microseconds("\(t).nominal_time")), 'state', \(t).state,
+        json_build_object('id', \(t).id, 'nominal', \(PostgresStore.microseconds("\(t).nominal_time")), 'artifact', \(t).artifact_id,
+            'state', \(t).state,
             'reason', \(t).reason, 'run', \(t).run_id, 'revision', \(t).revision,
             'recorded', \(PostgresStore.microseconds("\(t).record_time")), 'fired', \(PostgresStore.microseconds("\(t).fire_time")))
         """
@@ -20,14 +21,15 @@ enum ScheduleRows {
 
     /// Reads `tickJSON`'s object.
     static func tick(_ json: JSON) throws -> ScheduleTick {
-        guard case .int(let nominal)? = json["nominal"], case .int(let state)? = json["state"],
+        guard case .int(let id)? = json["id"], case .int(let nominal)? = json["nominal"], case .int(let state)? = json["state"],
             case .int(let revision)? = json["revision"], case .int(let recorded)? = json["recorded"]
         else { throw ProvenanceError(.internal, "a stored tick does not read") }
         let reason: String? = if case .string(let text)? = json["reason"] { text } else { nil }
         let run: RunID? = if case .int(let id)? = json["run"] { RunID(id) } else { nil }
         let fired: Int64? = if case .int(let time)? = json["fired"] { time } else { nil }
+        let artifact: ArtifactID? = if case .int(let artifactID)? = json["artifact"] { ArtifactID(artifactID) } else { nil }
         return ScheduleTick(
-            nominalTime: nominal, state: TickState(rawValue: Int16(clamping: state)) ?? .failed, reason: reason, runID: run,
+            id: id, nominalTime: nominal, artifactID: artifact, state: TickState(rawValue: Int16(clamping: state)) ?? .failed, reason: reason, runID: run,
             revision: revision, recordTime: recorded, fireTime: fired)
     }
 
@@ -39,9 +41,9 @@ enum ScheduleRows {
                     \(PostgresStore.microseconds("s.next_fire_time")), s.queued_ticks,
                     (SELECT count(*) FROM runs r WHERE r.schedule_id = s.id AND r.state IN (\(activeRunStateList))),
                     (SELECT \(tickJSON("t"))::text FROM schedule_ticks t
-                     WHERE t.schedule_id = s.id AND t.state = \(TickState.fired.rawValue) ORDER BY t.nominal_time DESC LIMIT 1),
+                     WHERE t.schedule_id = s.id AND t.state = \(TickState.fired.rawValue) ORDER BY t.nominal_time DESC, t.id DESC LIMIT 1),
                     (SELECT \(tickJSON("t"))::text FROM schedule_ticks t
-                     WHERE t.schedule_id = s.id ORDER BY t.nominal_time DESC LIMIT 1),
+                     WHERE t.schedule_id = s.id ORDER BY t.nominal_time DESC, t.id DESC LIMIT 1),
                     \(PostgresStore.microseconds("s.create_time")), \(PostgresStore.microseconds("s.update_time"))
                 FROM schedules s
                 WHERE 

@@ -31,11 +31,12 @@ struct SchedulesCommand: AsyncParsableCommand {
             table.print(empty: "no schedules yet: apply one with `provenance schedules apply FILE`")
         }
 
-        /// `0 2 * * * Europe/Berlin` or `every 6h`.
+        /// `0 2 * * * Europe/Berlin`, `every 6h` or `on new Clickstream where ...`.
         static func when(_ spec: ScheduleSpec) -> String {
             switch spec.timing {
             case .cron(let expression, let zone, _): "\(expression.text) \(zone.identifier)"
             case .interval(let micros): "every \(SettingDuration.describe(.microseconds(micros)))"
+            case .artifacts(let trigger): "on new \(trigger.type)\(trigger.filter.map { " where \($0)" } ?? "")"
             }
         }
     }
@@ -55,7 +56,8 @@ struct SchedulesCommand: AsyncParsableCommand {
             print("schedule \(spec.name)  \(WireSchedule.state(schedule))  revision \(schedule.revision)")
             if let description = spec.description { print(description) }
             print("runs \(spec.pipeline)\(spec.version.map { " version \($0)" } ?? "") \(List.when(spec))")
-            print("catch_up \(spec.catchUp.name) (limit \(spec.catchUpLimit)), overlap \(spec.overlap.name) (max_concurrency \(spec.maxConcurrency))")
+            let catchUp = spec.timing.isArtifacts ? "" : "catch_up \(spec.catchUp.name) (limit \(spec.catchUpLimit)), "
+            print("\(catchUp)overlap \(spec.overlap.name) (max_concurrency \(spec.maxConcurrency))")
             if let next = schedule.nextFire { print("next fire \(spec.scheduledTimeText(next))") }
             print("active runs \(schedule.activeRuns), queued fires \(schedule.queuedTicks)\n")
             Ticks.print(ticks, spec: spec)
@@ -85,9 +87,12 @@ struct SchedulesCommand: AsyncParsableCommand {
         }
 
         static func print(_ ticks: [ScheduleTick], spec: ScheduleSpec) {
-            var table = TextTable(["NOMINAL TIME", "STATE", "RUN", "REASON"])
+            var table = TextTable(["NOMINAL TIME", "ARTIFACT", "STATE", "RUN", "REASON"])
             for tick in ticks {
-                table.add([spec.scheduledTimeText(tick.nominalTime), tick.state.name, tick.runID.map { "\($0.rawValue)" } ?? "-", tick.reason ?? ""])
+                table.add([
+                    spec.scheduledTimeText(tick.nominalTime), tick.artifactID.map { "\($0.rawValue)" } ?? "-", tick.state.name,
+                    tick.runID.map { "\($0.rawValue)" } ?? "-", tick.reason ?? "",
+                ])
             }
             table.print(empty: "no fires yet")
         }

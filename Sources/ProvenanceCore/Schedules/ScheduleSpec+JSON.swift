@@ -2,14 +2,15 @@ extension ScheduleSpec {
     /// Reads a schedule from its JSON (or YAML) form, naming the first bad field:
     ///
     /// `{"name", "description", "pipeline", "version", "parameters": {...}, "labels": {...}, "cache",
-    /// "cron": "0 2 * * *", "time_zone": "Europe/Berlin", "dst": "shift|skip|repeat" | "interval": "6h",
+    /// "cron": "0 2 * * *", "time_zone": "Europe/Berlin", "dst": "shift|skip|repeat" | "interval": "6h" |
+    /// "on_artifact": {"type", "filter", "parameter"},
     /// "start_time": "RFC 3339", "end_time": "RFC 3339", "catch_up": "none|latest|all", "catch_up_limit",
     /// "overlap": "skip|queue|cancel_oldest", "max_concurrency"}`.
     public init(json: JSON) throws(ProvenanceError) {
         let reader = try JSONObjectReader(json, path: "")
         try reader.rejectUnknown([
             "name", "description", "pipeline", "version", "parameters", "labels", "cache", "cron", "time_zone", "dst",
-            "interval", "start_time", "end_time", "catch_up", "catch_up_limit", "overlap", "max_concurrency",
+            "interval", "on_artifact", "start_time", "end_time", "catch_up", "catch_up_limit", "overlap", "max_concurrency",
         ])
         let name = try reader.requiredString("name")
         try PipelineNames.checkName(name, field: "name")
@@ -26,13 +27,23 @@ extension ScheduleSpec {
         }
         var parameters: [String: JSON] = [:]
         for member in try reader.members("parameters") ?? [] { parameters[member.key] = member.value }
+        let timing = try Self.timing(reader)
+        if case .artifacts(let trigger) = timing {
+            for field in ["start_time", "end_time", "catch_up", "catch_up_limit"] where reader.contains(field) {
+                throw .invalid(field, "applies to time triggers; a data trigger consumes every new artifact")
+            }
+            if parameters[trigger.parameter] != nil {
+                throw .invalid("parameters.\(trigger.parameter)", "is given each fire's artifact by on_artifact.parameter")
+            }
+        }
         self.init(
-            name: name, pipeline: pipeline, timing: try Self.timing(reader), description: try reader.string("description"),
+            name: name, pipeline: pipeline, timing: timing, description: try reader.string("description"),
             version: version, parameters: parameters, labels: labels, cache: try reader.bool("cache") ?? true,
             startTime: try Self.time(reader, "start_time"), endTime: try Self.time(reader, "end_time"),
             catchUp: try Self.policy(reader, "catch_up", default: .latest),
             catchUpLimit: try Self.count(reader, "catch_up_limit", in: Self.catchUpLimits) ?? Self.defaultCatchUpLimit,
-            overlap: try Self.policy(reader, "overlap", default: .skip),
+            // A data trigger's arrivals wait for room by default: none is lost to a busy schedule.
+            overlap: try Self.policy(reader, "overlap", default: timing.isArtifacts ? .queue : .skip),
             maxConcurrency: try Self.count(reader, "max_concurrency", in: Self.concurrencyLimits) ?? Self.defaultMaxConcurrency)
         if let description { try Validation.checkText(description, field: "description") }
         try RunRequest(pipeline: pipeline, parameters: parameters, labels: labels).validate()
@@ -44,6 +55,13 @@ extension ScheduleSpec {
     private static func timing(_ reader: JSONObjectReader) throws(ProvenanceError) -> ScheduleTiming {
         let cron = try reader.string("cron")
         let interval = try reader.duration("interval")
+        if let data = reader.value("on_artifact") {
+            guard cron == nil, interval == nil else { throw .invalid("on_artifact", "give cron, interval or on_artifact, not two") }
+            for field in ["time_zone", "dst"] where reader.contains(field) {
+                throw .invalid(field, "applies to cron schedules only")
+            }
+            return .artifacts(try ArtifactTrigger(json: data, path: "on_artifact"))
+        }
         switch (cron, interval) {
         case (let expression?, nil):
             let zone = try reader.string("time_zone").map { name throws(ProvenanceError) in
@@ -60,7 +78,7 @@ extension ScheduleSpec {
             guard micros >= ScheduleTrigger.minimumInterval else { throw .invalid("interval", "must be at least 1s") }
             return .interval(micros)
         case (nil, nil):
-            throw .invalid("cron", "a schedule needs a trigger: cron (with time_zone) or interval")
+            throw .invalid("cron", "a schedule needs a trigger: cron (with time_zone), interval or on_artifact")
         case (.some, .some):
             throw .invalid("interval", "give cron or interval, not both")
         }
@@ -106,13 +124,25 @@ extension ScheduleSpec {
             ]
         case .interval(let micros):
             members.append((key: "interval", value: .string(SettingDuration.describe(.microseconds(micros)))))
+        case .artifacts(let trigger):
+            members.append((key: "on_artifact", value: trigger.json))
         }
         if let startTime { members.append((key: "start_time", value: .string(RFC3339Time.text(microseconds: startTime)))) }
         if let endTime { members.append((key: "end_time", value: .string(RFC3339Time.text(microseconds: endTime)))) }
-        members += [
-            (key: "catch_up", value: .string(catchUp.name)), (key: "catch_up_limit", value: .int(Int64(catchUpLimit))),
-            (key: "overlap", value: .string(overlap.name)), (key: "max_concurrency", value: .int(Int64(maxConcurrency))),
-        ]
+        if !timing.isArtifacts {
+            members += [
+                (key: "catch_up", value: .string(catchUp.name)), (key: "catch_up_limit", value: .int(Int64(catchUpLimit))),
+            ]
+        }
+        members += [(key: "overlap", value: .string(overlap.name)), (key: "max_concurrency", value: .int(Int64(maxConcurrency)))]
         return .object(members)
+    }
+}
+
+extension ScheduleTiming {
+    /// Whether it is a data trigger.
+    public var isArtifacts: Bool {
+        if case .artifacts = self { return true }
+        return false
     }
 }

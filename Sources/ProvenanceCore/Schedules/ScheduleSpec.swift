@@ -59,26 +59,37 @@ public struct ScheduleSpec: Sendable, Equatable {
         self.maxConcurrency = maxConcurrency
     }
 
-    /// The trigger, with an interval counted from the start time or else from `created` (the schedule's creation).
-    public func trigger(created: Int64) -> ScheduleTrigger {
+    /// The time trigger, with an interval counted from the start time or else from `created` (the schedule's
+    /// creation); nil for a data trigger.
+    public func trigger(created: Int64) -> ScheduleTrigger? {
         switch timing {
         case .cron(let expression, let zone, let dst): .cron(expression, timeZone: zone, dst: dst)
         case .interval(let every): .interval(every: every, anchor: startTime ?? created)
+        case .artifacts: nil
         }
     }
 
-    /// The first fire strictly after `instant` within the start and end times; nil when none is left.
+    /// The data trigger, if the schedule fires on new artifacts.
+    public var artifactTrigger: ArtifactTrigger? {
+        if case .artifacts(let trigger) = timing { return trigger }
+        return nil
+    }
+
+    /// The first time fire strictly after `instant` within the start and end times; nil when none is left (and
+    /// for a data trigger, which fires on arrivals, not at times).
     public func nextFire(after instant: Int64, created: Int64) -> Int64? {
         let from = startTime.map { max(instant, $0 - 1) } ?? instant
-        guard let fire = trigger(created: created).nextFire(after: from) else { return nil }
+        guard let fire = trigger(created: created)?.nextFire(after: from) else { return nil }
         if let endTime, fire > endTime { return nil }
         return fire
     }
 
     /// The request one fire makes: the schedule's parameters and labels, with `scheduled_time` filled in when the
-    /// pipeline has that parameter and the schedule leaves it unset.
-    public func runRequest(nominalTime: Int64, pipelineParameters: [String]) -> RunRequest {
+    /// pipeline has that parameter and the schedule leaves it unset, and a data trigger's parameter given the
+    /// artifact's id.
+    public func runRequest(nominalTime: Int64, pipelineParameters: [String], artifact: ArtifactID? = nil) -> RunRequest {
         var parameters = self.parameters
+        if let trigger = artifactTrigger { parameters[trigger.parameter] = .int(artifact?.rawValue ?? 0) }
         if pipelineParameters.contains(Self.scheduledTimeParameter), parameters[Self.scheduledTimeParameter] == nil {
             parameters[Self.scheduledTimeParameter] = .string(scheduledTimeText(nominalTime))
         }
@@ -93,9 +104,11 @@ public struct ScheduleSpec: Sendable, Equatable {
     }
 }
 
-/// When a schedule fires, as written: a cron expression in a time zone, or a fixed interval.
+/// When a schedule fires, as written: a cron expression in a time zone, a fixed interval, or new artifacts.
 public enum ScheduleTiming: Sendable, Equatable {
     case cron(CronExpression, timeZone: ScheduleTimeZone, dst: DaylightSavingPolicy)
     /// Microseconds between fires.
     case interval(Int64)
+    /// A fire for each new artifact of a type.
+    case artifacts(ArtifactTrigger)
 }

@@ -41,10 +41,14 @@ public struct StoredSchedule: Sendable, Equatable {
     }
 }
 
-/// One fire of a schedule, at one nominal time, and what became of it.
+/// One fire of a schedule, at one nominal time (or for one new artifact), and what became of it.
 public struct ScheduleTick: Sendable, Equatable {
-    /// When it was due, microseconds since the epoch.
+    /// The stored id (a page token's tiebreak).
+    public var id: Int64
+    /// When it was due (for a data trigger, when its artifact arrived), microseconds since the epoch.
     public var nominalTime: Int64
+    /// The artifact a data trigger's fire was for.
+    public var artifactID: ArtifactID?
     public var state: TickState
     /// Why it was skipped, failed or waits.
     public var reason: String?
@@ -58,10 +62,12 @@ public struct ScheduleTick: Sendable, Equatable {
 
     /// Creates a tick value.
     public init(
-        nominalTime: Int64, state: TickState, reason: String?, runID: RunID?, revision: Int64, recordTime: Int64,
-        fireTime: Int64?
+        id: Int64, nominalTime: Int64, artifactID: ArtifactID? = nil, state: TickState, reason: String?, runID: RunID?,
+        revision: Int64, recordTime: Int64, fireTime: Int64?
     ) {
+        self.id = id
         self.nominalTime = nominalTime
+        self.artifactID = artifactID
         self.state = state
         self.reason = reason
         self.runID = runID

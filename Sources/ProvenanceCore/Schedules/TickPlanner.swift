@@ -17,6 +17,8 @@ public struct TickPlanner: Sendable {
     public var activeRuns: [RunID]
     /// Its QUEUED ticks' nominal times, oldest first.
     public var queuedTicks: [Int64]
+    /// New artifacts a data trigger has yet to consume, in commit order.
+    public var arrivals: [ArtifactArrival]
 
     /// The most fires one look walks through; a longer outage moves the cursor past the rest unrecorded (and the
     /// first recorded tick says how many).
@@ -27,7 +29,7 @@ public struct TickPlanner: Sendable {
     /// Creates a planner.
     public init(
         spec: ScheduleSpec, created: Int64, cursor: Int64, now: Int64, grace: Int64, activeRuns: [RunID] = [],
-        queuedTicks: [Int64] = []
+        queuedTicks: [Int64] = [], arrivals: [ArtifactArrival] = []
     ) {
         self.spec = spec
         self.created = created
@@ -36,6 +38,7 @@ public struct TickPlanner: Sendable {
         self.grace = grace
         self.activeRuns = activeRuns
         self.queuedTicks = queuedTicks
+        self.arrivals = arrivals
     }
 
     /// Decides. Its walk is bounded (`maximumWalk`), and so is what it records.
@@ -73,6 +76,14 @@ public struct TickPlanner: Sendable {
                 continue
             }
             decisions.ticks.append(slots.admit(nominal, into: &decisions))
+        }
+        // Arrivals fire in commit order; under `queue`, those without room stay unconsumed for a later look.
+        for arrival in arrivals {
+            if !slots.hasRoom, spec.overlap == .queue { break }
+            var tick = slots.admit(arrival.time, into: &decisions)
+            tick.artifactID = arrival.artifactID
+            decisions.ticks.append(tick)
+            decisions.consumedArrivals += 1
         }
         if unrecorded > 0, !decisions.ticks.isEmpty {
             let first = decisions.ticks[0]
@@ -166,6 +177,8 @@ public struct TickDecisions: Sendable, Equatable {
     public var fireQueued: [Int64] = []
     /// Active runs to cancel (`OverlapPolicy.cancelOldest`).
     public var cancelRuns: [RunID] = []
+    /// How many of the arrivals were consumed (the first ones): the cursor moves past them.
+    public var consumedArrivals = 0
     /// The schedule's new cursor.
     public var cursor: Int64
     /// Its next fire after that; nil when none is left.
@@ -178,11 +191,14 @@ public struct PlannedTick: Sendable, Equatable {
     /// FIRED (a run is made), SKIPPED or QUEUED.
     public var state: TickState
     public var reason: String?
+    /// The artifact a data trigger's fire hands its run.
+    public var artifactID: ArtifactID?
 
     /// Creates a tick.
-    public init(nominalTime: Int64, state: TickState, reason: String? = nil) {
+    public init(nominalTime: Int64, state: TickState, reason: String? = nil, artifactID: ArtifactID? = nil) {
         self.nominalTime = nominalTime
         self.state = state
         self.reason = reason
+        self.artifactID = artifactID
     }
 }

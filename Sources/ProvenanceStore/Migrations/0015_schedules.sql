@@ -14,29 +14,62 @@ CREATE TABLE schedules (
     next_fire_time timestamptz,
     -- How many of its ticks are QUEUED (overlap queue), so a due look finds them without reading ticks.
     queued_ticks   integer NOT NULL DEFAULT 0,
+    -- A data trigger: the artifact type it watches, and its cursor over artifact_arrivals in (tx, id) order.
+    watch_type_id  bigint REFERENCES types(id),
+    arrival_tx     xid8,
+    arrival_id     bigint NOT NULL DEFAULT 0,
     create_time    timestamptz NOT NULL DEFAULT now(),
     update_time    timestamptz NOT NULL DEFAULT now(),
     UNIQUE (namespace_id, name)
 );
 CREATE INDEX schedules_due_idx ON schedules (next_fire_time) WHERE NOT paused;
 CREATE INDEX schedules_queued_idx ON schedules (id) WHERE queued_ticks > 0 AND NOT paused;
+CREATE INDEX schedules_watch_idx ON schedules (watch_type_id) WHERE watch_type_id IS NOT NULL;
 
--- One row per fire: its key (schedule, nominal time) is unique, and the row is written in the transaction that
--- makes its run, so a fire makes exactly one run whatever number of replicas look, and however often.
--- States are TickState's numbers.
+-- One row per fire: its key (schedule, nominal time), or (schedule, artifact) for a data trigger's, is unique, and
+-- the row is written in the transaction that makes its run, so a fire makes exactly one run whatever number of
+-- replicas look, and however often. States are TickState's numbers.
 CREATE TABLE schedule_ticks (
+    id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     schedule_id   bigint NOT NULL REFERENCES schedules(id) ON DELETE CASCADE,
     nominal_time  timestamptz NOT NULL,
+    artifact_id   bigint,
     state         smallint NOT NULL,
     reason        text,
     run_id        bigint,
     -- The schedule's revision that decided it.
     revision      bigint NOT NULL,
     record_time   timestamptz NOT NULL DEFAULT clock_timestamp(),
-    fire_time     timestamptz,
-    PRIMARY KEY (schedule_id, nominal_time)
+    fire_time     timestamptz
 );
+CREATE UNIQUE INDEX schedule_ticks_time_key ON schedule_ticks (schedule_id, nominal_time) WHERE artifact_id IS NULL;
+CREATE UNIQUE INDEX schedule_ticks_artifact_key ON schedule_ticks (schedule_id, artifact_id) WHERE artifact_id IS NOT NULL;
+CREATE INDEX schedule_ticks_order_idx ON schedule_ticks (schedule_id, nominal_time, id);
 CREATE INDEX schedule_ticks_queued_idx ON schedule_ticks (schedule_id, nominal_time) WHERE state = 0;
+
+-- New artifacts of the types data triggers watch, recorded by a statement-level trigger in the transaction that
+-- made them. A schedule reads them in (tx, id) order, only from transactions older than every one still running
+-- (pg_snapshot_xmin), so an artifact that commits after a later-numbered one was consumed is never skipped.
+CREATE TABLE artifact_arrivals (
+    id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    tx           xid8 NOT NULL DEFAULT pg_current_xact_id(),
+    namespace_id bigint NOT NULL,
+    type_id      bigint NOT NULL,
+    artifact_id  bigint NOT NULL,
+    time         timestamptz NOT NULL DEFAULT clock_timestamp()
+);
+CREATE INDEX artifact_arrivals_order_idx ON artifact_arrivals (type_id, tx, id);
+
+CREATE FUNCTION record_artifact_arrivals() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO artifact_arrivals (namespace_id, type_id, artifact_id)
+    SELECT n.namespace_id, n.type_id, n.id FROM new_rows n
+    WHERE n.type_id IN (SELECT watch_type_id FROM schedules WHERE watch_type_id IS NOT NULL)
+    ORDER BY n.id;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER artifacts_arrivals AFTER INSERT ON artifacts REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION record_artifact_arrivals();
 
 -- A run made by a schedule names it, and the nominal time of its fire.
 ALTER TABLE runs ADD COLUMN schedule_id bigint REFERENCES schedules(id) ON DELETE SET NULL;
