@@ -190,6 +190,33 @@ def test_pipelines_and_executors_pages(driver, page, example_runs):
     assert "attached" in driver.find_element("id", "page").text
 
 
+def test_a_schedule_page_shows_each_fire_and_pauses_and_resumes(driver, page, api, example_runs):
+    api.call("PUT", "schedules/ui-every-2s", {
+        "pipeline": "personalization", "interval": "2s", "parameters": {"customer": "initech"},
+        "labels": {"customer": "initech"}})
+    wait_for(lambda: len(api.get("schedules/ui-every-2s/ticks")["ticks"]) >= 3, "three fires", timeout=60)
+    api.post("schedules/ui-every-2s:pause", {})
+    ticks = api.get("schedules/ui-every-2s/ticks")["ticks"]
+    fired = [t for t in ticks if t["state"] == "FIRED"]
+    assert fired, ticks
+
+    page("/ui/ns/default/schedules")
+    row = next(r for r in driver.find_elements("css selector", "table.schedules tbody tr") if "ui-every-2s" in r.text)
+    assert "every 2s" in row.text and "PAUSED" in row.text and f"run #{fired[0]['run_id']}" in row.text
+
+    page("/ui/ns/default/schedules/ui-every-2s")
+    rows = driver.find_elements("css selector", "table.ticks tbody tr")
+    assert len(rows) == len(ticks)
+    assert driver.find_elements("css selector", f'table.ticks a[href$="/runs/{fired[0]["run_id"]}"]')
+    for tick in ticks:
+        if tick["state"] == "SKIPPED":
+            assert tick["reason"] in driver.find_element("css selector", "table.ticks").text
+    driver.find_element("xpath", "//button[text()='Resume']").click()
+    wait_for(lambda: driver.find_elements("xpath", "//button[text()='Pause']"), "the Pause button after resuming")
+    assert api.get("schedules/ui-every-2s")["state"] == "ACTIVE"
+    api.post("schedules/ui-every-2s:pause", {})
+
+
 def test_a_missing_run_and_an_unknown_address_show_a_clear_page(driver, page):
     page("/ui/ns/default/runs/999999")
     assert "Run 999999 not found" in driver.find_element("css selector", "section.not-found").text

@@ -13,6 +13,8 @@ import * as pipelines from "./pages/pipelines.js";
 import * as pipeline from "./pages/pipeline.js";
 import * as run from "./pages/run.js";
 import * as runs from "./pages/runs.js";
+import * as schedule from "./pages/schedule.js";
+import * as schedules from "./pages/schedules.js";
 import * as signIn from "./pages/sign-in.js";
 
 const NAMESPACE_KEY = "provenance.namespace";
@@ -24,6 +26,8 @@ const routes = [
   [new RegExp(`^${NS}/runs/(\\d+)$`), run, "runs"],
   [new RegExp(`^${NS}/pipelines$`), pipelines, "pipelines"],
   [new RegExp(`^${NS}/pipelines/([^/]+)$`), pipeline, "pipelines"],
+  [new RegExp(`^${NS}/schedules$`), schedules, "schedules"],
+  [new RegExp(`^${NS}/schedules/([^/]+)$`), schedule, "schedules"],
   [new RegExp(`^${NS}/artifacts$`), artifacts, "artifacts"],
   [new RegExp(`^${NS}/artifacts/(\\d+)$`), artifact, "artifacts"],
   [new RegExp(`^${NS}/metrics$`), metrics, "metrics"],
@@ -54,7 +58,7 @@ async function route() {
   const url = new URL(location.href);
   let path = url.pathname.replace(/\/+$/, "") || "/ui";
   // Section addresses without a namespace (the nav's, and old links) go to the current namespace's.
-  const bare = path.match(/^\/ui(?:\/(runs|pipelines|artifacts|metrics|diff)(\/.*)?)?$/);
+  const bare = path.match(/^\/ui(?:\/(runs|pipelines|schedules|artifacts|metrics|diff)(\/.*)?)?$/);
   if (bare) {
     history.replaceState(null, "", `/ui/ns/${encodeURIComponent(namespace())}/${bare[1] || "runs"}${bare[2] || ""}${url.search}`);
     path = location.pathname;

@@ -92,6 +92,9 @@ export async function render({ root, namespace, parameters, search, whoami, onDi
       h("dt", {}, "Pipeline"), h("dd", {}, h("a", { href: `/ui/ns/${ns}/pipelines/${encodeURIComponent(run.pipeline)}` }, run.pipeline),
         " ", h("span", { class: "muted", title: run.version }, run.version.slice(0, 12))),
       h("dt", {}, "Created"), h("dd", {}, formatTime(run.create_time_since_epoch)),
+      run.schedule ? [h("dt", {}, "Scheduled"), h("dd", {}, run.schedule.name
+        ? ["by ", h("a", { href: `/ui/ns/${ns}/schedules/${encodeURIComponent(run.schedule.name)}` }, run.schedule.name), ` for ${run.schedule.scheduled_time}`]
+        : `for ${run.schedule.scheduled_time}`)] : null,
       h("dt", {}, "Duration"), h("dd", {}, duration),
       h("dt", {}, "Labels"), h("dd", {}, labelChips(run.labels)),
       h("dt", {}, "Tasks"), h("dd", {}, counts)),

@@ -8,7 +8,10 @@ const STATES = ["", "PENDING", "RUNNING", "SUCCEEDED", "FAILED", "CANCELING", "C
 
 export async function render({ root, namespace, search, navigate, onDispose, rendered }) {
   const ns = encodeURIComponent(namespace);
-  const filter = { pipeline: search.get("pipeline") || "", state: search.get("state") || "", labels: search.get("labels") || "" };
+  const filter = {
+    pipeline: search.get("pipeline") || "", state: search.get("state") || "", labels: search.get("labels") || "",
+    schedule: search.get("schedule") || "",
+  };
   const [page, pipelines] = await Promise.all([
     get(inNamespace(namespace, `runs${query({ ...filter, page_size: 50, page_token: search.get("page_token") })}`)),
     get(inNamespace(namespace, "pipelines?page_size=500")),
@@ -26,7 +29,9 @@ export async function render({ root, namespace, search, navigate, onDispose, ren
     h("label", {}, "Labels ", labelsInput), h("button", { type: "submit" }, "Filter"));
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    navigate(`/ui/ns/${ns}/runs${query({ pipeline: pipelineSelect.value, state: stateSelect.value, labels: labelsInput.value.trim() })}`);
+    navigate(`/ui/ns/${ns}/runs${query({
+      pipeline: pipelineSelect.value, state: stateSelect.value, labels: labelsInput.value.trim(), schedule: filter.schedule,
+    })}`);
   });
 
   const picked = new Set();
@@ -66,7 +71,8 @@ export async function render({ root, namespace, search, navigate, onDispose, ren
     ? h("a", { class: "button", href: `/ui/ns/${ns}/runs${query({ ...filter, page_token: page.next_page_token })}` }, "Older runs →")
     : null;
   show(root,
-    h("h1", {}, "Runs"), form, notice,
+    h("h1", {}, filter.schedule ? [`Runs made by schedule `,
+      h("a", { href: `/ui/ns/${ns}/schedules/${encodeURIComponent(filter.schedule)}` }, filter.schedule)] : "Runs"), form, notice,
     h("div", { class: "actions" }, diffButton, compareButton),
     rows.length === 0
       ? h("p", { class: "empty" }, "No runs match. Submit one with ", h("code", {}, "provenance runs submit PIPELINE"), ".")
