@@ -14,11 +14,13 @@ public struct ScheduleLook: Sendable, Equatable {
 extension PostgresStore {
     /// Schedules with a fire due, with QUEUED ticks and room for a run, or with new artifacts to consume (and room,
     /// under `queue`), at most `limit` of each. Paused ones are left alone.
-    public func dueSchedules(limit: Int) async throws(ProvenanceError) -> [ScheduleID] {
+    /// `now` replaces the database's clock (a simulation's).
+    public func dueSchedules(limit: Int, now: Int64? = nil) async throws(ProvenanceError) -> [ScheduleID] {
         try await perform { [self] connection in
             let rows = try await connection.query(
                 """
-                (SELECT id FROM schedules WHERE NOT paused AND next_fire_time <= clock_timestamp()
+                (SELECT id FROM schedules
+                 WHERE NOT paused AND next_fire_time <= coalesce(timestamptz 'epoch' + \(now)::int8 * interval '1 microsecond', clock_timestamp())
                  ORDER BY next_fire_time LIMIT \(limit))
                 UNION
                 (SELECT s.id FROM schedules s WHERE s.queued_ticks > 0 AND NOT s.paused
@@ -47,9 +49,10 @@ extension PostgresStore {
     /// `cancel_oldest` cancels, and moves the cursor. A fire whose run cannot be made (its pipeline was deleted, a
     /// parameter no longer fits) is a FAILED tick with the reason, never a stuck schedule. Returns nil when
     /// another replica holds the schedule or it is no longer due.
-    public func lookAtSchedule(_ id: ScheduleID, grace: Int64) async throws(ProvenanceError) -> ScheduleLook? {
+    /// `now` replaces the database's clock (a simulation's).
+    public func lookAtSchedule(_ id: ScheduleID, grace: Int64, now: Int64? = nil) async throws(ProvenanceError) -> ScheduleLook? {
         try await transactionFinishingRuns { [self] connection -> (result: ScheduleLook?, runs: Set<RunID>) in
-            guard let due = try await lockDueSchedule(id, on: connection) else { return (nil, []) }
+            guard let due = try await lockDueSchedule(id, now: now, on: connection) else { return (nil, []) }
             let arrivals = due.watchTypeID == nil ? ScheduleArrivals() : try await self.arrivals(for: due, on: connection)
             let planner = TickPlanner(
                 spec: due.spec, created: due.created, cursor: due.cursor, now: due.now, grace: grace,
@@ -107,15 +110,16 @@ extension PostgresStore {
     }
 
     /// The schedule row of a due look, locked; nil when another replica holds it or nothing is due.
-    private func lockDueSchedule(_ id: ScheduleID, on connection: PostgresConnection) async throws -> DueSchedule? {
+    private func lockDueSchedule(_ id: ScheduleID, now: Int64?, on connection: PostgresConnection) async throws -> DueSchedule? {
         let rows = try await connection.prepared(ScheduleSQL.LockDue.self,
             """
+            WITH clock AS (SELECT coalesce(timestamptz 'epoch' + \(now)::int8 * interval '1 microsecond', clock_timestamp()) AS now)
             SELECT s.namespace_id, n.name, s.spec::text, s.revision, \(unescaped: Self.microseconds("s.cursor_time")),
-                \(unescaped: Self.microseconds("s.create_time")), s.queued_ticks, \(unescaped: Self.microseconds("clock_timestamp()")),
+                \(unescaped: Self.microseconds("s.create_time")), s.queued_ticks, \(unescaped: Self.microseconds("clock.now")),
                 s.watch_type_id, s.arrival_tx::text, s.arrival_id
-            FROM schedules s JOIN namespaces n ON n.id = s.namespace_id
+            FROM schedules s JOIN namespaces n ON n.id = s.namespace_id CROSS JOIN clock
             WHERE s.id = \(id) AND NOT s.paused
-                AND (s.next_fire_time <= clock_timestamp() OR s.queued_ticks > 0 OR s.watch_type_id IS NOT NULL)
+                AND (s.next_fire_time <= clock.now OR s.queued_ticks > 0 OR s.watch_type_id IS NOT NULL)
             FOR UPDATE OF s SKIP LOCKED
             """, logger: logger)
         for try await (namespaceID, namespace, spec, revision, cursor, created, queued, now, watch, arrivalTX, arrivalID) in rows.decode(

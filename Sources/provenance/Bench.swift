@@ -16,10 +16,13 @@ struct Bench: AsyncParsableCommand {
 struct BenchSchedules: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "schedules",
-        abstract: "Schedules due at one instant: how soon their runs are made, against as many runs over POST /runs.")
+        abstract: "Schedules due at one instant (how soon their runs are made, against as many runs over POST /runs), then a simulation of a million ticks over three replicas with kills, edits and DST.",
+        discussion: ServerSettings.database.discussion)
 
     @Option(help: "The running server's base URL.")
     var server = "http://127.0.0.1:8080"
+
+    @OptionGroup var settings: SettingsArguments
 
     @Option(help: "Schedules due together.")
     var schedules = 1000
@@ -27,11 +30,31 @@ struct BenchSchedules: AsyncParsableCommand {
     @Option(help: "Clients creating schedules and submitting the baseline's runs.")
     var clients = 8
 
+    @Option(help: "Ticks the simulation records before it checks them (0 skips it).")
+    var simulateTicks = 1_000_000
+
+    @Option(help: "The least time the simulation covers, in days.")
+    var simulateDays = 366
+
+    @Option(help: "The simulation's replicas.")
+    var replicas = 3
+
+    @Option(help: "The simulation's seed.")
+    var seed: UInt64 = 42
+
     func run() async throws {
         var benchmark = ScheduleBenchmark(serverURL: server)
         benchmark.schedules = schedules
         benchmark.clients = clients
         try await reportingFailures { try await benchmark.run { print($0) } }
+        guard simulateTicks > 0 else { return }
+        print("")
+        var simulation = ScheduleSimulation(database: try serverDatabase(try settings.configuration(ServerSettings.database)))
+        simulation.targetTicks = simulateTicks
+        simulation.minimumDays = simulateDays
+        simulation.replicas = replicas
+        simulation.seed = seed
+        try await reportingFailures { try await simulation.run { print($0) } }
     }
 }
 
