@@ -56,6 +56,7 @@ public enum WireRun {
             (key: "version", value: .string(run.version)), (key: "state", value: .string(run.state.name)),
             (key: "history", value: .array(run.history.map(historyEntry))),
             (key: "parameters", value: .object(run.parameters.keys.sorted().map { (key: $0, value: run.parameters[$0]!) })),
+            (key: "parameter_sources", value: .object(run.parameterSources.keys.sorted().map { (key: $0, value: run.parameterSources[$0]!.json) })),
             (key: "labels", value: labels(run.labels)), (key: "cache", value: .bool(run.cache)),
             (key: "context_ids", value: ["pipeline": .int(run.pipelineContextID.rawValue), "run": .int(run.runContextID.rawValue)]),
         ]
@@ -158,6 +159,9 @@ public enum WireRun {
         run.tasks = try (reader.array("tasks") ?? []).map { entry throws(ProvenanceError) in try task(entry) }
         for member in try reader.members("task_counts") ?? [] {
             if let state = TaskState(name: member.key), case .int(let count) = member.value { run.taskCounts[state] = Int(count) }
+        }
+        for member in try reader.members("parameter_sources") ?? [] {
+            if let source = ParameterSource(json: member.value) { run.parameterSources[member.key] = source }
         }
         if let schedule = try reader.object("schedule") {
             run.schedule = RunSchedule(

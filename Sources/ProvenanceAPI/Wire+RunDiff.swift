@@ -7,7 +7,7 @@ public enum WireRunDiff {
         .object([
             (key: "a", value: WireRun.summary(diff.a)),
             (key: "b", value: WireRun.summary(diff.b)),
-            (key: "parameters", value: pairs(diff.parameters)),
+            (key: "parameters", value: parameterPairs(diff)),
             (key: "steps", value: .array(diff.steps.map { step in
                 .object([
                     (key: "step", value: .string(step.step)),
@@ -41,6 +41,21 @@ public enum WireRunDiff {
             (key: "a", value: pair.a.map(encode) ?? .null), (key: "b", value: pair.b.map(encode) ?? .null),
             (key: "changed", value: .bool(pair.changed)),
         ])
+    }
+
+    /// The run parameters' pairs, each with where either value came from (`from`: `{"a", "b"}`, as
+    /// `ParameterSource.text` says it), so a changed learning rate says which layer set it.
+    private static func parameterPairs(_ diff: RunDiff) -> JSON {
+        .object(diff.parameters.keys.sorted().map { name in
+            guard case .object(var members) = pair(diff.parameters[name]!, { $0 }) else { return (key: name, value: .null) }
+            let (a, b) = (diff.a.parameterSources[name], diff.b.parameterSources[name])
+            if a != nil || b != nil {
+                members.append((key: "from", value: [
+                    "a": a.map { .string($0.text) } ?? .null, "b": b.map { .string($0.text) } ?? .null,
+                ]))
+            }
+            return (key: name, value: .object(members))
+        })
     }
 
     private static func pairs(_ values: [String: RunDiff.Pair<JSON>]) -> JSON {

@@ -73,11 +73,11 @@ extension APIRoutes {
     }
 
     /// The body of a PUT, with the path's name filled in (or checked against the body's).
-    private static func naming(_ json: JSON, _ name: String) throws -> JSON {
+    static func naming(_ json: JSON, _ name: String) throws -> JSON {
         guard case .object(var members) = json else { return json }
         if let given = members.first(where: { $0.key == "name" })?.value {
             guard given == .string(name) else {
-                throw ProvenanceError.invalid("name", "the body names a different schedule than the path ('\(name)')")
+                throw ProvenanceError.invalid("name", "the body names another object than the path ('\(name)')")
             }
         } else {
             members.insert((key: "name", value: .string(name)), at: 0)

@@ -51,6 +51,7 @@ struct APIRoutes: Sendable {
         registerPipelines(namespace)
         registerRuns(namespace)
         registerSchedules(namespace)
+        registerLayers(namespace)
         registerRunMetrics(namespace)
         registerEventStream(namespace)
         registerMarquez(api: api, namespace: namespace)

@@ -25,8 +25,10 @@ extension PostgresStore {
             version = try await pipelineVersion(request.pipeline, digest: request.version, namespace: namespace)
         }
         let components = try await components(Array(Set(version.spec.steps.map(\.component))), namespaceID: namespaceID)
+        let layers = try await candidateLayers(namespaceID: namespaceID, pipeline: request.pipeline, labels: request.labels)
+        let resolved = try ResolvedParameters(pipeline: version.spec, labels: request.labels, given: request.parameters, layers: layers)
         let plan = try RunPlan(
-            version.spec, parameters: request.parameters, components: components.mapValues(\.spec), cache: request.cache)
+            version.spec, parameters: resolved.given, components: components.mapValues(\.spec), cache: request.cache)
         let runContextType = try await engineType(
             NodeType(kind: .context, name: PipelineMetadata.runContextType), namespace: namespace).id
         let uriTypes = Self.uriInputs(plan, components: components)
@@ -37,7 +39,7 @@ extension PostgresStore {
         return RunSubmission(
             namespaceID: namespaceID, version: version, plan: plan, components: components, labels: request.labels,
             cache: request.cache, runContextType: runContextType, uriInputTypes: uriTypes, artifactTypes: uriArtifactTypes,
-            fire: fire)
+            fire: fire, parameterSources: resolved.sources)
     }
 
     /// The URIs the plan's inputs name, each with the artifact type of the input it feeds.
@@ -75,20 +77,23 @@ struct RunSubmission: Sendable {
     /// Artifact type ids by name.
     let artifactTypes: [String: TypeID]
     let fire: ScheduledFire?
+    /// Where each parameter came from (the run, a layer, the default).
+    let parameterSources: [String: ParameterSource]
 
     func insert(on connection: PostgresConnection, store: PostgresStore) async throws -> (result: RunID, runs: Set<RunID>) {
         let logger = store.logger
         let parameters = JSONWriter.string(.object(plan.parameters.keys.sorted().map { (key: $0, value: plan.parameters[$0]!) }))
         let labelText = JSONWriter.string(.object(labels.keys.sorted().map { (key: $0, value: .string(labels[$0]!)) }))
+        let sourcesText = JSONWriter.string(.object(parameterSources.keys.sorted().map { (key: $0, value: parameterSources[$0]!.json) }))
         var runID = RunID(0)
         for try await id in try await connection.prepared(RunEngineSQL.InsertRun.self, 
             """
             INSERT INTO runs (namespace_id, pipeline_id, version_id, state, parameters, labels, cache, context_id, history,
-                              schedule_id, scheduled_time)
+                              schedule_id, scheduled_time, parameter_sources)
             VALUES (\(namespaceID), \(version.pipelineID), \(version.versionID),
                     \(unescaped: StateTransitionSQL.initial(RunState.self)), \(parameters)::jsonb, \(labelText)::jsonb, \(cache), 0,
                     \(unescaped: StateTransitionSQL.submittedHistory), \(fire?.schedule),
-                    timestamptz 'epoch' + \(fire?.nominalTime)::int8 * interval '1 microsecond')
+                    timestamptz 'epoch' + \(fire?.nominalTime)::int8 * interval '1 microsecond', \(sourcesText)::jsonb)
             RETURNING id
             """, logger: logger
         ).decode(RunID.self) { runID = id }

@@ -11,7 +11,8 @@ struct RunRow {
         \(PostgresStore.microseconds("r.end_time")),
         (SELECT coalesce(json_object_agg(c.state, c.n), '{}')::text
          FROM (SELECT state, count(*) AS n FROM tasks WHERE run_id = r.id GROUP BY state) c),
-        (SELECT s.name FROM schedules s WHERE s.id = r.schedule_id), \(PostgresStore.microseconds("r.scheduled_time"))
+        (SELECT s.name FROM schedules s WHERE s.id = r.schedule_id), \(PostgresStore.microseconds("r.scheduled_time")),
+        r.parameter_sources::text
         """
 
     init(_ row: PostgresRow) throws {
@@ -22,13 +23,22 @@ struct RunRow {
         let (pipelineContextID, runContextID) = (try next(ContextID.self), try next(ContextID.self))
         let (created, started, ended) = (try next(Int64.self), try next(Int64?.self), try next(Int64?.self))
         let (taskCounts, scheduleName, scheduledTime) = (try next(String.self), try next(String?.self), try next(Int64?.self))
+        let sources = try next(String?.self)
         run = Run(
             id: id, pipeline: pipeline, version: digest, state: RunState(rawValue: state) ?? .failed,
             history: try Self.history(history), parameters: try TaskAdvance.object(try JSONParser.parse(parameters)),
             labels: try PostgresStore.labels(labels), cache: cache, pipelineContextID: pipelineContextID,
             runContextID: runContextID, createTime: created, startTime: started, endTime: ended,
             taskCounts: try Self.taskCounts(taskCounts),
-            schedule: scheduledTime.map { RunSchedule(name: scheduleName, scheduledTime: $0) })
+            schedule: scheduledTime.map { RunSchedule(name: scheduleName, scheduledTime: $0) },
+            parameterSources: try sources.map(Self.parameterSources) ?? [:])
+    }
+
+    /// `{"epochs": {"from": "layer", ...}}` as sources by parameter.
+    private static func parameterSources(_ text: String) throws -> [String: ParameterSource] {
+        var sources: [String: ParameterSource] = [:]
+        for (name, value) in try TaskAdvance.object(try JSONParser.parse(text)) { sources[name] = ParameterSource(json: value) }
+        return sources
     }
 
     /// `{"3": 12, "2": 4}` (task state number to count) as counts by state.

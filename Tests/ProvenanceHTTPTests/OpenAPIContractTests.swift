@@ -128,6 +128,10 @@ import Testing
             _ = try await check(.POST, root + "/schedules/{name}:pause", base + "/schedules/hourly:pause")
             _ = try await check(.POST, root + "/schedules/{name}:resume", base + "/schedules/hourly:resume")
             _ = try await check(.GET, root + "/schedules/{name}/ticks", base + "/schedules/hourly/ticks")
+            _ = try await check(.PUT, root + "/layers/{name}", base + "/layers/gold", json: ["level": "tier", "value": "gold", "parameters": ["n": 2]])
+            _ = try await check(.PUT, root + "/layers/{name}", base + "/layers/gold2", json: ["level": "tier", "value": "gold"])
+            _ = try await check(.GET, root + "/layers", base + "/layers")
+            _ = try await check(.GET, root + "/layers/{name}", base + "/layers/gold")
             let executor = try await check(.POST, "/api/v1/executors", "/api/v1/executors", json: [
                 "name": "contract", "capacity": ["slots": 2, "cpu": 2, "memory_mb": 1024],
             ])
@@ -172,7 +176,7 @@ import Testing
                 "LineageSubgraph", "Readiness", "Component", "ComponentList", "PipelineVersion", "PipelineList", "Pipeline",
                 "PipelineVersionList", "Run", "RunList", "Task", "TaskList", "Attempt", "TaskArtifact", "Executor",
                 "ExecutorList", "LeaseList", "Lease", "LeaseStatusList", "Outcome", "LogLines", "Principal", "IssuedToken",
-                "TokenList", "Token", "AuditPage", "AuditEntry", "Schedule", "ScheduleSpec", "ScheduleList", "TickPage",
+                "TokenList", "Token", "AuditPage", "AuditEntry", "Schedule", "ScheduleSpec", "ScheduleList", "TickPage", "Layer", "LayerList",
             ]))
         }
     }

@@ -101,6 +101,10 @@ public enum AccessPolicy {
         namespaced("POST", "schedules/{name}:pause", .writer)
         namespaced("POST", "schedules/{name}:resume", .writer)
         namespaced("GET", "schedules/{name}/ticks", .reader)
+        namespaced("PUT", "layers/{name}", .writer)
+        namespaced("GET", "layers", .reader)
+        namespaced("GET", "layers/{name}", .reader)
+        namespaced("DELETE", "layers/{name}", .writer)
         namespaced("GET", "events:stream", .reader)
         namespaced("POST", "metrics:downsample", .reader)
         return table

@@ -27,13 +27,15 @@ public struct Run: Sendable, Equatable {
     public var taskCounts: [TaskState: Int]
     /// The schedule's fire that made it, if one did.
     public var schedule: RunSchedule?
+    /// Where each parameter's value came from: the run, a configuration layer, or the pipeline's default.
+    public var parameterSources: [String: ParameterSource]
 
     /// Creates a run value.
     public init(
         id: RunID, pipeline: String, version: String, state: RunState, history: [StateChange<RunState>],
         parameters: [String: JSON], labels: [String: String], cache: Bool, pipelineContextID: ContextID,
         runContextID: ContextID, createTime: Int64, startTime: Int64? = nil, endTime: Int64? = nil, tasks: [RunTask] = [],
-        taskCounts: [TaskState: Int] = [:], schedule: RunSchedule? = nil
+        taskCounts: [TaskState: Int] = [:], schedule: RunSchedule? = nil, parameterSources: [String: ParameterSource] = [:]
     ) {
         self.id = id
         self.pipeline = pipeline
@@ -51,6 +53,7 @@ public struct Run: Sendable, Equatable {
         self.tasks = tasks
         self.taskCounts = taskCounts
         self.schedule = schedule
+        self.parameterSources = parameterSources
     }
 }
 
