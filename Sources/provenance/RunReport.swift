@@ -13,7 +13,11 @@ struct RunReport {
         Swift.print("run \(run.id.rawValue)  \(run.pipeline) version \(run.version)  \(run.state.name)  "
             + "created \(TimeText.date(run.createTime))  \(TimeText.duration(from: run.startTime, to: run.endTime))")
         if !run.parameters.isEmpty {
-            Swift.print("parameters: " + run.parameters.keys.sorted().map { "\($0)=\(Self.text(run.parameters[$0]!))" }.joined(separator: " "))
+            Swift.print("parameters: " + run.parameters.keys.sorted().map { name in
+                // A layer's value says which layer gave it.
+                let layer: String = if case .layer(let layerName, _, _)? = run.parameterSources[name] { " (layer \(layerName))" } else { "" }
+                return "\(name)=\(Self.text(run.parameters[name]!))\(layer)"
+            }.joined(separator: " "))
         }
         if !run.labels.isEmpty {
             Swift.print("labels: " + run.labels.keys.sorted().map { "\($0)=\(run.labels[$0]!)" }.joined(separator: " "))

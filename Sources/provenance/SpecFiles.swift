@@ -4,15 +4,16 @@ import ProvenanceClient
 import ProvenanceCore
 
 /// Files of component, pipeline and schedule specs, as `pipelines apply` and `schedules apply` read them: JSON, or
-/// YAML with any number of documents separated by `---`. A document with `steps` is a pipeline, one naming a
-/// `pipeline` a schedule, any other a component; components are registered first, then pipelines, then schedules,
-/// so one file can hold a whole workflow.
+/// YAML with any number of documents separated by `---`. A document with `steps` is a pipeline, one with a `level`
+/// a configuration layer, one naming a `pipeline` a schedule, any other a component; components are registered
+/// first, then pipelines, layers and schedules, so one file can hold a whole workflow.
 struct SpecFiles {
     /// One document, where it came from, and what it is.
     enum Document {
         case component(ComponentSpec, origin: String)
         case pipeline(PipelineSpec, origin: String)
         case schedule(ScheduleSpec, origin: String)
+        case layer(ConfigurationLayer, origin: String)
     }
 
     let documents: [Document]
@@ -35,6 +36,8 @@ struct SpecFiles {
                 do {
                     if json["steps"] != nil {
                         documents.append(.pipeline(try PipelineSpec(json: json), origin: origin))
+                    } else if json["level"] != nil {
+                        documents.append(.layer(try ConfigurationLayer(json: json), origin: origin))
                     } else if json["pipeline"] != nil {
                         documents.append(.schedule(try ScheduleSpec(json: json), origin: origin))
                     } else {
@@ -67,6 +70,15 @@ struct SpecFiles {
                 let applied = try await client.applyPipeline(spec)
                 let (version, created) = (applied.value, applied.created)
                 print("pipeline \(version.spec.name): version \(version.digest) \(created ? "created" : "unchanged")")
+            } catch {
+                throw CommandFailure("\(origin): \(error.message)")
+            }
+        }
+        for document in documents {
+            guard case .layer(let layer, let origin) = document else { continue }
+            do {
+                let applied = try await client.applyLayer(layer)
+                print("layer \(layer.name) (\(layer.scope)): \(applied.created ? "created" : "applied")")
             } catch {
                 throw CommandFailure("\(origin): \(error.message)")
             }

@@ -80,6 +80,13 @@ import Testing
             #expect(missing.status != 0)
             #expect(missing.output.contains("run 999 not found"), "\(missing.output)")
 
+            let layered = try await cli(["pipelines", "apply", "examples/personalization/layers.yaml"])
+            #expect(layered.output.contains("layer gold-tier (tier=gold of personalization): created"), "\(layered.output)")
+            let gold = try await cli(
+                ["runs", "submit", "personalization", "--label", "tier=gold", "--label", "customer=acme", "--param", "customer=acme"])
+            #expect(gold.status == 0 && gold.output.contains("run 3 submitted"), "\(gold.output)")
+            let goldRun = try await cli(["runs", "get", "3"])
+            #expect(goldRun.output.contains("epochs=8 (layer gold-tier)") && goldRun.output.contains("days=21 (layer acme)"), "\(goldRun.output)")
             let scheduled = try await cli(["schedules", "apply", "examples/personalization/schedules.yaml"])
             #expect(scheduled.status == 0, "\(scheduled.output)")
             #expect(scheduled.output.contains("schedule acme-nightly: created, next fire "), "\(scheduled.output)")

@@ -50,4 +50,10 @@ extension ProvenanceClient {
         let next: String? = if case .string(let token)? = json["next_page_token"] { token } else { nil }
         return ListPage(items: ticks, nextPageToken: next)
     }
+
+    /// Creates or replaces configuration layer `layer.name` (the same layer again changes nothing).
+    public func applyLayer(_ layer: ConfigurationLayer) async throws(ProvenanceError) -> Applied<ConfigurationLayer> {
+        let (status, json) = try await send(.PUT, namespaced("/layers/\(Self.encoded(layer.name))"), json: layer.json)
+        return Applied(try WireLayer.layer(json), created: status == 201)
+    }
 }
