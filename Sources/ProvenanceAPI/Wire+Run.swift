@@ -90,6 +90,10 @@ public enum WireRun {
         members.append((key: "inputs", value: .array(task.inputs.map(json))))
         members.append((key: "outputs", value: .array(task.outputs.map(json))))
         if let execution = task.executionID { members.append((key: "execution_id", value: .int(execution.rawValue))) }
+        members.append((key: "resources", value: [
+            "cpu": .double(task.resources.cpu), "memory_mb": .int(Int64(task.resources.memoryMB)), "gpu": .int(Int64(task.resources.gpu)),
+        ]))
+        members.append((key: "executor_labels", value: labels(task.executorLabels)))
         members.append((key: "attempts", value: .array(task.attempts.map { attempt in
             var fields: [(key: String, value: JSON)] = [
                 (key: "number", value: .int(Int64(attempt.number))), (key: "state", value: .string(attempt.state.name)),

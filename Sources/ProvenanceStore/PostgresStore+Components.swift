@@ -1,7 +1,6 @@
 import PostgresNIO
 import ProvenanceCore
 
-
 extension PostgresStore {
     /// Registers a component version, making the MLMD types it names (its execution type, the artifact types of
     /// its ports) where they do not exist. Registering the same definition again is answered with the stored one
@@ -12,6 +11,11 @@ extension PostgresStore {
     {
         try spec.validate()
         let namespaceID = try await namespaceID(namespace)
+        if let template = spec.resourceTemplate,
+            try await resourceTemplates(namespaceID: namespaceID, names: [template]).isEmpty
+        {
+            throw .invalid("resources.template", "no resource template '\(template)' exists in namespace \(namespace); apply it first")
+        }
         var types = [NodeType(kind: .execution, name: spec.executionType)]
         for port in spec.inputs + spec.outputs where !types.contains(where: { $0.kind == .artifact && $0.name == port.type }) {
             types.append(PipelineMetadata.artifactType(port.type))

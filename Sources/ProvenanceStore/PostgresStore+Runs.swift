@@ -27,8 +27,10 @@ extension PostgresStore {
         let components = try await components(Array(Set(version.spec.steps.map(\.component))), namespaceID: namespaceID)
         let layers = try await candidateLayers(namespaceID: namespaceID, pipeline: request.pipeline, labels: request.labels)
         let resolved = try ResolvedParameters(pipeline: version.spec, labels: request.labels, given: request.parameters, layers: layers)
-        let plan = try RunPlan(
-            version.spec, parameters: resolved.given, components: components.mapValues(\.spec), cache: request.cache)
+        let specs = components.mapValues(\.spec)
+        var plan = try RunPlan(version.spec, parameters: resolved.given, components: specs, cache: request.cache)
+        let templates = try await templatesForPlan(specs, swaps: resolved.templates, namespaceID: namespaceID)
+        try plan.applyTemplates(components: specs, swaps: resolved.templates, templates: templates)
         let runContextType = try await engineType(
             NodeType(kind: .context, name: PipelineMetadata.runContextType), namespace: namespace).id
         let uriTypes = Self.uriInputs(plan, components: components)

@@ -65,7 +65,7 @@ struct RunRow {
 /// A task as the run reads select it: a row of `columns` over `tasks t` and `components c`, with what run details
 /// need to say why it waits.
 struct TaskRow {
-    let task: RunTask
+    var task: RunTask
     let inputIDs: [String: ArtifactID]
     let backingOff: Bool
     let notBefore: Int64
@@ -102,6 +102,8 @@ struct TaskRow {
         request = ResourceRequest(cpu: cpu, memoryMB: Int(memoryMB), gpu: Int(gpu))
         self.labels = try PostgresStore.labels(labels)
         self.waitingFor = waitingFor
+        task.resources = request
+        task.executorLabels = self.labels
     }
 }
 

@@ -104,3 +104,52 @@ import Testing
         }
     }
 }
+
+/// Resource templates: components name a profile; a layer swaps it per tier; tasks take its numbers and labels.
+@Suite struct ResourceTemplateTests {
+    @Test func tasksTakeTheirTemplatesNumbersAndALayerSwapsTheTemplatePerTier() async throws {
+        try await withTestServer { server in
+            let gpu = try await server.api(.PUT, "/resource-templates/gpu-train", json: [
+                "cpu": 4, "memory_mb": 16000, "gpu": 1, "executor_labels": ["accelerator": "a100"],
+            ])
+            #expect(gpu.status == 201, "\(gpu.text)")
+            #expect(try await server.api(.PUT, "/resource-templates/gpu-train-large", json: ["cpu": 8, "memory_mb": 64000, "gpu": 4]).status == 201)
+            let unknown = try await server.api(.POST, "/components", json: [
+                "name": "fit", "version": "1", "resources": ["template": "tpu"], "run": ["command": ["fit"]],
+            ])
+            #expect(unknown.status == 400 && unknown.json["error"]?["details"]?["field"] == "resources.template", "\(unknown.text)")
+            let both = try await server.api(.POST, "/components", json: [
+                "name": "fit", "version": "1", "resources": ["template": "gpu-train", "cpu": 2], "run": ["command": ["fit"]],
+            ])
+            #expect(both.status == 400 && both.json["error"]?["details"]?["field"] == "resources.cpu", "\(both.text)")
+            #expect(try await server.api(.POST, "/components", json: [
+                "name": "fit", "version": "1", "resources": ["template": "gpu-train"], "run": ["command": ["fit"]],
+            ]).status == 201)
+            #expect(try await server.api(.POST, "/pipelines", json: ["name": "fitting", "steps": ["fit": ["component": "fit@1"]]]).status == 201)
+            #expect(try await server.api(.PUT, "/layers/platinum", json: [
+                "level": "tier", "value": "platinum", "templates": ["gpu-train": "gpu-train-large"],
+            ]).status == 201)
+
+            // An executor without the template's accelerator: the task says no attached executor could take it.
+            #expect(try await server.request(.POST, "/api/v1/executors", json: [
+                "name": "cpu-only", "capacity": ["slots": 2, "cpu": 2, "memory_mb": 4096],
+            ]).status == 201)
+            func task(labels: JSON) async throws -> JSON {
+                let run = try await server.api(.POST, "/runs", json: ["pipeline": "fitting", "labels": labels]).json
+                return try await server.api(.GET, "/runs/\(run.int("id"))").json.array("tasks")[0]
+            }
+            let standard = try await task(labels: ["tier": "gold"])
+            #expect(standard["resources"]?["gpu"] == 1 && standard["resources"]?["memory_mb"] == 16000, "\(standard)")
+            #expect(standard["executor_labels"]?["accelerator"] == "a100", "\(standard)")
+            #expect(standard.string("wait_reason") == "no attached executor has the labels accelerator=a100", "\(standard)")
+            let platinum = try await task(labels: ["tier": "platinum"])
+            #expect(platinum["resources"]?["gpu"] == 4 && platinum["resources"]?["cpu"] == 8.0, "\(platinum)")
+
+            // A template deleted under a component fails the submission, naming the step.
+            #expect(try await server.api(.DELETE, "/resource-templates/gpu-train").status == 204)
+            let refused = try await server.api(.POST, "/runs", json: ["pipeline": "fitting"])
+            #expect(refused.status == 400 && refused.json["error"]?["details"]?["field"] == "steps.fit.resources.template", "\(refused.text)")
+            #expect(try await server.api(.GET, "/resource-templates").json.array("resource_templates").count == 1)
+        }
+    }
+}

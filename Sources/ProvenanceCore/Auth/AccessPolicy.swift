@@ -105,6 +105,10 @@ public enum AccessPolicy {
         namespaced("GET", "layers", .reader)
         namespaced("GET", "layers/{name}", .reader)
         namespaced("DELETE", "layers/{name}", .writer)
+        namespaced("PUT", "resource-templates/{name}", .writer)
+        namespaced("GET", "resource-templates", .reader)
+        namespaced("GET", "resource-templates/{name}", .reader)
+        namespaced("DELETE", "resource-templates/{name}", .writer)
         namespaced("GET", "events:stream", .reader)
         namespaced("POST", "metrics:downsample", .reader)
         return table

@@ -10,13 +10,21 @@ extension ComponentSpec {
     /// `{"name", "version", "description", "execution_type", "inputs": {"NAME": {"type", "optional"}} (or
     /// {"NAME": "Type"}), "outputs": {...}, "parameters": {"NAME": {"type", "default"}} (or {"NAME": "TYPE"}),
     /// "run": {"command": [...], "args": [...], "env": {...}, "working_dir", "image"}, "resources": {"cpu",
-    /// "memory_mb", "gpu"}, "retries": {"max_attempts", "backoff", "max_backoff"}, "timeout", "cache"}`.
+    /// "memory_mb", "gpu"} or {"template": "gpu-train"}, "retries": {"max_attempts", "backoff", "max_backoff"},
+    /// "timeout", "cache"}`.
     public init(json: JSON) throws(ProvenanceError) {
         let reader = try JSONObjectReader(json, path: "")
         try reader.rejectUnknown(Self.fields)
         guard let run = try reader.object("run") else { throw .invalid("run", "is required: the command to run") }
         let resources = try reader.object("resources")
-        try resources?.rejectUnknown(["cpu", "memory_mb", "gpu"])
+        try resources?.rejectUnknown(["cpu", "memory_mb", "gpu", "template"])
+        let template = try resources?.string("template")
+        if let template {
+            try PipelineNames.checkName(template, field: "resources.template")
+            for field in ["cpu", "memory_mb", "gpu"] where resources?.contains(field) == true {
+                throw .invalid("resources.\(field)", "give a resource template or numbers, not both (the template says how much)")
+            }
+        }
         let retries = try reader.object("retries")
         try retries?.rejectUnknown(["max_attempts", "backoff", "max_backoff"])
         var policy = RetryPolicy()
@@ -37,6 +45,7 @@ extension ComponentSpec {
                 cpu: try resources?.double("cpu") ?? 0, memoryMB: Int(clamping: try resources?.int("memory_mb") ?? 0),
                 gpu: Int(clamping: try resources?.int("gpu") ?? 0)),
             retries: policy, timeout: try reader.duration("timeout"), cache: try reader.bool("cache") ?? true)
+        resourceTemplate = template
         try validate()
     }
 
@@ -49,9 +58,13 @@ extension ComponentSpec {
         members.append((key: "outputs", value: Self.json(outputs)))
         members.append((key: "parameters", value: Self.json(parameters)))
         members.append((key: "run", value: run.json))
-        members.append((key: "resources", value: [
-            "cpu": .double(resources.cpu), "memory_mb": .int(Int64(resources.memoryMB)), "gpu": .int(Int64(resources.gpu)),
-        ]))
+        if let resourceTemplate {
+            members.append((key: "resources", value: ["template": .string(resourceTemplate)]))
+        } else {
+            members.append((key: "resources", value: [
+                "cpu": .double(resources.cpu), "memory_mb": .int(Int64(resources.memoryMB)), "gpu": .int(Int64(resources.gpu)),
+            ]))
+        }
         members.append((key: "retries", value: [
             "max_attempts": .int(Int64(retries.maxAttempts)), "backoff": .string(SettingDuration.describe(retries.backoff)),
             "max_backoff": .string(SettingDuration.describe(retries.maxBackoff)),

@@ -20,6 +20,9 @@ public struct ComponentSpec: Sendable, Equatable {
     public var run: ProcessSpec
     /// What one run of it needs from an executor.
     public var resources: ResourceRequest
+    /// The resource template (a named profile of the namespace) its tasks take their resources and executor labels
+    /// from instead of `resources`, which a configuration layer may swap for another.
+    public var resourceTemplate: String?
     /// How often and when a failed attempt is tried again.
     public var retries: RetryPolicy
     /// The longest one attempt may run; nil for no limit.

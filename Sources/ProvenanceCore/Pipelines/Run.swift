@@ -110,6 +110,10 @@ public struct RunTask: Sendable, Equatable {
     public var attempts: [TaskAttempt]
     /// The MLMD execution of the attempt that succeeded, or of the cache hit.
     public var executionID: ExecutionID?
+    /// What it asks of an executor (its component's numbers, or its resource template's).
+    public var resources = ResourceRequest()
+    /// The labels its executor must have.
+    public var executorLabels: [String: String] = [:]
     /// Microseconds since the epoch.
     public var createTime: Int64
     public var queueTime: Int64?
