@@ -52,6 +52,7 @@ struct APIRoutes: Sendable {
         registerRuns(namespace)
         registerSchedules(namespace)
         registerLayers(namespace)
+        registerFleet(namespace)
         registerRunMetrics(namespace)
         registerEventStream(namespace)
         registerMarquez(api: api, namespace: namespace)

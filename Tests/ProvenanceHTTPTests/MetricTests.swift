@@ -205,7 +205,7 @@ import Testing
             }
             let diff = try await server.api(.GET, "/runs/\(runs[0]):diff?with=\(runs[1])")
             #expect(diff.status == 200, "\(diff.text)")
-            #expect(diff.json["parameters"]?["rows"] == ["a": 1, "b": 2, "changed": true])
+            #expect(diff.json["parameters"]?["rows"] == ["a": 1, "b": 2, "changed": true, "from": ["a": "run", "b": "run"]])
             let step = try #require(diff.json.array("steps").first)
             #expect(step.string("step") == "m")
             #expect(step["component"]?["changed"] == .bool(false))

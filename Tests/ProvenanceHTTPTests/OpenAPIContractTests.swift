@@ -134,6 +134,8 @@ import Testing
             _ = try await check(.GET, root + "/layers/{name}", base + "/layers/gold")
             _ = try await check(.PUT, root + "/resource-templates/{name}", base + "/resource-templates/gpu", json: ["cpu": 2, "gpu": 1])
             _ = try await check(.GET, root + "/resource-templates", base + "/resource-templates")
+            _ = try await check(.GET, root + "/fleet", base + "/fleet?pipeline=contract&label=team")
+            _ = try await check(.GET, root + "/fleet", base + "/fleet?pipeline=contract&stale_after=soon")
             _ = try await check(.GET, root + "/resource-templates/{name}", base + "/resource-templates/gpu")
             let executor = try await check(.POST, "/api/v1/executors", "/api/v1/executors", json: [
                 "name": "contract", "capacity": ["slots": 2, "cpu": 2, "memory_mb": 1024],
@@ -179,7 +181,7 @@ import Testing
                 "LineageSubgraph", "Readiness", "Component", "ComponentList", "PipelineVersion", "PipelineList", "Pipeline",
                 "PipelineVersionList", "Run", "RunList", "Task", "TaskList", "Attempt", "TaskArtifact", "Executor",
                 "ExecutorList", "LeaseList", "Lease", "LeaseStatusList", "Outcome", "LogLines", "Principal", "IssuedToken",
-                "TokenList", "Token", "AuditPage", "AuditEntry", "Schedule", "ScheduleSpec", "ScheduleList", "TickPage", "Layer", "LayerList", "ResourceTemplate", "ResourceTemplateList",
+                "TokenList", "Token", "AuditPage", "AuditEntry", "Schedule", "ScheduleSpec", "ScheduleList", "TickPage", "Layer", "LayerList", "ResourceTemplate", "ResourceTemplateList", "Fleet", "FleetRun",
             ]))
         }
     }

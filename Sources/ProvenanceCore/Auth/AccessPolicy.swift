@@ -109,6 +109,7 @@ public enum AccessPolicy {
         namespaced("GET", "resource-templates", .reader)
         namespaced("GET", "resource-templates/{name}", .reader)
         namespaced("DELETE", "resource-templates/{name}", .writer)
+        namespaced("GET", "fleet", .reader)
         namespaced("GET", "events:stream", .reader)
         namespaced("POST", "metrics:downsample", .reader)
         return table
