@@ -7,7 +7,7 @@ struct Provenance: AsyncParsableCommand {
         commandName: "provenance",
         abstract: "A metadata and lineage server for machine-learning pipelines (MLMD's data model, on PostgreSQL).",
         subcommands: [
-            Serve.self, ExecutorCommand.self, PipelinesCommand.self, ComponentsCommand.self, RunsCommand.self, SchedulesCommand.self,
+            Serve.self, ExecutorCommand.self, PipelinesCommand.self, ComponentsCommand.self, RunsCommand.self, SchedulesCommand.self, FleetCommand.self,
             ArtifactsCommand.self, TokensCommand.self, Migrate.self, Backup.self, Restore.self, Version.self, Bench.self,
         ],
         defaultSubcommand: Serve.self)

@@ -217,6 +217,23 @@ def test_a_schedule_page_shows_each_fire_and_pauses_and_resumes(driver, page, ap
     api.post("schedules/ui-every-2s:pause", {})
 
 
+def test_the_fleet_page_puts_a_failing_customer_first(driver, page, api, example_runs):
+    for customer in ("umbrella", "hooli"):
+        run = api.post("runs", {"pipeline": "personalization", "parameters": {"customer": customer},
+                                "labels": {"customer": customer}})
+        if customer == "umbrella":
+            api.post(f"runs/{run['id']}:cancel", {})
+        api.wait_for_run(run["id"])
+    page("/ui/ns/default/fleet?pipeline=personalization")
+    rows = driver.find_elements("css selector", "table.fleet tbody tr")
+    keys = [row.get_attribute("data-key") for row in rows]
+    assert "umbrella" in keys and "hooli" in keys, keys
+    umbrella = rows[keys.index("umbrella")]
+    assert "FAILING" in umbrella.text and "stands-out" in umbrella.get_attribute("class")
+    assert "OK" in rows[keys.index("hooli")].text
+    assert keys.index("umbrella") < keys.index("hooli"), "what stands out comes first"
+
+
 def test_a_missing_run_and_an_unknown_address_show_a_clear_page(driver, page):
     page("/ui/ns/default/runs/999999")
     assert "Run 999999 not found" in driver.find_element("css selector", "section.not-found").text

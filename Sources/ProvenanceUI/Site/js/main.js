@@ -7,6 +7,7 @@ import * as artifacts from "./pages/artifacts.js";
 import * as artifact from "./pages/artifact.js";
 import * as diff from "./pages/diff.js";
 import * as executors from "./pages/executors.js";
+import * as fleet from "./pages/fleet.js";
 import * as metrics from "./pages/metrics.js";
 import * as notFound from "./pages/not-found.js";
 import * as pipelines from "./pages/pipelines.js";
@@ -26,6 +27,7 @@ const routes = [
   [new RegExp(`^${NS}/runs/(\\d+)$`), run, "runs"],
   [new RegExp(`^${NS}/pipelines$`), pipelines, "pipelines"],
   [new RegExp(`^${NS}/pipelines/([^/]+)$`), pipeline, "pipelines"],
+  [new RegExp(`^${NS}/fleet$`), fleet, "fleet"],
   [new RegExp(`^${NS}/schedules$`), schedules, "schedules"],
   [new RegExp(`^${NS}/schedules/([^/]+)$`), schedule, "schedules"],
   [new RegExp(`^${NS}/artifacts$`), artifacts, "artifacts"],
@@ -58,7 +60,7 @@ async function route() {
   const url = new URL(location.href);
   let path = url.pathname.replace(/\/+$/, "") || "/ui";
   // Section addresses without a namespace (the nav's, and old links) go to the current namespace's.
-  const bare = path.match(/^\/ui(?:\/(runs|pipelines|schedules|artifacts|metrics|diff)(\/.*)?)?$/);
+  const bare = path.match(/^\/ui(?:\/(runs|pipelines|fleet|schedules|artifacts|metrics|diff)(\/.*)?)?$/);
   if (bare) {
     history.replaceState(null, "", `/ui/ns/${encodeURIComponent(namespace())}/${bare[1] || "runs"}${bare[2] || ""}${url.search}`);
     path = location.pathname;
