@@ -60,7 +60,7 @@ public struct ScheduleBenchmark: Sendable {
             return try ScheduleSpec(json: [
                 "name": .string("bench-\(index)"), "pipeline": .string(pipeline), "interval": "1h", "max_concurrency": 1,
                 "start_time": .string(RFC3339Time.text(microseconds: micros)),
-                "end_time": .string(RFC3339Time.text(microseconds: micros + 1_000_000)), "labels": ["schedule": .string("\(index)")],
+                "end_time": .string(RFC3339Time.text(microseconds: micros + 1_000_000)), "labels": ["customer": .string("c\(index)")],
             ])
         }
         let far = Date().addingTimeInterval(3600)
@@ -87,6 +87,26 @@ public struct ScheduleBenchmark: Sendable {
         report("scheduler: \(made.count) runs made; the last \(String(format: "%.2f", last)) s after the fire time "
             + "(lag p50 \(String(format: "%.2f", at(0.5))) s, p99 \(String(format: "%.2f", at(0.99))) s): "
             + "\(Int((Double(made.count) / max(last, 1e-3)).rounded())) runs/s")
+
+        // 4. The fleet view over the customers the schedules' runs labelled, against a page of the same runs.
+        let fleetPath = client.namespaced("/fleet?pipeline=\(pipeline)")
+        let listPath = client.namespaced("/runs?pipeline=\(pipeline)&page_size=100")
+        var fleetTimes: [Double] = [], listTimes: [Double] = []
+        var customers = 0
+        for round in 0..<60 {
+            var started = Date()
+            let fleet = try await client.get(fleetPath)
+            if round >= 10 { fleetTimes.append(Date().timeIntervalSince(started)) }
+            if case .array(let entries)? = fleet["entries"] { customers = entries.count }
+            started = Date()
+            _ = try await client.get(listPath)
+            if round >= 10 { listTimes.append(Date().timeIntervalSince(started)) }
+        }
+        let fleetSummary = LatencySummary(latencies: fleetTimes, elapsed: fleetTimes.reduce(0, +))
+        let listSummary = LatencySummary(latencies: listTimes, elapsed: listTimes.reduce(0, +))
+        report("fleet view of \(customers) customers: p50 \(milliseconds(fleetSummary.percentile(0.5))), p99 \(milliseconds(fleetSummary.percentile(0.99))); "
+            + "a page of 100 of the same runs: p50 \(milliseconds(listSummary.percentile(0.5))) "
+            + "(\(ratio(fleetSummary.percentile(0.5) / max(listSummary.percentile(0.5), 1e-9))) as long)")
         report("")
         report("the scheduler against POST /runs in this run: \(String(format: "%.2f", last)) s vs \(String(format: "%.2f", submitted)) s "
             + "(\(ratio(last / max(submitted, 1e-9))) as long)")
@@ -94,6 +114,7 @@ public struct ScheduleBenchmark: Sendable {
         report("targets:")
         report(targetLine("\(schedules) schedules due in one minute make \(schedules) runs within 5 s", made.count == schedules && last <= Self.lagTarget))
         report(targetLine("one run per fire (\(duplicates) duplicates, \(schedules - made.count) missing)", duplicates == 0 && made.count == schedules))
+        report(targetLine("the fleet view over \(customers) customers answers within 50 ms (p50)", fleetSummary.percentile(0.5) <= 0.050))
     }
 
     /// The runs schedules made, read page by page.

@@ -10,7 +10,6 @@ extension APIRoutes {
             let query = request.queryString
             guard let pipeline = try query.value("pipeline") else { throw ProvenanceError.invalid("pipeline", "is required") }
             let label = try query.value("label") ?? "customer"
-            try Validation.requireName(label, field: "label")
             var staleAfter: Int64 = 48 * 3_600_000_000
             if let text = try query.value("stale_after") {
                 guard let duration = SettingDuration.parse(text), duration > .zero else {

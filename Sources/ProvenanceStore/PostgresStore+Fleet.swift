@@ -9,30 +9,34 @@ extension PostgresStore {
     public func fleet(pipeline: String, label: String, staleAfter: Int64, namespace: String) async throws(ProvenanceError)
         -> [FleetEntry]
     {
+        try PipelineNames.checkIdentifier(label, field: "label")
         let version = try await pipelineVersion(pipeline, digest: nil, namespace: namespace)
+        // The label is written into the statement (an identifier: letters, digits and '_'), so `customer` matches
+        // the (pipeline, customer, id) index's expression.
+        let key = "r.labels ->> '\(label)'"
         let (rows, now) = try await perform { [self] connection in
             var rows: [(key: String, latest: FleetRun, success: FleetRun?)] = []
             // A skip scan over (pipeline, label value, id): one probe per value for its latest run and success.
             let result = try await connection.query(
                 """
                 WITH RECURSIVE keys AS (
-                    (SELECT r.labels ->> \(label) AS key FROM runs r
-                     WHERE r.pipeline_id = \(version.pipelineID) AND r.labels ->> \(label) IS NOT NULL
-                     ORDER BY r.labels ->> \(label) LIMIT 1)
+                    (SELECT \(unescaped: key) AS key FROM runs r
+                     WHERE r.pipeline_id = \(version.pipelineID) AND \(unescaped: key) IS NOT NULL
+                     ORDER BY \(unescaped: key) LIMIT 1)
                     UNION ALL
-                    SELECT (SELECT r.labels ->> \(label) FROM runs r
-                            WHERE r.pipeline_id = \(version.pipelineID) AND r.labels ->> \(label) > keys.key
-                            ORDER BY r.labels ->> \(label) LIMIT 1)
+                    SELECT (SELECT \(unescaped: key) FROM runs r
+                            WHERE r.pipeline_id = \(version.pipelineID) AND \(unescaped: key) > keys.key
+                            ORDER BY \(unescaped: key) LIMIT 1)
                     FROM keys WHERE keys.key IS NOT NULL
                 )
                 SELECT k.key, l.id, l.state, \(unescaped: Self.microseconds("l.create_time")), \(unescaped: Self.microseconds("l.end_time")),
                        s.id, s.state, \(unescaped: Self.microseconds("s.create_time")), \(unescaped: Self.microseconds("s.end_time"))
                 FROM keys k
                 CROSS JOIN LATERAL (SELECT r.id, r.state, r.create_time, r.end_time FROM runs r
-                                    WHERE r.pipeline_id = \(version.pipelineID) AND r.labels ->> \(label) = k.key
+                                    WHERE r.pipeline_id = \(version.pipelineID) AND \(unescaped: key) = k.key
                                     ORDER BY r.id DESC LIMIT 1) l
                 LEFT JOIN LATERAL (SELECT r.id, r.state, r.create_time, r.end_time FROM runs r
-                                   WHERE r.pipeline_id = \(version.pipelineID) AND r.labels ->> \(label) = k.key
+                                   WHERE r.pipeline_id = \(version.pipelineID) AND \(unescaped: key) = k.key
                                        AND r.state = \(RunState.succeeded.rawValue)
                                    ORDER BY r.id DESC LIMIT 1) s ON true
                 WHERE k.key IS NOT NULL
@@ -55,14 +59,13 @@ extension PostgresStore {
             entry.lastSuccess = row.success
             entries[row.key] = entry
         }
-        for schedule in try await listSchedules(namespace: namespace, pipeline: pipeline) where !schedule.paused {
-            guard let key = schedule.spec.labels[label], let next = schedule.nextFire else { continue }
-            var entry = entries[key] ?? FleetEntry(key: key)
-            if entry.nextFire == nil || next < entry.nextFire!.time {
-                entry.nextFire = (schedule.spec.name, next)
-                entry.period = schedule.lastFire.map { next - $0.nominalTime }
+        for schedule in try await fleetSchedules(pipelineID: version.pipelineID, label: label) {
+            var entry = entries[schedule.key] ?? FleetEntry(key: schedule.key)
+            if entry.nextFire == nil || schedule.next < entry.nextFire!.time {
+                entry.nextFire = (schedule.name, schedule.next)
+                entry.period = schedule.lastFire.map { schedule.next - $0 }
             }
-            entries[key] = entry
+            entries[schedule.key] = entry
         }
         let reasons = try await blockedReasons(Array(entries.values.compactMap { $0.latestRun.flatMap { $0.state.isFinal ? nil : $0.id } }))
         var result: [FleetEntry] = []
@@ -73,6 +76,26 @@ extension PostgresStore {
         }
         let order = FleetStatus.allCases
         return result.sorted { (order.firstIndex(of: $0.status)!, $0.key) < (order.firstIndex(of: $1.status)!, $1.key) }
+    }
+
+    /// The active schedules of a pipeline whose runs carry `label`: its value, the next fire and the last fire.
+    private func fleetSchedules(pipelineID: PipelineID, label: String) async throws(ProvenanceError)
+        -> [(key: String, name: String, next: Int64, lastFire: Int64?)]
+    {
+        try await perform { [self] connection in
+            var schedules: [(key: String, name: String, next: Int64, lastFire: Int64?)] = []
+            for try await (key, name, next, last) in try await connection.query(
+                """
+                SELECT s.spec -> 'labels' ->> \(label), s.name, \(unescaped: Self.microseconds("s.next_fire_time")),
+                    (SELECT \(unescaped: Self.microseconds("max(t.nominal_time)")) FROM schedule_ticks t
+                     WHERE t.schedule_id = s.id AND t.state = \(TickState.fired.rawValue))
+                FROM schedules s
+                WHERE s.pipeline_id = \(pipelineID) AND NOT s.paused AND s.next_fire_time IS NOT NULL
+                    AND s.spec -> 'labels' ->> \(label) IS NOT NULL
+                """, logger: logger
+            ).decode((String, String, Int64, Int64?).self) { schedules.append((key, name, next, last)) }
+            return schedules
+        }
     }
 
     /// For each of `runs`, why one of its queued tasks can never start (no attached executor has its labels or
