@@ -50,7 +50,7 @@ public struct ScheduleSimulation: Sendable {
     }
 
     private func simulate(_ stores: [PostgresStore], report: @escaping @Sendable (String) -> Void) async throws {
-        var random = SplitMix(seed: seed)
+        var random = SeededGenerator(seed: seed)
         let namespace = "simulation-\(Int(Date().timeIntervalSince1970))"
         let store = stores[0]
         _ = try await store.createNamespace(name: namespace, description: "provenance bench schedules --simulate", actor: .server)
@@ -85,7 +85,7 @@ public struct ScheduleSimulation: Sendable {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for (offset, replica) in stores.enumerated() {
                     group.addTask {
-                        var kills = SplitMix(seed: killSeeds[offset])
+                        var kills = SeededGenerator(seed: killSeeds[offset])
                         try await Self.drain(replica, now: stepNow, killRate: killRate, random: &kills, counters: counters)
                     }
                 }
@@ -124,7 +124,7 @@ public struct ScheduleSimulation: Sendable {
     /// Looks at every due schedule at `now` until none is due; a look is killed (its task cancelled a moment in,
     /// rolling its transaction back) with probability `killRate`, and looked at again.
     static func drain(
-        _ store: PostgresStore, now: Int64, killRate: Double, random: inout SplitMix, counters: Counters
+        _ store: PostgresStore, now: Int64, killRate: Double, random: inout SeededGenerator, counters: Counters
     ) async throws {
         while true {
             let due = try await store.dueSchedules(limit: 50, now: now)
@@ -188,25 +188,4 @@ actor Counters {
     func killed() { kills += 1 }
 
     func edited(_ changed: Bool) { if changed { edits += 1 } }
-}
-
-/// A small seeded generator, so a simulation can be run again as it was.
-struct SplitMix: Sendable {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func nextValue() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func next(in range: ClosedRange<UInt64>) -> UInt64 {
-        range.lowerBound + nextValue() % (range.upperBound - range.lowerBound + 1)
-    }
-
-    mutating func unit() -> Double { Double(nextValue() >> 11) / Double(1 << 53) }
 }

@@ -9,8 +9,26 @@ struct Bench: AsyncParsableCommand {
         abstract: "Benchmarks against a running server (build with -c release first).",
         subcommands: [
             BenchIngest.self, BenchLineage.self, BenchOrchestrate.self, BenchAuth.self, BenchMetrics.self,
-            BenchOpenLineage.self, BenchSchedules.self,
+            BenchOpenLineage.self, BenchSchedules.self, BenchTuning.self,
         ])
+}
+
+struct BenchTuning: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tuning",
+        abstract: "The sweep algorithms on Hartmann-6 and Branin (TPE against random search over seeds), and TPE's suggest latency in a large study; in-process, no server.")
+
+    @Option(help: "Trials of each sweep.") var trials = 100
+    @Option(help: "Seeds (sweeps per algorithm and function).") var seeds = 30
+    @Option(help: "Trials already in the study when suggest latency is timed.") var largeStudy = 10_000
+
+    func run() {
+        var benchmark = TuningBenchmark()
+        benchmark.trials = trials
+        benchmark.seeds = seeds
+        benchmark.largeStudy = largeStudy
+        benchmark.run { print($0) }
+    }
 }
 
 struct BenchSchedules: AsyncParsableCommand {
