@@ -13,6 +13,9 @@ struct TPESampler {
     var startupTrials = 10
     /// Candidates drawn from `below` per suggestion.
     var candidates = 24
+    /// The most kernels `above` keeps: past this, every k-th trial in value order, so its shape stays and a
+    /// suggestion in a study of 10,000 trials costs about what one of 2,000 does.
+    var maximumAboveKernels = 2000
 
     /// The bandwidth of a kernel over `n` trials in `d` dimensions: Optuna's multivariate rule at half its scale
     /// (0.1 of the unit interval, not 0.2). On Hartmann-6 over 30 seeds of 100 trials, 0.2 gave a median best of
@@ -28,7 +31,9 @@ struct TPESampler {
         let sorted = observed.sorted { $0.value < $1.value }
         let belowCount = min(Int((0.1 * Double(sorted.count)).rounded(.up)), 25)
         let below = ParzenMixture(points: sorted.prefix(belowCount).map(\.units), space: space)
-        let above = ParzenMixture(points: sorted.dropFirst(belowCount).map(\.units), space: space)
+        let rest = sorted.dropFirst(belowCount).map(\.units)
+        let stride = max(1, (rest.count + maximumAboveKernels - 1) / maximumAboveKernels)
+        let above = ParzenMixture(points: Swift.stride(from: 0, to: rest.count, by: stride).map { rest[$0] }, space: space)
         var best: [Double] = []
         var bestScore = -Double.infinity
         for _ in 0..<candidates {
@@ -50,6 +55,8 @@ struct ParzenMixture {
     let centres: [[Double]]
     /// Per dimension: the numeric kernels' width, or nil for a categorical dimension.
     let widths: [Double?]
+    /// Their logarithms (0 for categorical dimensions).
+    let logWidths: [Double]
     /// Per dimension: how many categories (nil for numeric).
     let categories: [Int?]
     /// Per kernel and numeric dimension: log of the Gaussian's mass inside [0, 1] (its truncation).
@@ -63,6 +70,7 @@ struct ParzenMixture {
         let kernelWidths = categories.map { $0 == nil ? width : nil }
         let kernelCentres = points + [Array(repeating: 0.5, count: dimensions)]
         widths = kernelWidths
+        logWidths = kernelWidths.map { $0.map { log($0) } ?? 0 }
         centres = kernelCentres
         var masses: [[Double]] = []
         for (index, centre) in kernelCentres.enumerated() {
@@ -116,7 +124,8 @@ struct ParzenMixture {
                 } else {
                     let sigma = isPrior ? 1.0 : widths[d]!
                     let z = (point[d] - centre[d]) / sigma
-                    total += -0.5 * z * z - log(sigma) - 0.918_938_533_204_672_7 - logMass[index][d]
+                    // log(1) is 0 for the prior's unit width.
+                    total += -0.5 * z * z - (isPrior ? 0 : logWidths[d]) - 0.918_938_533_204_672_7 - logMass[index][d]
                 }
             }
             terms.append(total)

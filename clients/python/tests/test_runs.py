@@ -33,7 +33,7 @@ def test_run_metrics_compare_and_diff(example: Client) -> None:
     assert [r["run_id"] for r in table["runs"]] == [second["id"], first["id"]]
     assert table["runs"][0]["metrics"]["auc"] == 0.9
     diff = example.metrics.diff(first["id"], second["id"])
-    assert diff["parameters"]["epochs"] == {"a": 4, "b": 2, "changed": True}
+    assert diff["parameters"]["epochs"] == {"a": 4, "b": 2, "changed": True, "from": {"a": "default", "b": "run"}}
 
 
 def test_the_stream_follows_a_run_to_its_end(example: Client, tmp_path: pathlib.Path) -> None:
