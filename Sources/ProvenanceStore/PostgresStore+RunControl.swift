@@ -20,12 +20,7 @@ extension PostgresStore {
     func cancel(_ id: RunID, namespaceID: NamespaceID, namespace: String, actor: AuditActor, on connection: PostgresConnection)
         async throws -> Bool
     {
-        let rows = try await connection.query(
-            "SELECT state FROM runs WHERE id = \(id.rawValue) AND namespace_id = \(namespaceID.rawValue) FOR UPDATE",
-            logger: logger)
-        var state: RunState?
-        for try await value in rows.decode(Int16.self) { state = RunState(rawValue: value) }
-        guard let state else { throw ProvenanceError.notFound("run \(id) not found") }
+        let state = try await lockedState(of: id, namespaceID: namespaceID, on: connection)
         guard !state.isFinal, state != .canceling else { return false }
         try await connection.query(
             """
@@ -59,12 +54,7 @@ extension PostgresStore {
     public func retryRun(_ id: RunID, namespace: String, actor: AuditActor) async throws(ProvenanceError) {
         let namespaceID = try await namespaceID(namespace)
         try await transactionFinishingRuns { [self] connection in
-            let rows = try await connection.query(
-                "SELECT state FROM runs WHERE id = \(id.rawValue) AND namespace_id = \(namespaceID.rawValue) FOR UPDATE",
-                logger: logger)
-            var state: RunState?
-            for try await value in rows.decode(Int16.self) { state = RunState(rawValue: value) }
-            guard let state else { throw ProvenanceError.notFound("run \(id) not found") }
+            let state = try await lockedState(of: id, namespaceID: namespaceID, on: connection)
             guard StateMachine.runs.allows(state, .running, on: .retry) else {
                 throw ProvenanceError(
                     .failedPrecondition, "run \(id) is \(state.name); only a FAILED or CANCELED run can be retried")
@@ -102,5 +92,16 @@ extension PostgresStore {
             released.runs.insert(id)
             return ((), released.runs)
         }
+    }
+
+    /// Run `id`'s state, its row locked for the rest of the transaction; `notFound` outside `namespaceID`.
+    private func lockedState(of id: RunID, namespaceID: NamespaceID, on connection: PostgresConnection) async throws -> RunState {
+        let rows = try await connection.query(
+            "SELECT state FROM runs WHERE id = \(id.rawValue) AND namespace_id = \(namespaceID.rawValue) FOR UPDATE",
+            logger: logger)
+        var state: RunState?
+        for try await value in rows.decode(Int16.self) { state = RunState(rawValue: value) }
+        guard let state else { throw ProvenanceError.notFound("run \(id) not found") }
+        return state
     }
 }
